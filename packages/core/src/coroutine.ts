@@ -1,0 +1,282 @@
+import type { StateMachine, Spawnable, TaskFunction } from './body.js';
+import { YieldPoint } from './context.js';
+import type { TaskContext } from './context.js';
+import { InvalidTaskError, describeValue } from './errors.js';
+import { isTaskReference, loadTaskReference, loadedTaskReference } from './task-reference.js';
+import type { TaskReference } from './task-reference.js';
+
+/** What one step of a {@link Coroutine} ended with; read `coroutine.value` after it. */
+export const Step = {
+  /** Finished; `value` is the result. */
+  Done: 0,
+  /** Not finished and ready again: put it at the back of the ready queue. */
+  Yield: 1,
+  /** Not finished; `value` is a promise-like to park on. Resume with `resolve`/`reject`. */
+  Wait: 2,
+  /** The body threw; `value` is the error, untouched. */
+  Failed: 3,
+} as const;
+/** One of the {@link Step} codes. */
+export type StepOutcome = (typeof Step)[keyof typeof Step];
+
+/** How a coroutine can be stopped on cancellation; see {@link Coroutine.interrupt}. */
+export const Interrupt = {
+  /** Nothing to clean up: the body never ran, or cannot run cleanup. Settle it now. */
+  Now: 0,
+  /** Cleanup runs in the next step (`return()`): make it ready, ignore what it waited for. */
+  Step: 1,
+  /** Cannot be interrupted (an `async` body): its signal is aborted; wait for it to settle. */
+  Await: 2,
+} as const;
+/** One of the {@link Interrupt} codes. */
+export type InterruptMode = (typeof Interrupt)[keyof typeof Interrupt];
+
+const enum Mode {
+  Start,
+  Reference,
+  Loading,
+  Machine,
+  Generator,
+  Settling,
+  Ended,
+}
+
+const enum Resume {
+  Next,
+  Throw,
+  Return,
+}
+
+/**
+ * Steps any task body one yield point at a time, the one mechanism every executor shares.
+ * A body is stepped on the heap: no step nests inside another, so a task of a million
+ * steps uses constant stack and keeps no memory of the steps it has taken.
+ */
+export class Coroutine {
+  /** After `step()`: the result (Done), the promise-like (Wait) or the error (Failed). */
+  value: unknown = undefined;
+  private mode: Mode;
+  private target: unknown;
+  private args: readonly unknown[];
+  private readonly ctx: TaskContext;
+  private resumeWith: Resume = Resume.Next;
+  private input: unknown = undefined;
+
+  constructor(body: Spawnable, args: readonly unknown[], ctx: TaskContext) {
+    this.target = body;
+    this.args = args;
+    this.ctx = ctx;
+    this.mode = typeof body === 'function' ? Mode.Start : isTaskReference(body) ? Mode.Reference : Mode.Machine;
+  }
+
+  /** True once the body has started running user code (or is a state machine). */
+  get started(): boolean {
+    return this.mode !== Mode.Start && this.mode !== Mode.Reference && this.mode !== Mode.Loading;
+  }
+
+  /** True for an `async` body (or a plain one that returned a promise) waiting on its promise. */
+  get settling(): boolean {
+    return this.mode === Mode.Settling;
+  }
+
+  /** Resume after a Wait with the settled value. */
+  resolve(value: unknown): void {
+    this.resumeWith = Resume.Next;
+    this.input = value;
+  }
+
+  /** Resume after a Wait with the rejection, thrown in at the yield point. */
+  reject(error: unknown): void {
+    this.resumeWith = Resume.Throw;
+    this.input = error;
+  }
+
+  /** Asks the body to stop; says how the executor should proceed. */
+  interrupt(): InterruptMode {
+    switch (this.mode) {
+      case Mode.Generator:
+        this.resumeWith = Resume.Return;
+        return Interrupt.Step;
+      case Mode.Machine:
+        if (typeof (this.target as StateMachine).return === 'function') {
+          this.resumeWith = Resume.Return;
+          return Interrupt.Step;
+        }
+        this.end();
+        return Interrupt.Now;
+      case Mode.Settling:
+        return Interrupt.Await;
+      default:
+        this.end();
+        return Interrupt.Now;
+    }
+  }
+
+  /** Runs the body to its next yield point. */
+  step(): StepOutcome {
+    switch (this.mode) {
+      case Mode.Generator:
+        return this.stepGenerator();
+      case Mode.Machine:
+        return this.stepMachine();
+      case Mode.Start:
+        return this.start(this.target as TaskFunction<unknown[]>);
+      case Mode.Reference:
+        return this.startReference();
+      case Mode.Loading:
+        if (this.resumeWith === Resume.Throw) return this.fail(this.take());
+        return this.start(this.take() as TaskFunction<unknown[]>);
+      case Mode.Settling:
+        if (this.resumeWith === Resume.Throw) return this.fail(this.take());
+        return this.done(this.take());
+      case Mode.Ended:
+        return this.fail(new InvalidTaskError('not-a-body', 'a finished task was stepped again'));
+    }
+  }
+
+  private take(): unknown {
+    const input = this.input;
+    this.input = undefined;
+    this.resumeWith = Resume.Next;
+    return input;
+  }
+
+  private end(): void {
+    this.mode = Mode.Ended;
+    this.target = undefined;
+    this.args = [];
+  }
+
+  private done(value: unknown): StepOutcome {
+    this.end();
+    this.value = value;
+    return Step.Done;
+  }
+
+  private fail(error: unknown): StepOutcome {
+    this.end();
+    this.value = error;
+    return Step.Failed;
+  }
+
+  private start(fn: TaskFunction<unknown[]>): StepOutcome {
+    let result: unknown;
+    try {
+      result = fn(this.ctx, ...this.args);
+    } catch (error) {
+      return this.fail(error);
+    }
+    this.args = [];
+    if (isGenerator(result)) {
+      this.mode = Mode.Generator;
+      this.target = result;
+      return this.stepGenerator();
+    }
+    if (isThenable(result)) {
+      this.mode = Mode.Settling;
+      this.target = undefined;
+      this.value = result;
+      return Step.Wait;
+    }
+    return this.done(result);
+  }
+
+  private startReference(): StepOutcome {
+    const ref = this.target as TaskReference<never[]>;
+    const fn = loadedTaskReference(ref);
+    if (fn !== undefined) return this.start(fn);
+    this.mode = Mode.Loading;
+    this.value = loadTaskReference(ref);
+    return Step.Wait;
+  }
+
+  private stepGenerator(): StepOutcome {
+    const gen = this.target as Generator;
+    let result: IteratorResult<unknown>;
+    try {
+      const input = this.input;
+      this.input = undefined;
+      switch (this.resumeWith) {
+        case Resume.Next:
+          result = gen.next(input);
+          break;
+        case Resume.Throw:
+          this.resumeWith = Resume.Next;
+          result = gen.throw(input);
+          break;
+        case Resume.Return:
+          this.resumeWith = Resume.Next;
+          result = gen.return(undefined);
+          break;
+      }
+    } catch (error) {
+      return this.fail(error);
+    }
+    if (result.done === true) return this.done(result.value);
+    const yielded = result.value;
+    if (yielded === undefined || yielded instanceof YieldPoint) return Step.Yield;
+    if (isThenable(yielded)) {
+      this.value = yielded;
+      return Step.Wait;
+    }
+    // Bad input is thrown in at the yield that produced it, so the body can see where.
+    this.resumeWith = Resume.Throw;
+    this.input = new InvalidTaskError(
+      'invalid-yield',
+      `a generator body yielded ${describeValue(yielded)}: yield a promise, a task handle, ctx.yield() or nothing`,
+    );
+    return Step.Yield;
+  }
+
+  private stepMachine(): StepOutcome {
+    const machine = this.target as StateMachine;
+    try {
+      if (this.resumeWith === Resume.Return) {
+        this.resumeWith = Resume.Next;
+        machine.return?.();
+        return this.done(undefined);
+      }
+      if (this.resumeWith === Resume.Throw) {
+        const error = this.take();
+        if (typeof machine.throw !== 'function') return this.fail(error);
+        machine.throw(error);
+      }
+      const outcome = machine.next(this.ctx);
+      if (outcome === true) return this.done(machine.result);
+      if (outcome === false || outcome instanceof YieldPoint) return Step.Yield;
+      if (isThenable(outcome)) {
+        this.value = outcome;
+        return Step.Wait;
+      }
+      return this.fail(
+        new InvalidTaskError(
+          'invalid-yield',
+          `a state machine's next() returned ${describeValue(outcome)}: return true, false, ctx.yield() or a promise-like`,
+        ),
+      );
+    } catch (error) {
+      return this.fail(error);
+    }
+  }
+}
+
+/** True for anything with a callable `then`. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+const GeneratorPrototype: unknown = Object.getPrototypeOf(function* () {
+  /* only its prototype is used */
+}.prototype);
+
+function isGenerator(value: unknown): value is Generator {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.getPrototypeOf(Object.getPrototypeOf(value)) === GeneratorPrototype
+  );
+}

@@ -1,0 +1,47 @@
+export type { TaskState, SettledState } from './task-state.js';
+export { isSettledState } from './task-state.js';
+export {
+  SpindleError,
+  TaskCancelledError,
+  ExecutorClosedError,
+  InvalidTaskError,
+  describeTask,
+  describeValue,
+} from './errors.js';
+export type { InvalidTaskCode } from './errors.js';
+export type { ExecutorCapabilities, OrderingGuarantee } from './capabilities.js';
+export type { TaskHandle } from './task-handle.js';
+export type { TaskContext } from './context.js';
+export { YieldPoint } from './context.js';
+export type {
+  TaskFunction,
+  StateMachine,
+  Spawnable,
+  SpawnArgs,
+  SpawnResult,
+  SpawnOptions,
+  BodyResult,
+} from './body.js';
+export type { TaskReference } from './task-reference.js';
+export { taskRef, isTaskReference, loadTaskReference, loadedTaskReference } from './task-reference.js';
+export { assertCloneable } from './cloneable.js';
+export type { Executor, CloseOptions } from './executor.js';
+export { channelNames, channels, eventTime, currentThread } from './events.js';
+export type {
+  TaskEvent,
+  TaskEventKind,
+  TaskEventBase,
+  SpawnEvent,
+  StartEvent,
+  SuspendEvent,
+  WakeEvent,
+  ResumeEvent,
+  StealEvent,
+  SettleEvent,
+} from './events.js';
+export { RingQueue } from './ring-queue.js';
+export { Coroutine, Step, Interrupt, isThenable } from './coroutine.js';
+export type { StepOutcome, InterruptMode } from './coroutine.js';
+export { Task } from './task.js';
+export type { TaskOwner } from './task.js';
+export { validateSpawn, describeBody } from './spawn-input.js';

@@ -1,0 +1,287 @@
+import type { SpawnArgs, SpawnOptions, SpawnResult, Spawnable } from './body.js';
+import { YieldPoint } from './context.js';
+import type { TaskContext } from './context.js';
+import { SpindleError, TaskCancelledError, describeTask } from './errors.js';
+import { channels, currentThread, eventTime } from './events.js';
+import type { TaskHandle } from './task-handle.js';
+import type { SettledState, TaskState } from './task-state.js';
+import { isSettledState } from './task-state.js';
+
+/**
+ * The executor side of a task: what {@link Task} asks of the executor that owns it.
+ */
+export interface TaskOwner {
+  /** Label used in events and errors. */
+  readonly label: string;
+  /** Spawns a child of `parent` on this executor. */
+  spawnChild(parent: Task, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): Task;
+  /** Stop the body of a task whose cancellation or failure was requested (it has not finished). */
+  interrupt(task: Task): void;
+  /** An `async` body awaited `ctx.yield()`: resolve on the task's next turn. */
+  turn(task: Task): Promise<undefined>;
+  /** Called once, after the task settled. */
+  settled(task: Task): void;
+}
+
+const enum Stop {
+  None,
+  Cancel,
+  Fail,
+}
+
+let nextTaskId = 1;
+
+/** Rejections the task delivers elsewhere must not also surface as unhandled. */
+const noop = (): void => undefined;
+
+/**
+ * One task's lifecycle, shared by every executor: identity, state, the awaitable handle,
+ * the abort signal, structured children, cancellation and settlement. Executors decide
+ * only when and where its steps run.
+ *
+ * Structure: a task settles only after all its children have settled. Cancelling it
+ * cancels its unfinished children. A child that fails while nobody has joined it fails its
+ * parent (and so cancels its siblings); a joined child's failure reaches whoever joined it.
+ */
+export class Task<T = unknown> implements TaskHandle<T> {
+  readonly id: number;
+  readonly name: string | undefined;
+  readonly parent: Task | undefined;
+  readonly owner: TaskOwner;
+  state: TaskState = 'pending';
+  /** True once somebody awaited, chained or joined the handle. */
+  observed = false;
+  /** Free for the owning executor's bookkeeping (a wake token, a queue position). */
+  token = 0;
+
+  private children: Set<Task> | undefined = undefined;
+  private stop: Stop = Stop.None;
+  private stopReason: unknown = undefined;
+  private finished = false;
+  private bodyFailed = false;
+  private bodyValue: unknown = undefined;
+  private readonly promise: Promise<T>;
+  private resolvePromise!: (value: unknown) => void;
+  private rejectPromise!: (error: unknown) => void;
+  private controller: AbortController | undefined = undefined;
+  private contextObject: TaskContext | undefined = undefined;
+  private external: AbortSignal | undefined = undefined;
+  private externalListener: (() => void) | undefined = undefined;
+
+  constructor(owner: TaskOwner, parent: Task | undefined, options: SpawnOptions | undefined) {
+    this.id = nextTaskId++;
+    this.owner = owner;
+    this.parent = parent;
+    this.name = options?.name;
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.resolvePromise = resolve as (value: unknown) => void;
+      this.rejectPromise = reject;
+    });
+    if (parent !== undefined) (parent.children ??= new Set()).add(this);
+    const signal = options?.signal;
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        this.stop = Stop.Cancel;
+        this.stopReason = signal.reason;
+      } else {
+        this.external = signal;
+        this.externalListener = () => {
+          this.cancel(signal.reason);
+        };
+        signal.addEventListener('abort', this.externalListener, { once: true });
+      }
+    }
+  }
+
+  /** True if cancellation was requested before the task could start (an aborted signal). */
+  get cancelledAtSpawn(): boolean {
+    return this.stop !== Stop.None && this.state === 'pending';
+  }
+
+  /** True once cancellation or failure was requested and the body should stop. */
+  get stopping(): boolean {
+    return this.stop !== Stop.None;
+  }
+
+  /** True when the task has settled. */
+  get settled(): boolean {
+    return isSettledState(this.state);
+  }
+
+  /** Aborts when the task is cancelled. Created on first use. */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.stop !== Stop.None) this.controller.abort(this.stopReason);
+    }
+    return this.controller.signal;
+  }
+
+  /** The context object handed to the body. */
+  get context(): TaskContext {
+    return (this.contextObject ??= new Context(this));
+  }
+
+  then<A = T, B = never>(
+    onfulfilled?: ((value: T) => A | PromiseLike<A>) | null,
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    this.observed = true;
+    return this.promise.then(onfulfilled, onrejected);
+  }
+
+  catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
+    return this.then(undefined, onrejected);
+  }
+
+  finally(onfinally?: (() => void) | null): Promise<T> {
+    this.observed = true;
+    return this.promise.finally(onfinally);
+  }
+
+  readonly [Symbol.toStringTag] = 'Task';
+
+  cancel(reason?: unknown): void {
+    this.requestStop(Stop.Cancel, reason);
+  }
+
+  /**
+   * The body finished (returned or threw). The task settles now, or once its children have.
+   * Executors call this exactly once per task.
+   */
+  finish(failed: boolean, value: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.bodyFailed = failed;
+    this.bodyValue = value;
+    if (this.children === undefined || this.children.size === 0) this.settle();
+    else this.state = 'suspended';
+  }
+
+  private requestStop(kind: Stop, reason: unknown): void {
+    if (this.stop !== Stop.None || isSettledState(this.state)) return;
+    this.stop = kind;
+    this.stopReason = reason;
+    this.dropExternalSignal();
+    if (this.children !== undefined) {
+      for (const child of [...this.children]) child.requestStop(Stop.Cancel, reason);
+    }
+    // Abort after children so their own cleanup has started when this body hears of it.
+    this.controller?.abort(reason);
+    if (!this.finished) this.owner.interrupt(this);
+  }
+
+  private childSettled(child: Task): void {
+    this.children?.delete(child);
+    if (child.state === 'rejected' && !child.observed) {
+      // Delivered here instead of as an unhandled rejection.
+      child.promise.catch(noop);
+      this.requestStop(Stop.Fail, child.bodyValue);
+    }
+    if (this.finished && !isSettledState(this.state) && (this.children === undefined || this.children.size === 0)) {
+      this.settle();
+    }
+  }
+
+  private settle(): void {
+    let state: SettledState;
+    let value: unknown = this.bodyValue;
+    if (this.stop === Stop.Fail) {
+      state = 'rejected';
+      // A body that failed on its own with something other than our interruption keeps its error.
+      value = this.bodyFailed && !(this.bodyValue instanceof TaskCancelledError) ? this.bodyValue : this.stopReason;
+    } else if (this.stop === Stop.Cancel) {
+      if (this.bodyFailed && !(this.bodyValue instanceof TaskCancelledError)) {
+        state = 'rejected';
+      } else {
+        state = 'cancelled';
+        value = new TaskCancelledError(this.id, this.name, this.stopReason);
+      }
+    } else {
+      state = this.bodyFailed ? 'rejected' : 'fulfilled';
+    }
+    this.state = state;
+    this.bodyValue = undefined;
+    this.dropExternalSignal();
+    if (state === 'fulfilled') {
+      this.resolvePromise(value);
+    } else {
+      if (state === 'cancelled') this.promise.catch(noop);
+      this.rejectPromise(value);
+    }
+    if (channels.settle.hasSubscribers) {
+      channels.settle.publish({
+        kind: 'settle',
+        taskId: this.id,
+        executor: this.owner.label,
+        thread: currentThread,
+        time: eventTime(),
+        state,
+        error: state === 'fulfilled' ? undefined : errorName(value),
+      });
+    }
+    this.parent?.childSettled(this);
+    this.owner.settled(this);
+  }
+
+  private dropExternalSignal(): void {
+    if (this.external !== undefined && this.externalListener !== undefined) {
+      this.external.removeEventListener('abort', this.externalListener);
+    }
+    this.external = undefined;
+    this.externalListener = undefined;
+  }
+
+  /** A rejection for work the task started after it was asked to stop (an awaited turn). */
+  cancellationError(): TaskCancelledError {
+    return new TaskCancelledError(this.id, this.name, this.stopReason);
+  }
+
+  /** `#12 "name"`, for messages. */
+  describe(): string {
+    return describeTask(this.id, this.name);
+  }
+}
+
+function errorName(value: unknown): string {
+  if (value instanceof Error) return value.name;
+  return typeof value;
+}
+
+class Context implements TaskContext {
+  private readonly task: Task;
+  private yieldPoint: YieldPoint | undefined = undefined;
+
+  constructor(task: Task) {
+    this.task = task;
+  }
+
+  get taskId(): number {
+    return this.task.id;
+  }
+
+  get name(): string | undefined {
+    return this.task.name;
+  }
+
+  get signal(): AbortSignal {
+    return this.task.signal;
+  }
+
+  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>> {
+    if (isSettledState(this.task.state)) {
+      throw new SpindleError(`task ${this.task.describe()} has settled; its context cannot spawn children`);
+    }
+    return this.task.owner.spawnChild(this.task, body, args ?? [], options) as TaskHandle<SpawnResult<B>>;
+  }
+
+  join<T>(handle: TaskHandle<T>): TaskHandle<T> {
+    if (handle instanceof Task) handle.observed = true;
+    return handle;
+  }
+
+  yield(): YieldPoint {
+    const task = this.task;
+    return (this.yieldPoint ??= new YieldPoint(() => task.owner.turn(task)));
+  }
+}

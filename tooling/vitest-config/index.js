@@ -1,0 +1,20 @@
+import { defineProject } from 'vitest/config';
+
+/**
+ * The preset every package's vitest.config.ts uses, so the root config can run them all
+ * as projects with the same rules.
+ * @param {string} name
+ * @param {import('vitest/config').UserWorkspaceConfig['test']} [overrides]
+ */
+export function spindleProject(name, overrides = {}) {
+  return defineProject({
+    test: {
+      name,
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      environment: 'node',
+      testTimeout: 60_000,
+      hookTimeout: 30_000,
+      ...overrides,
+    },
+  });
+}
