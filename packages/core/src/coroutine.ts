@@ -260,13 +260,18 @@ export class Coroutine {
   }
 }
 
-/** True for anything with a callable `then`. */
+/**
+ * True for anything with a callable `then`. A `then` getter that throws counts as a
+ * thenable too: `Promise.resolve` then rejects with the getter's error, which reaches the
+ * body at its yield point instead of escaping into the executor.
+ */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    return true;
+  }
 }
 
 const GeneratorPrototype: unknown = Object.getPrototypeOf(function* () {

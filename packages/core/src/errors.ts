@@ -96,3 +96,14 @@ function describeReason(reason: unknown): string {
   if (typeof reason === 'string') return `: ${reason}`;
   return `: ${describeValue(reason)}`;
 }
+
+/** An executor or `close()` was given options it cannot use (a negative slice, an unknown mode). */
+export class InvalidOptionsError extends SpindleError {
+  /** The option at fault, e.g. `sliceMs`. */
+  readonly option: string;
+
+  constructor(option: string, message: string) {
+    super(message);
+    this.option = option;
+  }
+}

@@ -5,6 +5,7 @@ export {
   TaskCancelledError,
   ExecutorClosedError,
   InvalidTaskError,
+  InvalidOptionsError,
   describeTask,
   describeValue,
 } from './errors.js';

@@ -103,6 +103,11 @@ export class Task<T = unknown> implements TaskHandle<T> {
     return this.stop !== Stop.None;
   }
 
+  /** True once the body has returned or thrown (children may still be running). */
+  get bodyFinished(): boolean {
+    return this.finished;
+  }
+
   /** True when the task has settled. */
   get settled(): boolean {
     return isSettledState(this.state);
