@@ -21,6 +21,8 @@ export function spindle(tsconfigRootDir) {
         // explicit break is clearer there than contorted loop conditions.
         '@typescript-eslint/no-unnecessary-condition': ['error', { allowConstantLoopConditions: true }],
         '@typescript-eslint/consistent-type-imports': 'error',
+        // Schedulers forward whatever a body threw, Error or not, unchanged.
+        '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
       },
     },
     {

@@ -31,22 +31,53 @@ export interface TaskContext {
   yield(): YieldPoint;
 }
 
+/** How an executor delivers a turn to an `await ctx.yield()`: call exactly one, once. */
+export type TurnRequest = (onTurn: () => void, onCancel: (error: unknown) => void) => void;
+
 /**
  * The value `ctx.yield()` returns. Executors recognise it when it is yielded; when it is
  * awaited, `then` asks the executor for the task's next turn.
  */
 export class YieldPoint implements PromiseLike<undefined> {
   /** @internal */
-  readonly turn: () => Promise<undefined>;
+  readonly request: TurnRequest;
 
-  constructor(turn: () => Promise<undefined>) {
-    this.turn = turn;
+  constructor(request: TurnRequest) {
+    this.request = request;
   }
 
-  then<A = void, B = never>(
+  then<A = undefined, B = never>(
     onfulfilled?: ((value: undefined) => A | PromiseLike<A>) | null,
     onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    return this.turn().then(onfulfilled, onrejected);
+    // The callbacks run the moment the turn comes, not a microtask later: for `await`
+    // they are the engine's own resolvers, so the body continues before the executor
+    // steps anything else, which keeps async bodies in their round-robin place.
+    return new Promise<A | B>((resolve, reject) => {
+      this.request(
+        () => {
+          if (onfulfilled == null) {
+            resolve(undefined as A);
+            return;
+          }
+          try {
+            resolve(onfulfilled(undefined));
+          } catch (error) {
+            reject(error);
+          }
+        },
+        (error: unknown) => {
+          if (onrejected == null) {
+            reject(error);
+            return;
+          }
+          try {
+            resolve(onrejected(error));
+          } catch (thrown) {
+            reject(thrown);
+          }
+        },
+      );
+    });
   }
 }

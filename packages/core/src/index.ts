@@ -12,7 +12,7 @@ export {
 export type { InvalidTaskCode } from './errors.js';
 export type { ExecutorCapabilities, OrderingGuarantee } from './capabilities.js';
 export type { TaskHandle } from './task-handle.js';
-export type { TaskContext } from './context.js';
+export type { TaskContext, TurnRequest } from './context.js';
 export { YieldPoint } from './context.js';
 export type {
   TaskFunction,

@@ -17,8 +17,11 @@ export interface TaskOwner {
   spawnChild(parent: Task, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): Task;
   /** Stop the body of a task whose cancellation or failure was requested (it has not finished). */
   interrupt(task: Task): void;
-  /** An `async` body awaited `ctx.yield()`: resolve on the task's next turn. */
-  turn(task: Task): Promise<undefined>;
+  /**
+   * An `async` body awaited `ctx.yield()`: call `onTurn` when the task's next turn comes,
+   * or `onCancel` with the cancellation error if the task is stopped first.
+   */
+  turn(task: Task, onTurn: () => void, onCancel: (error: unknown) => void): void;
   /** Called once, after the task settled. */
   settled(task: Task): void;
 }
@@ -135,6 +138,15 @@ export class Task<T = unknown> implements TaskHandle<T> {
     return this.promise.then(onfulfilled, onrejected);
   }
 
+  /**
+   * Executors joining a task use this instead of `Promise.resolve(task)`: it subscribes to
+   * the underlying native promise directly, which skips the thenable-assimilation job.
+   */
+  subscribe(onFulfilled: (value: T) => void, onRejected: (error: unknown) => void): void {
+    this.observed = true;
+    void this.promise.then(onFulfilled, onRejected);
+  }
+
   catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
     return this.then(undefined, onrejected);
   }
@@ -176,12 +188,12 @@ export class Task<T = unknown> implements TaskHandle<T> {
     if (!this.finished) this.owner.interrupt(this);
   }
 
-  private childSettled(child: Task): void {
+  private childSettled(child: Task, outcome: unknown): void {
     this.children?.delete(child);
     if (child.state === 'rejected' && !child.observed) {
       // Delivered here instead of as an unhandled rejection.
       child.promise.catch(noop);
-      this.requestStop(Stop.Fail, child.bodyValue);
+      this.requestStop(Stop.Fail, outcome);
     }
     if (this.finished && !isSettledState(this.state) && (this.children === undefined || this.children.size === 0)) {
       this.settle();
@@ -225,7 +237,7 @@ export class Task<T = unknown> implements TaskHandle<T> {
         error: state === 'fulfilled' ? undefined : errorName(value),
       });
     }
-    this.parent?.childSettled(this);
+    this.parent?.childSettled(this, value);
     this.owner.settled(this);
   }
 
@@ -287,6 +299,8 @@ class Context implements TaskContext {
 
   yield(): YieldPoint {
     const task = this.task;
-    return (this.yieldPoint ??= new YieldPoint(() => task.owner.turn(task)));
+    return (this.yieldPoint ??= new YieldPoint((onTurn, onCancel) => {
+      task.owner.turn(task, onTurn, onCancel);
+    }));
   }
 }

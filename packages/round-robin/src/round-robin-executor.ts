@@ -11,6 +11,7 @@ import {
   describeValue,
   eventTime,
   isTaskReference,
+  Task,
   validateSpawn,
 } from '@spindle/core';
 import type {
@@ -23,7 +24,6 @@ import type {
   SpawnResult,
   Spawnable,
   StepOutcome,
-  Task,
   TaskHandle,
   TaskOwner,
 } from '@spindle/core';
@@ -74,6 +74,7 @@ export class RoundRobinExecutor implements Executor, TaskOwner {
   private slicesExpired = 0;
   private scheduled = false;
   private draining = false;
+  private handOver = false;
   private sliceOpen = false;
   private sliceStart = 0;
   private isClosed = false;
@@ -144,7 +145,7 @@ export class RoundRobinExecutor implements Executor, TaskOwner {
     const turns = rr.turns;
     if (turns !== undefined) {
       rr.turns = undefined;
-      for (const turn of turns) turn.reject(rr.cancellationError());
+      for (const turn of turns) turn.onCancel(rr.cancellationError());
     }
     switch (rr.coroutine.interrupt()) {
       case Interrupt.Now:
@@ -170,15 +171,16 @@ export class RoundRobinExecutor implements Executor, TaskOwner {
   }
 
   /** @internal */
-  turn(task: Task): Promise<undefined> {
+  turn(task: Task, onTurn: () => void, onCancel: (error: unknown) => void): void {
     const rr = this.own(task);
-    if (rr.stopping) return Promise.reject(rr.cancellationError());
-    return new Promise<undefined>((resolve, reject) => {
-      (rr.turns ??= []).push({ resolve, reject });
-      rr.queued = true;
-      this.ready.push(rr);
-      this.schedule();
-    });
+    if (rr.stopping) {
+      onCancel(rr.cancellationError());
+      return;
+    }
+    (rr.turns ??= []).push({ onTurn, onCancel });
+    rr.queued = true;
+    this.ready.push(rr);
+    this.schedule();
   }
 
   /** @internal */
@@ -260,9 +262,21 @@ export class RoundRobinExecutor implements Executor, TaskOwner {
         if (turns !== undefined && turns.length > 0) {
           const turn = turns.shift();
           if (turns.length === 0) task.turns = undefined;
-          turn?.resolve(undefined);
+          turn?.onTurn();
+          this.handOver = true;
         } else {
           this.step(task);
+        }
+        if (this.handOver) {
+          // An async body runs on in microtasks (its continuation, or its next
+          // `await ctx.yield()` registering). Let them run now, in the body's turn, rather
+          // than after every other ready task has stepped.
+          this.handOver = false;
+          if (this.ready.size > 0) {
+            this.scheduled = true;
+            queueMicrotask(this.drainBound);
+            return;
+          }
         }
         if (++sinceCheck >= checkEvery) {
           const now = performance.now();
@@ -308,6 +322,7 @@ export class RoundRobinExecutor implements Executor, TaskOwner {
         task.state = 'suspended';
         this.publishSuspend(task, 'wait');
         this.park(task, coroutine.value);
+        if (coroutine.settling) this.handOver = true;
         break;
       case Step.Done: {
         const value = coroutine.value;
@@ -345,14 +360,14 @@ export class RoundRobinExecutor implements Executor, TaskOwner {
   private park(task: RoundRobinTask, awaited: unknown): void {
     task.parked = true;
     const token = ++task.token;
-    Promise.resolve(awaited).then(
-      (value: unknown) => {
-        this.wake(task, token, false, value);
-      },
-      (error: unknown) => {
-        this.wake(task, token, true, error);
-      },
-    );
+    const onFulfilled = (value: unknown): void => {
+      this.wake(task, token, false, value);
+    };
+    const onRejected = (error: unknown): void => {
+      this.wake(task, token, true, error);
+    };
+    if (awaited instanceof Task) awaited.subscribe(onFulfilled, onRejected);
+    else void Promise.resolve(awaited).then(onFulfilled, onRejected);
   }
 
   private wake(task: RoundRobinTask, token: number, failed: boolean, value: unknown): void {

@@ -16,7 +16,7 @@ export class RoundRobinTask extends Task {
   /** A step is running and asked to cancel its own task: interrupt once the step returns. */
   interruptAfterStep = false;
   /** `await ctx.yield()` calls waiting for their turn (async bodies only). */
-  turns: { resolve: (value: undefined) => void; reject: (error: unknown) => void }[] | undefined = undefined;
+  turns: { onTurn: () => void; onCancel: (error: unknown) => void }[] | undefined = undefined;
 
   constructor(
     owner: TaskOwner,
