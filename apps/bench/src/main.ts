@@ -1,0 +1,45 @@
+import { parseCli, usage } from './cli.js';
+import { currentCommit, machineFacts, packageVersions } from './machine.js';
+import { jsonReport, writeJsonReport } from './report/json.js';
+import { markdownReport } from './report/markdown.js';
+import { fullTiming, quickTiming, runSuite } from './runner.js';
+import type { CaseResult } from './runner.js';
+import { findSuite, suites } from './suites/index.js';
+
+async function main(argv: readonly string[]): Promise<void> {
+  const options = parseCli(argv);
+  if (options.help) {
+    console.log(usage);
+    return;
+  }
+  if (options.list) {
+    for (const suite of suites) console.log(`${suite.name.padEnd(20)} ${suite.description}`);
+    return;
+  }
+  const selected = options.suites.length === 0 ? suites : options.suites.map(findSuite);
+  const timing = options.quick ? quickTiming : fullTiming;
+  const progress = (line: string): void => {
+    process.stderr.write(`bench: ${line}\n`);
+  };
+
+  const results: CaseResult[] = [];
+  for (const suite of selected) {
+    results.push(...(await runSuite(suite, { quick: options.quick, threads: options.threads }, timing, progress)));
+  }
+
+  const machine = machineFacts();
+  const packages = packageVersions(['tinybench', ...selected.flatMap((suite) => suite.packages)]);
+  console.log(markdownReport(results, machine, options.quick));
+  writeJsonReport(
+    options.out,
+    jsonReport(results, { generatedAt: new Date(), commit: currentCommit(), quick: options.quick, threads: options.threads, machine, packages }),
+  );
+  progress(`results written to ${options.out}`);
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (error) {
+  console.error(error instanceof Error ? `bench: ${error.message}` : error);
+  process.exitCode = 1;
+}

@@ -1,0 +1,36 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { MachineFacts, RunResults } from '../results.js';
+import type { CaseResult } from '../runner.js';
+
+/** What the JSON report records besides the measurements. */
+export interface RunFacts {
+  readonly generatedAt: Date;
+  readonly commit: string | undefined;
+  readonly quick: boolean;
+  readonly threads: number;
+  readonly machine: MachineFacts;
+  readonly packages: Readonly<Record<string, string>>;
+}
+
+/** The results document: machine facts, package versions, one row per measurement, and the ratios. */
+export function jsonReport(results: readonly CaseResult[], facts: RunFacts): RunResults {
+  return {
+    schema: 1,
+    generatedAt: facts.generatedAt.toISOString(),
+    commit: facts.commit,
+    options: { quick: facts.quick, threads: facts.threads, suites: [...new Set(results.map((result) => result.suite.name))] },
+    machine: facts.machine,
+    packages: facts.packages,
+    rows: results.flatMap((result) => result.rows),
+    ratios: results.flatMap((result) => result.ratios),
+  };
+}
+
+/** Writes the document atomically (a `.tmp` file renamed into place), creating the folder. */
+export function writeJsonReport(file: string, document: RunResults): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(document, null, 2)}\n`);
+  renameSync(temporary, file);
+}

@@ -1,0 +1,53 @@
+import type { MachineFacts } from '../results.js';
+import type { CaseResult } from '../runner.js';
+
+/** A figure with three significant digits, e.g. `41.3`, `1,230`, `0.512`. */
+export function formatFigure(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : Math.abs(value) >= 1 ? 2 : 3;
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** `3.42x`. */
+export function formatRatio(ratio: number): string {
+  return `${ratio.toFixed(2)}x`;
+}
+
+const escape = (text: string): string => text.replaceAll('|', '\\|');
+
+/**
+ * One Markdown table per suite: a row per subject, its median per operation, and its
+ * ratio to the case's baseline (measured in the same run).
+ */
+export function markdownReport(results: readonly CaseResult[], machine: MachineFacts, quick: boolean): string {
+  const out: string[] = [];
+  out.push(
+    `Measured on ${machine.cpuModel} (${machine.cores} cores), Node ${machine.node}` +
+      `${quick ? ' — quick run: few samples, figures are rough' : ''}.`,
+    '',
+  );
+  const bySuite = new Map<string, CaseResult[]>();
+  for (const result of results) {
+    const list = bySuite.get(result.suite.name) ?? [];
+    list.push(result);
+    bySuite.set(result.suite.name, list);
+  }
+  for (const [name, cases] of bySuite) {
+    out.push(`### ${name}`, '', cases[0]?.suite.description ?? '', '');
+    out.push('| case | subject | runs | median | ratio | samples |', '| --- | --- | --- | ---: | ---: | ---: |');
+    for (const { bench, rows, ratios } of cases) {
+      rows.forEach((row, index) => {
+        const subject = bench.subjects[index];
+        const isBaseline = row.subject === bench.baseline;
+        const ratio = ratios.find((candidate) => candidate.subject === row.subject)?.ratio;
+        out.push(
+          `| ${index === 0 ? bench.name : ''} | ${row.subject}${isBaseline ? ' (baseline)' : ''} | ${escape(subject?.runs ?? '')} ` +
+            `| ${formatFigure(row.median)} ${row.unit}/${bench.op} | ${isBaseline ? '1.00x' : ratio === undefined ? '—' : formatRatio(ratio)} ` +
+            `| ${row.samples} |`,
+        );
+      });
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}

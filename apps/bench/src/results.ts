@@ -1,0 +1,55 @@
+/**
+ * One measurement: the shape every suite's rows take, so runs compare across suites,
+ * runs and machines.
+ */
+export interface Measurement {
+  readonly suite: string;
+  readonly case: string;
+  /** `spindle/<package>`, a peer's npm name, or a baseline: `hand-written`, `native`. */
+  readonly subject: string;
+  /** What was measured, e.g. `time per step`. */
+  readonly metric: string;
+  /** Median over all samples. */
+  readonly median: number;
+  readonly unit: string;
+  /** How many samples the median is taken over. */
+  readonly samples: number;
+}
+
+/** A ratio between two measurements of the same case in the same run. */
+export interface Comparison {
+  readonly suite: string;
+  readonly case: string;
+  readonly subject: string;
+  readonly baseline: string;
+  /** subject ÷ baseline: above 1 is slower than the baseline. */
+  readonly ratio: number;
+}
+
+/** Facts about where the figures were measured. */
+export interface MachineFacts {
+  readonly cpuModel: string;
+  /** Logical cores the OS reports. */
+  readonly cores: number;
+  readonly availableParallelism: number;
+  readonly memoryGiB: number;
+  readonly platform: string;
+  readonly arch: string;
+  readonly osRelease: string;
+  readonly node: string;
+  readonly v8: string;
+}
+
+/** What `results/latest.json` holds. */
+export interface RunResults {
+  readonly schema: 1;
+  readonly generatedAt: string;
+  /** The repository commit measured, when known. */
+  readonly commit: string | undefined;
+  readonly options: { readonly quick: boolean; readonly threads: number; readonly suites: readonly string[] };
+  readonly machine: MachineFacts;
+  /** Versions of Spindle's packages and peers the suites ran. */
+  readonly packages: Readonly<Record<string, string>>;
+  readonly rows: readonly Measurement[];
+  readonly ratios: readonly Comparison[];
+}

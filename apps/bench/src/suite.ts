@@ -1,0 +1,57 @@
+/** What every suite is told about the run. */
+export interface SuiteOptions {
+  /** A short run (CI smoke): fewer samples, same workloads, so figures stay comparable. */
+  readonly quick: boolean;
+  /** Worker threads for suites that use a pool; suites without one ignore it. */
+  readonly threads: number;
+}
+
+/**
+ * One contender in a case: an executor from this repository (`spindle/<package>`), a
+ * peer library (its npm name), or a baseline (`hand-written`, `native`).
+ */
+export interface Subject {
+  readonly subject: string;
+  /** What it runs, in a few words, for the table. */
+  readonly runs: string;
+  /**
+   * Runs the case's workload once and returns a checksum of the work done. The runner
+   * checks it against {@link BenchCase.expected} before measuring, so every subject in a
+   * case provably does the same work.
+   */
+  run(): Promise<number> | number;
+  /** Releases what the subject holds (an executor, a pool) once the case is measured. */
+  dispose?(): Promise<void> | void;
+}
+
+/** One measured comparison: a workload, the subjects that run it, and the baseline. */
+export interface BenchCase {
+  /** Short, stable name, e.g. `yield/state-machine`; rows in results are keyed by it. */
+  readonly name: string;
+  /** One line on what is measured. */
+  readonly description: string;
+  /** How many operations one run performs (steps, tasks, …); figures are per operation. */
+  readonly opsPerRun: number;
+  /** What one operation is, e.g. `step`; the metric is "time per <op>". */
+  readonly op: string;
+  /** The checksum every subject's `run()` must return. */
+  readonly expected: number;
+  /** `subject` of the baseline the others are divided by. */
+  readonly baseline: string;
+  readonly subjects: readonly Subject[];
+}
+
+/** A named group of cases; one file per suite under `src/suites/`. */
+export interface Suite {
+  readonly name: string;
+  readonly description: string;
+  /** npm packages whose versions the results record (Spindle's own and peers'). */
+  readonly packages: readonly string[];
+  /** Builds the cases for a run; called once per run, right before they are measured. */
+  cases(options: SuiteOptions): readonly BenchCase[];
+}
+
+/** Turns `@spindle/round-robin` into the subject name `spindle/round-robin`. */
+export function spindleSubject(packageName: `@spindle/${string}`): string {
+  return packageName.slice(1);
+}

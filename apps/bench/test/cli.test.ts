@@ -1,0 +1,36 @@
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultOut, parseCli } from '../src/cli.js';
+
+describe('parseCli', () => {
+  it('defaults to every suite, a full run, one thread per core and results/latest.json', () => {
+    const options = parseCli([]);
+    expect(options).toMatchObject({ suites: [], quick: false, list: false, help: false, out: defaultOut });
+    expect(options.threads).toBe(os.availableParallelism());
+    expect(path.basename(defaultOut)).toBe('latest.json');
+    expect(path.basename(path.dirname(defaultOut))).toBe('results');
+  });
+
+  it('ignores the leading -- that `pnpm bench -- …` passes through', () => {
+    expect(parseCli(['--', '--suite', 'round-robin-step', '--quick'])).toMatchObject({
+      suites: ['round-robin-step'],
+      quick: true,
+    });
+  });
+
+  it('takes several suites, a thread count and an output file', () => {
+    const options = parseCli(['--suite', 'a', '--suite', 'b', '--threads', '4', '--out', 'x/y.json']);
+    expect(options.suites).toEqual(['a', 'b']);
+    expect(options.threads).toBe(4);
+    expect(options.out).toBe(path.resolve('x/y.json'));
+  });
+
+  it.each(['0', '-1', '1.5', 'many', ''])('refuses --threads %j', (threads) => {
+    expect(() => parseCli(['--threads', threads])).toThrow(/--threads/);
+  });
+
+  it('refuses unknown options', () => {
+    expect(() => parseCli(['--fast'])).toThrow(/fast/);
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { compare, median, runCase } from '../src/runner.js';
+import type { Timing } from '../src/runner.js';
+import type { BenchCase, Suite } from '../src/suite.js';
+
+const tiny: Timing = { rounds: 2, time: 1, iterations: 3, warmupTime: 0, warmupIterations: 1 };
+
+function fakeSuite(bench: BenchCase): Suite {
+  return { name: 'fake', description: 'a fake suite', packages: [], cases: () => [bench] };
+}
+
+const sum = (n: number): number => {
+  let total = 0;
+  for (let i = 1; i <= n; i++) total += i;
+  return total;
+};
+
+const fakeCase: BenchCase = {
+  name: 'sum',
+  description: 'sums 1..1000',
+  opsPerRun: 1000,
+  op: 'add',
+  expected: 500_500,
+  baseline: 'hand-written',
+  subjects: [
+    { subject: 'hand-written', runs: 'a for loop', run: () => sum(1000) },
+    { subject: 'spindle/fake', runs: 'a for loop, awaited', run: () => Promise.resolve(sum(1000)) },
+  ],
+};
+
+describe('runCase', () => {
+  it('measures every subject and returns one row per subject in the results shape', async () => {
+    const result = await runCase(fakeSuite(fakeCase), fakeCase, tiny);
+    expect(result.rows.map((row) => row.subject)).toEqual(['hand-written', 'spindle/fake']);
+    for (const row of result.rows) {
+      expect(Object.keys(row).sort()).toEqual(['case', 'median', 'metric', 'samples', 'subject', 'suite', 'unit']);
+      expect(row).toMatchObject({ suite: 'fake', case: 'sum', metric: 'time per add', unit: 'ns' });
+      expect(row.median).toBeGreaterThan(0);
+      // At least `iterations` samples in each of the two rounds.
+      expect(row.samples).toBeGreaterThanOrEqual(6);
+    }
+    expect(result.ratios).toHaveLength(1);
+    expect(result.ratios[0]).toMatchObject({ subject: 'spindle/fake', baseline: 'hand-written' });
+  });
+
+  it('refuses to measure a subject that does different work', async () => {
+    const cheat: BenchCase = {
+      ...fakeCase,
+      subjects: [...fakeCase.subjects, { subject: 'spindle/cheat', runs: 'half the loop', run: () => sum(500) }],
+    };
+    await expect(runCase(fakeSuite(cheat), cheat, tiny)).rejects.toThrow(/spindle\/cheat did different work/);
+  });
+
+  it('refuses a case whose baseline is missing', async () => {
+    const orphan: BenchCase = { ...fakeCase, baseline: 'native' };
+    await expect(runCase(fakeSuite(orphan), orphan, tiny)).rejects.toThrow(/no subject for its baseline "native"/);
+  });
+});
+
+describe('compare and median', () => {
+  it('divides each subject by the baseline of the same case', () => {
+    const row = { suite: 's', case: 'c', metric: 'time per step', unit: 'ns', samples: 3 };
+    const ratios = compare(fakeCase, [
+      { ...row, subject: 'hand-written', median: 4 },
+      { ...row, subject: 'spindle/fake', median: 10 },
+    ]);
+    expect(ratios).toEqual([{ suite: 's', case: 'c', subject: 'spindle/fake', baseline: 'hand-written', ratio: 2.5 }]);
+  });
+
+  it('takes the middle value, or the mean of the two middle values', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+  });
+});
