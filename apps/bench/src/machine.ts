@@ -61,12 +61,16 @@ function readManifest(file: string): { name?: string; version?: string } | undef
   }
 }
 
-/** The commit of the repository the bench runs in, or `undefined` outside a git checkout. */
-export function currentCommit(): string | undefined {
+/** The repository's commit, and whether the working tree differs from it; `undefined` outside a git checkout. */
+export function gitState(): { readonly commit: string | undefined; readonly dirty: boolean | undefined } {
   try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    return /^[0-9a-f]{40}$/.test(commit) ? commit : undefined;
+    const git = (...args: string[]): string =>
+      execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const commit = git('rev-parse', 'HEAD');
+    // The results file itself does not count: a run rewrites it.
+    const changes = git('status', '--porcelain', '--', ':/', ':(exclude,top)apps/bench/results');
+    return { commit: /^[0-9a-f]{40}$/.test(commit) ? commit : undefined, dirty: changes !== '' };
   } catch {
-    return undefined;
+    return { commit: undefined, dirty: undefined };
   }
 }

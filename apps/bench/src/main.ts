@@ -1,5 +1,5 @@
 import { parseCli, usage } from './cli.js';
-import { currentCommit, machineFacts, packageVersions } from './machine.js';
+import { gitState, machineFacts, packageVersions } from './machine.js';
 import { jsonReport, writeJsonReport } from './report/json.js';
 import { markdownReport } from './report/markdown.js';
 import { fullTiming, quickTiming, runSuite } from './runner.js';
@@ -32,7 +32,7 @@ async function main(argv: readonly string[]): Promise<void> {
   console.log(markdownReport(results, machine, options.quick));
   writeJsonReport(
     options.out,
-    jsonReport(results, { generatedAt: new Date(), commit: currentCommit(), quick: options.quick, threads: options.threads, machine, packages }),
+    jsonReport(results, { generatedAt: new Date(), ...gitState(), quick: options.quick, threads: options.threads, machine, packages }),
   );
   progress(`results written to ${options.out}`);
 }

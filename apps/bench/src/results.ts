@@ -46,6 +46,8 @@ export interface RunResults {
   readonly generatedAt: string;
   /** The repository commit measured, when known. */
   readonly commit: string | undefined;
+  /** True when the working tree had changes not in `commit` (what ran was built from them). */
+  readonly dirty: boolean | undefined;
   readonly options: { readonly quick: boolean; readonly threads: number; readonly suites: readonly string[] };
   readonly machine: MachineFacts;
   /** Versions of Spindle's packages and peers the suites ran. */

@@ -52,7 +52,7 @@ describe('json report', () => {
   it('holds machine facts, package versions, the rows and the ratios', () => {
     const machine = machineFacts();
     const packages = packageVersions(['@spindle/core', 'tinybench']);
-    const document = jsonReport([result], { generatedAt: new Date(0), commit: undefined, quick: true, threads: 2, machine, packages });
+    const document = jsonReport([result], { generatedAt: new Date(0), commit: undefined, dirty: undefined, quick: true, threads: 2, machine, packages });
     expect(document).toMatchObject({
       schema: 1,
       generatedAt: '1970-01-01T00:00:00.000Z',
@@ -76,6 +76,7 @@ describe('json report', () => {
     const document = jsonReport([result], {
       generatedAt: new Date(0),
       commit: 'abc',
+      dirty: false,
       quick: false,
       threads: 1,
       machine: machineFacts(),

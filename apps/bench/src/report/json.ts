@@ -7,6 +7,7 @@ import type { CaseResult } from '../runner.js';
 export interface RunFacts {
   readonly generatedAt: Date;
   readonly commit: string | undefined;
+  readonly dirty: boolean | undefined;
   readonly quick: boolean;
   readonly threads: number;
   readonly machine: MachineFacts;
@@ -19,6 +20,7 @@ export function jsonReport(results: readonly CaseResult[], facts: RunFacts): Run
     schema: 1,
     generatedAt: facts.generatedAt.toISOString(),
     commit: facts.commit,
+    dirty: facts.dirty,
     options: { quick: facts.quick, threads: facts.threads, suites: [...new Set(results.map((result) => result.suite.name))] },
     machine: facts.machine,
     packages: facts.packages,
