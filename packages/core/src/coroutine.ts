@@ -48,9 +48,36 @@ const enum Resume {
 }
 
 /**
+ * Extends what a generator body may yield, for executors that give yields a meaning of
+ * their own (the trampoline's operations). Called, during a step, with every yielded value
+ * other than `undefined` and a {@link YieldPoint}, before the coroutine looks at it.
+ *
+ * - Return `false` to leave the value to the coroutine: a promise-like is waited on,
+ *   anything else is an invalid yield.
+ * - Return `true` once the value is handled: the handler called
+ *   {@link Coroutine.call} (run a generator as a callee of the running one), or
+ *   {@link Coroutine.resolve} / {@link Coroutine.reject} (answer the yield at once). The
+ *   coroutine then goes on stepping within the same step, on the heap.
+ *
+ * A handler that throws has its error thrown in at the yield.
+ */
+export type InstructionHandler = (yielded: unknown, coroutine: Coroutine, ctx: TaskContext) => boolean;
+
+/**
+ * Generator resumptions one step may chain (calls entered, callees returned, instructions
+ * answered at once) before it ends with `Step.Yield`, so that the executor can look at its
+ * clock. Only bodies with an {@link InstructionHandler} chain at all.
+ */
+const CHAIN_BUDGET = 4096;
+
+/**
  * Steps any task body one yield point at a time, the one mechanism every executor shares.
  * A body is stepped on the heap: no step nests inside another, so a task of a million
  * steps uses constant stack and keeps no memory of the steps it has taken.
+ *
+ * With an {@link InstructionHandler}, a generator body may also call other generators
+ * through it ({@link Coroutine.call}): the callers wait in a stack of frames kept on the
+ * heap, not in native nesting, so a chain of calls of any depth runs in constant stack.
  */
 export class Coroutine {
   /** After `step()`: the result (Done), the promise-like (Wait) or the error (Failed). */
@@ -61,12 +88,46 @@ export class Coroutine {
   private readonly ctx: TaskContext;
   private resumeWith: Resume = Resume.Next;
   private input: unknown = undefined;
+  private readonly instructions: InstructionHandler | undefined;
+  /** Callers of the running generator, outermost first; see {@link Coroutine.call}. */
+  private frames: Generator[] | undefined = undefined;
+  /**
+   * While cancelling: frames below this depth were on the stack when `interrupt()` came and
+   * get `return()` when their callee finishes. -1 when not cancelling.
+   */
+  private unwindBelow = -1;
 
-  constructor(body: Spawnable, args: readonly unknown[], ctx: TaskContext) {
+  /**
+   * @param instructions optional: gives generator yields beyond the standard ones a meaning
+   *   (see {@link InstructionHandler}); without it the coroutine behaves exactly as before.
+   */
+  constructor(body: Spawnable, args: readonly unknown[], ctx: TaskContext, instructions?: InstructionHandler) {
     this.target = body;
     this.args = args;
     this.ctx = ctx;
+    this.instructions = instructions;
     this.mode = typeof body === 'function' ? Mode.Start : isTaskReference(body) ? Mode.Reference : Mode.Machine;
+  }
+
+  /** How many callers wait below the running generator (0 when it is the body itself). */
+  get depth(): number {
+    return this.frames?.length ?? 0;
+  }
+
+  /**
+   * From an {@link InstructionHandler}: runs `generator` as a callee of the running
+   * generator. The caller waits on the heap; when the callee returns, the caller resumes
+   * with its result, and when it throws, the error is thrown in at the caller's yield.
+   * On cancellation every frame gets `return()`, innermost first, so each `finally` runs.
+   */
+  call(generator: Iterator<unknown>): void {
+    if (this.mode !== Mode.Generator) {
+      throw new InvalidTaskError('invalid-yield', 'Coroutine.call() is for instruction handlers of generator bodies');
+    }
+    (this.frames ??= []).push(this.target as Generator);
+    this.target = generator;
+    this.resumeWith = Resume.Next;
+    this.input = undefined;
   }
 
   /** True once the body has started running user code (or is a state machine). */
@@ -96,6 +157,8 @@ export class Coroutine {
     switch (this.mode) {
       case Mode.Generator:
         this.resumeWith = Resume.Return;
+        this.input = undefined;
+        this.unwindBelow = this.frames?.length ?? 0;
         return Interrupt.Step;
       case Mode.Machine:
         if (typeof (this.target as StateMachine).return === 'function') {
@@ -145,6 +208,7 @@ export class Coroutine {
     this.mode = Mode.Ended;
     this.target = undefined;
     this.args = [];
+    this.frames = undefined;
   }
 
   private done(value: unknown): StepOutcome {
@@ -191,41 +255,88 @@ export class Coroutine {
   }
 
   private stepGenerator(): StepOutcome {
-    const gen = this.target as Generator;
-    let result: IteratorResult<unknown>;
-    try {
-      const input = this.input;
-      this.input = undefined;
-      switch (this.resumeWith) {
-        case Resume.Next:
-          result = gen.next(input);
-          break;
-        case Resume.Throw:
-          this.resumeWith = Resume.Next;
-          result = gen.throw(input);
-          break;
-        case Resume.Return:
-          this.resumeWith = Resume.Next;
-          result = gen.return(undefined);
-          break;
+    let budget = CHAIN_BUDGET;
+    for (;;) {
+      const gen = this.target as Generator;
+      let result: IteratorResult<unknown>;
+      try {
+        const input = this.input;
+        this.input = undefined;
+        switch (this.resumeWith) {
+          case Resume.Next:
+            result = gen.next(input);
+            break;
+          case Resume.Throw:
+            this.resumeWith = Resume.Next;
+            result = gen.throw(input);
+            break;
+          case Resume.Return:
+            this.resumeWith = Resume.Next;
+            result = gen.return(undefined);
+            break;
+        }
+      } catch (error) {
+        if (!this.returnToCaller(Resume.Throw, error)) return this.fail(error);
+        if (--budget === 0) return Step.Yield;
+        continue;
       }
-    } catch (error) {
-      return this.fail(error);
+      if (result.done === true) {
+        if (!this.returnToCaller(Resume.Next, result.value)) return this.done(result.value);
+        if (--budget === 0) return Step.Yield;
+        continue;
+      }
+      const yielded = result.value;
+      if (yielded === undefined || yielded instanceof YieldPoint) return Step.Yield;
+      if (this.instructions !== undefined) {
+        let handled: boolean;
+        try {
+          handled = this.instructions(yielded, this, this.ctx);
+        } catch (error) {
+          this.reject(error);
+          handled = true;
+        }
+        if (handled) {
+          if (--budget === 0) return Step.Yield;
+          continue;
+        }
+      }
+      if (isThenable(yielded)) {
+        this.value = yielded;
+        return Step.Wait;
+      }
+      // Bad input is thrown in at the yield that produced it, so the body can see where.
+      this.resumeWith = Resume.Throw;
+      this.input = new InvalidTaskError(
+        'invalid-yield',
+        `a generator body yielded ${describeValue(yielded)}: yield a promise, a task handle, ctx.yield() or nothing`,
+      );
+      return Step.Yield;
     }
-    if (result.done === true) return this.done(result.value);
-    const yielded = result.value;
-    if (yielded === undefined || yielded instanceof YieldPoint) return Step.Yield;
-    if (isThenable(yielded)) {
-      this.value = yielded;
-      return Step.Wait;
+  }
+
+  /**
+   * The running generator finished (`Next`: returned `value`) or threw (`Throw`: `value` is
+   * the error). Resumes its caller with that, or with `return()` if the caller is being
+   * cancelled. False when there is no caller: the body itself finished.
+   */
+  private returnToCaller(resume: Resume, value: unknown): boolean {
+    const frames = this.frames;
+    if (frames === undefined || frames.length === 0) return false;
+    this.target = frames.pop();
+    const depth = frames.length;
+    if (depth < this.unwindBelow) {
+      // The caller was on the stack when cancellation came: it returns too (or receives the
+      // error its callee's cleanup threw), and whatever it calls from now on runs normally.
+      this.unwindBelow = depth;
+      if (resume === Resume.Next) {
+        this.resumeWith = Resume.Return;
+        this.input = undefined;
+        return true;
+      }
     }
-    // Bad input is thrown in at the yield that produced it, so the body can see where.
-    this.resumeWith = Resume.Throw;
-    this.input = new InvalidTaskError(
-      'invalid-yield',
-      `a generator body yielded ${describeValue(yielded)}: yield a promise, a task handle, ctx.yield() or nothing`,
-    );
-    return Step.Yield;
+    this.resumeWith = resume;
+    this.input = value;
+    return true;
   }
 
   private stepMachine(): StepOutcome {

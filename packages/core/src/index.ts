@@ -42,7 +42,7 @@ export type {
 } from './events.js';
 export { RingQueue } from './ring-queue.js';
 export { Coroutine, Step, Interrupt, isThenable } from './coroutine.js';
-export type { StepOutcome, InterruptMode } from './coroutine.js';
+export type { StepOutcome, InterruptMode, InstructionHandler } from './coroutine.js';
 export { Task } from './task.js';
 export type { TaskOwner } from './task.js';
 export { validateSpawn, describeBody } from './spawn-input.js';
