@@ -1,0 +1,11 @@
+export { TrampolineExecutor } from './trampoline-executor.js';
+export type { TrampolineStats } from './trampoline-executor.js';
+export type { TrampolineOptions } from './options.js';
+export { operation, until, taskContext, ContextCall } from './operation.js';
+export type { Operation, OperationResult, Instruction } from './operation.js';
+export { all, race } from './all.js';
+export type { AllResults } from './all.js';
+export { spawn, join } from './spawn.js';
+export { sleep, suspend } from './sleep.js';
+export { timeout, TimeoutError } from './timeout.js';
+export { yieldFramesOf } from './error-frames.js';

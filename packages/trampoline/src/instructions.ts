@@ -1,0 +1,36 @@
+import type { Coroutine, InstructionHandler, TaskContext } from '@spindle/core';
+import { ContextCall } from './operation.js';
+import { TrampolineTask } from './trampoline-task.js';
+
+const GeneratorPrototype: unknown = Object.getPrototypeOf(function* () {
+  /* only its prototype is used */
+}.prototype);
+
+/**
+ * The trampoline's side of the instruction protocol (see `Instruction`): what it answers
+ * within the step, on the heap, without a microtask. Promise-likes it does not answer
+ * here are parked on by the executor.
+ *
+ * - a generator object: called (the caller waits in the coroutine's frame stack);
+ * - a {@link ContextCall}: answered with what its function returns for the task's context;
+ * - a handle of a trampoline task that has already fulfilled: answered with its result.
+ */
+export const trampolineInstructions: InstructionHandler = (yielded: unknown, coroutine: Coroutine, ctx: TaskContext): boolean => {
+  if (typeof yielded !== 'object' || yielded === null || yielded instanceof Promise) return false;
+  const prototype: unknown = Object.getPrototypeOf(yielded);
+  if (prototype !== null && Object.getPrototypeOf(prototype) === GeneratorPrototype) {
+    coroutine.call(yielded as Generator);
+    return true;
+  }
+  if (yielded instanceof ContextCall) {
+    // An error it throws is thrown in at the yield by the coroutine.
+    coroutine.resolve(yielded.run(ctx));
+    return true;
+  }
+  if (yielded instanceof TrampolineTask && yielded.state === 'fulfilled') {
+    yielded.observed = true;
+    coroutine.resolve(yielded.result);
+    return true;
+  }
+  return false;
+};

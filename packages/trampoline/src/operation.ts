@@ -1,0 +1,143 @@
+import { InvalidTaskError, describeValue } from '@spindle/core';
+import type { TaskContext, YieldPoint } from '@spindle/core';
+import { recordYieldFrame } from './error-frames.js';
+
+/**
+ * Asks the trampoline to run a function with the running task's context and to answer
+ * the yield with its result (or throw its error in): how operations reach `spawn`,
+ * `join` and the signal without being handed the context. Only the trampoline
+ * understands it; see {@link taskContext}.
+ */
+export class ContextCall {
+  /** @internal */
+  readonly run: (ctx: TaskContext) => unknown;
+
+  constructor(run: (ctx: TaskContext) => unknown) {
+    this.run = run;
+  }
+}
+
+const identity = (ctx: TaskContext): TaskContext => ctx;
+const contextRequest = new ContextCall(identity);
+
+/**
+ * What a body or an operation may yield to the trampoline, one per step:
+ * - a promise-like (a task handle too): park until it settles, resume with its value or
+ *   have its rejection thrown in;
+ * - `undefined` or `ctx.yield()`: go to the back of the ready queue;
+ * - a generator object: call it (its callers wait on the heap) and resume with its result;
+ * - a {@link ContextCall}: resume at once with what its function returns for the task's context.
+ *
+ * Anything else is thrown back in at the yield as `InvalidTaskError` (`invalid-yield`).
+ */
+export type Instruction = PromiseLike<unknown> | YieldPoint | Generator<unknown, unknown, unknown> | ContextCall | undefined;
+
+/**
+ * A typed call the trampoline runs: `const n = yield* op` gives `n` the type `T`. Its
+ * iterator yields one {@link Instruction} to the trampoline and returns what the
+ * trampoline answers, so the trampoline, not native `yield*` nesting, holds the callers:
+ * chains of any depth run in constant stack.
+ *
+ * Make operations with {@link operation} (from a generator function), {@link until} (from a
+ * promise), or the combinators (`sleep`, `all`, `race`, `spawn`, `join`, `timeout`).
+ */
+export interface Operation<T> {
+  [Symbol.iterator](): Iterator<Instruction, T, unknown>;
+}
+
+/** The result type of an operation or promise-like, for typing combinators. */
+export type OperationResult<O> = O extends Operation<infer R> ? R : O extends PromiseLike<infer R> ? Awaited<R> : never;
+
+/**
+ * An operation made of one instruction: the iterator `yield*` drives. Its first `next()`
+ * hands the instruction to the trampoline, its second returns the trampoline's answer.
+ * An error the trampoline throws in passes through `throw()`, which notes the caller's
+ * frame on the error's stack on the way.
+ * @internal
+ */
+export class Instruct<T> implements Operation<T>, Iterator<Instruction, T, unknown> {
+  private readonly instruction: Instruction;
+  /** `[Symbol.iterator]` was called: a second `yield*` of the same operation gets a fresh iterator. */
+  private iterated = false;
+  /** The instruction went to the trampoline: the next `next()` carries its answer. */
+  private handed = false;
+
+  constructor(instruction: Instruction) {
+    this.instruction = instruction;
+  }
+
+  [Symbol.iterator](): Iterator<Instruction, T, unknown> {
+    if (this.iterated) return new Instruct<T>(this.instruction);
+    this.iterated = true;
+    return this;
+  }
+
+  next(answer?: unknown): IteratorResult<Instruction, T> {
+    if (this.handed) return { done: true, value: answer as T };
+    this.handed = true;
+    return { done: false, value: this.instruction };
+  }
+
+  throw(error: unknown): IteratorResult<Instruction, T> {
+    recordYieldFrame(error);
+    throw error;
+  }
+
+  return(value?: T): IteratorResult<Instruction, T> {
+    return { done: true, value: value as T };
+  }
+}
+
+function callIterator(this: Generator<unknown, unknown, unknown>): Iterator<Instruction, unknown, unknown> {
+  return new Instruct(this);
+}
+
+/**
+ * Turns a generator function into an operation factory: `yield* fn(...args)` then calls
+ * it through the trampoline, which keeps the caller on its heap stack instead of nesting
+ * generators natively. Recursion 100,000 calls deep and synchronous chains of any length
+ * run in constant stack, errors carry the chain of `yield*` frames they passed through, and
+ * cancellation returns every frame innermost first.
+ *
+ * The function is returned as is (its generators' `[Symbol.iterator]` is what changes), so
+ * its name shows in stack traces.
+ *
+ * @example
+ * ```ts
+ * const getNumber = operation(function* getNumber(n: number) {
+ *   yield* sleep(1);
+ *   return n * 2;
+ * });
+ * const n = yield* getNumber(21); // n: number
+ * ```
+ * @throws InvalidTaskError (`not-a-body`) when `fn` is not a generator function
+ */
+export function operation<A extends unknown[], R>(
+  fn: (...args: A) => Generator<Instruction, R, unknown>,
+): (...args: A) => Operation<R> {
+  if (!isGeneratorFunction(fn)) {
+    throw new InvalidTaskError('not-a-body', `operation() expects a generator function, got ${describeValue(fn)}`);
+  }
+  const prototype = (fn as unknown as { prototype: object }).prototype;
+  if (!Object.hasOwn(prototype, Symbol.iterator)) {
+    Object.defineProperty(prototype, Symbol.iterator, { value: callIterator, writable: true, configurable: true });
+  }
+  return fn;
+}
+
+/**
+ * Waits for a promise-like as a typed operation: `const body = yield* until(fetchText())`
+ * gives `body` its type, which a bare `yield promise` cannot.
+ */
+export function until<T>(promise: PromiseLike<T>): Operation<Awaited<T>> {
+  return new Instruct<Awaited<T>>(promise);
+}
+
+/** The running task's context (spawn, join, signal, yield) from inside any operation. */
+export function taskContext(): Operation<TaskContext> {
+  return new Instruct(contextRequest);
+}
+
+function isGeneratorFunction(value: unknown): boolean {
+  return typeof value === 'function' && (value as { constructor?: { name?: unknown } }).constructor?.name === 'GeneratorFunction';
+}

@@ -1,0 +1,40 @@
+import { AsyncResource } from 'node:async_hooks';
+import { Coroutine, Task } from '@spindle/core';
+import type { InstructionHandler, SpawnOptions, Spawnable, TaskOwner } from '@spindle/core';
+
+/** A task plus what the trampoline keeps for it. */
+export class TrampolineTask extends Task {
+  readonly coroutine: Coroutine;
+  /** The async context the task was spawned in; steps started by the executor run inside it. */
+  readonly scope: AsyncResource;
+  /** The body is a task reference, so its result must be structured-cloneable. */
+  readonly reference: boolean;
+  /** The body's return value, kept once it fulfilled so that a join of a settled task is answered at once. */
+  result: unknown = undefined;
+  /** In the ready queue right now. */
+  queued = false;
+  /** Parked on a promise-like; `token` tells a current wake from a stale one. */
+  parked = false;
+  /** A step is running and asked to cancel its own task: interrupt once the step returns. */
+  interruptAfterStep = false;
+  /** Wake callbacks for the current `token`, made once and reused for every park. */
+  onSettled: ((value: unknown) => void) | undefined = undefined;
+  onFailed: ((error: unknown) => void) | undefined = undefined;
+  /** `await ctx.yield()` calls waiting for their turn (async bodies only). */
+  turns: { onTurn: () => void; onCancel: (error: unknown) => void }[] | undefined = undefined;
+
+  constructor(
+    owner: TaskOwner,
+    parent: Task | undefined,
+    body: Spawnable,
+    args: readonly unknown[],
+    options: SpawnOptions | undefined,
+    reference: boolean,
+    instructions: InstructionHandler,
+  ) {
+    super(owner, parent, options);
+    this.coroutine = new Coroutine(body, args, this.context, instructions);
+    this.scope = new AsyncResource('spindle.task', { requireManualDestroy: true });
+    this.reference = reference;
+  }
+}
