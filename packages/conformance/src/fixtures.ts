@@ -28,7 +28,7 @@ function spawnChild<F extends TaskFunction>(
   if (!byReference) return ctx.spawn(body, args);
   // A reference to F takes F's arguments and gives F's result; the compiler cannot see
   // through the two conditional types, so it is said once, here.
-  return ctx.spawn(taskRef(here, name), args as never) as TaskHandle<SpawnResult<F>>;
+  return ctx.spawn(taskRef(here, name), args) as TaskHandle<SpawnResult<F>>;
 }
 
 function messageOf(error: unknown): string {
@@ -404,7 +404,7 @@ export async function asyncFib(ctx: TaskContext, n: number, byReference: boolean
   if (n < 2) return n;
   const a = spawnChild(ctx, byReference, asyncFib, 'asyncFib', [n - 1, byReference]);
   const b = spawnChild(ctx, byReference, asyncFib, 'asyncFib', [n - 2, byReference]);
-  const [left, right] = (await Promise.all([ctx.join(a), ctx.join(b)])) as [number, number];
+  const [left, right] = await Promise.all([ctx.join(a), ctx.join(b)]);
   return left + right;
 }
 

@@ -14,7 +14,7 @@ import type { ResolvedOptions } from './options.js';
  */
 export type BodyMode = 'closure' | 'reference';
 
-/** How long teardown waits for an executor to close before it moves on. */
+/** How long teardown waits at most for an executor to close before it moves on. */
 const teardownWaitMs = 2_000;
 
 /** Resolves true when `promise` settles within `ms`, false otherwise; never rejects. */
@@ -104,7 +104,7 @@ export class Suite {
 
   /** The fixture as the executor should be given it in `mode`. */
   body(mode: BodyMode, name: FixtureName): Spawnable {
-    return mode === 'closure' ? (this.fixtures[name] as Spawnable) : this.ref(name);
+    return mode === 'closure' ? this.fixtures[name] : this.ref(name);
   }
 
   /** Spawns a fixture body in `mode`. */
@@ -152,6 +152,6 @@ export class Suite {
       }
     });
     // A broken executor may never finish closing; the tests report that, teardown does not wait for it.
-    await settlesWithin(Promise.allSettled(closing), teardownWaitMs);
+    await settlesWithin(Promise.allSettled(closing), Math.min(teardownWaitMs, this.options.testTimeout / 2));
   }
 }

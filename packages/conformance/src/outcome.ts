@@ -33,7 +33,9 @@ export async function valueOf<T>(handle: PromiseLike<T>): Promise<T> {
 function describe(value: unknown): string {
   if (value instanceof Error) return `${value.name}: ${value.message}`;
   try {
-    return JSON.stringify(value) ?? String(value);
+    // undefined for functions, symbols and undefined itself, whatever the declared type says
+    const text = JSON.stringify(value) as string | undefined;
+    return text ?? String(value);
   } catch {
     return String(value);
   }

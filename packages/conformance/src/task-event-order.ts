@@ -61,7 +61,7 @@ export function taskEventProblems(events: readonly TaskEvent[]): string[] {
       phases.set(event.taskId, after);
     }
     const before = lastTime.get(event.taskId);
-    if (before !== undefined && before.thread === event.thread && event.time < before.time) {
+    if (before?.thread === event.thread && event.time < before.time) {
       problems.push(`task ${event.taskId}: ${label(event)} is stamped earlier than the event before it on the same thread`);
     }
     lastTime.set(event.taskId, { time: event.time, thread: event.thread });

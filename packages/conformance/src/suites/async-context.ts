@@ -118,9 +118,9 @@ export function describeAsyncContext(suite: Suite): void {
         return seen;
       };
       const parent = storage.run('parent', () =>
-        ex.spawn(function* (ctx: TaskContext) {
+        ex.spawn(function* (ctx: TaskContext): Generator<unknown, (string | undefined)[], (string | undefined)[]> {
           const handle = ctx.spawn(child);
-          const fromChild = (yield ctx.join(handle)) as (string | undefined)[];
+          const fromChild = yield ctx.join(handle);
           return [storage.getStore(), ...fromChild];
         }),
       );

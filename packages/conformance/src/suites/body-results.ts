@@ -43,7 +43,7 @@ const errorCases: readonly ErrorCase[] = [
 
 function describeMode(suite: Suite, mode: BodyMode): void {
   const byReference = mode === 'reference';
-  describe(`${mode === 'closure' ? 'closures' : 'task references'}`, () => {
+  describe(mode === 'closure' ? 'closures' : 'task references', () => {
     for (const { title, body, args, expected } of resultCases) {
       suite.test(title, async () => {
         const ex = suite.executor();

@@ -43,29 +43,29 @@ function fieldProblems(channel: TaskEventKind, message: unknown, label: string):
   const problems: string[] = [];
   if (typeof message !== 'object' || message === null) return [`a ${channel} message is not an object`];
   const event = message as Partial<Record<string, unknown>>;
-  const where = `${channel} event of task ${String(event['taskId'])}`;
-  if (event['kind'] !== channel) problems.push(`${where}: kind is ${String(event['kind'])}, published on ${channelNames[channel]}`);
-  if (typeof event['taskId'] !== 'number') problems.push(`${where}: taskId is not a number`);
-  if (event['executor'] !== label) problems.push(`${where}: executor is not the executor's label`);
-  if (typeof event['thread'] !== 'number') problems.push(`${where}: thread is not a number`);
-  if (typeof event['time'] !== 'number' || !Number.isFinite(event['time'])) problems.push(`${where}: time is not a finite number`);
+  const where = `${channel} event of task ${String(event.taskId)}`;
+  if (event.kind !== channel) problems.push(`${where}: kind is ${String(event.kind)}, published on ${channelNames[channel]}`);
+  if (typeof event.taskId !== 'number') problems.push(`${where}: taskId is not a number`);
+  if (event.executor !== label) problems.push(`${where}: executor is not the executor's label`);
+  if (typeof event.thread !== 'number') problems.push(`${where}: thread is not a number`);
+  if (typeof event.time !== 'number' || !Number.isFinite(event.time)) problems.push(`${where}: time is not a finite number`);
   switch (channel) {
     case 'spawn':
-      if (typeof event['body'] !== 'string' || event['body'] === '') problems.push(`${where}: body is not a description`);
-      if (event['name'] !== undefined && typeof event['name'] !== 'string') problems.push(`${where}: name is neither a string nor undefined`);
-      if (event['parentId'] !== undefined && typeof event['parentId'] !== 'number') problems.push(`${where}: parentId is neither a number nor undefined`);
+      if (typeof event.body !== 'string' || event.body === '') problems.push(`${where}: body is not a description`);
+      if (event.name !== undefined && typeof event.name !== 'string') problems.push(`${where}: name is neither a string nor undefined`);
+      if (event.parentId !== undefined && typeof event.parentId !== 'number') problems.push(`${where}: parentId is neither a number nor undefined`);
       break;
     case 'suspend':
-      if (event['reason'] !== 'yield' && event['reason'] !== 'wait') problems.push(`${where}: reason is ${String(event['reason'])}`);
+      if (event.reason !== 'yield' && event.reason !== 'wait') problems.push(`${where}: reason is ${String(event.reason)}`);
       break;
     case 'steal':
-      if (typeof event['from'] !== 'number' || typeof event['to'] !== 'number') problems.push(`${where}: from/to are not numbers`);
+      if (typeof event.from !== 'number' || typeof event.to !== 'number') problems.push(`${where}: from/to are not numbers`);
       break;
     case 'settle': {
-      const state = event['state'];
+      const state = event.state;
       if (state !== 'fulfilled' && state !== 'rejected' && state !== 'cancelled') problems.push(`${where}: state is ${String(state)}`);
-      if (state === 'fulfilled' && event['error'] !== undefined) problems.push(`${where}: a fulfilled task names an error`);
-      if (state !== 'fulfilled' && typeof event['error'] !== 'string') problems.push(`${where}: a failed task does not name its error`);
+      if (state === 'fulfilled' && event.error !== undefined) problems.push(`${where}: a fulfilled task names an error`);
+      if (state !== 'fulfilled' && typeof event.error !== 'string') problems.push(`${where}: a failed task does not name its error`);
       break;
     }
     default:

@@ -33,19 +33,9 @@ export class LosesTaskOnClose extends FifoExecutor {
   }
 }
 
-/** Claims round-robin ordering but lets a task that yields take up to three steps in a row. */
+/** Claims round-robin ordering but lets a task that yields take three steps per turn. */
 export class Unfair extends FifoExecutor {
-  private readonly streaks = new WeakMap<FifoTask, number>();
-
-  protected override stepAgain(task: FifoTask): boolean {
-    const streak = (this.streaks.get(task) ?? 0) + 1;
-    if (streak < 3) {
-      this.streaks.set(task, streak);
-      return true;
-    }
-    this.streaks.set(task, 0);
-    return false;
-  }
+  protected override readonly stepsPerTurn: number = 3;
 }
 
 /** The broken executors by name, as the meta-tests select them. */

@@ -67,6 +67,8 @@ export class FifoExecutor implements Executor, TaskOwner {
   readonly label: string;
   protected readonly ready = new RingQueue<FifoTask>();
   protected readonly live = new Set<FifoTask>();
+  /** Steps a ready task takes per turn before it goes to the back of the queue: 1, to be fair. */
+  protected readonly stepsPerTurn: number = 1;
   private isClosed = false;
   private scheduled = false;
   private running = false;
@@ -124,7 +126,7 @@ export class FifoExecutor implements Executor, TaskOwner {
   }
 
   interrupt(task: Task): void {
-    const own = task as FifoTask;
+    const own = this.own(task);
     if (own.state === 'running') {
       own.interruptAfterStep = true;
       return;
@@ -151,7 +153,7 @@ export class FifoExecutor implements Executor, TaskOwner {
   }
 
   turn(task: Task, onTurn: () => void, onCancel: (error: unknown) => void): void {
-    const own = task as FifoTask;
+    const own = this.own(task);
     if (own.stopping) {
       onCancel(own.cancellationError());
       return;
@@ -163,10 +165,15 @@ export class FifoExecutor implements Executor, TaskOwner {
   }
 
   settled(task: Task): void {
-    const own = task as FifoTask;
+    const own = this.own(task);
     this.live.delete(own);
     own.scope.emitDestroy();
     this.checkClosed();
+  }
+
+  private own(task: Task): FifoTask {
+    if (task instanceof FifoTask && task.owner === this) return task;
+    throw new TypeError(`task ${task.describe()} does not belong to ${this.label}`);
   }
 
   /** Accepts a task: counts it live and queues it (or settles it if it is cancelled already). */
@@ -204,14 +211,6 @@ export class FifoExecutor implements Executor, TaskOwner {
   /** What a step that threw does to its task. */
   protected failed(task: FifoTask, error: unknown): void {
     task.finish(true, error);
-  }
-
-  /**
-   * After a step that yielded, the task is ready again: to the back of the queue. Returns
-   * true if the task should instead take its next step at once (never, here).
-   */
-  protected stepAgain(_task: FifoTask): boolean {
-    return false;
   }
 
   protected checkClosed(): void {
@@ -297,6 +296,7 @@ export class FifoExecutor implements Executor, TaskOwner {
   private step(task: FifoTask): boolean {
     let again = true;
     let async = false;
+    let taken = 0;
     while (again) {
       again = false;
       const coroutine = task.coroutine;
@@ -327,7 +327,7 @@ export class FifoExecutor implements Executor, TaskOwner {
           break;
         case Step.Yield:
           this.publishSuspend(task, 'yield');
-          if (!task.interruptAfterStep && this.stepAgain(task)) again = true;
+          if (!task.interruptAfterStep && ++taken < this.stepsPerTurn) again = true;
           else this.enqueue(task);
           break;
         case Step.Wait:
