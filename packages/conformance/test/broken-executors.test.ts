@@ -18,7 +18,7 @@ const expectations: Record<BrokenExecutorName, { readonly fail: readonly string[
       'cancel() of a parent cancels its running children',
       'cancel mode cancels every unsettled task',
     ],
-    pass: ['recursive fib(16) with spawn and join', 'a plain function that throws rejects the handle', 'none waits more than K-1 steps'],
+    pass: ['a plain function that throws rejects the handle', 'none waits more than K-1 steps', 'Promise.all, allSettled and race accept handles'],
   },
   'swallows-errors': {
     fail: [
@@ -28,15 +28,15 @@ const expectations: Record<BrokenExecutorName, { readonly fail: readonly string[
       'a thrown non-Error value reaches the caller unchanged',
       'a state machine whose next() throws rejects the handle',
     ],
-    pass: ['recursive fib(16) with spawn and join', 'cancel() of a task parked at a yield point', 'none waits more than K-1 steps'],
+    pass: ['a plain function fulfils with its return value', 'cancel() of a task parked at a yield point', 'none waits more than K-1 steps'],
   },
   'loses-task-on-close': {
     fail: ['nothing accepted is lost', 'drain mode lets accepted tasks spawn and join children while it drains'],
-    pass: ['cancel mode cancels every unsettled task', 'recursive fib(16) with spawn and join', 'none waits more than K-1 steps'],
+    pass: ['cancel mode cancels every unsettled task', 'a plain function fulfils with its return value', 'none waits more than K-1 steps'],
   },
   unfair: {
     fail: ['(generator bodies), none waits more than K-1 steps', '(state-machine bodies), none waits more than K-1 steps', '(mixed bodies), none waits more than K-1 steps'],
-    pass: ['tasks start in spawn order', 'recursive fib(16) with spawn and join', 'cancel() of a task parked at a yield point'],
+    pass: ['tasks start in spawn order', 'with K ready tasks (async bodies)', 'cancel() of a task parked at a yield point'],
   },
 };
 
