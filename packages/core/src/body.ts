@@ -28,7 +28,7 @@ export interface StateMachine<R = unknown> {
 }
 
 /** Anything an executor can spawn: a function body, a state machine, or a task reference. */
-export type Spawnable = TaskFunction | StateMachine | TaskReference<never[]>;
+export type Spawnable = TaskFunction | StateMachine | TaskReference<never>;
 
 /** The arguments a spawnable takes after its context. */
 export type SpawnArgs<B> = B extends TaskReference<infer A>
@@ -45,7 +45,7 @@ export type BodyResult<X> = X extends Generator<unknown, infer G, never>
     : Awaited<X>;
 
 /** The value a task handle fulfils with for a given spawnable. */
-export type SpawnResult<B> = B extends TaskReference<never[], infer R>
+export type SpawnResult<B> = B extends TaskReference<never, infer R>
   ? R
   : B extends StateMachine<infer R>
     ? R

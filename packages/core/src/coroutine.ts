@@ -246,7 +246,7 @@ export class Coroutine {
   }
 
   private startReference(): StepOutcome {
-    const ref = this.target as TaskReference<never[]>;
+    const ref = this.target as TaskReference<never>;
     const fn = loadedTaskReference(ref);
     if (fn !== undefined) return this.start(fn);
     this.mode = Mode.Loading;

@@ -48,7 +48,7 @@ export function taskRef<F extends TaskFunction>(
 }
 
 /** True for objects made by {@link taskRef} (or received from another thread). */
-export function isTaskReference(value: unknown): value is TaskReference<never[]> {
+export function isTaskReference(value: unknown): value is TaskReference<never> {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -72,12 +72,12 @@ type Loaded = TaskFunction<unknown[]>;
 const loaded = new Map<string, Loaded>();
 const loading = new Map<string, Promise<Loaded>>();
 
-function keyOf(ref: TaskReference<never[]>): string {
+function keyOf(ref: TaskReference<never>): string {
   return `${ref.export}\u0000${ref.module}`;
 }
 
 /** The body behind a reference if it has been loaded in this thread already, else `undefined`. */
-export function loadedTaskReference(ref: TaskReference<never[]>): Loaded | undefined {
+export function loadedTaskReference(ref: TaskReference<never>): Loaded | undefined {
   return loaded.get(keyOf(ref));
 }
 
@@ -86,7 +86,7 @@ export function loadedTaskReference(ref: TaskReference<never[]>): Loaded | undef
  * Rejects with `InvalidTaskError` (`unknown-reference`) naming the module or export when
  * either is missing or the export is not a function.
  */
-export function loadTaskReference(ref: TaskReference<never[]>): Promise<Loaded> {
+export function loadTaskReference(ref: TaskReference<never>): Promise<Loaded> {
   const key = keyOf(ref);
   const done = loaded.get(key);
   if (done !== undefined) return Promise.resolve(done);
@@ -109,7 +109,7 @@ export function loadTaskReference(ref: TaskReference<never[]>): Promise<Loaded> 
   return pending;
 }
 
-async function importBody(ref: TaskReference<never[]>): Promise<Loaded> {
+async function importBody(ref: TaskReference<never>): Promise<Loaded> {
   let namespace: Record<string, unknown>;
   try {
     namespace = (await import(ref.module)) as Record<string, unknown>;

@@ -80,9 +80,16 @@ export class Task<T = unknown> implements TaskHandle<T> {
       this.resolvePromise = resolve as (value: unknown) => void;
       this.rejectPromise = reject;
     });
-    if (parent !== undefined) (parent.children ??= new Set()).add(this);
+    if (parent !== undefined) {
+      (parent.children ??= new Set()).add(this);
+      if (parent.stop !== Stop.None) {
+        // A stopping parent (an async body that has not noticed yet) gets only cancelled children.
+        this.stop = Stop.Cancel;
+        this.stopReason = parent.stopReason;
+      }
+    }
     const signal = options?.signal;
-    if (signal !== undefined) {
+    if (signal !== undefined && this.stop === Stop.None) {
       if (signal.aborted) {
         this.stop = Stop.Cancel;
         this.stopReason = signal.reason;

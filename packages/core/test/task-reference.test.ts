@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { SpawnArgs, SpawnResult, Spawnable } from '../src/body.js';
+import type { TaskContext } from '../src/context.js';
 import { InvalidTaskError } from '../src/errors.js';
 import { isTaskReference, loadTaskReference, loadedTaskReference, taskRef } from '../src/task-reference.js';
 
@@ -34,5 +36,18 @@ describe('task references', () => {
     });
     await expect(loadTaskReference(taskRef(dataUrl, 'missing'))).rejects.toThrow(/no export named "missing"/);
     await expect(loadTaskReference(taskRef(dataUrl, 'notAFunction'))).rejects.toThrow(/not a function/);
+  });
+});
+
+describe('typed task references', () => {
+  it('carry argument and result types into spawn', () => {
+    type Double = (ctx: TaskContext, n: number) => number;
+    const ref = taskRef<Double>(dataUrl, 'double');
+    // The shape of every executor's spawn, reduced to its types.
+    const spawn = <B extends Spawnable>(body: B, args: SpawnArgs<B>): SpawnResult<B> =>
+      [body, args].length as SpawnResult<B>;
+    expectTypeOf(spawn(ref, [1])).toEqualTypeOf<number>();
+    // @ts-expect-error a string is not the number the body takes
+    spawn(ref, ['one']);
   });
 });

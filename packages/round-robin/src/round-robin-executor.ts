@@ -83,6 +83,9 @@ export class RoundRobinExecutor implements Executor, TaskOwner {
   private readonly drainBound = (): void => {
     this.drain();
   };
+  private readonly handOverBound = (): void => {
+    queueMicrotask(this.drainBound);
+  };
   private readonly closeSliceBound = (): void => {
     this.sliceOpen = false;
   };
@@ -273,8 +276,11 @@ export class RoundRobinExecutor implements Executor, TaskOwner {
           // than after every other ready task has stepped.
           this.handOver = false;
           if (this.ready.size > 0) {
+            // Two hops: `await ctx.yield()` calls `then` on the yield point in a job of its
+            // own, one microtask after the body continues; the turn must be asked for
+            // before the drain goes on.
             this.scheduled = true;
-            queueMicrotask(this.drainBound);
+            queueMicrotask(this.handOverBound);
             return;
           }
         }

@@ -270,3 +270,31 @@ function withResolvers<T>(): { promise: Promise<T>; resolve: (value: T) => void 
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
 }
+
+describe('round-robin and bodies that ignore cancellation', () => {
+  it('cancels children that a cancelled async body spawns after the fact', async () => {
+    const ex = new RoundRobinExecutor();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let markStarted!: () => void;
+    const started = new Promise<void>((resolve) => (markStarted = resolve));
+    let childRan = false;
+    let lateChild: PromiseLike<unknown> | undefined;
+    const parent = ex.spawn(async (ctx: TaskContext) => {
+      markStarted();
+      // Ignores its signal: keeps going after cancel and spawns a child.
+      await gate;
+      lateChild = ctx.spawn(() => {
+        childRan = true;
+      });
+      return 'ignored';
+    });
+    await started;
+    parent.cancel('stop');
+    release();
+    await expect(parent).rejects.toBeInstanceOf(TaskCancelledError);
+    await expect(lateChild).rejects.toBeInstanceOf(TaskCancelledError);
+    expect(childRan).toBe(false);
+    await ex.close();
+  });
+});
