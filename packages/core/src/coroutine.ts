@@ -50,7 +50,8 @@ const enum Resume {
 /**
  * Extends what a generator body may yield, for executors that give yields a meaning of
  * their own (the trampoline's operations). Called, during a step, with every yielded value
- * other than `undefined` and a {@link YieldPoint}, before the coroutine looks at it.
+ * other than `undefined`, a {@link YieldPoint} and a native promise, before the coroutine
+ * looks at it.
  *
  * - Return `false` to leave the value to the coroutine: a promise-like is waited on,
  *   anything else is an invalid yield.
@@ -286,6 +287,11 @@ export class Coroutine {
         continue;
       }
       const yielded = result.value;
+      if (yielded instanceof Promise) {
+        // The common wait, checked first: no handler call, no `then` lookup.
+        this.value = yielded;
+        return Step.Wait;
+      }
       if (yielded === undefined || yielded instanceof YieldPoint) return Step.Yield;
       if (this.instructions !== undefined) {
         let handled: boolean;

@@ -175,7 +175,9 @@ export class TrampolineExecutor implements Executor, TaskOwner {
       own.turns = undefined;
       for (const turn of turns) turn.onCancel(own.cancellationError());
     }
-    switch (own.coroutine.interrupt()) {
+    const coroutine = own.coroutine;
+    if (coroutine === undefined) return;
+    switch (coroutine.interrupt()) {
       case Interrupt.Now:
         this.unpark(own);
         // If it is still queued, the drain loop skips it: its body has finished.
@@ -210,8 +212,13 @@ export class TrampolineExecutor implements Executor, TaskOwner {
   settled(task: Task): void {
     this.live--;
     const own = this.own(task);
+    own.coroutine = undefined;
+    own.scope = undefined;
     own.onSettled = undefined;
     own.onFailed = undefined;
+    own.awaiting = undefined;
+    own.lastAwaited = undefined;
+    own.lastValue = undefined;
     if (task.parent === undefined) this.roots.delete(own);
     if (this.isClosed) this.checkClosed();
   }
@@ -239,7 +246,7 @@ export class TrampolineExecutor implements Executor, TaskOwner {
     }
     if (task.cancelledAtSpawn) {
       // An already aborted signal: accepted and settled as cancelled, the body never runs.
-      task.coroutine.interrupt();
+      task.coroutine?.interrupt();
       task.finish(false, undefined);
       return task;
     }
@@ -283,6 +290,11 @@ export class TrampolineExecutor implements Executor, TaskOwner {
     }
     if (this.sliceSpent) return false;
     if (++this.sinceCheck < CHECK_EVERY) return true;
+    return this.clockAllows();
+  }
+
+  /** Looks at the clock: true while the open slice has time left. */
+  private clockAllows(): boolean {
     this.sinceCheck = 0;
     if (performance.now() - this.sliceStart < this.sliceMs) return true;
     this.sliceSpent = true;
@@ -306,7 +318,7 @@ export class TrampolineExecutor implements Executor, TaskOwner {
         } else {
           // Whoever made it ready (a waker in another task's context, a cancellation), the
           // step runs in the context the task was spawned in.
-          task.scope.runInAsyncScope(this.stepBound, undefined, task);
+          task.scope?.runInAsyncScope(this.stepBound, undefined, task);
         }
         if (!this.inSlice() && this.ready.size > 0) {
           this.scheduled = true;
@@ -321,6 +333,7 @@ export class TrampolineExecutor implements Executor, TaskOwner {
 
   private step(task: TrampolineTask): void {
     const coroutine = task.coroutine;
+    if (coroutine === undefined) return;
     const first = task.state === 'pending';
     task.state = 'running';
     this.steps++;
@@ -333,7 +346,16 @@ export class TrampolineExecutor implements Executor, TaskOwner {
         time: eventTime(),
       });
     }
-    switch (coroutine.step()) {
+    let outcome = coroutine.step();
+    // Waiting again on a promise it has seen settle: answered here, within the slice.
+    while (outcome === Step.Wait && coroutine.value === task.lastAwaited) {
+      if (++this.sinceCheck >= CHECK_EVERY && !this.clockAllows()) break;
+      if (task.lastFailed) coroutine.reject(task.lastValue);
+      else coroutine.resolve(task.lastValue);
+      this.steps++;
+      outcome = coroutine.step();
+    }
+    switch (outcome) {
       case Step.Yield:
         task.state = 'suspended';
         if (channels.suspend.hasSubscribers) this.publishSuspend(task, 'yield');
@@ -400,10 +422,14 @@ export class TrampolineExecutor implements Executor, TaskOwner {
       };
     }
     if (awaited instanceof Promise && Object.getPrototypeOf(awaited) === Promise.prototype) {
+      task.awaiting = awaited;
       void awaited.then(onSettled, onFailed);
     } else if (awaited instanceof Task) {
+      task.awaiting = awaited;
       awaited.subscribe(onSettled, onFailed);
     } else {
+      // Not cached: a foreign thenable may answer differently each time it is asked.
+      task.awaiting = undefined;
       // Foreign thenables are assimilated by a native promise: their callbacks may be
       // called late, twice or synchronously, the task still resumes once, in a microtask.
       void Promise.resolve(awaited).then(onSettled, onFailed);
@@ -413,6 +439,7 @@ export class TrampolineExecutor implements Executor, TaskOwner {
   private unpark(task: TrampolineTask): void {
     if (!task.parked) return;
     task.parked = false;
+    task.awaiting = undefined;
     // Whatever it waited for may still settle: its callbacks must find a new token.
     task.token++;
     task.onSettled = undefined;
@@ -420,10 +447,17 @@ export class TrampolineExecutor implements Executor, TaskOwner {
   }
 
   private wake(task: TrampolineTask, token: number, failed: boolean, value: unknown): void {
-    if (task.token !== token || !task.parked) return;
+    const coroutine = task.coroutine;
+    if (task.token !== token || !task.parked || coroutine === undefined) return;
     task.parked = false;
-    if (failed) task.coroutine.reject(value);
-    else task.coroutine.resolve(value);
+    if (task.awaiting !== undefined) {
+      task.lastAwaited = task.awaiting;
+      task.lastValue = value;
+      task.lastFailed = failed;
+      task.awaiting = undefined;
+    }
+    if (failed) coroutine.reject(value);
+    else coroutine.resolve(value);
     if (channels.wake.hasSubscribers) {
       channels.wake.publish({ kind: 'wake', taskId: task.id, executor: this.label, thread: currentThread, time: eventTime() });
     }

@@ -4,9 +4,10 @@ import type { InstructionHandler, SpawnOptions, Spawnable, TaskOwner } from '@sp
 
 /** A task plus what the trampoline keeps for it. */
 export class TrampolineTask extends Task {
-  readonly coroutine: Coroutine;
+  /** Steps the body; dropped once the task has settled, so that a settled handle stays small. */
+  coroutine: Coroutine | undefined;
   /** The async context the task was spawned in; steps started by the executor run inside it. */
-  readonly scope: AsyncResource;
+  scope: AsyncResource | undefined;
   /** The body is a task reference, so its result must be structured-cloneable. */
   readonly reference: boolean;
   /** The body's return value, kept once it fulfilled so that a join of a settled task is answered at once. */
@@ -17,6 +18,15 @@ export class TrampolineTask extends Task {
   parked = false;
   /** A step is running and asked to cancel its own task: interrupt once the step returns. */
   interruptAfterStep = false;
+  /** The native promise (or task) the task is parked on. */
+  awaiting: unknown = undefined;
+  /**
+   * The last native promise (or task) the task waited for, and how it settled: waiting on
+   * it again is answered within the step, without a microtask (it cannot change).
+   */
+  lastAwaited: unknown = undefined;
+  lastValue: unknown = undefined;
+  lastFailed = false;
   /** Wake callbacks for the current `token`, made once and reused for every park. */
   onSettled: ((value: unknown) => void) | undefined = undefined;
   onFailed: ((error: unknown) => void) | undefined = undefined;

@@ -150,6 +150,31 @@ describe('yield* an operation', () => {
     });
   });
 
+  it('answers a second wait on a promise it has seen settle without a microtask, rejections too', async () => {
+    await withExecutor(async (ex) => {
+      const settled = Promise.resolve(7);
+      const failed = Promise.reject(new Error('once'));
+      failed.catch(() => undefined);
+      const task = ex.spawn(function* () {
+        const first: number = yield settled; // parks: not seen yet
+        let microtaskRan = false;
+        queueMicrotask(() => (microtaskRan = true));
+        const second: number = yield settled; // seen: answered within the step
+        const microtaskRanBetween = microtaskRan;
+        const errors: unknown[] = [];
+        for (let i = 0; i < 2; i++) {
+          try {
+            yield failed;
+          } catch (error) {
+            errors.push(error);
+          }
+        }
+        return { first, second, microtaskRanBetween, sameError: errors[0] === errors[1] };
+      });
+      expect(await task).toEqual({ first: 7, second: 7, microtaskRanBetween: false, sameError: true });
+    });
+  });
+
   it('reaches the task context from any depth with taskContext()', async () => {
     const whoAmI = operation(function* whoAmI(): Generator<Instruction, number, unknown> {
       const ctx = yield* taskContext();
