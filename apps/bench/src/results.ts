@@ -9,18 +9,24 @@ export interface Measurement {
   readonly subject: string;
   /** What was measured, e.g. `time per step`. */
   readonly metric: string;
-  /** Median over all samples. */
+  /** Median over all samples (`NaN`, written as `null`, for a subject that failed). */
   readonly median: number;
   readonly unit: string;
   /** How many samples the median is taken over. */
   readonly samples: number;
+  /** Set when the subject could not do the work: the error it threw, e.g. `RangeError: Maximum call stack size exceeded`. */
+  readonly failed?: string;
 }
 
-/** A ratio between two measurements of the same case in the same run. */
+/**
+ * A ratio between two measurements of the same case in the same run: each subject over the
+ * case's baseline, and, in cases with a focus subject, each other subject over the focus.
+ */
 export interface Comparison {
   readonly suite: string;
   readonly case: string;
   readonly subject: string;
+  /** The case's baseline, or its focus subject. */
   readonly baseline: string;
   /** subject ÷ baseline: above 1 is slower than the baseline. */
   readonly ratio: number;

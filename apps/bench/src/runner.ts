@@ -45,25 +45,35 @@ export async function runSuite(suite: Suite, options: SuiteOptions, timing: Timi
 /**
  * Measures one case: checks every subject does the case's work, then measures them in
  * rounds (order reversed every other round, so neither goes first every time) and takes
- * each subject's median over all its samples. Ratios come from this one run.
+ * each subject's median over all its samples. Ratios come from this one run. A subject
+ * marked `mayFail` whose run throws is not measured: its row reports the error instead.
  */
 export async function runCase(suite: Suite, bench: BenchCase, timing: Timing): Promise<CaseResult> {
   if (!bench.subjects.some((subject) => subject.subject === bench.baseline)) {
     throw new Error(`case ${suite.name} › ${bench.name} has no subject for its baseline "${bench.baseline}"`);
   }
-  for (const subject of bench.subjects) await verify(suite, bench, subject);
+  if (bench.focus !== undefined && !bench.subjects.some((subject) => subject.subject === bench.focus)) {
+    throw new Error(`case ${suite.name} › ${bench.name} has no subject for its focus "${bench.focus}"`);
+  }
+  const failures = new Map<Subject, string>();
+  for (const subject of bench.subjects) {
+    const failure = await verify(suite, bench, subject);
+    if (failure !== undefined) failures.set(subject, failure);
+  }
+  const measured = bench.subjects.filter((subject) => !failures.has(subject));
+  const caseTiming = shorten(timing, bench);
 
-  const samples = new Map<Subject, number[]>(bench.subjects.map((subject) => [subject, []]));
-  for (let round = 0; round < timing.rounds; round++) {
-    const order = round % 2 === 0 ? bench.subjects : [...bench.subjects].reverse();
+  const samples = new Map<Subject, number[]>(measured.map((subject) => [subject, []]));
+  for (let round = 0; round < caseTiming.rounds && measured.length > 0; round++) {
+    const order = round % 2 === 0 ? measured : [...measured].reverse();
     const tinybench = new Bench({
       name: `${suite.name} › ${bench.name}`,
       now: hrtimeNow,
       throws: true,
-      time: timing.time,
-      iterations: timing.iterations,
-      warmupTime: timing.warmupTime,
-      warmupIterations: timing.warmupIterations,
+      time: caseTiming.time,
+      iterations: caseTiming.iterations,
+      warmupTime: caseTiming.warmupTime,
+      warmupIterations: caseTiming.warmupIterations,
     });
     const bySubject = new Map<string, Subject>();
     for (const subject of order) {
@@ -81,37 +91,64 @@ export async function runCase(suite: Suite, bench: BenchCase, timing: Timing): P
   }
 
   const rows = bench.subjects.map((subject): Measurement => {
+    const row = { suite: suite.name, case: bench.name, subject: subject.subject, metric: `time per ${bench.op}`, unit: 'ns' };
+    const failure = failures.get(subject);
+    if (failure !== undefined) return { ...row, median: Number.NaN, samples: 0, failed: failure };
     const taken = samples.get(subject) ?? [];
-    return {
-      suite: suite.name,
-      case: bench.name,
-      subject: subject.subject,
-      metric: `time per ${bench.op}`,
-      // tinybench measures milliseconds per run; rows are nanoseconds per operation.
-      median: (median(taken) * 1e6) / bench.opsPerRun,
-      unit: 'ns',
-      samples: taken.length,
-    };
+    // tinybench measures milliseconds per run; rows are nanoseconds per operation.
+    return { ...row, median: (median(taken) * 1e6) / bench.opsPerRun, samples: taken.length };
   });
   return { suite, bench, rows, ratios: compare(bench, rows) };
 }
 
-async function verify(suite: Suite, bench: BenchCase, subject: Subject): Promise<void> {
-  const checksum = await subject.run();
+/** The run's timing, shortened where the case asks for less. */
+function shorten(timing: Timing, bench: BenchCase): Timing {
+  const own = bench.timing;
+  if (own === undefined) return timing;
+  const lower = (mine: number | undefined, theirs: number): number => (mine === undefined ? theirs : Math.min(mine, theirs));
+  return {
+    rounds: Math.max(1, lower(own.rounds, timing.rounds)),
+    time: lower(own.time, timing.time),
+    iterations: Math.max(1, lower(own.iterations, timing.iterations)),
+    warmupTime: lower(own.warmupTime, timing.warmupTime),
+    warmupIterations: lower(own.warmupIterations, timing.warmupIterations),
+  };
+}
+
+/** Runs the subject once; returns why it failed if it is allowed to, throws otherwise. */
+async function verify(suite: Suite, bench: BenchCase, subject: Subject): Promise<string | undefined> {
+  let checksum: number;
+  try {
+    checksum = await subject.run();
+  } catch (error) {
+    if (subject.mayFail !== true) throw error;
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  }
   if (checksum !== bench.expected) {
     throw new Error(
       `${suite.name} › ${bench.name}: ${subject.subject} did different work (checksum ${checksum}, expected ${bench.expected})`,
     );
   }
+  return undefined;
 }
 
-/** Each non-baseline row divided by the case's baseline row. */
+/**
+ * Each non-baseline row divided by the case's baseline row, then, in a case with a focus
+ * subject, each other row divided by the focus row. Failed rows have no ratios.
+ */
 export function compare(bench: BenchCase, rows: readonly Measurement[]): Comparison[] {
-  const baseline = rows.find((row) => row.subject === bench.baseline);
-  if (baseline === undefined) return [];
-  return rows
-    .filter((row) => row !== baseline)
-    .map((row) => ({ suite: row.suite, case: row.case, subject: row.subject, baseline: baseline.subject, ratio: row.median / baseline.median }));
+  const ratios: Comparison[] = [];
+  for (const reference of [bench.baseline, bench.focus]) {
+    if (reference === undefined) continue;
+    const base = rows.find((row) => row.subject === reference);
+    if (base === undefined || base.failed !== undefined) continue;
+    for (const row of rows) {
+      if (row === base || row.failed !== undefined) continue;
+      if (reference === bench.focus && row.subject === bench.baseline) continue;
+      ratios.push({ suite: row.suite, case: row.case, subject: row.subject, baseline: base.subject, ratio: row.median / base.median });
+    }
+  }
+  return ratios;
 }
 
 /** The median of a list of numbers (NaN when empty). */

@@ -19,9 +19,24 @@ export interface Subject {
    * checks it against {@link BenchCase.expected} before measuring, so every subject in a
    * case provably does the same work.
    */
-  run(): Promise<number> | number;
+  run(): PromiseLike<number> | number;
   /** Releases what the subject holds (an executor, a pool) once the case is measured. */
   dispose?(): Promise<void> | void;
+  /**
+   * The subject is known to fail this workload (a peer that overflows the stack, say). If
+   * `run()` throws, the case goes on and the subject's row is reported as failed, with the
+   * error, instead of a figure. A subject without it that throws fails the case.
+   */
+  readonly mayFail?: boolean;
+}
+
+/** Shorter timing for a case whose runs are long; each figure can only lower the run's own. */
+export interface CaseTiming {
+  readonly rounds?: number;
+  readonly time?: number;
+  readonly iterations?: number;
+  readonly warmupTime?: number;
+  readonly warmupIterations?: number;
 }
 
 /** One measured comparison: a workload, the subjects that run it, and the baseline. */
@@ -38,6 +53,13 @@ export interface BenchCase {
   readonly expected: number;
   /** `subject` of the baseline the others are divided by. */
   readonly baseline: string;
+  /**
+   * Optional: the subject the case is about (`spindle/<package>`). Every other subject is
+   * also divided by it, so the report says how each compares with it directly.
+   */
+  readonly focus?: string;
+  /** Optional: fewer or shorter samples for a case whose runs take seconds. */
+  readonly timing?: CaseTiming;
   readonly subjects: readonly Subject[];
 }
 

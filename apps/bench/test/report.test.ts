@@ -39,6 +39,32 @@ describe('markdown report', () => {
     expect(text).toContain('|  | spindle/round-robin | spawn | 10.0 ns/step | 2.50x | 50 |');
   });
 
+  it('adds a column over the focus subject and prints failed subjects with their error', () => {
+    const focused: CaseResult = {
+      ...result,
+      bench: {
+        ...result.bench,
+        focus: 'spindle/round-robin',
+        subjects: [...result.bench.subjects, { subject: 'co', runs: 'co()', run: () => 10, mayFail: true }, { subject: 'effect', runs: 'gen', run: () => 10 }],
+      },
+      rows: [
+        ...result.rows,
+        { suite: 'demo-suite', case: 'yield/x', subject: 'co', metric: 'time per step', median: Number.NaN, unit: 'ns', samples: 0, failed: 'RangeError: too deep' },
+        { suite: 'demo-suite', case: 'yield/x', subject: 'effect', metric: 'time per step', median: 30, unit: 'ns', samples: 20 },
+      ],
+      ratios: [
+        ...result.ratios,
+        { suite: 'demo-suite', case: 'yield/x', subject: 'effect', baseline: 'hand-written', ratio: 7.5 },
+        { suite: 'demo-suite', case: 'yield/x', subject: 'effect', baseline: 'spindle/round-robin', ratio: 3 },
+      ],
+    };
+    const text = markdownReport([focused], machineFacts(), false);
+    expect(text).toContain('| case | subject | runs | median | ratio | ÷ focus | samples |');
+    expect(text).toContain('|  | spindle/round-robin (focus) | spawn | 10.0 ns/step | 2.50x | 1.00x | 50 |');
+    expect(text).toContain('|  | co | co() | failed: RangeError: too deep | — | — | 0 |');
+    expect(text).toContain('|  | effect | gen | 30.0 ns/step | 7.50x | 3.00x | 20 |');
+  });
+
   it('formats figures to about three significant digits', () => {
     expect(formatFigure(0.51234)).toBe('0.512');
     expect(formatFigure(2.8)).toBe('2.80');

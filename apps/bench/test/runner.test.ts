@@ -51,6 +51,66 @@ describe('runCase', () => {
     await expect(runCase(fakeSuite(cheat), cheat, tiny)).rejects.toThrow(/spindle\/cheat did different work/);
   });
 
+  it('reports a subject marked mayFail that throws as failed, measures the others, and leaves it out of the ratios', async () => {
+    const overflow: BenchCase = {
+      ...fakeCase,
+      subjects: [
+        ...fakeCase.subjects,
+        {
+          subject: 'peer',
+          runs: 'overflows',
+          mayFail: true,
+          run: () => {
+            throw new RangeError('Maximum call stack size exceeded');
+          },
+        },
+      ],
+    };
+    const result = await runCase(fakeSuite(overflow), overflow, tiny);
+    const failed = result.rows.find((row) => row.subject === 'peer');
+    expect(failed).toMatchObject({ samples: 0, failed: 'RangeError: Maximum call stack size exceeded' });
+    expect(failed?.median).toBeNaN();
+    expect(result.rows.filter((row) => row.failed === undefined).every((row) => row.samples > 0)).toBe(true);
+    expect(result.ratios.map((ratio) => ratio.subject)).toEqual(['spindle/fake']);
+  });
+
+  it('fails the case when a subject not marked mayFail throws', async () => {
+    const broken: BenchCase = {
+      ...fakeCase,
+      subjects: [
+        ...fakeCase.subjects,
+        {
+          subject: 'spindle/broken',
+          runs: 'throws',
+          run: () => {
+            throw new Error('bug');
+          },
+        },
+      ],
+    };
+    await expect(runCase(fakeSuite(broken), broken, tiny)).rejects.toThrow(/bug/);
+  });
+
+  it('divides every other subject by the focus subject too, and lets a case shorten its timing', async () => {
+    const focused: BenchCase = {
+      ...fakeCase,
+      focus: 'spindle/fake',
+      timing: { rounds: 1, iterations: 2 },
+      subjects: [...fakeCase.subjects, { subject: 'peer', runs: 'a loop', run: () => sum(1000) }],
+    };
+    const result = await runCase(fakeSuite(focused), focused, tiny);
+    const byFocus = result.ratios.filter((ratio) => ratio.baseline === 'spindle/fake');
+    expect(byFocus.map((ratio) => ratio.subject)).toEqual(['peer']);
+    expect(result.ratios.filter((ratio) => ratio.baseline === 'hand-written').map((ratio) => ratio.subject)).toEqual(['spindle/fake', 'peer']);
+    // One round instead of two: fewer samples than the run's own timing would take.
+    for (const row of result.rows) expect(row.samples).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses a case whose focus is missing', async () => {
+    const orphan: BenchCase = { ...fakeCase, focus: 'spindle/nope' };
+    await expect(runCase(fakeSuite(orphan), orphan, tiny)).rejects.toThrow(/no subject for its focus "spindle\/nope"/);
+  });
+
   it('refuses a case whose baseline is missing', async () => {
     const orphan: BenchCase = { ...fakeCase, baseline: 'native' };
     await expect(runCase(fakeSuite(orphan), orphan, tiny)).rejects.toThrow(/no subject for its baseline "native"/);

@@ -34,16 +34,25 @@ export function markdownReport(results: readonly CaseResult[], machine: MachineF
   }
   for (const [name, cases] of bySuite) {
     out.push(`### ${name}`, '', cases[0]?.suite.description ?? '', '');
-    out.push('| case | subject | runs | median | ratio | samples |', '| --- | --- | --- | ---: | ---: | ---: |');
+    // Suites whose cases have a focus subject get a column: each row over the focus.
+    const focused = cases.some((result) => result.bench.focus !== undefined);
+    out.push(
+      `| case | subject | runs | median | ratio |${focused ? ' ÷ focus |' : ''} samples |`,
+      `| --- | --- | --- | ---: | ---: |${focused ? ' ---: |' : ''} ---: |`,
+    );
     for (const { bench, rows, ratios } of cases) {
       rows.forEach((row, index) => {
         const subject = bench.subjects[index];
         const isBaseline = row.subject === bench.baseline;
-        const ratio = ratios.find((candidate) => candidate.subject === row.subject)?.ratio;
+        const isFocus = row.subject === bench.focus;
+        const ratio = ratios.find((candidate) => candidate.subject === row.subject && candidate.baseline === bench.baseline)?.ratio;
+        const versus = ratios.find((candidate) => candidate.subject === row.subject && candidate.baseline === bench.focus)?.ratio;
+        const figure = row.failed === undefined ? `${formatFigure(row.median)} ${row.unit}/${bench.op}` : `failed: ${escape(row.failed)}`;
+        const ratioText = isBaseline ? (row.failed === undefined ? '1.00x' : '—') : ratio === undefined ? '—' : formatRatio(ratio);
+        const versusText = isFocus ? (row.failed === undefined ? '1.00x' : '—') : versus === undefined ? '—' : formatRatio(versus);
         out.push(
-          `| ${index === 0 ? bench.name : ''} | ${row.subject}${isBaseline ? ' (baseline)' : ''} | ${escape(subject?.runs ?? '')} ` +
-            `| ${formatFigure(row.median)} ${row.unit}/${bench.op} | ${isBaseline ? '1.00x' : ratio === undefined ? '—' : formatRatio(ratio)} ` +
-            `| ${row.samples} |`,
+          `| ${index === 0 ? bench.name : ''} | ${row.subject}${isBaseline ? ' (baseline)' : ''}${isFocus ? ' (focus)' : ''} | ${escape(subject?.runs ?? '')} ` +
+            `| ${figure} | ${ratioText} |${focused ? ` ${versusText} |` : ''} ${row.samples} |`,
         );
       });
     }

@@ -1,8 +1,9 @@
 import type { Suite } from '../suite.js';
 import { roundRobinStep } from './round-robin-step.js';
+import { trampolineSuite } from './trampoline.js';
 
 /** Every suite, in the order a full run takes them. Add a suite: one file here, one line below. */
-export const suites: readonly Suite[] = [roundRobinStep];
+export const suites: readonly Suite[] = [roundRobinStep, trampolineSuite];
 
 /** The suite called `name`; throws with the list of known suites otherwise. */
 export function findSuite(name: string): Suite {

@@ -1,0 +1,140 @@
+import { TrampolineExecutor } from '@spindle/trampoline';
+import type { BenchCase, CaseTiming, Subject, Suite } from '../suite.js';
+import { spindleSubject } from '../suite.js';
+import * as w from '../workloads/coroutines.js';
+
+/** Yields in the one-task cases. */
+const YIELDS = 1_000_000;
+/** Steps the leaf of the recursion takes. */
+const LEAF_STEPS = 100;
+/** Concurrent tasks, and the awaits each makes. */
+const TASKS = 10_000;
+const LINKS = 10;
+/** Children spawned and joined. */
+const CHILDREN = 100_000;
+
+const trampoline = spindleSubject('@spindle/trampoline');
+
+/** Runs that take up to a second (Effection's): fewer samples, same workload. */
+const slowRuns: CaseTiming = { iterations: 3, warmupIterations: 1 };
+/** Runs that take many seconds (Effection spawning 100,000 children): one short round. */
+const verySlowRuns: CaseTiming = { rounds: 1, iterations: 2, warmupIterations: 0, warmupTime: 0 };
+
+/** A trampoline subject: one executor for the whole case, as an application would keep one. */
+function onTrampoline(runs: string, run: (executor: TrampolineExecutor) => PromiseLike<number>): Subject {
+  let executor: TrampolineExecutor | undefined;
+  return {
+    subject: trampoline,
+    runs,
+    run: () => run((executor ??= new TrampolineExecutor({ label: `bench:${runs}` }))),
+    dispose: () => executor?.close(),
+  };
+}
+
+function recursionCase(depth: number): BenchCase {
+  // Native recursion, co and Effection nest generators (or async calls) natively: at this
+  // depth they may overflow the stack. That is reported as a failure, not a figure.
+  const deep = depth >= 10_000;
+  return {
+    name: `recursion/depth-${depth}`,
+    description: `a chain of yield* calls ${depth.toLocaleString('en-US')} deep whose leaf takes ${LEAF_STEPS} steps, each awaiting a resolved promise`,
+    opsPerRun: 1,
+    op: 'run',
+    expected: depth + LEAF_STEPS,
+    baseline: 'native',
+    focus: trampoline,
+    subjects: [
+      { subject: 'native', runs: 'async fn awaiting its recursive call', run: () => w.nativeRecursion(depth, LEAF_STEPS), mayFail: deep },
+      onTrampoline('operation() recursion, `yield* node(d - 1)`', (ex) => w.trampolineRecursion(ex, depth, LEAF_STEPS)),
+      { subject: 'co', runs: 'co(), `yield* node(d - 1)`', run: () => w.coRecursion(depth, LEAF_STEPS), mayFail: deep },
+      { subject: 'effection', runs: 'run(), `yield* node(d - 1)`', run: () => w.effectionRecursion(depth, LEAF_STEPS), mayFail: deep },
+      { subject: 'effect', runs: 'Effect.gen, `yield* node(d - 1)`', run: () => w.effectRecursion(depth, LEAF_STEPS) },
+    ],
+  };
+}
+
+function buildCases(): BenchCase[] {
+  return [
+    {
+      name: 'await/resolved-promise',
+      description: `${YIELDS.toLocaleString('en-US')} waits on an already-resolved promise in one task`,
+      opsPerRun: YIELDS,
+      op: 'yield',
+      expected: YIELDS,
+      baseline: 'native',
+      focus: trampoline,
+      timing: slowRuns,
+      subjects: [
+        { subject: 'native', runs: 'async fn, `await resolved`', run: () => w.nativeAwaits(YIELDS) },
+        onTrampoline('spawn(function*), `yield resolved`', (ex) => w.trampolineAwaits(ex, YIELDS)),
+        { subject: 'co', runs: 'co(function*), `yield resolved`', run: () => w.coAwaits(YIELDS) },
+        { subject: 'effection', runs: 'run(), `yield* until(resolved)`', run: () => w.effectionAwaits(YIELDS) },
+        { subject: 'effect', runs: 'Effect.gen, `yield* Effect.promise(() => resolved)`', run: () => w.effectAwaits(YIELDS) },
+      ],
+    },
+    {
+      name: 'yield/sync-value',
+      description: `${YIELDS.toLocaleString('en-US')} yields of a value that is already there, each library's synchronous way (co has none)`,
+      opsPerRun: YIELDS,
+      op: 'yield',
+      expected: YIELDS,
+      baseline: 'native',
+      focus: trampoline,
+      timing: slowRuns,
+      subjects: [
+        { subject: 'native', runs: 'async fn, `await 1` (still a microtask)', run: () => w.nativeAwaitsValue(YIELDS) },
+        onTrampoline('`yield* valueOf(1)`, an operation() that returns at once', (ex) => w.trampolineSyncValues(ex, YIELDS)),
+        { subject: 'effection', runs: 'run(), `yield* call(() => 1)`', run: () => w.effectionSyncValues(YIELDS) },
+        { subject: 'effect', runs: 'Effect.gen, `yield* Effect.succeed(1)`', run: () => w.effectSyncValues(YIELDS) },
+      ],
+    },
+    recursionCase(1_000),
+    recursionCase(10_000),
+    {
+      name: 'concurrent/10k-tasks',
+      description: `${TASKS.toLocaleString('en-US')} concurrent tasks, each awaiting ${LINKS} fresh resolved promises in a row (no timers)`,
+      opsPerRun: TASKS,
+      op: 'task',
+      expected: TASKS * LINKS,
+      baseline: 'native',
+      focus: trampoline,
+      timing: slowRuns,
+      subjects: [
+        { subject: 'native', runs: 'Promise.all of async fns', run: () => w.nativeConcurrent(TASKS, LINKS) },
+        onTrampoline('run(all(ops)), each `yield* until(promise)`', (ex) => w.trampolineConcurrent(ex, TASKS, LINKS)),
+        { subject: 'co', runs: 'Promise.all of co(function*)', run: () => w.coConcurrent(TASKS, LINKS) },
+        { subject: 'effection', runs: 'run(() => all(ops))', run: () => w.effectionConcurrent(TASKS, LINKS) },
+        { subject: 'effect', runs: "Effect.all(effects, { concurrency: 'unbounded' })", run: () => w.effectConcurrent(TASKS, LINKS) },
+      ],
+    },
+    {
+      name: 'spawn-join/100k-children',
+      description: `one task spawns ${CHILDREN.toLocaleString('en-US')} children (each returns at once) and joins them all`,
+      opsPerRun: CHILDREN,
+      op: 'child',
+      expected: CHILDREN,
+      baseline: 'native',
+      focus: trampoline,
+      timing: verySlowRuns,
+      subjects: [
+        { subject: 'native', runs: 'call async fns, then await each', run: () => w.nativeSpawnJoin(CHILDREN) },
+        onTrampoline('`yield* spawn(child())`, then `yield* join(handle)`', (ex) => w.trampolineSpawnJoin(ex, CHILDREN)),
+        { subject: 'co', runs: 'co(child) each, then `yield promise`', run: () => w.coSpawnJoin(CHILDREN) },
+        { subject: 'effection', runs: '`yield* spawn(child)`, then `yield* task`', run: () => w.effectionSpawnJoin(CHILDREN) },
+        { subject: 'effect', runs: '`yield* Effect.forkChild(child)`, then `yield* Fiber.join(fiber)`', run: () => w.effectSpawnJoin(CHILDREN) },
+      ],
+    },
+  ];
+}
+
+/**
+ * Generator coroutines: @spindle/trampoline against co, Effection and Effect.gen, with
+ * native async/await as the baseline, on the workloads of the trampoline issue.
+ */
+export const trampolineSuite: Suite = {
+  name: 'trampoline',
+  description:
+    '@spindle/trampoline vs co, Effection, Effect.gen and native async/await: resolved waits, synchronous yields, deep yield* recursion, concurrent tasks, spawn/join',
+  packages: ['@spindle/core', '@spindle/trampoline', 'co', 'effection', 'effect'],
+  cases: () => buildCases(),
+};
