@@ -1,5 +1,5 @@
 import type { Coroutine, InstructionHandler, TaskContext } from '@spindle/core';
-import { ContextCall } from './operation.js';
+import { Call, ContextCall } from './operation.js';
 import { TrampolineTask } from './trampoline-task.js';
 
 const GeneratorPrototype: unknown = Object.getPrototypeOf(function* () {
@@ -11,12 +11,18 @@ const GeneratorPrototype: unknown = Object.getPrototypeOf(function* () {
  * within the step, on the heap, without a microtask. Promise-likes it does not answer
  * here are parked on by the executor.
  *
- * - a generator object: called (the caller waits in the coroutine's frame stack);
+ * - a {@link Call} (what `yield*` of an operation() generator yields) or a generator
+ *   object: called (the caller waits in the coroutine's frame stack);
  * - a {@link ContextCall}: answered with what its function returns for the task's context;
  * - a handle of a trampoline task that has already fulfilled: answered with its result.
  */
 export const trampolineInstructions: InstructionHandler = (yielded: unknown, coroutine: Coroutine, ctx: TaskContext): boolean => {
-  if (typeof yielded !== 'object' || yielded === null || yielded instanceof Promise) return false;
+  if (yielded instanceof Call) {
+    // `yield*` of an operation() generator: the common case, recognised first.
+    coroutine.call(yielded.generator);
+    return true;
+  }
+  if (typeof yielded !== 'object' || yielded === null) return false;
   const prototype: unknown = Object.getPrototypeOf(yielded);
   if (prototype !== null && Object.getPrototypeOf(prototype) === GeneratorPrototype) {
     coroutine.call(yielded as Generator);

@@ -88,8 +88,38 @@ export class Instruct<T> implements Operation<T>, Iterator<Instruction, T, unkno
   }
 }
 
+/**
+ * The iterator `yield*` drives for a generator made by an {@link operation} function: it
+ * yields itself, an instruction the trampoline recognises with one `instanceof`, to ask
+ * for a call of its generator, and returns the callee's result.
+ * @internal
+ */
+export class Call implements Iterator<Instruction, unknown, unknown> {
+  readonly generator: Generator<unknown, unknown, unknown>;
+  private handed = false;
+
+  constructor(generator: Generator<unknown, unknown, unknown>) {
+    this.generator = generator;
+  }
+
+  next(answer?: unknown): IteratorResult<Instruction, unknown> {
+    if (this.handed) return { done: true, value: answer };
+    this.handed = true;
+    return { done: false, value: this as unknown as Instruction };
+  }
+
+  throw(error: unknown): IteratorResult<Instruction, unknown> {
+    recordYieldFrame(error);
+    throw error;
+  }
+
+  return(value?: unknown): IteratorResult<Instruction, unknown> {
+    return { done: true, value };
+  }
+}
+
 function callIterator(this: Generator<unknown, unknown, unknown>): Iterator<Instruction, unknown, unknown> {
-  return new Instruct(this);
+  return new Call(this);
 }
 
 /**
