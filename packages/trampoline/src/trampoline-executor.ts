@@ -31,7 +31,7 @@ import type { Operation } from './operation.js';
 import { resolveOptions } from './options.js';
 import type { TrampolineOptions } from './options.js';
 import { startOperation } from './start-operation.js';
-import { TrampolineTask } from './trampoline-task.js';
+import { TrampolineTask, Waiting } from './trampoline-task.js';
 
 const capabilities: ExecutorCapabilities = Object.freeze({
   name: 'trampoline',
@@ -214,11 +214,8 @@ export class TrampolineExecutor implements Executor, TaskOwner {
     const own = this.own(task);
     own.coroutine = undefined;
     own.scope = undefined;
-    own.onSettled = undefined;
-    own.onFailed = undefined;
-    own.awaiting = undefined;
-    own.lastAwaited = undefined;
-    own.lastValue = undefined;
+    own.waiting = undefined;
+    own.turns = undefined;
     if (task.parent === undefined) this.roots.delete(own);
     if (this.isClosed) this.checkClosed();
   }
@@ -255,7 +252,6 @@ export class TrampolineExecutor implements Executor, TaskOwner {
   }
 
   private enqueue(task: TrampolineTask): void {
-    task.queued = true;
     this.ready.push(task);
     this.schedule();
   }
@@ -308,7 +304,6 @@ export class TrampolineExecutor implements Executor, TaskOwner {
     this.draining = true;
     try {
       for (let task = this.ready.shift(); task !== undefined; task = this.ready.shift()) {
-        task.queued = false;
         if (task.bodyFinished) continue;
         const turns = task.turns;
         if (turns !== undefined && turns.length > 0) {
@@ -348,10 +343,11 @@ export class TrampolineExecutor implements Executor, TaskOwner {
     }
     let outcome = coroutine.step();
     // Waiting again on a promise it has seen settle: answered here, within the slice.
-    while (outcome === Step.Wait && coroutine.value === task.lastAwaited) {
+    const waiting = task.waiting;
+    while (outcome === Step.Wait && waiting !== undefined && coroutine.value === waiting.lastAwaited) {
       if (++this.sinceCheck >= CHECK_EVERY && !this.clockAllows()) break;
-      if (task.lastFailed) coroutine.reject(task.lastValue);
-      else coroutine.resolve(task.lastValue);
+      if (waiting.lastFailed) coroutine.reject(waiting.lastValue);
+      else coroutine.resolve(waiting.lastValue);
       this.steps++;
       outcome = coroutine.step();
     }
@@ -410,51 +406,52 @@ export class TrampolineExecutor implements Executor, TaskOwner {
    */
   private park(task: TrampolineTask, awaited: unknown): void {
     task.parked = true;
-    let onSettled = task.onSettled;
-    let onFailed = task.onFailed;
-    if (onSettled === undefined || onFailed === undefined) {
+    let waiting = task.waiting;
+    if (waiting === undefined) {
       const token = task.token;
-      onSettled = task.onSettled = (value: unknown): void => {
-        this.wake(task, token, false, value);
-      };
-      onFailed = task.onFailed = (error: unknown): void => {
-        this.wake(task, token, true, error);
-      };
+      waiting = task.waiting = new Waiting(
+        (value: unknown): void => {
+          this.wake(task, token, false, value);
+        },
+        (error: unknown): void => {
+          this.wake(task, token, true, error);
+        },
+      );
     }
     if (awaited instanceof Promise && Object.getPrototypeOf(awaited) === Promise.prototype) {
-      task.awaiting = awaited;
-      void awaited.then(onSettled, onFailed);
+      waiting.awaiting = awaited;
+      void awaited.then(waiting.onSettled, waiting.onFailed);
     } else if (awaited instanceof Task) {
-      task.awaiting = awaited;
-      awaited.subscribe(onSettled, onFailed);
+      waiting.awaiting = awaited;
+      awaited.subscribe(waiting.onSettled, waiting.onFailed);
     } else {
       // Not cached: a foreign thenable may answer differently each time it is asked.
-      task.awaiting = undefined;
+      waiting.awaiting = undefined;
       // Foreign thenables are assimilated by a native promise: their callbacks may be
       // called late, twice or synchronously, the task still resumes once, in a microtask.
-      void Promise.resolve(awaited).then(onSettled, onFailed);
+      void Promise.resolve(awaited).then(waiting.onSettled, waiting.onFailed);
     }
   }
 
   private unpark(task: TrampolineTask): void {
     if (!task.parked) return;
     task.parked = false;
-    task.awaiting = undefined;
-    // Whatever it waited for may still settle: its callbacks must find a new token.
+    // Whatever it waited for may still settle: its callbacks must find a new token, and
+    // the next park makes new ones.
     task.token++;
-    task.onSettled = undefined;
-    task.onFailed = undefined;
+    task.waiting = undefined;
   }
 
   private wake(task: TrampolineTask, token: number, failed: boolean, value: unknown): void {
     const coroutine = task.coroutine;
-    if (task.token !== token || !task.parked || coroutine === undefined) return;
+    const waiting = task.waiting;
+    if (task.token !== token || !task.parked || coroutine === undefined || waiting === undefined) return;
     task.parked = false;
-    if (task.awaiting !== undefined) {
-      task.lastAwaited = task.awaiting;
-      task.lastValue = value;
-      task.lastFailed = failed;
-      task.awaiting = undefined;
+    if (waiting.awaiting !== undefined) {
+      waiting.lastAwaited = waiting.awaiting;
+      waiting.lastValue = value;
+      waiting.lastFailed = failed;
+      waiting.awaiting = undefined;
     }
     if (failed) coroutine.reject(value);
     else coroutine.resolve(value);

@@ -12,24 +12,12 @@ export class TrampolineTask extends Task {
   readonly reference: boolean;
   /** The body's return value, kept once it fulfilled so that a join of a settled task is answered at once. */
   result: unknown = undefined;
-  /** In the ready queue right now. */
-  queued = false;
   /** Parked on a promise-like; `token` tells a current wake from a stale one. */
   parked = false;
   /** A step is running and asked to cancel its own task: interrupt once the step returns. */
   interruptAfterStep = false;
-  /** The native promise (or task) the task is parked on. */
-  awaiting: unknown = undefined;
-  /**
-   * The last native promise (or task) the task waited for, and how it settled: waiting on
-   * it again is answered within the step, without a microtask (it cannot change).
-   */
-  lastAwaited: unknown = undefined;
-  lastValue: unknown = undefined;
-  lastFailed = false;
-  /** Wake callbacks for the current `token`, made once and reused for every park. */
-  onSettled: ((value: unknown) => void) | undefined = undefined;
-  onFailed: ((error: unknown) => void) | undefined = undefined;
+  /** What the task keeps for waiting; made on its first park (many tasks never park). */
+  waiting: Waiting | undefined = undefined;
   /** `await ctx.yield()` calls waiting for their turn (async bodies only). */
   turns: { onTurn: () => void; onCancel: (error: unknown) => void }[] | undefined = undefined;
 
@@ -46,5 +34,26 @@ export class TrampolineTask extends Task {
     this.coroutine = new Coroutine(body, args, this.context, instructions);
     this.scope = new AsyncResource('spindle.task', { requireManualDestroy: true });
     this.reference = reference;
+  }
+}
+
+/** A task's waiting state: its wake callbacks and the last promise it saw settle. */
+export class Waiting {
+  /** Wake callbacks for the token they were made with, reused for every park. */
+  readonly onSettled: (value: unknown) => void;
+  readonly onFailed: (error: unknown) => void;
+  /** The native promise (or task) the task is parked on, if it may be cached. */
+  awaiting: unknown = undefined;
+  /**
+   * The last native promise (or task) the task waited for, and how it settled: waiting on
+   * it again is answered within the step, without a microtask (it cannot change).
+   */
+  lastAwaited: unknown = undefined;
+  lastValue: unknown = undefined;
+  lastFailed = false;
+
+  constructor(onSettled: (value: unknown) => void, onFailed: (error: unknown) => void) {
+    this.onSettled = onSettled;
+    this.onFailed = onFailed;
   }
 }
