@@ -1,5 +1,5 @@
 import type { Coroutine, InstructionHandler, TaskContext } from '@spindle/core';
-import { Call, ContextCall } from './operation.js';
+import { OperationCall, ContextCall } from './operation.js';
 import { TrampolineTask } from './trampoline-task.js';
 
 const GeneratorPrototype: unknown = Object.getPrototypeOf(function* () {
@@ -11,13 +11,13 @@ const GeneratorPrototype: unknown = Object.getPrototypeOf(function* () {
  * within the step, on the heap, without a microtask. Promise-likes it does not answer
  * here are parked on by the executor.
  *
- * - a {@link Call} (what `yield*` of an operation() generator yields) or a generator
+ * - a {@link OperationCall} (what `yield*` of an operation() generator yields) or a generator
  *   object: called (the caller waits in the coroutine's frame stack);
  * - a {@link ContextCall}: answered with what its function returns for the task's context;
  * - a handle of a trampoline task that has already fulfilled: answered with its result.
  */
 export const trampolineInstructions: InstructionHandler = (yielded: unknown, coroutine: Coroutine, ctx: TaskContext): boolean => {
-  if (yielded instanceof Call) {
+  if (yielded instanceof OperationCall) {
     // `yield*` of an operation() generator: the common case, recognised first.
     coroutine.call(yielded.generator);
     return true;

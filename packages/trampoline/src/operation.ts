@@ -94,7 +94,7 @@ export class Instruct<T> implements Operation<T>, Iterator<Instruction, T, unkno
  * for a call of its generator, and returns the callee's result.
  * @internal
  */
-export class Call implements Iterator<Instruction, unknown, unknown> {
+export class OperationCall implements Iterator<Instruction, unknown, unknown> {
   readonly generator: Generator<unknown, unknown, unknown>;
   private handed = false;
 
@@ -119,7 +119,7 @@ export class Call implements Iterator<Instruction, unknown, unknown> {
 }
 
 function callIterator(this: Generator<unknown, unknown, unknown>): Iterator<Instruction, unknown, unknown> {
-  return new Call(this);
+  return new OperationCall(this);
 }
 
 /**
@@ -166,6 +166,17 @@ export function until<T>(promise: PromiseLike<T>): Operation<Awaited<T>> {
 /** The running task's context (spawn, join, signal, yield) from inside any operation. */
 export function taskContext(): Operation<TaskContext> {
   return new Instruct(contextRequest);
+}
+
+/**
+ * Throws `InvalidTaskError` (`not-a-body`) naming `op` unless it is an operation (has a
+ * `[Symbol.iterator]`), so that bad input fails at the call that passed it.
+ * @internal
+ */
+export function assertOperation(op: unknown, where: string): asserts op is Operation<unknown> {
+  if (typeof op !== 'object' || op === null || typeof (op as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
+    throw new InvalidTaskError('not-a-body', `${where} expects an operation (what yield* runs), got ${describeValue(op)}`);
+  }
 }
 
 function isGeneratorFunction(value: unknown): boolean {

@@ -1,7 +1,7 @@
 import { SpindleError } from '@spindle/core';
 import type { TaskHandle } from '@spindle/core';
 import { observe, stopChildren } from './children.js';
-import { operation, taskContext } from './operation.js';
+import { assertOperation, operation, taskContext } from './operation.js';
 import type { Instruction, Operation } from './operation.js';
 import { assertDuration } from './sleep.js';
 import { startOperation } from './start-operation.js';
@@ -42,8 +42,10 @@ const withTimeout = operation(function* timeout(ms: number, op: Operation<unknow
  * the `TimeoutError` as the reason) and its cleanup has run. The timer is cleared when
  * the operation ends either way, or is cancelled.
  * @throws InvalidOptionsError (`ms`) for a negative, non-finite or non-number `ms`
+ * @throws InvalidTaskError (`not-a-body`) when `op` is not an operation
  */
 export function timeout<T>(ms: number, op: Operation<T>): Operation<T> {
   assertDuration(ms);
+  assertOperation(op, 'timeout()');
   return withTimeout(ms, op) as Operation<T>;
 }

@@ -2,7 +2,6 @@ import {
   ExecutorClosedError,
   Interrupt,
   InvalidOptionsError,
-  InvalidTaskError,
   RingQueue,
   Step,
   Task,
@@ -27,6 +26,7 @@ import type {
   TaskOwner,
 } from '@spindle/core';
 import { trampolineInstructions } from './instructions.js';
+import { assertOperation } from './operation.js';
 import type { Operation } from './operation.js';
 import { resolveOptions } from './options.js';
 import type { TrampolineOptions } from './options.js';
@@ -131,7 +131,7 @@ export class TrampolineExecutor implements Executor, TaskOwner {
    */
   run<T>(op: Operation<T>, options?: SpawnOptions): TaskHandle<T> {
     if (this.isClosed) throw new ExecutorClosedError(this.label);
-    assertOperation(op);
+    assertOperation(op, 'run()');
     const list = validateSpawn(startOperation, [op], options, capabilities);
     return this.create(undefined, startOperation, list, options) as unknown as TaskHandle<T>;
   }
@@ -481,11 +481,5 @@ export class TrampolineExecutor implements Executor, TaskOwner {
       this.resolveClosing = undefined;
       resolve();
     }
-  }
-}
-
-function assertOperation(op: unknown): void {
-  if (typeof op !== 'object' || op === null || typeof (op as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
-    throw new InvalidTaskError('not-a-body', `run() expects an operation (yield* it from a generator), got ${describeValue(op)}`);
   }
 }

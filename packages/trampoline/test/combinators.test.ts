@@ -143,6 +143,13 @@ describe('spawn and join', () => {
     });
   });
 
+  it('refuses what is not an operation or a handle at the call', () => {
+    expect(() => spawn(5 as never)).toThrow(InvalidTaskError);
+    expect(() => spawn({} as never)).toThrow(/spawn\(\) expects an operation/);
+    expect(() => join('handle' as never)).toThrow(InvalidTaskError);
+    expect(() => timeout(1, null as never)).toThrow(/timeout\(\) expects an operation/);
+  });
+
   it('spawns 100,000 children and joins them all', async () => {
     await withExecutor(async (ex) => {
       const task = ex.spawn(function* () {
