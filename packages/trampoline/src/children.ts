@@ -1,6 +1,6 @@
 import { Task, isSettledState } from '@spindle/core';
 import type { TaskHandle } from '@spindle/core';
-import type { Instruction } from './operation.js';
+import type { Instruction } from './instruction.js';
 
 /** Subscribes to a promise-like the cheapest way it allows. */
 export function observe(awaited: PromiseLike<unknown>, onSettled: (value: unknown) => void, onFailed: (error: unknown) => void): void {

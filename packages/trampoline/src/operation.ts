@@ -1,36 +1,6 @@
 import { InvalidTaskError, describeValue } from '@spindle/core';
-import type { TaskContext, YieldPoint } from '@spindle/core';
 import { recordYieldFrame } from './error-frames.js';
-
-/**
- * Asks the trampoline to run a function with the running task's context and to answer
- * the yield with its result (or throw its error in): how operations reach `spawn`,
- * `join` and the signal without being handed the context. Only the trampoline
- * understands it; see {@link taskContext}.
- */
-export class ContextCall {
-  /** @internal */
-  readonly run: (ctx: TaskContext) => unknown;
-
-  constructor(run: (ctx: TaskContext) => unknown) {
-    this.run = run;
-  }
-}
-
-const identity = (ctx: TaskContext): TaskContext => ctx;
-const contextRequest = new ContextCall(identity);
-
-/**
- * What a body or an operation may yield to the trampoline, one per step:
- * - a promise-like (a task handle too): park until it settles, resume with its value or
- *   have its rejection thrown in;
- * - `undefined` or `ctx.yield()`: go to the back of the ready queue;
- * - a generator object: call it (its callers wait on the heap) and resume with its result;
- * - a {@link ContextCall}: resume at once with what its function returns for the task's context.
- *
- * Anything else is thrown back in at the yield as `InvalidTaskError` (`invalid-yield`).
- */
-export type Instruction = PromiseLike<unknown> | YieldPoint | Generator<unknown, unknown, unknown> | ContextCall | undefined;
+import type { Instruction } from './instruction.js';
 
 /**
  * A typed call the trampoline runs: `const n = yield* op` gives `n` the type `T`. Its
@@ -49,46 +19,6 @@ export interface Operation<T> {
 export type OperationResult<O> = O extends Operation<infer R> ? R : O extends PromiseLike<infer R> ? Awaited<R> : never;
 
 /**
- * An operation made of one instruction: the iterator `yield*` drives. Its first `next()`
- * hands the instruction to the trampoline, its second returns the trampoline's answer.
- * An error the trampoline throws in passes through `throw()`, which notes the caller's
- * frame on the error's stack on the way.
- * @internal
- */
-export class Instruct<T> implements Operation<T>, Iterator<Instruction, T, unknown> {
-  private readonly instruction: Instruction;
-  /** `[Symbol.iterator]` was called: a second `yield*` of the same operation gets a fresh iterator. */
-  private iterated = false;
-  /** The instruction went to the trampoline: the next `next()` carries its answer. */
-  private handed = false;
-
-  constructor(instruction: Instruction) {
-    this.instruction = instruction;
-  }
-
-  [Symbol.iterator](): Iterator<Instruction, T, unknown> {
-    if (this.iterated) return new Instruct<T>(this.instruction);
-    this.iterated = true;
-    return this;
-  }
-
-  next(answer?: unknown): IteratorResult<Instruction, T> {
-    if (this.handed) return { done: true, value: answer as T };
-    this.handed = true;
-    return { done: false, value: this.instruction };
-  }
-
-  throw(error: unknown): IteratorResult<Instruction, T> {
-    recordYieldFrame(error);
-    throw error;
-  }
-
-  return(value?: T): IteratorResult<Instruction, T> {
-    return { done: true, value: value as T };
-  }
-}
-
-/**
  * The iterator `yield*` drives for a generator made by an {@link operation} function: it
  * yields itself, an instruction the trampoline recognises with one `instanceof`, to ask
  * for a call of its generator, and returns the callee's result.
@@ -105,7 +35,7 @@ export class OperationCall implements Iterator<Instruction, unknown, unknown> {
   next(answer?: unknown): IteratorResult<Instruction, unknown> {
     if (this.handed) return { done: true, value: answer };
     this.handed = true;
-    return { done: false, value: this as unknown as Instruction };
+    return { done: false, value: this };
   }
 
   throw(error: unknown): IteratorResult<Instruction, unknown> {
@@ -153,19 +83,6 @@ export function operation<A extends unknown[], R>(
     Object.defineProperty(prototype, Symbol.iterator, { value: callIterator, writable: true, configurable: true });
   }
   return fn;
-}
-
-/**
- * Waits for a promise-like as a typed operation: `const body = yield* until(fetchText())`
- * gives `body` its type, which a bare `yield promise` cannot.
- */
-export function until<T>(promise: PromiseLike<T>): Operation<Awaited<T>> {
-  return new Instruct<Awaited<T>>(promise);
-}
-
-/** The running task's context (spawn, join, signal, yield) from inside any operation. */
-export function taskContext(): Operation<TaskContext> {
-  return new Instruct(contextRequest);
 }
 
 /**

@@ -1,6 +1,7 @@
-import { InvalidOptionsError, describeValue } from '@spindle/core';
+import { assertDuration } from './duration.js';
+import type { Instruction } from './instruction.js';
 import { operation } from './operation.js';
-import type { Instruction, Operation } from './operation.js';
+import type { Operation } from './operation.js';
 
 const sleepFor = operation(function* sleep(ms: number): Generator<Instruction, void, unknown> {
   let timer: NodeJS.Timeout | undefined;
@@ -22,20 +23,4 @@ const sleepFor = operation(function* sleep(ms: number): Generator<Instruction, v
 export function sleep(ms: number): Operation<void> {
   assertDuration(ms);
   return sleepFor(ms);
-}
-
-/**
- * Parks the task until it is cancelled: for a task that only serves (its children, its
- * `finally`) until somebody stops it.
- */
-export const suspend = operation(function* suspend(): Generator<Instruction, never, unknown> {
-  yield new Promise<never>(() => undefined);
-  throw new Error('unreachable: suspend() resumed');
-});
-
-/** @internal */
-export function assertDuration(ms: unknown, option = 'ms'): asserts ms is number {
-  if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) {
-    throw new InvalidOptionsError(option, `${option} must be a finite, non-negative number of milliseconds, got ${describeValue(ms)}`);
-  }
 }

@@ -1,6 +1,6 @@
-import { InvalidTaskError, Task, describeValue, isThenable } from '@spindle/core';
 import type { SpawnOptions, TaskContext, TaskHandle } from '@spindle/core';
-import { ContextCall, Instruct, assertOperation } from './operation.js';
+import { ContextCall, Instruct } from './instruction.js';
+import { assertOperation } from './operation.js';
 import type { Operation } from './operation.js';
 import { startOperation } from './start-operation.js';
 
@@ -16,17 +16,4 @@ export function spawn<T>(op: Operation<T>, options?: SpawnOptions): Operation<Ta
   return new Instruct<TaskHandle<T>>(
     new ContextCall((ctx: TaskContext) => ctx.spawn(startOperation, [op as Operation<unknown>], options)),
   );
-}
-
-/**
- * Waits for a task and answers with its result, or throws its error in:
- * `const user = yield* join(handle)`. Joining marks the child as observed, so its failure
- * comes here instead of failing the parent. A child that has already fulfilled is
- * answered within the step.
- * @throws InvalidTaskError (`invalid-yield`) when `handle` is not a task handle (a promise-like)
- */
-export function join<T>(handle: TaskHandle<T>): Operation<T> {
-  if (!isThenable(handle)) throw new InvalidTaskError('invalid-yield', `join() expects a task handle, got ${describeValue(handle)}`);
-  if (handle instanceof Task) handle.observed = true;
-  return new Instruct<T>(handle);
 }

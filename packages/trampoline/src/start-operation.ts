@@ -1,5 +1,6 @@
 import type { TaskContext } from '@spindle/core';
-import type { Instruction, Operation } from './operation.js';
+import type { Instruction } from './instruction.js';
+import type { Operation } from './operation.js';
 
 const GeneratorPrototype: unknown = Object.getPrototypeOf(function* () {
   /* only its prototype is used */

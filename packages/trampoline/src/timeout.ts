@@ -1,10 +1,12 @@
 import { SpindleError } from '@spindle/core';
 import type { TaskHandle } from '@spindle/core';
 import { observe, stopChildren } from './children.js';
-import { assertOperation, operation, taskContext } from './operation.js';
-import type { Instruction, Operation } from './operation.js';
-import { assertDuration } from './sleep.js';
+import { assertDuration } from './duration.js';
+import type { Instruction } from './instruction.js';
+import { assertOperation, operation } from './operation.js';
+import type { Operation } from './operation.js';
 import { startOperation } from './start-operation.js';
+import { taskContext } from './task-context.js';
 
 /** An operation run with {@link timeout} did not finish in time. */
 export class TimeoutError extends SpindleError {

@@ -25,7 +25,7 @@ import type {
   TaskHandle,
   TaskOwner,
 } from '@spindle/core';
-import { trampolineInstructions } from './instructions.js';
+import { trampolineInstructions } from './trampoline-instructions.js';
 import { assertOperation } from './operation.js';
 import type { Operation } from './operation.js';
 import { resolveOptions } from './options.js';
@@ -75,7 +75,9 @@ let executors = 0;
  * - Every step runs in the async context (AsyncLocalStorage) the task was spawned in.
  */
 export class TrampolineExecutor implements Executor, TaskOwner {
+  /** One thread, closures accepted, time-sliced, tasks start in spawn order (`fifo`). */
   readonly capabilities: ExecutorCapabilities = capabilities;
+  /** Label used in events and errors, e.g. `trampoline#1`. */
   readonly label: string;
   private readonly sliceMs: number;
   private readonly ready = new RingQueue<TrampolineTask>(64);
@@ -109,6 +111,7 @@ export class TrampolineExecutor implements Executor, TaskOwner {
     this.label = resolved.label ?? `trampoline#${++executors}`;
   }
 
+  /** True once `close()` has been called. */
   get closed(): boolean {
     return this.isClosed;
   }
@@ -118,6 +121,12 @@ export class TrampolineExecutor implements Executor, TaskOwner {
     return { live: this.live, ready: this.ready.size, steps: this.steps, slicesExpired: this.slicesExpired };
   }
 
+  /**
+   * Accepts a task (a plain, `async` or generator function, a state machine or a task
+   * reference) and returns its handle at once. Generator bodies may `yield*` operations.
+   * @throws InvalidTaskError for a body, arguments or options that cannot run
+   * @throws ExecutorClosedError after `close()`
+   */
   spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>> {
     if (this.isClosed) throw new ExecutorClosedError(this.label);
     const list = validateSpawn(body, args, options, capabilities);
@@ -142,6 +151,11 @@ export class TrampolineExecutor implements Executor, TaskOwner {
     return this.create(parent, body, list, options);
   }
 
+  /**
+   * Stops intake, then drains (default: every accepted task settles) or cancels (every
+   * unsettled task is cancelled with `reason` and its cleanup awaited). Idempotent.
+   * @throws InvalidOptionsError for an unknown mode
+   */
   close(options?: CloseOptions): Promise<void> {
     const mode: unknown = options?.mode ?? 'drain';
     if (mode !== 'drain' && mode !== 'cancel') {
@@ -159,6 +173,7 @@ export class TrampolineExecutor implements Executor, TaskOwner {
     return this.closing;
   }
 
+  /** Same as `close({ mode: 'drain' })`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close({ mode: 'drain' });
   }

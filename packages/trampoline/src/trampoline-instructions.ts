@@ -1,5 +1,6 @@
 import type { Coroutine, InstructionHandler, TaskContext } from '@spindle/core';
-import { OperationCall, ContextCall } from './operation.js';
+import { ContextCall } from './instruction.js';
+import { OperationCall } from './operation.js';
 import { TrampolineTask } from './trampoline-task.js';
 
 const GeneratorPrototype: unknown = Object.getPrototypeOf(function* () {
