@@ -376,6 +376,10 @@ async function main() {
 
   const table = sizeTable(packages, tarballs);
   console.log(`\n${table}\n`);
+  for (const pkg of packages) {
+    const t = tarballs.get(pkg.name);
+    console.log(`   ${pkg.name}: tarball ${t.bytes} bytes, unpacked ${t.unpackedSize} bytes (${path.basename(t.file)})`);
+  }
   writeFileSync(path.join(workDir, 'sizes.md'), `${table}\n`);
   if (flags['update-readme']) {
     updateReadme(table);
