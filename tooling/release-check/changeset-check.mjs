@@ -69,7 +69,8 @@ function main() {
   }
 
   const status = spawnSync(process.execPath, [changesetBin(), 'status', `--since=${base.commit}`], { cwd: repoRoot, encoding: 'utf8' });
-  const statusOutput = `${status.stdout}${status.stderr}`;
+  // eslint-disable-next-line no-control-regex -- strip the CLI's colours
+  const statusOutput = `${status.stdout}${status.stderr}`.replace(/\u001b\[[0-9;]*m/g, '');
   if (status.status !== 0) {
     problems.push(`changeset status --since=${base.commit.slice(0, 10)} failed:\n${statusOutput}`);
   } else {
