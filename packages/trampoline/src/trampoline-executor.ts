@@ -54,7 +54,7 @@ export interface TrampolineStats {
   readonly slicesExpired: number;
 }
 
-/** Steps run between two looks at the clock. */
+/** Steps run between two looks at the clock (a power of two). */
 const CHECK_EVERY = 64;
 
 let executors = 0;
@@ -359,12 +359,16 @@ export class TrampolineExecutor implements Executor, TaskOwner {
     let outcome = coroutine.step();
     // Waiting again on a promise it has seen settle: answered here, within the slice.
     const waiting = task.waiting;
-    while (outcome === Step.Wait && waiting !== undefined && coroutine.value === waiting.lastAwaited) {
-      if (++this.sinceCheck >= CHECK_EVERY && !this.clockAllows()) break;
-      if (waiting.lastFailed) coroutine.reject(waiting.lastValue);
-      else coroutine.resolve(waiting.lastValue);
-      this.steps++;
-      outcome = coroutine.step();
+    if (outcome === Step.Wait && waiting?.lastAwaited !== undefined) {
+      const seen = waiting.lastAwaited;
+      let answered = 0;
+      while (outcome === Step.Wait && coroutine.value === seen) {
+        if ((++answered & (CHECK_EVERY - 1)) === 0 && !this.clockAllows()) break;
+        if (waiting.lastFailed) coroutine.reject(waiting.lastValue);
+        else coroutine.resolve(waiting.lastValue);
+        outcome = coroutine.step();
+      }
+      this.steps += answered;
     }
     switch (outcome) {
       case Step.Yield:
