@@ -1,0 +1,1 @@
+export { WorkStealingDeque, EMPTY, RETRY } from './deque.js';
