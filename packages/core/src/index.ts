@@ -46,3 +46,7 @@ export type { StepOutcome, InterruptMode, InstructionHandler } from './coroutine
 export { Task } from './task.js';
 export type { TaskOwner } from './task.js';
 export { validateSpawn, describeBody } from './spawn-input.js';
+export { ExecutorBase } from './executor-base.js';
+export { TimeSlice } from './time-slice.js';
+export { resolveSliceOptions } from './slice-options.js';
+export type { SliceOptions, ResolvedSliceOptions } from './slice-options.js';

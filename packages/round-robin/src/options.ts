@@ -1,35 +1,7 @@
-import { InvalidOptionsError, describeValue } from '@spindle/core';
+import type { SliceOptions } from '@spindle/core';
 
-/** Options of {@link RoundRobinExecutor}. */
-export interface RoundRobinOptions {
-  /**
-   * How long the executor may hold the thread before it hands it back to Node's event
-   * loop, in milliseconds. Default 5. Smaller: timers and I/O wait less; larger: less
-   * overhead per step.
-   */
-  readonly sliceMs?: number;
-  /** Label used in events and errors; defaults to `round-robin#<n>`. */
-  readonly label?: string;
-}
-
-/** Options after validation, with defaults filled in. */
-export interface ResolvedOptions {
-  readonly sliceMs: number;
-  readonly label: string | undefined;
-}
-
-/** Checks user options and fills in defaults; throws `InvalidOptionsError` naming the option. */
-export function resolveOptions(options: unknown): ResolvedOptions {
-  if (options === undefined) return { sliceMs: 5, label: undefined };
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionsError('options', `round-robin options must be an object, got ${describeValue(options)}`);
-  }
-  const { sliceMs = 5, label } = options as { sliceMs?: unknown; label?: unknown };
-  if (typeof sliceMs !== 'number' || !Number.isFinite(sliceMs) || sliceMs <= 0 || sliceMs > 60_000) {
-    throw new InvalidOptionsError('sliceMs', `sliceMs must be a number of milliseconds in (0, 60000], got ${describeValue(sliceMs)}`);
-  }
-  if (label !== undefined && typeof label !== 'string') {
-    throw new InvalidOptionsError('label', `label must be a string, got ${describeValue(label)}`);
-  }
-  return { sliceMs, label };
-}
+/**
+ * Options of {@link RoundRobinExecutor}: `sliceMs` (default 5) is the longest the executor
+ * holds the thread in one turn of the event loop; `label` names it in events and errors.
+ */
+export type RoundRobinOptions = SliceOptions;

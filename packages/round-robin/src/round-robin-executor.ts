@@ -1,33 +1,5 @@
-import {
-  ExecutorClosedError,
-  Interrupt,
-  InvalidOptionsError,
-  RingQueue,
-  Step,
-  assertCloneable,
-  channels,
-  currentThread,
-  describeBody,
-  describeValue,
-  eventTime,
-  isTaskReference,
-  Task,
-  validateSpawn,
-} from '@spindle/core';
-import type {
-  CloseOptions,
-  Coroutine,
-  Executor,
-  ExecutorCapabilities,
-  SpawnArgs,
-  SpawnOptions,
-  SpawnResult,
-  Spawnable,
-  StepOutcome,
-  TaskHandle,
-  TaskOwner,
-} from '@spindle/core';
-import { resolveOptions } from './options.js';
+import { ExecutorBase, Interrupt, RingQueue, Step, Task, TimeSlice, assertCloneable, isTaskReference, resolveSliceOptions } from '@spindle/core';
+import type { Coroutine, ExecutorCapabilities, SpawnOptions, Spawnable, StepOutcome } from '@spindle/core';
 import type { RoundRobinOptions } from './options.js';
 import { RoundRobinTask } from './round-robin-task.js';
 
@@ -63,79 +35,32 @@ const runStep = (coroutine: Coroutine): StepOutcome => coroutine.step();
  * steps in one turn of the event loop the executor continues in `setImmediate`, so timers
  * and I/O are never starved. A parked task costs nothing until what it waits for settles.
  */
-export class RoundRobinExecutor implements Executor, TaskOwner {
+export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
+  /** One thread, closures accepted, time-sliced, `round-robin` ordering. */
   readonly capabilities: ExecutorCapabilities = capabilities;
-  readonly label: string;
-  private readonly sliceMs: number;
+  private readonly slice: TimeSlice;
   private readonly ready = new RingQueue<RoundRobinTask>(64);
-  private readonly roots = new Set<RoundRobinTask>();
-  private live = 0;
   private steps = 0;
-  private slicesExpired = 0;
   private scheduled = false;
   private draining = false;
   private handOver = false;
-  private sliceOpen = false;
-  private sliceStart = 0;
-  private isClosed = false;
-  private closing: Promise<void> | undefined = undefined;
-  private resolveClosing: (() => void) | undefined = undefined;
   private readonly drainBound = (): void => {
     this.drain();
   };
   private readonly handOverBound = (): void => {
     queueMicrotask(this.drainBound);
   };
-  private readonly closeSliceBound = (): void => {
-    this.sliceOpen = false;
-  };
 
+  /** @throws InvalidOptionsError naming the option at fault */
   constructor(options?: RoundRobinOptions) {
-    const resolved = resolveOptions(options);
-    this.sliceMs = resolved.sliceMs;
-    this.label = resolved.label ?? `round-robin#${++executors}`;
-  }
-
-  get closed(): boolean {
-    return this.isClosed;
+    const resolved = resolveSliceOptions('round-robin', options);
+    super(resolved.label ?? `round-robin#${++executors}`);
+    this.slice = new TimeSlice(resolved.sliceMs);
   }
 
   /** Current figures; cheap enough to poll. */
   get stats(): RoundRobinStats {
-    return { live: this.live, ready: this.ready.size, steps: this.steps, slicesExpired: this.slicesExpired };
-  }
-
-  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>> {
-    if (this.isClosed) throw new ExecutorClosedError(this.label);
-    const list = validateSpawn(body, args, options, capabilities);
-    return this.create(undefined, body, list, options) as unknown as TaskHandle<SpawnResult<B>>;
-  }
-
-  /** @internal Children of live tasks are accepted while the executor drains. */
-  spawnChild(parent: Task, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): Task {
-    const list = validateSpawn(body, args, options, capabilities);
-    return this.create(parent, body, list, options);
-  }
-
-  close(options?: CloseOptions): Promise<void> {
-    const mode: unknown = options?.mode ?? 'drain';
-    if (mode !== 'drain' && mode !== 'cancel') {
-      throw new InvalidOptionsError('mode', `close mode must be 'drain' or 'cancel', got ${describeValue(mode)}`);
-    }
-    this.isClosed = true;
-    this.closing ??= new Promise<void>((resolve) => {
-      this.resolveClosing = resolve;
-    });
-    if (mode === 'cancel') {
-      const reason = options?.reason ?? new ExecutorClosedError(this.label);
-      for (const task of [...this.roots]) task.cancel(reason);
-    }
-    this.checkClosed();
-    return this.closing;
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close({ mode: 'drain' });
+    return { live: this.live, ready: this.ready.size, steps: this.steps, slicesExpired: this.slice.expired };
   }
 
   /** @internal */
@@ -181,85 +106,35 @@ export class RoundRobinExecutor implements Executor, TaskOwner {
       return;
     }
     (rr.turns ??= []).push({ onTurn, onCancel });
-    rr.queued = true;
-    this.ready.push(rr);
-    this.schedule();
+    this.enqueue(rr);
   }
 
-  /** @internal */
-  settled(task: Task): void {
-    this.live--;
-    if (task.parent === undefined) this.roots.delete(this.own(task));
-    if (this.isClosed) this.checkClosed();
+  protected createTask(parent: Task | undefined, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): RoundRobinTask {
+    return new RoundRobinTask(this, parent, body, args, options, isTaskReference(body));
   }
 
-  private own(task: Task): RoundRobinTask {
-    if (task instanceof RoundRobinTask && task.owner === this) return task;
-    throw new TypeError(`task ${task.describe()} does not belong to ${this.label}`);
-  }
-
-  private create(parent: Task | undefined, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): RoundRobinTask {
-    const task = new RoundRobinTask(this, parent, body, args, options, isTaskReference(body));
-    this.live++;
-    if (parent === undefined) this.roots.add(task);
-    if (channels.spawn.hasSubscribers) {
-      channels.spawn.publish({
-        kind: 'spawn',
-        taskId: task.id,
-        executor: this.label,
-        thread: currentThread,
-        time: eventTime(),
-        name: task.name,
-        parentId: parent?.id,
-        body: describeBody(body),
-      });
-    }
-    if (task.cancelledAtSpawn) {
-      // An already aborted signal: accepted and settled as cancelled, the body never runs.
-      task.coroutine.interrupt();
-      task.finish(false, undefined);
-      return task;
-    }
+  protected start(task: RoundRobinTask): void {
     this.enqueue(task);
-    return task;
+  }
+
+  protected isOwn(task: Task): task is RoundRobinTask {
+    return task instanceof RoundRobinTask;
   }
 
   private enqueue(task: RoundRobinTask): void {
-    task.queued = true;
     this.ready.push(task);
-    this.schedule();
-  }
-
-  private schedule(): void {
     if (this.scheduled || this.draining) return;
     this.scheduled = true;
-    if (!this.sliceOpen) {
-      this.openSlice();
-      queueMicrotask(this.drainBound);
-    } else if (performance.now() - this.sliceStart < this.sliceMs) {
-      queueMicrotask(this.drainBound);
-    } else {
-      setImmediate(this.drainBound);
-    }
-  }
-
-  private openSlice(): void {
-    this.sliceOpen = true;
-    this.sliceStart = performance.now();
-    // Marks the end of this turn of the event loop; it must not keep the process alive.
-    setImmediate(this.closeSliceBound).unref();
+    if (this.slice.microtaskAllowed) queueMicrotask(this.drainBound);
+    else setImmediate(this.drainBound);
   }
 
   private drain(): void {
     this.scheduled = false;
-    if (!this.sliceOpen) this.openSlice();
+    this.slice.enter();
     this.draining = true;
-    let sinceCheck = 0;
-    let checkEvery = 64;
-    let lastCheck = this.sliceStart;
     try {
       for (let task = this.ready.shift(); task !== undefined; task = this.ready.shift()) {
-        task.queued = false;
         if (task.bodyFinished) continue;
         const turns = task.turns;
         if (turns !== undefined && turns.length > 0) {
@@ -284,18 +159,10 @@ export class RoundRobinExecutor implements Executor, TaskOwner {
             return;
           }
         }
-        if (++sinceCheck >= checkEvery) {
-          const now = performance.now();
-          // Long steps get the clock read after each one, short ones in batches of 64.
-          checkEvery = now - lastCheck > this.sliceMs / 8 ? 1 : 64;
-          lastCheck = now;
-          sinceCheck = 0;
-          if (now - this.sliceStart >= this.sliceMs && this.ready.size > 0) {
-            this.slicesExpired++;
-            this.scheduled = true;
-            setImmediate(this.drainBound);
-            return;
-          }
+        if (!this.slice.tick() && this.ready.size > 0) {
+          this.scheduled = true;
+          setImmediate(this.drainBound);
+          return;
         }
       }
     } finally {
@@ -305,18 +172,9 @@ export class RoundRobinExecutor implements Executor, TaskOwner {
 
   private step(task: RoundRobinTask): void {
     const coroutine = task.coroutine;
-    const first = task.state === 'pending';
+    this.publishStep(task, task.state === 'pending');
     task.state = 'running';
     this.steps++;
-    if (first ? channels.start.hasSubscribers : channels.resume.hasSubscribers) {
-      (first ? channels.start : channels.resume).publish({
-        kind: first ? 'start' : 'resume',
-        taskId: task.id,
-        executor: this.label,
-        thread: currentThread,
-        time: eventTime(),
-      });
-    }
     const outcome = task.scope.runInAsyncScope(runStep, undefined, coroutine);
     switch (outcome) {
       case Step.Yield:
@@ -381,31 +239,7 @@ export class RoundRobinExecutor implements Executor, TaskOwner {
     task.parked = false;
     if (failed) task.coroutine.reject(value);
     else task.coroutine.resolve(value);
-    if (channels.wake.hasSubscribers) {
-      channels.wake.publish({ kind: 'wake', taskId: task.id, executor: this.label, thread: currentThread, time: eventTime() });
-    }
+    this.publishWake(task);
     this.enqueue(task);
   }
-
-  private publishSuspend(task: RoundRobinTask, reason: 'yield' | 'wait'): void {
-    if (channels.suspend.hasSubscribers) {
-      channels.suspend.publish({
-        kind: 'suspend',
-        taskId: task.id,
-        executor: this.label,
-        thread: currentThread,
-        time: eventTime(),
-        reason,
-      });
-    }
-  }
-
-  private checkClosed(): void {
-    if (this.live === 0 && this.resolveClosing !== undefined) {
-      const resolve = this.resolveClosing;
-      this.resolveClosing = undefined;
-      resolve();
-    }
-  }
 }
-

@@ -9,8 +9,6 @@ export class RoundRobinTask extends Task {
   readonly scope: AsyncResource;
   /** The body is a task reference, so its result must be structured-cloneable. */
   readonly reference: boolean;
-  /** In the ready queue right now. */
-  queued = false;
   /** Parked on a promise-like; `token` tells a current wake from a stale one. */
   parked = false;
   /** A step is running and asked to cancel its own task: interrupt once the step returns. */

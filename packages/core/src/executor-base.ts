@@ -1,0 +1,179 @@
+import type { SpawnArgs, SpawnOptions, SpawnResult, Spawnable } from './body.js';
+import type { ExecutorCapabilities } from './capabilities.js';
+import { ExecutorClosedError, InvalidOptionsError, describeValue } from './errors.js';
+import { channels, currentThread, eventTime } from './events.js';
+import type { CloseOptions, Executor } from './executor.js';
+import { describeBody, validateSpawn } from './spawn-input.js';
+import type { Task, TaskOwner } from './task.js';
+import type { TaskHandle } from './task-handle.js';
+
+/**
+ * What every executor does the same way, written once: intake (validation, refusing work
+ * after `close()`), the accounting of accepted tasks, `close()` in both modes,
+ * `Symbol.asyncDispose`, and the lifecycle events. A subclass decides only how tasks are
+ * made, started, stepped, interrupted and given turns.
+ *
+ * @typeParam T the executor's own task class
+ */
+export abstract class ExecutorBase<T extends Task> implements Executor, TaskOwner {
+  abstract readonly capabilities: ExecutorCapabilities;
+  readonly label: string;
+  /** Accepted tasks that have not settled, children included. */
+  protected live = 0;
+  /** Accepted top-level tasks that have not settled; `close({ mode: 'cancel' })` cancels these. */
+  protected readonly roots = new Set<T>();
+  private isClosed = false;
+  private closing: Promise<void> | undefined = undefined;
+  private resolveClosing: (() => void) | undefined = undefined;
+
+  /** @param label the label used in events and errors */
+  protected constructor(label: string) {
+    this.label = label;
+  }
+
+  /** True once `close()` has been called. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /**
+   * Accepts a task and returns its handle at once.
+   * @throws InvalidTaskError for a body, arguments or options that cannot run
+   * @throws ExecutorClosedError after `close()`
+   */
+  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>> {
+    if (this.isClosed) throw new ExecutorClosedError(this.label);
+    const list = validateSpawn(body, args, options, this.capabilities);
+    return this.accept(undefined, body, list, options) as unknown as TaskHandle<SpawnResult<B>>;
+  }
+
+  /** @internal Children of live tasks are accepted while the executor drains. */
+  spawnChild(parent: Task, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): Task {
+    const list = validateSpawn(body, args, options, this.capabilities);
+    return this.accept(parent, body, list, options);
+  }
+
+  /**
+   * Stops intake, then drains (default: every accepted task settles) or cancels (every
+   * unsettled task is cancelled with `reason` and its cleanup awaited). Idempotent; a later
+   * call in `cancel` mode escalates a drain.
+   * @throws InvalidOptionsError for an unknown mode
+   */
+  close(options?: CloseOptions): Promise<void> {
+    const mode: unknown = options?.mode ?? 'drain';
+    if (mode !== 'drain' && mode !== 'cancel') {
+      throw new InvalidOptionsError('mode', `close mode must be 'drain' or 'cancel', got ${describeValue(mode)}`);
+    }
+    this.isClosed = true;
+    this.closing ??= new Promise<void>((resolve) => {
+      this.resolveClosing = resolve;
+    });
+    this.closeIntake();
+    if (mode === 'cancel') {
+      const reason = options?.reason ?? new ExecutorClosedError(this.label);
+      for (const task of [...this.roots]) task.cancel(reason);
+    }
+    this.checkClosed();
+    return this.closing;
+  }
+
+  /** Same as `close({ mode: 'drain' })`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close({ mode: 'drain' });
+  }
+
+  /** @internal */
+  settled(task: Task): void {
+    this.live--;
+    const own = this.own(task);
+    if (task.parent === undefined) this.roots.delete(own);
+    this.release(own);
+    if (this.isClosed) this.checkClosed();
+  }
+
+  /** @internal Stop the body of a task whose cancellation or failure was requested. */
+  abstract interrupt(task: Task): void;
+
+  /** @internal Give an `async` body that awaited `ctx.yield()` its next turn. */
+  abstract turn(task: Task, onTurn: () => void, onCancel: (error: unknown) => void): void;
+
+  /** Makes the executor's task object for an accepted body. */
+  protected abstract createTask(parent: Task | undefined, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): T;
+
+  /** Schedules a new task's first step. */
+  protected abstract start(task: T): void;
+
+  /** True if `task` is one of this executor's own task objects. */
+  protected abstract isOwn(task: Task): task is T;
+
+  /** Frees what the executor kept for a task once it has settled. Default: nothing. */
+  protected release(task: T): void {
+    void task;
+  }
+
+  /** Called once, when `close()` is first called. Default: nothing. */
+  protected closeIntake(): void {
+    // Executors with resources of their own (threads) start letting them go here.
+  }
+
+  /** Narrows a task handed back by core to this executor's task class. */
+  protected own(task: Task): T {
+    if (this.isOwn(task) && task.owner === this) return task;
+    throw new TypeError(`task ${task.describe()} does not belong to ${this.label}`);
+  }
+
+  /** Publishes `start` (first step) or `resume`, if anybody listens. */
+  protected publishStep(task: T, first: boolean): void {
+    const channel = first ? channels.start : channels.resume;
+    if (channel.hasSubscribers) {
+      channel.publish({ kind: first ? 'start' : 'resume', taskId: task.id, executor: this.label, thread: currentThread, time: eventTime() });
+    }
+  }
+
+  /** Publishes `suspend`, if anybody listens. */
+  protected publishSuspend(task: T, reason: 'yield' | 'wait'): void {
+    if (channels.suspend.hasSubscribers) {
+      channels.suspend.publish({ kind: 'suspend', taskId: task.id, executor: this.label, thread: currentThread, time: eventTime(), reason });
+    }
+  }
+
+  /** Publishes `wake`, if anybody listens. */
+  protected publishWake(task: T): void {
+    if (channels.wake.hasSubscribers) {
+      channels.wake.publish({ kind: 'wake', taskId: task.id, executor: this.label, thread: currentThread, time: eventTime() });
+    }
+  }
+
+  private accept(parent: Task | undefined, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): T {
+    const task = this.createTask(parent, body, args, options);
+    this.live++;
+    if (parent === undefined) this.roots.add(task);
+    if (channels.spawn.hasSubscribers) {
+      channels.spawn.publish({
+        kind: 'spawn',
+        taskId: task.id,
+        executor: this.label,
+        thread: currentThread,
+        time: eventTime(),
+        name: task.name,
+        parentId: parent?.id,
+        body: describeBody(body),
+      });
+    }
+    if (task.cancelledAtSpawn) {
+      // An already aborted signal: accepted and settled as cancelled, the body never runs.
+      task.finish(false, undefined);
+      return task;
+    }
+    this.start(task);
+    return task;
+  }
+
+  private checkClosed(): void {
+    if (this.live === 0 && this.resolveClosing !== undefined) {
+      const resolve = this.resolveClosing;
+      this.resolveClosing = undefined;
+      resolve();
+    }
+  }
+}

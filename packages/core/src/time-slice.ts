@@ -1,0 +1,61 @@
+/** Steps between two looks at the clock while steps are short. */
+const CHECK_EVERY = 64;
+
+/**
+ * The time budget of a single-thread executor within one turn of Node's event loop.
+ * While a slice has time left the executor may go on in microtasks; once it is spent the
+ * executor continues in `setImmediate`, so timers and I/O get their turn. A slice ends
+ * when the event loop turns (an unref'd immediate marks it, so it keeps nothing alive).
+ */
+export class TimeSlice {
+  /** Times a slice ran out with work still to do. */
+  expired = 0;
+  private readonly budgetMs: number;
+  private open = false;
+  private spent = false;
+  private start = 0;
+  private lastCheck = 0;
+  private sinceCheck = 0;
+  private checkEvery = CHECK_EVERY;
+  private readonly closeBound = (): void => {
+    this.open = false;
+  };
+
+  /** @param budgetMs how long one slice may last */
+  constructor(budgetMs: number) {
+    this.budgetMs = budgetMs;
+  }
+
+  /** Begins a slice unless one is open. Call before a run of steps. */
+  enter(): void {
+    if (this.open) return;
+    this.open = true;
+    this.spent = false;
+    this.sinceCheck = 0;
+    this.checkEvery = CHECK_EVERY;
+    this.start = this.lastCheck = performance.now();
+    setImmediate(this.closeBound).unref();
+  }
+
+  /** True when more work may run in a microtask of this turn of the event loop. */
+  get microtaskAllowed(): boolean {
+    return !this.open || (!this.spent && performance.now() - this.start < this.budgetMs);
+  }
+
+  /**
+   * Counts one step; false once the slice is spent. Looks at the clock every 64 steps, or
+   * after every step once steps are long.
+   */
+  tick(): boolean {
+    if (this.spent) return false;
+    if (++this.sinceCheck < this.checkEvery) return true;
+    const now = performance.now();
+    this.checkEvery = now - this.lastCheck > this.budgetMs / 8 ? 1 : CHECK_EVERY;
+    this.lastCheck = now;
+    this.sinceCheck = 0;
+    if (now - this.start < this.budgetMs) return true;
+    this.spent = true;
+    this.expired++;
+    return false;
+  }
+}
