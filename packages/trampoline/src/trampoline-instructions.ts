@@ -1,3 +1,4 @@
+import { InvalidTaskError } from '@spindle/core';
 import type { Coroutine, InstructionHandler, TaskContext } from '@spindle/core';
 import { ContextCall } from './instruction.js';
 import { OperationCall } from './operation.js';
@@ -15,7 +16,8 @@ const GeneratorPrototype: unknown = Object.getPrototypeOf(function* () {
  * - a {@link OperationCall} (what `yield*` of an operation() generator yields) or a generator
  *   object: called (the caller waits in the coroutine's frame stack);
  * - a {@link ContextCall}: answered with what its function returns for the task's context;
- * - a handle of a trampoline task that has already fulfilled: answered with its result.
+ * - a handle of a trampoline task that has already fulfilled: answered with its result;
+ * - the task's own handle: `InvalidTaskError` thrown in (it would wait forever).
  */
 export const trampolineInstructions: InstructionHandler = (yielded: unknown, coroutine: Coroutine, ctx: TaskContext): boolean => {
   if (yielded instanceof OperationCall) {
@@ -34,10 +36,17 @@ export const trampolineInstructions: InstructionHandler = (yielded: unknown, cor
     coroutine.resolve(yielded.run(ctx));
     return true;
   }
-  if (yielded instanceof TrampolineTask && yielded.state === 'fulfilled') {
-    yielded.observed = true;
-    coroutine.resolve(yielded.result);
-    return true;
+  if (yielded instanceof TrampolineTask) {
+    if (yielded.state === 'fulfilled') {
+      yielded.observed = true;
+      coroutine.resolve(yielded.result);
+      return true;
+    }
+    if (yielded.id === ctx.taskId) {
+      // It would wait for itself forever.
+      coroutine.reject(new InvalidTaskError('invalid-yield', `task ${yielded.describe()} waited for its own handle: a task cannot join itself`));
+      return true;
+    }
   }
   return false;
 };

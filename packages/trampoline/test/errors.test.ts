@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidTaskError } from '@spindle/core';
+import type { TaskHandle } from '@spindle/core';
 import { TrampolineExecutor, operation, yieldFramesOf } from '../src/index.js';
 import type { Instruction } from '../src/index.js';
 import { rejectionOf, withExecutor } from './helpers.js';
@@ -114,6 +115,22 @@ describe('bad yields', () => {
     expect((error as Error).message).toContain('number 7');
     expect(await ex.spawn(() => 'still working')).toBe('still working');
     await ex.close();
+  });
+
+  it('throws InvalidTaskError in when a task waits for its own handle, instead of hanging', async () => {
+    await withExecutor(async (ex) => {
+      const task: TaskHandle<unknown> = ex.spawn(function* (): Generator<unknown, unknown, unknown> {
+        try {
+          yield task;
+        } catch (error) {
+          return error;
+        }
+        return undefined;
+      });
+      const error = await task;
+      expect(error).toBeInstanceOf(InvalidTaskError);
+      expect((error as Error).message).toMatch(/cannot join itself/);
+    });
   });
 
   it('refuses operation() of something that is not a generator function', () => {
