@@ -110,11 +110,6 @@ export class Coroutine {
     this.mode = typeof body === 'function' ? Mode.Start : isTaskReference(body) ? Mode.Reference : Mode.Machine;
   }
 
-  /** How many callers wait below the running generator (0 when it is the body itself). */
-  get depth(): number {
-    return this.frames?.length ?? 0;
-  }
-
   /**
    * From an {@link InstructionHandler}: runs `generator` as a callee of the running
    * generator. The caller waits on the heap; when the callee returns, the caller resumes
