@@ -1,36 +1,10 @@
-import {
-  ExecutorClosedError,
-  Interrupt,
-  InvalidOptionsError,
-  RingQueue,
-  Step,
-  Task,
-  assertCloneable,
-  channels,
-  currentThread,
-  describeBody,
-  describeValue,
-  eventTime,
-  isTaskReference,
-  validateSpawn,
-} from '@spindle/core';
-import type {
-  CloseOptions,
-  Executor,
-  ExecutorCapabilities,
-  SpawnArgs,
-  SpawnOptions,
-  SpawnResult,
-  Spawnable,
-  TaskHandle,
-  TaskOwner,
-} from '@spindle/core';
-import { trampolineInstructions } from './trampoline-instructions.js';
+import { ExecutorBase, ExecutorClosedError, Interrupt, RingQueue, Step, Task, TimeSlice, assertCloneable, isTaskReference, resolveSliceOptions } from '@spindle/core';
+import type { ExecutorCapabilities, SpawnOptions, Spawnable, TaskHandle } from '@spindle/core';
 import { assertOperation } from './operation.js';
 import type { Operation } from './operation.js';
-import { resolveOptions } from './options.js';
 import type { TrampolineOptions } from './options.js';
 import { startOperation } from './start-operation.js';
+import { trampolineInstructions } from './trampoline-instructions.js';
 import { TrampolineTask, Waiting } from './trampoline-task.js';
 
 const capabilities: ExecutorCapabilities = Object.freeze({
@@ -54,9 +28,6 @@ export interface TrampolineStats {
   readonly slicesExpired: number;
 }
 
-/** Steps run between two looks at the clock (a power of two). */
-const CHECK_EVERY = 64;
-
 let executors = 0;
 
 /**
@@ -74,31 +45,16 @@ let executors = 0;
  *   than queueing behind ready ones, so there is no per-step round-robin promise.
  * - Every step runs in the async context (AsyncLocalStorage) the task was spawned in.
  */
-export class TrampolineExecutor implements Executor, TaskOwner {
+export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
   /** One thread, closures accepted, time-sliced, tasks start in spawn order (`fifo`). */
   readonly capabilities: ExecutorCapabilities = capabilities;
-  /** Label used in events and errors, e.g. `trampoline#1`. */
-  readonly label: string;
-  private readonly sliceMs: number;
+  private readonly slice: TimeSlice;
   private readonly ready = new RingQueue<TrampolineTask>(64);
-  private readonly roots = new Set<TrampolineTask>();
-  private live = 0;
   private steps = 0;
-  private slicesExpired = 0;
   private scheduled = false;
   private draining = false;
-  private sliceOpen = false;
-  private sliceSpent = false;
-  private sliceStart = 0;
-  private sinceCheck = 0;
-  private isClosed = false;
-  private closing: Promise<void> | undefined = undefined;
-  private resolveClosing: (() => void) | undefined = undefined;
   private readonly drainBound = (): void => {
     this.drain();
-  };
-  private readonly closeSliceBound = (): void => {
-    this.sliceOpen = false;
   };
   private readonly stepBound = (task: TrampolineTask): void => {
     this.step(task);
@@ -106,76 +62,25 @@ export class TrampolineExecutor implements Executor, TaskOwner {
 
   /** @throws InvalidOptionsError naming the option at fault */
   constructor(options?: TrampolineOptions) {
-    const resolved = resolveOptions(options);
-    this.sliceMs = resolved.sliceMs;
-    this.label = resolved.label ?? `trampoline#${++executors}`;
-  }
-
-  /** True once `close()` has been called. */
-  get closed(): boolean {
-    return this.isClosed;
+    const resolved = resolveSliceOptions('trampoline', options);
+    super(resolved.label ?? `trampoline#${++executors}`);
+    this.slice = new TimeSlice(resolved.sliceMs);
   }
 
   /** Current figures; cheap enough to poll. */
   get stats(): TrampolineStats {
-    return { live: this.live, ready: this.ready.size, steps: this.steps, slicesExpired: this.slicesExpired };
-  }
-
-  /**
-   * Accepts a task (a plain, `async` or generator function, a state machine or a task
-   * reference) and returns its handle at once. Generator bodies may `yield*` operations.
-   * @throws InvalidTaskError for a body, arguments or options that cannot run
-   * @throws ExecutorClosedError after `close()`
-   */
-  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>> {
-    if (this.isClosed) throw new ExecutorClosedError(this.label);
-    const list = validateSpawn(body, args, options, capabilities);
-    return this.create(undefined, body, list, options) as unknown as TaskHandle<SpawnResult<B>>;
+    return { live: this.live, ready: this.ready.size, steps: this.steps, slicesExpired: this.slice.expired };
   }
 
   /**
    * Runs an operation as a new root task: `await executor.run(main())`.
-   * @throws InvalidTaskError (`not-a-body`) when `op` is not an operation (has no `[Symbol.iterator]`)
    * @throws ExecutorClosedError after `close()`
+   * @throws InvalidTaskError (`not-a-body`) when `op` is not an operation (has no `[Symbol.iterator]`)
    */
   run<T>(op: Operation<T>, options?: SpawnOptions): TaskHandle<T> {
-    if (this.isClosed) throw new ExecutorClosedError(this.label);
+    if (this.closed) throw new ExecutorClosedError(this.label);
     assertOperation(op, 'run()');
-    const list = validateSpawn(startOperation, [op], options, capabilities);
-    return this.create(undefined, startOperation, list, options) as unknown as TaskHandle<T>;
-  }
-
-  /** @internal Children of live tasks are accepted while the executor drains. */
-  spawnChild(parent: Task, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): Task {
-    const list = validateSpawn(body, args, options, capabilities);
-    return this.create(parent, body, list, options);
-  }
-
-  /**
-   * Stops intake, then drains (default: every accepted task settles) or cancels (every
-   * unsettled task is cancelled with `reason` and its cleanup awaited). Idempotent.
-   * @throws InvalidOptionsError for an unknown mode
-   */
-  close(options?: CloseOptions): Promise<void> {
-    const mode: unknown = options?.mode ?? 'drain';
-    if (mode !== 'drain' && mode !== 'cancel') {
-      throw new InvalidOptionsError('mode', `close mode must be 'drain' or 'cancel', got ${describeValue(mode)}`);
-    }
-    this.isClosed = true;
-    this.closing ??= new Promise<void>((resolve) => {
-      this.resolveClosing = resolve;
-    });
-    if (mode === 'cancel') {
-      const reason = options?.reason ?? new ExecutorClosedError(this.label);
-      for (const task of [...this.roots]) task.cancel(reason);
-    }
-    this.checkClosed();
-    return this.closing;
-  }
-
-  /** Same as `close({ mode: 'drain' })`, for `await using`. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close({ mode: 'drain' });
+    return this.spawn(startOperation, [op as Operation<unknown>], options) as TaskHandle<T>;
   }
 
   /** @internal */
@@ -223,99 +128,37 @@ export class TrampolineExecutor implements Executor, TaskOwner {
     this.enqueue(own);
   }
 
-  /** @internal */
-  settled(task: Task): void {
-    this.live--;
-    const own = this.own(task);
-    own.coroutine = undefined;
-    own.scope = undefined;
-    own.waiting = undefined;
-    own.turns = undefined;
-    if (task.parent === undefined) this.roots.delete(own);
-    if (this.isClosed) this.checkClosed();
+  protected createTask(parent: Task | undefined, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): TrampolineTask {
+    return new TrampolineTask(this, parent, body, args, options, isTaskReference(body), trampolineInstructions);
   }
 
-  private own(task: Task): TrampolineTask {
-    if (task instanceof TrampolineTask && task.owner === this) return task;
-    throw new TypeError(`task ${task.describe()} does not belong to ${this.label}`);
-  }
-
-  private create(parent: Task | undefined, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): TrampolineTask {
-    const task = new TrampolineTask(this, parent, body, args, options, isTaskReference(body), trampolineInstructions);
-    this.live++;
-    if (parent === undefined) this.roots.add(task);
-    if (channels.spawn.hasSubscribers) {
-      channels.spawn.publish({
-        kind: 'spawn',
-        taskId: task.id,
-        executor: this.label,
-        thread: currentThread,
-        time: eventTime(),
-        name: task.name,
-        parentId: parent?.id,
-        body: describeBody(body),
-      });
-    }
-    if (task.cancelledAtSpawn) {
-      // An already aborted signal: accepted and settled as cancelled, the body never runs.
-      task.coroutine?.interrupt();
-      task.finish(false, undefined);
-      return task;
-    }
+  protected start(task: TrampolineTask): void {
     this.enqueue(task);
-    return task;
+  }
+
+  protected isOwn(task: Task): task is TrampolineTask {
+    return task instanceof TrampolineTask;
+  }
+
+  /** A settled handle keeps only what a join needs: its result. */
+  protected override release(task: TrampolineTask): void {
+    task.coroutine = undefined;
+    task.scope = undefined;
+    task.waiting = undefined;
+    task.turns = undefined;
   }
 
   private enqueue(task: TrampolineTask): void {
     this.ready.push(task);
-    this.schedule();
-  }
-
-  private schedule(): void {
     if (this.scheduled || this.draining) return;
     this.scheduled = true;
-    if (!this.sliceOpen) {
-      this.openSlice();
-      queueMicrotask(this.drainBound);
-    } else if (!this.sliceSpent && performance.now() - this.sliceStart < this.sliceMs) {
-      queueMicrotask(this.drainBound);
-    } else {
-      setImmediate(this.drainBound);
-    }
-  }
-
-  private openSlice(): void {
-    this.sliceOpen = true;
-    this.sliceSpent = false;
-    this.sinceCheck = 0;
-    this.sliceStart = performance.now();
-    // Marks the end of this turn of the event loop; it must not keep the process alive.
-    setImmediate(this.closeSliceBound).unref();
-  }
-
-  /** True while the current slice has time left; looks at the clock every few calls. */
-  private inSlice(): boolean {
-    if (!this.sliceOpen) {
-      this.openSlice();
-      return true;
-    }
-    if (this.sliceSpent) return false;
-    if (++this.sinceCheck < CHECK_EVERY) return true;
-    return this.clockAllows();
-  }
-
-  /** Looks at the clock: true while the open slice has time left. */
-  private clockAllows(): boolean {
-    this.sinceCheck = 0;
-    if (performance.now() - this.sliceStart < this.sliceMs) return true;
-    this.sliceSpent = true;
-    this.slicesExpired++;
-    return false;
+    if (this.slice.microtaskAllowed) queueMicrotask(this.drainBound);
+    else setImmediate(this.drainBound);
   }
 
   private drain(): void {
     this.scheduled = false;
-    if (!this.sliceOpen) this.openSlice();
+    this.slice.enter();
     this.draining = true;
     try {
       for (let task = this.ready.shift(); task !== undefined; task = this.ready.shift()) {
@@ -330,7 +173,7 @@ export class TrampolineExecutor implements Executor, TaskOwner {
           // step runs in the context the task was spawned in.
           task.scope?.runInAsyncScope(this.stepBound, undefined, task);
         }
-        if (!this.inSlice() && this.ready.size > 0) {
+        if (!this.slice.tick() && this.ready.size > 0) {
           this.scheduled = true;
           setImmediate(this.drainBound);
           return;
@@ -344,18 +187,9 @@ export class TrampolineExecutor implements Executor, TaskOwner {
   private step(task: TrampolineTask): void {
     const coroutine = task.coroutine;
     if (coroutine === undefined) return;
-    const first = task.state === 'pending';
+    this.publishStep(task, task.state === 'pending');
     task.state = 'running';
     this.steps++;
-    if (first ? channels.start.hasSubscribers : channels.resume.hasSubscribers) {
-      (first ? channels.start : channels.resume).publish({
-        kind: first ? 'start' : 'resume',
-        taskId: task.id,
-        executor: this.label,
-        thread: currentThread,
-        time: eventTime(),
-      });
-    }
     let outcome = coroutine.step();
     // Waiting again on a promise it has seen settle: answered here, within the slice.
     const waiting = task.waiting;
@@ -363,7 +197,8 @@ export class TrampolineExecutor implements Executor, TaskOwner {
       const seen = waiting.lastAwaited;
       let answered = 0;
       while (outcome === Step.Wait && coroutine.value === seen) {
-        if ((++answered & (CHECK_EVERY - 1)) === 0 && !this.clockAllows()) break;
+        if (!this.slice.tick()) break;
+        answered++;
         if (waiting.lastFailed) coroutine.reject(waiting.lastValue);
         else coroutine.resolve(waiting.lastValue);
         outcome = coroutine.step();
@@ -373,14 +208,14 @@ export class TrampolineExecutor implements Executor, TaskOwner {
     switch (outcome) {
       case Step.Yield:
         task.state = 'suspended';
-        if (channels.suspend.hasSubscribers) this.publishSuspend(task, 'yield');
+        this.publishSuspend(task, 'yield');
         this.enqueue(task);
         break;
       case Step.Wait: {
         const awaited = coroutine.value;
         coroutine.value = undefined;
         task.state = 'suspended';
-        if (channels.suspend.hasSubscribers) this.publishSuspend(task, 'wait');
+        this.publishSuspend(task, 'wait');
         this.park(task, awaited);
         break;
       }
@@ -474,31 +309,11 @@ export class TrampolineExecutor implements Executor, TaskOwner {
     }
     if (failed) coroutine.reject(value);
     else coroutine.resolve(value);
-    if (channels.wake.hasSubscribers) {
-      channels.wake.publish({ kind: 'wake', taskId: task.id, executor: this.label, thread: currentThread, time: eventTime() });
-    }
+    this.publishWake(task);
     // Resume right here, in the reaction, unless the slice is spent: the reaction already
     // runs in the task's own async context, and this skips a trip through the queue.
-    if (!this.draining && this.inSlice()) this.step(task);
+    this.slice.enter();
+    if (!this.draining && this.slice.tick()) this.step(task);
     else this.enqueue(task);
-  }
-
-  private publishSuspend(task: TrampolineTask, reason: 'yield' | 'wait'): void {
-    channels.suspend.publish({
-      kind: 'suspend',
-      taskId: task.id,
-      executor: this.label,
-      thread: currentThread,
-      time: eventTime(),
-      reason,
-    });
-  }
-
-  private checkClosed(): void {
-    if (this.live === 0 && this.resolveClosing !== undefined) {
-      const resolve = this.resolveClosing;
-      this.resolveClosing = undefined;
-      resolve();
-    }
   }
 }
