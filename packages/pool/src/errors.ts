@@ -1,0 +1,33 @@
+import { SpindleError } from '@spindle/core';
+
+/**
+ * The worker running a task died (it threw outside any task, called `process.exit`, or hit
+ * a resource limit) before the task finished. The pool replaced the worker; tasks that were
+ * only queued on it ran elsewhere. `cause` is what the worker died of, when known.
+ */
+export class WorkerCrashedError extends SpindleError {
+  /** Index of the worker in the pool (its replacement takes the same index). */
+  readonly worker: number;
+
+  constructor(worker: number, cause: unknown) {
+    super(`pool worker ${worker} died while running this task: ${describeCause(cause)}`, { cause });
+    this.worker = worker;
+  }
+}
+
+/** `spawn` was refused because `maxQueue` tasks are already waiting (`onFull: 'reject'`). */
+export class QueueFullError extends SpindleError {
+  /** The `maxQueue` option in force. */
+  readonly maxQueue: number;
+
+  constructor(executor: string, maxQueue: number) {
+    super(`executor ${executor} has ${maxQueue} tasks queued (maxQueue); spawn refused`);
+    this.maxQueue = maxQueue;
+  }
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  if (typeof cause === 'number') return `it exited with code ${cause}`;
+  return String(cause);
+}

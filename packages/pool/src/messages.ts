@@ -1,0 +1,24 @@
+import type { TaskEvent } from '@spindle/core';
+import type { Payload } from './payload.js';
+import type { SharedBuffers } from './shared-state.js';
+
+/** What a worker is started with. */
+export interface WorkerInit {
+  readonly buffers: SharedBuffers;
+  readonly index: number;
+  readonly workers: number;
+  readonly label: string;
+  /** Ids of tasks spawned in workers are `idBase + n`, apart from main-thread ids. */
+  readonly idBase: number;
+}
+
+/** Main thread to worker. */
+export type ToWorker =
+  | { readonly t: 'task'; readonly slot: number; readonly payload: Payload }
+  | { readonly t: 'result'; readonly slot: number; readonly status: number; readonly value: unknown };
+
+/** Items a worker sends the main thread, in batches; the first field is a sequence number or -1. */
+export type OutItem =
+  | readonly [seq: number, kind: 0, event: TaskEvent]
+  | readonly [seq: number, kind: 1, slot: number, status: number, value: unknown]
+  | readonly [seq: number, kind: 2, owner: number, slot: number, status: number, value: unknown];

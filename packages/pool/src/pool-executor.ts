@@ -1,0 +1,558 @@
+import { Worker } from 'node:worker_threads';
+import {
+  ExecutorClosedError,
+  InvalidOptionsError,
+  RingQueue,
+  channels,
+  currentThread,
+  describeBody,
+  describeValue,
+  eventTime,
+  validateSpawn,
+} from '@spindle/core';
+import type {
+  CloseOptions,
+  Executor,
+  ExecutorCapabilities,
+  SpawnArgs,
+  SpawnOptions,
+  SpawnResult,
+  Spawnable,
+  Task,
+  TaskHandle,
+  TaskOwner,
+  TaskReference,
+} from '@spindle/core';
+import { capabilities } from './capabilities.js';
+import { QueueFullError, WorkerCrashedError } from './errors.js';
+import type { OutItem, ToWorker, WorkerInit } from './messages.js';
+import { decodeError, needsMessage, writePayload } from './payload.js';
+import type { Payload } from './payload.js';
+import { resolvePoolOptions } from './options.js';
+import type { PoolOptions, ResolvedPoolOptions } from './options.js';
+import { PoolTask } from './pool-task.js';
+import { Control, Meta, SlotState, SharedState, Status, WorkerWord, mainOwner, metaWords } from './shared-state.js';
+import { SlotAllocator } from './slot-allocator.js';
+
+/** Figures a pool keeps about itself; cheap enough to poll. */
+export interface PoolStats {
+  /** Workers running. */
+  readonly threads: number;
+  /** Tasks accepted from this thread and not yet settled. */
+  readonly live: number;
+  /** Tasks waiting to start: on the main thread plus in the inject queue. */
+  readonly queued: number;
+  /** Tasks started by workers (children included). */
+  readonly executed: number;
+  /** Successful steals (each takes a batch). */
+  readonly steals: number;
+  /** Workers replaced after a crash. */
+  readonly crashes: number;
+  /** Share of workers that are not sleeping right now, 0..1. */
+  readonly utilisation: number;
+}
+
+let pools = 0;
+const here = import.meta.url;
+
+function workerUrl(): URL {
+  // Tests import the sources; workers always run the built JavaScript.
+  if (here.endsWith('.ts')) return new URL('../dist/worker.js', here);
+  return new URL(here.endsWith('.cjs') ? './worker.cjs' : './worker.js', here);
+}
+
+interface Slot {
+  worker: Worker | undefined;
+  alive: boolean;
+  cause: unknown;
+}
+
+/**
+ * A `worker_threads` pool with one work-stealing deque per worker, a global inject queue,
+ * and parking on `Atomics.wait`. It runs task references (module URL + export name) with
+ * structured-cloneable arguments; tasks a worker spawns go onto its own deque and move
+ * between workers by stealing, without passing through the main thread.
+ */
+export class PoolExecutor implements Executor, TaskOwner {
+  readonly capabilities: ExecutorCapabilities = capabilities;
+  readonly label: string;
+  private readonly options: ResolvedPoolOptions;
+  private readonly poolNumber: number;
+  private shared: SharedState | undefined = undefined;
+  private allocator: SlotAllocator | undefined = undefined;
+  private readonly workers: Slot[] = [];
+  private readonly pending = new RingQueue<PoolTask>(64);
+  private readonly bySlot = new Map<number, PoolTask>();
+  private readonly roots = new Set<PoolTask>();
+  private readonly reorder = new Map<number, OutItem>();
+  private nextSeq = 0;
+  private live = 0;
+  private crashes = 0;
+  private nextPinned = 0;
+  private flushScheduled = false;
+  private waitingForRoom = false;
+  private referenced = false;
+  private isClosed = false;
+  private closing: Promise<void> | undefined = undefined;
+  private resolveClosing: (() => void) | undefined = undefined;
+  private spaceWaiters: (() => void)[] = [];
+  private readonly flushBound = (): void => {
+    this.flush();
+  };
+
+  constructor(options?: PoolOptions) {
+    this.options = resolvePoolOptions(options);
+    this.poolNumber = ++pools;
+    this.label = this.options.label ?? `pool#${this.poolNumber}`;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Current figures. */
+  get stats(): PoolStats {
+    const shared = this.shared;
+    let executed = 0;
+    let steals = 0;
+    let awake = 0;
+    let threads = 0;
+    if (shared !== undefined) {
+      this.workers.forEach((slot, i) => {
+        if (!slot.alive) return;
+        threads++;
+        executed += Atomics.load(shared.control, shared.word(i, WorkerWord.executed));
+        steals += Atomics.load(shared.control, shared.word(i, WorkerWord.steals));
+        if (Atomics.load(shared.control, shared.word(i, WorkerWord.park)) === 0) awake++;
+      });
+    }
+    return {
+      threads,
+      live: this.live,
+      queued: this.pending.size + (shared?.inject.size ?? 0),
+      executed,
+      steals,
+      crashes: this.crashes,
+      utilisation: threads === 0 ? 0 : awake / threads,
+    };
+  }
+
+  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>> {
+    if (this.isClosed) throw new ExecutorClosedError(this.label);
+    const list = validateSpawn(body, args, options, capabilities);
+    if (this.options.onFull === 'reject' && this.queued() >= this.options.maxQueue) throw new QueueFullError(this.label, this.options.maxQueue);
+    const ref = body as TaskReference<never>;
+    const payload: Payload = [ref.module, ref.export, list, options?.name];
+    const task = new PoolTask(this, options, payload, needsMessage(list));
+    this.live++;
+    this.roots.add(task);
+    if (channels.spawn.hasSubscribers) {
+      channels.spawn.publish({
+        kind: 'spawn',
+        taskId: task.id,
+        executor: this.label,
+        thread: currentThread,
+        time: eventTime(),
+        name: task.name,
+        parentId: undefined,
+        body: describeBody(body),
+      });
+    }
+    if (task.cancelledAtSpawn) {
+      task.finish(false, undefined);
+      return task as unknown as TaskHandle<SpawnResult<B>>;
+    }
+    this.start();
+    this.pending.push(task);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // One hand-over per burst of spawns: the inject queue's lock is taken once for all.
+      queueMicrotask(this.flushBound);
+    }
+    return task as unknown as TaskHandle<SpawnResult<B>>;
+  }
+
+  /** Resolves when fewer than `maxQueue` tasks wait to start (backpressure with `onFull: 'wait'`). */
+  whenQueueBelowMax(): Promise<void> {
+    if (this.queued() < this.options.maxQueue) return Promise.resolve();
+    return new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+  }
+
+  /** @internal Tasks on the main thread have no body here, so they spawn no children. */
+  spawnChild(): Task {
+    throw new TypeError('pool tasks spawn children inside their worker');
+  }
+
+  close(options?: CloseOptions): Promise<void> {
+    const mode: unknown = options?.mode ?? 'drain';
+    if (mode !== 'drain' && mode !== 'cancel') {
+      throw new InvalidOptionsError('mode', `close mode must be 'drain' or 'cancel', got ${describeValue(mode)}`);
+    }
+    this.isClosed = true;
+    this.closing ??= new Promise<void>((resolve) => {
+      this.resolveClosing = resolve;
+    });
+    if (mode === 'cancel') {
+      const reason = options?.reason ?? new ExecutorClosedError(this.label);
+      for (const task of [...this.roots]) task.cancel(reason);
+    }
+    this.checkClosed();
+    return this.closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close({ mode: 'drain' });
+  }
+
+  /** @internal */
+  interrupt(task: Task): void {
+    const pt = this.own(task);
+    const shared = this.shared;
+    if (pt.slot < 0 || shared === undefined) {
+      // Still on the main thread: it never reaches a worker.
+      pt.payload = undefined;
+      pt.finish(false, undefined);
+      return;
+    }
+    const slot = pt.slot;
+    Atomics.store(shared.meta, shared.metaIndex(slot, Meta.cancel), 1);
+    const previous = Atomics.compareExchange(shared.meta, shared.metaIndex(slot, Meta.state), SlotState.Queued, SlotState.Cancelled);
+    if (previous === SlotState.Queued) {
+      // Removed from the queue: the worker that takes the slot frees it without running it.
+      this.bySlot.delete(slot);
+      pt.slot = -1;
+      pt.finish(false, undefined);
+    } else if (previous === SlotState.Running) {
+      const runner = Atomics.load(shared.meta, shared.metaIndex(slot, Meta.runner));
+      shared.mailboxes[runner]?.post(slot * 2 + 1);
+      shared.wakeWorker(runner);
+    }
+  }
+
+  /** @internal */
+  turn(_task: Task, _onTurn: () => void, onCancel: (error: unknown) => void): void {
+    onCancel(new TypeError('pool tasks take their turns inside their worker'));
+  }
+
+  /** @internal */
+  settled(task: Task): void {
+    this.live--;
+    this.roots.delete(this.own(task));
+    if (this.live === 0) this.setReferenced(false);
+    if (this.isClosed) this.checkClosed();
+  }
+
+  private own(task: Task): PoolTask {
+    if (task instanceof PoolTask && task.owner === this) return task;
+    throw new TypeError(`task ${task.describe()} does not belong to ${this.label}`);
+  }
+
+  private queued(): number {
+    return this.pending.size + (this.shared?.inject.size ?? 0);
+  }
+
+  /** Makes the shared memory and starts the workers, once. */
+  private start(): void {
+    if (this.shared === undefined) {
+      const o = this.options;
+      this.shared = SharedState.create(o.maxThreads, o.slots, o.slotBytes, o.dequeCapacity);
+      this.allocator = new SlotAllocator(this.shared.freeSlots);
+      for (let i = 0; i < o.maxThreads; i++) this.workers.push({ worker: undefined, alive: false, cause: undefined });
+      for (let i = 0; i < o.maxThreads; i++) this.startWorker(i);
+    }
+    this.setReferenced(true);
+    const shared = this.shared;
+    const wanted = channels.spawn.hasSubscribers || channels.settle.hasSubscribers || channels.start.hasSubscribers;
+    Atomics.store(shared.control, Control.events, wanted ? 1 : 0);
+  }
+
+  private startWorker(index: number): void {
+    const shared = this.shared;
+    if (shared === undefined) return;
+    const o = this.options;
+    const init: WorkerInit = {
+      buffers: shared.buffers,
+      index,
+      workers: o.maxThreads,
+      label: this.label,
+      idBase: this.poolNumber * 2 ** 32,
+    };
+    const worker = new Worker(workerUrl(), {
+      workerData: init,
+      execArgv: [...o.execArgv],
+      ...(o.env === undefined ? {} : { env: { ...o.env } }),
+      ...(o.resourceLimits === undefined ? {} : { resourceLimits: o.resourceLimits }),
+      stdout: false,
+      stderr: false,
+    });
+    const slot = this.workers[index];
+    if (slot === undefined) return;
+    slot.worker = worker;
+    slot.alive = true;
+    slot.cause = undefined;
+    worker.on('message', (items: OutItem[]) => {
+      this.receive(items);
+    });
+    worker.on('error', (error) => {
+      slot.cause = error;
+    });
+    worker.on('exit', (code) => {
+      if (slot.worker !== worker) return;
+      slot.alive = false;
+      slot.worker = undefined;
+      if (this.shared === undefined || Atomics.load(this.shared.control, Control.shutdown) === 1) return;
+      this.replace(index, slot.cause ?? code);
+    });
+    if (!this.referenced) worker.unref();
+  }
+
+  private setReferenced(on: boolean): void {
+    if (this.referenced === on) return;
+    this.referenced = on;
+    // An idle pool must not keep the process alive; a busy one must.
+    for (const slot of this.workers) {
+      if (on) slot.worker?.ref();
+      else slot.worker?.unref();
+    }
+  }
+
+  /** Moves tasks accepted on this thread into shared memory and the inject queue, in one batch. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const shared = this.shared;
+    const allocator = this.allocator;
+    if (shared === undefined || allocator === undefined) return;
+    const batch: number[] = [];
+    while (this.pending.size > 0) {
+      const task = this.pending.peek();
+      if (task === undefined) break;
+      if (task.bodyFinished || task.payload === undefined) {
+        this.pending.shift();
+        continue;
+      }
+      const slot = allocator.alloc();
+      if (slot < 0) {
+        this.waitForRoom();
+        break;
+      }
+      this.pending.shift();
+      const meta = shared.meta;
+      Atomics.store(meta, shared.metaIndex(slot, Meta.owner), mainOwner);
+      Atomics.store(meta, shared.metaIndex(slot, Meta.cancel), 0);
+      Atomics.store(meta, shared.metaIndex(slot, Meta.runner), -1);
+      shared.ids[slot * 2] = task.id;
+      shared.ids[slot * 2 + 1] = -1;
+      task.slot = slot;
+      this.bySlot.set(slot, task);
+      const payload = task.payload;
+      if (!task.byMessage && writePayload(shared, slot, payload)) {
+        Atomics.store(meta, shared.metaIndex(slot, Meta.pinned), 0);
+        Atomics.store(meta, shared.metaIndex(slot, Meta.state), SlotState.Queued);
+        task.payload = undefined;
+        batch.push(slot);
+      } else {
+        Atomics.store(meta, shared.metaIndex(slot, Meta.pinned), 1);
+        Atomics.store(meta, shared.metaIndex(slot, Meta.state), SlotState.Queued);
+        this.post(task, slot, payload);
+      }
+    }
+    if (batch.length > 0) {
+      // The inject queue holds as many items as there are slots, so it cannot be full here.
+      shared.inject.pushBatch(batch, 0, batch.length);
+      shared.wake(batch.length, 0, this.options.maxThreads);
+    }
+    this.notifySpace();
+  }
+
+  private post(task: PoolTask, slot: number, payload: Payload): void {
+    const shared = this.shared;
+    if (shared === undefined) return;
+    const n = this.workers.length;
+    for (let i = 0; i < n; i++) {
+      const index = (this.nextPinned + i) % n;
+      const worker = this.workers[index];
+      if (worker?.alive !== true || worker.worker === undefined) continue;
+      this.nextPinned = index + 1;
+      task.worker = index;
+      // Counted before posting: the worker must not block its event loop while this is in flight.
+      Atomics.add(shared.control, shared.word(index, WorkerWord.inbound), 1);
+      worker.worker.postMessage({ t: 'task', slot, payload } satisfies ToWorker);
+      shared.wakeWorker(index);
+      return;
+    }
+  }
+
+  private waitForRoom(): void {
+    const shared = this.shared;
+    if (shared === undefined || this.waitingForRoom) return;
+    this.waitingForRoom = true;
+    Atomics.store(shared.control, Control.roomWanted, 1);
+    const waiting = Atomics.waitAsync(shared.control, Control.roomWanted, 1, 20);
+    const retry = (): void => {
+      this.waitingForRoom = false;
+      this.flush();
+    };
+    if (waiting.async) void waiting.value.then(retry);
+    else queueMicrotask(retry);
+  }
+
+  private notifySpace(): void {
+    if (this.spaceWaiters.length === 0 || this.queued() >= this.options.maxQueue) return;
+    const waiters = this.spaceWaiters;
+    this.spaceWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private receive(items: OutItem[]): void {
+    for (const item of items) {
+      if (item[0] < 0) {
+        this.handle(item);
+        continue;
+      }
+      // Sequenced (events are on): handled strictly in sequence order across workers, so a
+      // child's events come before its parent's settlement whatever thread sent them.
+      this.reorder.set(item[0], item);
+      for (let next = this.reorder.get(this.nextSeq); next !== undefined; next = this.reorder.get(this.nextSeq)) {
+        this.reorder.delete(this.nextSeq);
+        this.nextSeq++;
+        this.handle(next);
+      }
+    }
+    if (this.pending.size > 0) this.flush();
+    else this.notifySpace();
+  }
+
+  private handle(item: OutItem): void {
+    switch (item[1]) {
+      case 0: {
+        const event = item[2];
+        const channel = channels[event.kind];
+        if (channel.hasSubscribers) channel.publish(event);
+        return;
+      }
+      case 1:
+        this.complete(item[2], item[3], item[4]);
+        return;
+      case 2: {
+        const [, , owner, slot, status, value] = item;
+        const target = this.workers[owner];
+        const shared = this.shared;
+        if (target?.worker === undefined || shared === undefined) return;
+        Atomics.add(shared.control, shared.word(owner, WorkerWord.inbound), 1);
+        target.worker.postMessage({ t: 'result', slot, status, value } satisfies ToWorker);
+        shared.wakeWorker(owner);
+        return;
+      }
+    }
+  }
+
+  private complete(slot: number, status: number, value: unknown): void {
+    const task = this.bySlot.get(slot);
+    this.bySlot.delete(slot);
+    this.freeSlot(slot);
+    if (task === undefined) return;
+    task.slot = -1;
+    task.payload = undefined;
+    switch (status) {
+      case Status.Fulfilled:
+        task.finish(false, value);
+        return;
+      case Status.Cancelled:
+        if (task.stopping) task.finish(false, undefined);
+        else task.finish(true, decodeError(value));
+        return;
+      default:
+        task.finish(true, decodeError(value));
+    }
+  }
+
+  private freeSlot(slot: number): void {
+    const shared = this.shared;
+    if (shared === undefined) return;
+    Atomics.store(shared.meta, shared.metaIndex(slot, Meta.state), SlotState.Free);
+    this.allocator?.free(slot);
+  }
+
+  /**
+   * A worker died. Tasks it was running fail with `WorkerCrashedError`; tasks in its deque
+   * move to the inject queue; by-message tasks it had not started are posted again;
+   * children whose parent died with it are cancelled. Then a new worker takes its place
+   * (same index, same deque and mailbox).
+   */
+  private replace(index: number, cause: unknown): void {
+    const shared = this.shared;
+    if (shared === undefined) return;
+    this.crashes++;
+    const meta = shared.meta;
+    const slots = meta.length / metaWords;
+    const crashed = new WorkerCrashedError(index, cause);
+    const repost: PoolTask[] = [];
+    for (let slot = 0; slot < slots; slot++) {
+      const state = Atomics.load(meta, shared.metaIndex(slot, Meta.state));
+      const owner = Atomics.load(meta, shared.metaIndex(slot, Meta.owner));
+      const runner = Atomics.load(meta, shared.metaIndex(slot, Meta.runner));
+      if (state === SlotState.Running && runner === index) {
+        if (owner === mainOwner) {
+          const task = this.bySlot.get(slot);
+          this.bySlot.delete(slot);
+          this.freeSlot(slot);
+          if (task !== undefined) {
+            task.slot = -1;
+            task.finish(true, crashed);
+          }
+        } else if (owner === index) {
+          this.freeSlot(slot);
+        } else {
+          Atomics.store(meta, shared.metaIndex(slot, Meta.status), Status.Crashed);
+          Atomics.store(meta, shared.metaIndex(slot, Meta.state), SlotState.Done);
+          shared.mailboxes[owner]?.post(slot * 2);
+          shared.wakeWorker(owner);
+        }
+      } else if (owner === index && (state === SlotState.Queued || state === SlotState.Running)) {
+        // Its parent died with the worker: nobody is left to receive its result.
+        Atomics.store(meta, shared.metaIndex(slot, Meta.cancel), 1);
+        if (Atomics.compareExchange(meta, shared.metaIndex(slot, Meta.state), SlotState.Queued, SlotState.Cancelled) !== SlotState.Queued) {
+          const other = Atomics.load(meta, shared.metaIndex(slot, Meta.runner));
+          shared.mailboxes[other]?.post(slot * 2 + 1);
+          shared.wakeWorker(other);
+        }
+      } else if (state === SlotState.Queued && owner === mainOwner && Atomics.load(meta, shared.metaIndex(slot, Meta.pinned)) === 1) {
+        const task = this.bySlot.get(slot);
+        if (task?.worker === index) repost.push(task);
+      }
+    }
+    // Whatever is still in its deque runs elsewhere.
+    const deque = shared.deques[index];
+    if (deque !== undefined) {
+      const moved: number[] = [];
+      for (let item = deque.steal(); item !== -1; item = deque.steal()) if (item >= 0) moved.push(item);
+      shared.inject.pushBatch(moved, 0, moved.length);
+    }
+    Atomics.store(shared.control, shared.word(index, WorkerWord.inbound), 0);
+    Atomics.store(shared.control, shared.word(index, WorkerWord.park), 0);
+    this.startWorker(index);
+    for (const task of repost) if (task.payload !== undefined) this.post(task, task.slot, task.payload);
+    shared.wake(this.options.maxThreads, 0, this.options.maxThreads);
+  }
+
+  private checkClosed(): void {
+    if (this.live !== 0 || this.resolveClosing === undefined) return;
+    const resolve = this.resolveClosing;
+    this.resolveClosing = undefined;
+    const shared = this.shared;
+    if (shared === undefined) {
+      resolve();
+      return;
+    }
+    Atomics.store(shared.control, Control.shutdown, 1);
+    const exits = this.workers.map((slot) => {
+      const worker = slot.worker;
+      slot.alive = false;
+      return worker === undefined ? Promise.resolve(0) : worker.terminate();
+    });
+    void Promise.allSettled(exits).then(() => {
+      resolve();
+    });
+  }
+}
+

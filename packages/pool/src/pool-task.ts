@@ -1,0 +1,21 @@
+import { Task } from '@spindle/core';
+import type { SpawnOptions, TaskOwner } from '@spindle/core';
+import type { Payload } from './payload.js';
+
+/** A main-thread handle of a pool task: core's Task, settled by what the worker reports. */
+export class PoolTask extends Task {
+  /** What the worker runs; dropped once a worker took the task. */
+  payload: Payload | undefined;
+  /** Travels by message (holds shared memory, or is larger than a slot). */
+  readonly byMessage: boolean;
+  /** Shared slot once the task left the main thread, else -1. */
+  slot = -1;
+  /** Worker it was posted to (by-message tasks). */
+  worker = -1;
+
+  constructor(owner: TaskOwner, options: SpawnOptions | undefined, payload: Payload, byMessage: boolean) {
+    super(owner, undefined, options);
+    this.payload = payload;
+    this.byMessage = byMessage;
+  }
+}

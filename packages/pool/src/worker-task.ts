@@ -1,0 +1,42 @@
+import { Coroutine, Task } from '@spindle/core';
+import type { SpawnOptions, Spawnable, TaskOwner } from '@spindle/core';
+
+/** Where a task running in a worker reports its outcome. */
+export const ReportTo = {
+  /** Nowhere else: its handle is in this worker (a child spawned here). */
+  here: -2,
+  /** The main thread, which holds the handle. */
+  main: -1,
+} as const;
+
+/**
+ * A task as a worker keeps it: a core {@link Task} (its lifecycle, children, cancellation)
+ * plus the worker's bookkeeping. The same object is the handle of a child spawned in this
+ * worker (a proxy while the child waits in a shared queue or runs on another worker) and
+ * the running task when this worker runs it.
+ */
+export class WorkerTask extends Task {
+  coroutine: Coroutine | undefined = undefined;
+  /** Shared slot of a task that went through shared memory, else -1. */
+  slot = -1;
+  /** Where the outcome goes: {@link ReportTo} or the index of the worker holding the handle. */
+  reportTo: number = ReportTo.here;
+  queued = false;
+  parked = false;
+  interruptAfterStep = false;
+  turns: { onTurn: () => void; onCancel: (error: unknown) => void }[] | undefined = undefined;
+
+  constructor(owner: TaskOwner, parent: Task | undefined, id: number, options: SpawnOptions | undefined) {
+    super(owner, parent, options);
+    // Ids are pool-wide (a child may run on any worker and the main thread reports events
+    // for all of them), so the pool assigns them rather than this thread's counter.
+    (this as { id: number }).id = id;
+  }
+
+  /** Gives the task its body; it runs from its first step on. */
+  begin(body: Spawnable, args: readonly unknown[]): Coroutine {
+    const coroutine = new Coroutine(body, args, this.context);
+    this.coroutine = coroutine;
+    return coroutine;
+  }
+}

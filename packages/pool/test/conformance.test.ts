@@ -1,0 +1,6 @@
+import { describeExecutorConformance } from '@spindle/conformance';
+import { PoolExecutor } from '../src/index.js';
+
+describeExecutorConformance('pool', () => new PoolExecutor({ threads: 2 }), {
+  factoryModule: new URL('./factory.mjs', import.meta.url),
+});
