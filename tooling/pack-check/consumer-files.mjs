@@ -39,9 +39,10 @@ export function* spin(ctx, counter) {
 export const checksModule = `'use strict';
 const assert = require('node:assert/strict');
 
-function executorClasses(ns) {
+function executorClasses(ns, core) {
   return Object.entries(ns)
-    .filter(([, value]) => typeof value === 'function' && value.prototype != null)
+    // core's ExecutorBase is abstract: the building block, not an executor to run.
+    .filter(([, value]) => typeof value === 'function' && value.prototype != null && value !== core.ExecutorBase)
     .filter(([, value]) => typeof value.prototype.spawn === 'function' && typeof value.prototype.close === 'function')
     .map(([name, value]) => ({ name, Executor: value }));
 }
@@ -135,8 +136,8 @@ module.exports = async function check(packageName, ns, core, tasksUrl) {
     assert.equal(typeof ns.describeExecutorConformance, 'function');
     ran.push('describeExecutorConformance is a function (the suite runs in the README example)');
   }
-  for (const { name, Executor } of executorClasses(ns)) ran.push(await checkExecutor(name, Executor, core, tasksUrl));
-  return { exports: exportNames, executors: executorClasses(ns).map((e) => e.name), ran };
+  for (const { name, Executor } of executorClasses(ns, core)) ran.push(await checkExecutor(name, Executor, core, tasksUrl));
+  return { exports: exportNames, executors: executorClasses(ns, core).map((e) => e.name), ran };
 };
 `;
 
