@@ -96,6 +96,8 @@ export class PoolExecutor implements Executor, TaskOwner {
   private closing: Promise<void> | undefined = undefined;
   private resolveClosing: (() => void) | undefined = undefined;
   private spaceWaiters: (() => void)[] = [];
+  private started = 0;
+  private readyWaiters: (() => void)[] = [];
   private readonly flushBound = (): void => {
     this.flush();
   };
@@ -170,6 +172,19 @@ export class PoolExecutor implements Executor, TaskOwner {
       queueMicrotask(this.flushBound);
     }
     return task as unknown as TaskHandle<SpawnResult<B>>;
+  }
+
+  /**
+   * Starts the workers (they otherwise start on the first `spawn`) and resolves once every
+   * one of them runs, so that a benchmark or a latency-sensitive caller does not pay for
+   * thread start-up in its first tasks.
+   */
+  ready(): Promise<void> {
+    if (this.isClosed) return Promise.reject(new ExecutorClosedError(this.label));
+    this.start();
+    if (this.live === 0) this.setReferenced(false);
+    if (this.started >= this.options.maxThreads) return Promise.resolve();
+    return new Promise<void>((resolve) => this.readyWaiters.push(resolve));
   }
 
   /** Resolves when fewer than `maxQueue` tasks wait to start (backpressure with `onFull: 'wait'`). */
@@ -290,7 +305,12 @@ export class PoolExecutor implements Executor, TaskOwner {
     slot.worker = worker;
     slot.alive = true;
     slot.cause = undefined;
+    let announced = false;
     worker.on('message', (items: OutItem[]) => {
+      if (!announced) {
+        announced = true;
+        this.workerStarted();
+      }
       this.receive(items);
     });
     worker.on('error', (error) => {
@@ -304,6 +324,14 @@ export class PoolExecutor implements Executor, TaskOwner {
       this.replace(index, slot.cause ?? code);
     });
     if (!this.referenced) worker.unref();
+  }
+
+  private workerStarted(): void {
+    this.started++;
+    if (this.started < this.options.maxThreads) return;
+    const waiters = this.readyWaiters;
+    this.readyWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private setReferenced(on: boolean): void {

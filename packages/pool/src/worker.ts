@@ -9,6 +9,8 @@ import { WorkerRuntime } from './worker-runtime.js';
 
 if (parentPort !== null) {
   const runtime = new WorkerRuntime(workerData as WorkerInit, parentPort);
+  // An empty batch says "started" (see PoolExecutor.ready()).
+  parentPort.postMessage([]);
   void runtime.run().then(() => {
     parentPort?.close();
   });
