@@ -182,9 +182,17 @@ export class PoolExecutor implements Executor, TaskOwner {
   ready(): Promise<void> {
     if (this.isClosed) return Promise.reject(new ExecutorClosedError(this.label));
     this.start();
-    if (this.live === 0) this.setReferenced(false);
-    if (this.started >= this.options.maxThreads) return Promise.resolve();
-    return new Promise<void>((resolve) => this.readyWaiters.push(resolve));
+    if (this.started >= this.options.maxThreads) {
+      if (this.live === 0) this.setReferenced(false);
+      return Promise.resolve();
+    }
+    // Referenced while someone waits for start-up, so that the wait keeps the process alive.
+    return new Promise<void>((resolve) =>
+      this.readyWaiters.push(() => {
+        if (this.live === 0) this.setReferenced(false);
+        resolve();
+      }),
+    );
   }
 
   /** Resolves when fewer than `maxQueue` tasks wait to start (backpressure with `onFull: 'wait'`). */
