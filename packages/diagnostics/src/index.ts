@@ -1,0 +1,15 @@
+export { Recorder } from './recorder.js';
+export type { RecorderOptions } from './recorder.js';
+export type { Recording } from './recording.js';
+export { emptyRecording } from './recording.js';
+export { subscribeTaskEvents, isTaskEvent, FORWARD_CHANNEL } from './task-event-source.js';
+export type { TaskEventListener, TaskEventSourceOptions } from './task-event-source.js';
+export { forwardEvents } from './forward-events.js';
+export type { ForwardEventsOptions, EventForwarder } from './forward-events.js';
+export { buildTimeline } from './timeline.js';
+export type { Timeline, TimelineThread, TimelineSlice, TimelineMarker, TimelineFlow, TimelineCounter } from './timeline.js';
+export { toChromeTrace } from './chrome-trace.js';
+export type { ChromeTrace, ChromeTraceOptions, TraceEvent } from './chrome-trace.js';
+export { toHtmlTimeline, SLICE_COLORS } from './html-timeline.js';
+export type { HtmlTimelineOptions } from './html-timeline.js';
+export type { StepEnd } from './task-tracker.js';

@@ -1,0 +1,110 @@
+import { InvalidOptionsError, eventTime } from '@spindle/core';
+import type { TaskEvent } from '@spindle/core';
+import { EventRing } from './event-ring.js';
+import type { Recording } from './recording.js';
+import { subscribeTaskEvents } from './task-event-source.js';
+
+/** Options of {@link Recorder}. */
+export interface RecorderOptions {
+  /** Events kept at most; older ones are overwritten and counted as dropped. Default 100 000. */
+  readonly capacity?: number;
+  /** Also record events forwarded from worker threads ({@link forwardEvents}). Default `true`. */
+  readonly workers?: boolean;
+}
+
+/**
+ * Records every Spindle lifecycle event into a bounded ring buffer. It learns about tasks
+ * only through core's `node:diagnostics_channel` events, so it works with any executor.
+ *
+ * ```ts
+ * const recorder = new Recorder({ capacity: 50_000 });
+ * recorder.start();
+ * await runTheProgram();
+ * recorder.stop();
+ * writeFileSync('trace.json', JSON.stringify(toChromeTrace(recorder.recording())));
+ * ```
+ */
+export class Recorder {
+  /** Events kept at most. */
+  readonly capacity: number;
+  private readonly workers: boolean;
+  private readonly ring: EventRing<TaskEvent>;
+  private unsubscribe: (() => void) | undefined = undefined;
+  private startTime: number | undefined = undefined;
+  private stopTime: number | undefined = undefined;
+  private readonly record = (event: TaskEvent): void => {
+    this.ring.push(event);
+  };
+
+  /** @throws InvalidOptionsError for a capacity that is not a positive integer */
+  constructor(options?: RecorderOptions) {
+    const capacity = options?.capacity ?? 100_000;
+    if (!Number.isSafeInteger(capacity) || capacity < 1) {
+      throw new InvalidOptionsError('capacity', `capacity must be a positive integer, got ${String(capacity)}`);
+    }
+    this.capacity = capacity;
+    this.workers = options?.workers ?? true;
+    this.ring = new EventRing(capacity);
+  }
+
+  /** True between {@link Recorder.start} and {@link Recorder.stop}. */
+  get active(): boolean {
+    return this.unsubscribe !== undefined;
+  }
+
+  /** Starts recording (again); a no-op while recording. Returns `this`. */
+  start(): this {
+    if (this.unsubscribe !== undefined) return this;
+    this.startTime ??= eventTime();
+    this.stopTime = undefined;
+    this.unsubscribe = subscribeTaskEvents(this.record, { workers: this.workers });
+    return this;
+  }
+
+  /** Stops recording; what was recorded stays until {@link Recorder.clear}. */
+  stop(): this {
+    if (this.unsubscribe === undefined) return this;
+    this.unsubscribe();
+    this.unsubscribe = undefined;
+    this.stopTime = eventTime();
+    return this;
+  }
+
+  /** Forgets every recorded event and the dropped count. */
+  clear(): void {
+    this.ring.clear();
+    this.startTime = this.unsubscribe === undefined ? undefined : eventTime();
+    this.stopTime = undefined;
+  }
+
+  /** Events recorded so far, kept or dropped. */
+  get count(): number {
+    return this.ring.pushed;
+  }
+
+  /** Events overwritten because the buffer was full. */
+  get dropped(): number {
+    return this.ring.dropped;
+  }
+
+  /**
+   * A copy of what was recorded, sorted by time (events forwarded from workers arrive
+   * late), ready for {@link toChromeTrace}, {@link toHtmlTimeline} or your own analysis.
+   */
+  recording(): Recording {
+    const events = this.ring.toArray();
+    // Stable: events of one thread keep their order when they share a timestamp.
+    events.sort((a, b) => a.time - b.time);
+    const now = eventTime();
+    const first = events[0]?.time;
+    const last = events.at(-1)?.time;
+    const startTime = Math.min(this.startTime ?? first ?? now, first ?? Infinity);
+    const endTime = Math.max(this.stopTime ?? now, last ?? -Infinity);
+    return { events, dropped: this.ring.dropped, startTime, endTime };
+  }
+
+  /** Stops recording, for `using`. */
+  [Symbol.dispose](): void {
+    this.stop();
+  }
+}

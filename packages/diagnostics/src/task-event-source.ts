@@ -1,0 +1,68 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { BroadcastChannel } from 'node:worker_threads';
+import { channelNames } from '@spindle/core';
+import type { TaskEvent, TaskEventKind } from '@spindle/core';
+
+/**
+ * Name of the `BroadcastChannel` that {@link forwardEvents} posts worker-thread events on.
+ * Every listener on the main thread opens its own end of it.
+ */
+export const FORWARD_CHANNEL = 'spindle:diagnostics:events';
+
+/** Receives one lifecycle event. */
+export type TaskEventListener = (event: TaskEvent) => void;
+
+/** Where a listener takes events from. */
+export interface TaskEventSourceOptions {
+  /**
+   * Also receive events that worker threads forward with {@link forwardEvents}. Default
+   * `true`. (Executors that forward their workers' events to the main thread themselves,
+   * as `@spindle/pool` does, need no forwarding: their events arrive on this thread's
+   * channels.)
+   */
+  readonly workers?: boolean;
+}
+
+const kinds = Object.keys(channelNames) as TaskEventKind[];
+
+/**
+ * Subscribes `listener` to every Spindle lifecycle channel on this thread (and to events
+ * forwarded from workers), and returns the function that unsubscribes it. Nothing here
+ * keeps the process alive.
+ */
+export function subscribeTaskEvents(listener: TaskEventListener, options?: TaskEventSourceOptions): () => void {
+  // diagnostics_channel hands (message, name); the listener wants only the message.
+  const onMessage = (message: unknown): void => {
+    listener(message as TaskEvent);
+  };
+  for (const kind of kinds) subscribe(channelNames[kind], onMessage);
+  let port: BroadcastChannel | undefined;
+  if (options?.workers ?? true) {
+    port = new BroadcastChannel(FORWARD_CHANNEL);
+    port.onmessage = (message: unknown) => {
+      const data: unknown = (message as { data?: unknown }).data;
+      if (!Array.isArray(data)) return;
+      for (const event of data as unknown[]) if (isTaskEvent(event)) listener(event);
+    };
+    // A recorder must never be the reason a program keeps running.
+    port.unref();
+  }
+  return () => {
+    for (const kind of kinds) unsubscribe(channelNames[kind], onMessage);
+    port?.close();
+  };
+}
+
+/** True for an object shaped like a lifecycle event (messages from other threads are checked). */
+export function isTaskEvent(value: unknown): value is TaskEvent {
+  if (typeof value !== 'object' || value === null) return false;
+  const event = value as Partial<Record<keyof TaskEvent, unknown>>;
+  return (
+    typeof event.kind === 'string' &&
+    Object.hasOwn(channelNames, event.kind) &&
+    typeof event.taskId === 'number' &&
+    typeof event.executor === 'string' &&
+    typeof event.thread === 'number' &&
+    typeof event.time === 'number'
+  );
+}

@@ -1,0 +1,97 @@
+import { Worker } from 'node:worker_threads';
+import { channels, currentThread, eventTime } from '@spindle/core';
+import type { TaskEvent } from '@spindle/core';
+import { RoundRobinExecutor } from '@spindle/round-robin';
+import { describe, expect, it } from 'vitest';
+import { Recorder, forwardEvents, subscribeTaskEvents } from '../src/index.js';
+import { forkJoin } from './programs.js';
+
+describe('Recorder', () => {
+  it('records every lifecycle event of a fork-join program, in time order', async () => {
+    const recorder = new Recorder().start();
+    const executor = new RoundRobinExecutor({ label: 'rec' });
+    expect(await forkJoin(executor, 3, 4)).toBe(3);
+    await executor.close();
+    recorder.stop();
+    const { events, dropped } = recorder.recording();
+    expect(dropped).toBe(0);
+    const kinds = events.map((e) => e.kind);
+    expect(kinds.filter((k) => k === 'spawn')).toHaveLength(4);
+    expect(kinds.filter((k) => k === 'settle')).toHaveLength(4);
+    expect(kinds.filter((k) => k === 'start')).toHaveLength(4);
+    expect(events.every((e, i) => i === 0 || (events[i - 1]?.time ?? 0) <= e.time)).toBe(true);
+    expect(new Set(events.map((e) => e.executor))).toEqual(new Set(['rec']));
+  });
+
+  it('is bounded: a full ring overwrites the oldest events and counts them as dropped', async () => {
+    const recorder = new Recorder({ capacity: 10 }).start();
+    const executor = new RoundRobinExecutor();
+    await forkJoin(executor, 3, 4);
+    await executor.close();
+    recorder.stop();
+    const { events, dropped } = recorder.recording();
+    expect(events).toHaveLength(10);
+    expect(dropped).toBe(recorder.count - 10);
+    expect(dropped).toBeGreaterThan(0);
+    expect(events.at(-1)?.kind).toBe('settle');
+  });
+
+  it('records nothing before start or after stop, and clear() forgets', async () => {
+    const recorder = new Recorder();
+    const executor = new RoundRobinExecutor();
+    await forkJoin(executor, 1, 1);
+    expect(recorder.count).toBe(0);
+    recorder.start();
+    await forkJoin(executor, 1, 1);
+    recorder.stop();
+    const count = recorder.count;
+    expect(count).toBeGreaterThan(0);
+    await forkJoin(executor, 1, 1);
+    expect(recorder.count).toBe(count);
+    recorder.clear();
+    expect(recorder.recording().events).toHaveLength(0);
+    await executor.close();
+  });
+
+  it('refuses a capacity that is not a positive integer', () => {
+    expect(() => new Recorder({ capacity: 0 })).toThrow(/capacity/);
+    expect(() => new Recorder({ capacity: 1.5 })).toThrow(/capacity/);
+  });
+
+  it('receives events that a worker thread forwards, with the worker thread id and the shared clock', async () => {
+    const recorder = new Recorder().start();
+    const before = eventTime();
+    const arrived = new Promise<TaskEvent[]>((resolve) => {
+      const seen: TaskEvent[] = [];
+      const stop = subscribeTaskEvents((event) => {
+        if (event.executor !== 'worker-exec') return;
+        seen.push(event);
+        if (seen.length === 4) {
+          stop();
+          resolve(seen);
+        }
+      });
+    });
+    const worker = new Worker(new URL('./fixtures/forwarding-worker.mjs', import.meta.url));
+    const workerThread = worker.threadId;
+    const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+    const seen = await arrived;
+    expect(await exited).toBe(0);
+    recorder.stop();
+    const fromWorker = recorder.recording().events.filter((e) => e.executor === 'worker-exec');
+    expect(fromWorker.map((e) => e.kind)).toEqual(['spawn', 'start', 'suspend', 'settle']);
+    expect(seen.every((e) => e.thread === workerThread && workerThread > 0)).toBe(true);
+    expect(fromWorker.every((e) => e.time >= before && e.time <= eventTime())).toBe(true);
+  });
+
+  it('forwardEvents() refuses to run on the main thread', () => {
+    expect(() => forwardEvents()).toThrow(/worker threads/);
+  });
+
+  it('does not publish into channels itself: main-thread events are seen once', () => {
+    const recorder = new Recorder().start();
+    channels.wake.publish({ kind: 'wake', taskId: 1, executor: 'manual', thread: currentThread, time: eventTime() });
+    recorder.stop();
+    expect(recorder.recording().events).toHaveLength(1);
+  });
+});
