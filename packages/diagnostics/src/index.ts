@@ -13,3 +13,8 @@ export type { ChromeTrace, ChromeTraceOptions, TraceEvent } from './chrome-trace
 export { toHtmlTimeline, SLICE_COLORS } from './html-timeline.js';
 export type { HtmlTimelineOptions } from './html-timeline.js';
 export type { StepEnd } from './task-tracker.js';
+export { Metrics } from './metrics.js';
+export type { MetricsOptions } from './metrics.js';
+export type { MetricsSnapshot, ExecutorMetrics, ThreadMetrics, TaskMetrics, Gauge } from './metrics-snapshot.js';
+export type { HistogramSummary } from './histogram.js';
+export type { TrackedState } from './task-tracker.js';
