@@ -28,8 +28,10 @@ export interface Comparison {
   readonly subject: string;
   /** The case's baseline, or its focus subject. */
   readonly baseline: string;
-  /** subject ÷ baseline: above 1 is slower than the baseline. */
+  /** subject ÷ baseline: above 1 is slower than the baseline (for time; for an extra figure, see `metric`). */
   readonly ratio: number;
+  /** Set on ratios between extra figures (not times per operation): the metric divided. */
+  readonly metric?: string;
 }
 
 /** Facts about where the figures were measured. */

@@ -23,6 +23,8 @@ export interface CaseResult {
   readonly bench: BenchCase;
   readonly rows: readonly Measurement[];
   readonly ratios: readonly Comparison[];
+  /** Rows from the case's extra figures (after `rows`; empty for most cases). */
+  readonly figures?: readonly Measurement[];
 }
 
 /** Where the runner reports progress (stderr by default: stdout carries the table). */
@@ -98,7 +100,10 @@ export async function runCase(suite: Suite, bench: BenchCase, timing: Timing): P
     // tinybench measures milliseconds per run; rows are nanoseconds per operation.
     return { ...row, median: (median(taken) * 1e6) / bench.opsPerRun, samples: taken.length };
   });
-  return { suite, bench, rows, ratios: compare(bench, rows) };
+  const figures = (bench.figures?.(rows) ?? []).map(
+    (figure): Measurement => ({ suite: suite.name, case: bench.name, ...figure }),
+  );
+  return { suite, bench, rows, ratios: [...compare(bench, rows), ...compareFigures(bench, figures)], figures };
 }
 
 /** The run's timing, shortened where the case asks for less. */
@@ -147,6 +152,29 @@ export function compare(bench: BenchCase, rows: readonly Measurement[]): Compari
       if (reference === bench.focus && row.subject === bench.baseline) continue;
       ratios.push({ suite: row.suite, case: row.case, subject: row.subject, baseline: base.subject, ratio: row.median / base.median });
     }
+  }
+  return ratios;
+}
+
+/**
+ * Each extra figure divided by the same metric of the case's focus subject (or, without
+ * one, its baseline). Figures that are not finite have no ratio.
+ */
+export function compareFigures(bench: BenchCase, figures: readonly Measurement[]): Comparison[] {
+  const reference = bench.focus ?? bench.baseline;
+  const ratios: Comparison[] = [];
+  for (const figure of figures) {
+    if (figure.subject === reference || !Number.isFinite(figure.median)) continue;
+    const base = figures.find((candidate) => candidate.subject === reference && candidate.metric === figure.metric);
+    if (base === undefined || !Number.isFinite(base.median) || base.median === 0) continue;
+    ratios.push({
+      suite: figure.suite,
+      case: figure.case,
+      subject: figure.subject,
+      baseline: reference,
+      ratio: figure.median / base.median,
+      metric: figure.metric,
+    });
   }
   return ratios;
 }

@@ -1,3 +1,5 @@
+import type { Measurement } from './results.js';
+
 /** What every suite is told about the run. */
 export interface SuiteOptions {
   /** A short run (CI smoke): fewer samples, same workloads, so figures stay comparable. */
@@ -61,6 +63,26 @@ export interface BenchCase {
   /** Optional: fewer or shorter samples for a case whose runs take seconds. */
   readonly timing?: CaseTiming;
   readonly subjects: readonly Subject[];
+  /**
+   * Optional: more figures than the time per operation (throughput, latency percentiles,
+   * makespan against an ideal, speedup, memory). Called once the case is measured, with its
+   * rows (failed subjects included, `median` NaN); each figure becomes a row of the same
+   * shape, and is also divided by the focus subject's (or else the baseline's) figure of the
+   * same metric.
+   */
+  figures?(rows: readonly Measurement[]): readonly Figure[];
+}
+
+/** An extra figure of one subject in one case: a row without the suite and case. */
+export interface Figure {
+  readonly subject: string;
+  /** What it is, e.g. `throughput`, `p99 latency`, `makespan ÷ ideal`. */
+  readonly metric: string;
+  readonly median: number;
+  /** e.g. `tasks/s`, `µs`, `x`, `MiB`. */
+  readonly unit: string;
+  /** How many samples (runs, tasks) the figure is taken over. */
+  readonly samples: number;
 }
 
 /** A named group of cases; one file per suite under `src/suites/`. */

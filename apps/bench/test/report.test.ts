@@ -31,6 +31,35 @@ const result: CaseResult = {
 };
 
 describe('markdown report', () => {
+  it('prints a case\'s extra figures in a second table, with their ratio to the reference subject', () => {
+    const row = { suite: 'demo-suite', case: 'yield/x', unit: 'tasks/s', samples: 3 };
+    const withFigures: CaseResult = {
+      ...result,
+      figures: [
+        { ...row, subject: 'hand-written', metric: 'throughput', median: 2000 },
+        { ...row, subject: 'spindle/round-robin', metric: 'throughput', median: 1000 },
+      ],
+      ratios: [
+        ...result.ratios,
+        { suite: 'demo-suite', case: 'yield/x', subject: 'spindle/round-robin', baseline: 'hand-written', ratio: 0.5, metric: 'throughput' },
+      ],
+    };
+    const text = markdownReport([withFigures], machineFacts(), false);
+    expect(text).toContain('| case | subject | figure | value | ÷ reference | over |');
+    expect(text).toContain('| yield/x | hand-written | throughput | 2,000 tasks/s | 1.00x (hand-written) | 3 |');
+    expect(text).toContain('|  | spindle/round-robin | throughput | 1,000 tasks/s | 0.50x | 3 |');
+    const json = jsonReport([withFigures], {
+      generatedAt: new Date(0),
+      commit: undefined,
+      dirty: undefined,
+      quick: true,
+      threads: 2,
+      machine: machineFacts(),
+      packages: {},
+    });
+    expect(json.rows.map((entry) => entry.metric)).toEqual(['time per step', 'time per step', 'throughput', 'throughput']);
+  });
+
   it('prints one table per suite with medians, ratios and sample counts', () => {
     const text = markdownReport([result], machineFacts(), false);
     expect(text).toContain('### demo-suite');

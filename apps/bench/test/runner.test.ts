@@ -106,6 +106,27 @@ describe('runCase', () => {
     for (const row of result.rows) expect(row.samples).toBeGreaterThanOrEqual(2);
   });
 
+  it('turns a case\'s extra figures into rows of the same shape, divided by the focus subject\'s same figure', async () => {
+    const withFigures: BenchCase = {
+      ...fakeCase,
+      focus: 'spindle/fake',
+      subjects: [...fakeCase.subjects, { subject: 'peer', runs: 'a loop', run: () => sum(1000) }],
+      figures: (rows) =>
+        rows.map((row) => ({ subject: row.subject, metric: 'throughput', median: row.subject === 'peer' ? 50 : 100, unit: 'ops/s', samples: row.samples })),
+    };
+    const result = await runCase(fakeSuite(withFigures), withFigures, tiny);
+    expect(result.figures?.map((row) => row.subject)).toEqual(['hand-written', 'spindle/fake', 'peer']);
+    for (const row of result.figures ?? []) {
+      expect(Object.keys(row).sort()).toEqual(['case', 'median', 'metric', 'samples', 'subject', 'suite', 'unit']);
+      expect(row).toMatchObject({ suite: 'fake', case: 'sum', metric: 'throughput', unit: 'ops/s' });
+    }
+    const byFigure = result.ratios.filter((ratio) => ratio.metric === 'throughput');
+    expect(byFigure).toEqual([
+      { suite: 'fake', case: 'sum', subject: 'hand-written', baseline: 'spindle/fake', ratio: 1, metric: 'throughput' },
+      { suite: 'fake', case: 'sum', subject: 'peer', baseline: 'spindle/fake', ratio: 0.5, metric: 'throughput' },
+    ]);
+  });
+
   it('refuses a case whose focus is missing', async () => {
     const orphan: BenchCase = { ...fakeCase, focus: 'spindle/nope' };
     await expect(runCase(fakeSuite(orphan), orphan, tiny)).rejects.toThrow(/no subject for its focus "spindle\/nope"/);

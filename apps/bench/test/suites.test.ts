@@ -29,7 +29,7 @@ describe.each(suites.map((suite) => [suite.name, suite] as const))('suite %s', (
   it('names subjects spindle/<package>, a baseline, or a peer package', () => {
     for (const bench of cases) {
       for (const { subject } of bench.subjects) {
-        expect(subject).toMatch(/^(spindle\/[a-z-]+|hand-written|native|(@[a-z0-9-]+\/)?[a-z0-9][a-z0-9._-]*)$/);
+        expect(subject).toMatch(/^(spindle\/[a-z0-9-]+|hand-written|native|(@[a-z0-9-]+\/)?[a-z0-9][a-z0-9._-]*)$/);
       }
     }
   });

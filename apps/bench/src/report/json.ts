@@ -24,7 +24,7 @@ export function jsonReport(results: readonly CaseResult[], facts: RunFacts): Run
     options: { quick: facts.quick, threads: facts.threads, suites: [...new Set(results.map((result) => result.suite.name))] },
     machine: facts.machine,
     packages: facts.packages,
-    rows: results.flatMap((result) => result.rows),
+    rows: results.flatMap((result) => [...result.rows, ...(result.figures ?? [])]),
     ratios: results.flatMap((result) => result.ratios),
   };
 }

@@ -57,6 +57,32 @@ export function markdownReport(results: readonly CaseResult[], machine: MachineF
       });
     }
     out.push('');
+    out.push(...figuresTable(cases));
   }
   return out.join('\n');
+}
+
+/**
+ * The extra figures of a suite's cases (throughput, percentiles, ratios to an ideal), each
+ * with its ratio to the same figure of the case's focus subject (or baseline); empty when
+ * no case has any.
+ */
+function figuresTable(cases: readonly CaseResult[]): string[] {
+  if (!cases.some((result) => (result.figures ?? []).length > 0)) return [];
+  const out = ['| case | subject | figure | value | ÷ reference | over |', '| --- | --- | --- | ---: | ---: | ---: |'];
+  for (const { bench, figures = [], ratios } of cases) {
+    const reference = bench.focus ?? bench.baseline;
+    let first = true;
+    for (const figure of figures) {
+      const ratio = ratios.find(
+        (candidate) => candidate.metric === figure.metric && candidate.subject === figure.subject && candidate.baseline === reference,
+      )?.ratio;
+      const value = Number.isFinite(figure.median) ? `${formatFigure(figure.median)} ${figure.unit}` : 'failed';
+      const ratioText = figure.subject === reference ? (Number.isFinite(figure.median) ? `1.00x (${escape(reference)})` : '—') : ratio === undefined ? '—' : formatRatio(ratio);
+      out.push(`| ${first ? bench.name : ''} | ${escape(figure.subject)} | ${escape(figure.metric)} | ${value} | ${ratioText} | ${figure.samples} |`);
+      first = false;
+    }
+  }
+  out.push('');
+  return out;
 }

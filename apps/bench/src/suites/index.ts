@@ -1,9 +1,10 @@
 import type { Suite } from '../suite.js';
+import { poolSuite } from './pool.js';
 import { roundRobinStep } from './round-robin-step.js';
 import { trampolineSuite } from './trampoline.js';
 
 /** Every suite, in the order a full run takes them. Add a suite: one file here, one line below. */
-export const suites: readonly Suite[] = [roundRobinStep, trampolineSuite];
+export const suites: readonly Suite[] = [roundRobinStep, trampolineSuite, poolSuite];
 
 /** The suite called `name`; throws with the list of known suites otherwise. */
 export function findSuite(name: string): Suite {
