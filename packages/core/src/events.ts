@@ -44,6 +44,12 @@ export interface StartEvent extends TaskEventBase {
 export interface SuspendEvent extends TaskEventBase {
   readonly kind: 'suspend';
   readonly reason: 'yield' | 'wait';
+  /**
+   * When the step parked on a task handle (`yield handle`, `ctx.join(handle)`): that task's
+   * id. Lets diagnostics see who waits on whom (wait cycles, lost wake-ups). Optional:
+   * executors that cannot tell leave it out.
+   */
+  readonly waitingOn?: number;
 }
 /** A parked task became ready again because what it waited for settled. */
 export interface WakeEvent extends TaskEventBase {

@@ -4,7 +4,8 @@ import { ExecutorClosedError, InvalidOptionsError, describeValue } from './error
 import { channels, currentThread, eventTime } from './events.js';
 import type { CloseOptions, Executor } from './executor.js';
 import { describeBody, validateSpawn } from './spawn-input.js';
-import type { Task, TaskOwner } from './task.js';
+import { Task } from './task.js';
+import type { TaskOwner } from './task.js';
 import type { TaskHandle } from './task-handle.js';
 
 /**
@@ -130,10 +131,14 @@ export abstract class ExecutorBase<T extends Task> implements Executor, TaskOwne
     }
   }
 
-  /** Publishes `suspend`, if anybody listens. */
-  protected publishSuspend(task: T, reason: 'yield' | 'wait'): void {
+  /**
+   * Publishes `suspend`, if anybody listens.
+   * @param waited what a `wait` step parked on: a task's id is published as `waitingOn`
+   */
+  protected publishSuspend(task: T, reason: 'yield' | 'wait', waited?: unknown): void {
     if (channels.suspend.hasSubscribers) {
-      channels.suspend.publish({ kind: 'suspend', taskId: task.id, executor: this.label, thread: currentThread, time: eventTime(), reason });
+      const event = { kind: 'suspend', taskId: task.id, executor: this.label, thread: currentThread, time: eventTime(), reason } as const;
+      channels.suspend.publish(waited instanceof Task ? { ...event, waitingOn: waited.id } : event);
     }
   }
 

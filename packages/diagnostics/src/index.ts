@@ -18,3 +18,25 @@ export type { MetricsOptions } from './metrics.js';
 export type { MetricsSnapshot, ExecutorMetrics, ThreadMetrics, TaskMetrics, Gauge } from './metrics-snapshot.js';
 export type { HistogramSummary } from './histogram.js';
 export type { TrackedState } from './task-tracker.js';
+export { watch } from './watch.js';
+export type { WatchOptions, Watcher } from './watch.js';
+export { BlockedLoopDetector } from './blocked-loop-detector.js';
+export type { BlockedLoopOptions } from './blocked-loop-detector.js';
+export { LongStepDetector } from './long-step-detector.js';
+export { StarvationDetector } from './starvation-detector.js';
+export { LostWakeupDetector } from './lost-wakeup-detector.js';
+export type { LostWakeupOptions } from './lost-wakeup-detector.js';
+export { WaitCycleDetector } from './wait-cycle-detector.js';
+export type { Detector, DetectorOptions, ThresholdOptions } from './detector-options.js';
+export { warnFinding } from './finding.js';
+export type {
+  Finding,
+  FindingListener,
+  FindingTask,
+  LongStepFinding,
+  StarvationFinding,
+  LostWakeupFinding,
+  WaitCycleFinding,
+  BlockedLoopFinding,
+  StackFrame,
+} from './finding.js';

@@ -31,9 +31,21 @@ const kinds = Object.keys(channelNames) as TaskEventKind[];
  * keeps the process alive.
  */
 export function subscribeTaskEvents(listener: TaskEventListener, options?: TaskEventSourceOptions): () => void {
+  let warned = false;
+  // Listeners run inside the executor's publish call: an error thrown there would surface
+  // in the watched program. Diagnostics must never crash it, so errors become one warning.
+  const guarded = (event: TaskEvent): void => {
+    try {
+      listener(event);
+    } catch (error) {
+      if (warned) return;
+      warned = true;
+      process.emitWarning(`@spindle/diagnostics: an event listener threw (further errors are ignored): ${String(error)}`, 'SpindleDiagnosticsWarning');
+    }
+  };
   // diagnostics_channel hands (message, name); the listener wants only the message.
   const onMessage = (message: unknown): void => {
-    listener(message as TaskEvent);
+    guarded(message as TaskEvent);
   };
   for (const kind of kinds) subscribe(channelNames[kind], onMessage);
   let port: BroadcastChannel | undefined;
@@ -42,7 +54,7 @@ export function subscribeTaskEvents(listener: TaskEventListener, options?: TaskE
     port.onmessage = (message: unknown) => {
       const data: unknown = (message as { data?: unknown }).data;
       if (!Array.isArray(data)) return;
-      for (const event of data as unknown[]) if (isTaskEvent(event)) listener(event);
+      for (const event of data as unknown[]) if (isTaskEvent(event)) guarded(event);
     };
     // A recorder must never be the reason a program keeps running.
     port.unref();

@@ -184,7 +184,7 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
         break;
       case Step.Wait:
         task.state = 'suspended';
-        this.publishSuspend(task, 'wait');
+        this.publishSuspend(task, 'wait', coroutine.value);
         this.park(task, coroutine.value);
         if (coroutine.settling) this.handOver = true;
         break;

@@ -215,7 +215,7 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
         const awaited = coroutine.value;
         coroutine.value = undefined;
         task.state = 'suspended';
-        this.publishSuspend(task, 'wait');
+        this.publishSuspend(task, 'wait', awaited);
         this.park(task, awaited);
         break;
       }
