@@ -63,9 +63,14 @@ export class Task<T = unknown> implements TaskHandle<T> {
   private finished = false;
   private bodyFailed = false;
   private bodyValue: unknown = undefined;
-  private readonly promise: Promise<T>;
-  private resolvePromise!: (value: unknown) => void;
-  private rejectPromise!: (error: unknown) => void;
+  // The promise is made only when somebody chains on the handle: executors joining a
+  // task use `subscribe`, which costs no promise at all.
+  private promise: Promise<T> | undefined = undefined;
+  private resolvePromise: ((value: unknown) => void) | undefined = undefined;
+  private rejectPromise: ((error: unknown) => void) | undefined = undefined;
+  private outcome: unknown = undefined;
+  /** `onFulfilled, onRejected` pairs, flat, of executors joined to this task. */
+  private waiters: ((value: unknown) => void)[] | undefined = undefined;
   private controller: AbortController | undefined = undefined;
   private contextObject: TaskContext | undefined = undefined;
   private external: AbortSignal | undefined = undefined;
@@ -76,10 +81,6 @@ export class Task<T = unknown> implements TaskHandle<T> {
     this.owner = owner;
     this.parent = parent;
     this.name = options?.name;
-    this.promise = new Promise<T>((resolve, reject) => {
-      this.resolvePromise = resolve as (value: unknown) => void;
-      this.rejectPromise = reject;
-    });
     if (parent !== undefined) {
       (parent.children ??= new Set()).add(this);
       if (parent.stop !== Stop.None) {
@@ -142,16 +143,24 @@ export class Task<T = unknown> implements TaskHandle<T> {
     onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
     this.observed = true;
-    return this.promise.then(onfulfilled, onrejected);
+    return this.handlePromise().then(onfulfilled, onrejected);
   }
 
   /**
-   * Executors joining a task use this instead of `Promise.resolve(task)`: it subscribes to
-   * the underlying native promise directly, which skips the thenable-assimilation job.
+   * How executors join a task (instead of `Promise.resolve(task)`): no promise is made.
+   * Exactly one callback runs, once, in a microtask after the task settles (at once if it
+   * has), in the async context of whatever settled it: an executor that runs the waiting
+   * task from the callback restores that task's own context first.
    */
   subscribe(onFulfilled: (value: T) => void, onRejected: (error: unknown) => void): void {
     this.observed = true;
-    void this.promise.then(onFulfilled, onRejected);
+    if (isSettledState(this.state)) {
+      queueMicrotask(() => {
+        this.deliver(onFulfilled, onRejected);
+      });
+      return;
+    }
+    (this.waiters ??= []).push(onFulfilled as (value: unknown) => void, onRejected);
   }
 
   catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
@@ -160,7 +169,7 @@ export class Task<T = unknown> implements TaskHandle<T> {
 
   finally(onfinally?: (() => void) | null): Promise<T> {
     this.observed = true;
-    return this.promise.finally(onfinally);
+    return this.handlePromise().finally(onfinally);
   }
 
   readonly [Symbol.toStringTag] = 'Task';
@@ -199,7 +208,7 @@ export class Task<T = unknown> implements TaskHandle<T> {
     this.children?.delete(child);
     if (child.state === 'rejected' && !child.observed) {
       // Delivered here instead of as an unhandled rejection.
-      child.promise.catch(noop);
+      child.promise?.catch(noop);
       this.requestStop(Stop.Fail, outcome);
     }
     if (this.finished && !isSettledState(this.state) && (this.children === undefined || this.children.size === 0)) {
@@ -225,13 +234,26 @@ export class Task<T = unknown> implements TaskHandle<T> {
       state = this.bodyFailed ? 'rejected' : 'fulfilled';
     }
     this.state = state;
+    this.outcome = value;
     this.bodyValue = undefined;
     this.dropExternalSignal();
-    if (state === 'fulfilled') {
-      this.resolvePromise(value);
-    } else {
-      if (state === 'cancelled') this.promise.catch(noop);
-      this.rejectPromise(value);
+    if (this.promise !== undefined) {
+      if (state === 'fulfilled') {
+        this.resolvePromise?.(value);
+      } else {
+        if (state === 'cancelled') this.promise.catch(noop);
+        this.rejectPromise?.(value);
+      }
+      this.resolvePromise = this.rejectPromise = undefined;
+    }
+    const waiters = this.waiters;
+    if (waiters !== undefined) {
+      this.waiters = undefined;
+      queueMicrotask(() => {
+        for (let i = 0; i < waiters.length; i += 2) {
+          this.deliver(waiters[i] ?? noop, waiters[i + 1] ?? noop);
+        }
+      });
     }
     if (channels.settle.hasSubscribers) {
       channels.settle.publish({
@@ -246,6 +268,31 @@ export class Task<T = unknown> implements TaskHandle<T> {
     }
     this.parent?.childSettled(this, value);
     this.owner.settled(this);
+    if (state === 'rejected' && !this.observed && this.parent === undefined && this.promise === undefined) {
+      // Nobody holds this failure: surface it as Node surfaces any unhandled rejection.
+      this.promise = Promise.reject(value);
+    }
+  }
+
+  private handlePromise(): Promise<T> {
+    if (this.promise !== undefined) return this.promise;
+    switch (this.state) {
+      case 'fulfilled':
+        return (this.promise = Promise.resolve(this.outcome as T));
+      case 'rejected':
+      case 'cancelled':
+        return (this.promise = Promise.reject(this.outcome));
+      default:
+        return (this.promise = new Promise<T>((resolve, reject) => {
+          this.resolvePromise = resolve as (value: unknown) => void;
+          this.rejectPromise = reject;
+        }));
+    }
+  }
+
+  private deliver(onFulfilled: (value: T) => void, onRejected: (error: unknown) => void): void {
+    if (this.state === 'fulfilled') onFulfilled(this.outcome as T);
+    else onRejected(this.outcome);
   }
 
   private dropExternalSignal(): void {

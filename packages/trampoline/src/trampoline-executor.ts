@@ -255,8 +255,8 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
 
   /**
    * Parks a task on a promise-like. The wake callbacks are made once per task and reused;
-   * they run as a promise reaction, so in the async context of the step that parked, which
-   * is the task's own.
+   * a promise reaction runs in the async context of the step that parked (the task's own);
+   * a task handle's callback does not (see `wake`).
    */
   private park(task: TrampolineTask, awaited: unknown): void {
     task.parked = true;
@@ -301,6 +301,9 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
     const waiting = task.waiting;
     if (task.token !== token || !task.parked || coroutine === undefined || waiting === undefined) return;
     task.parked = false;
+    // A task handle calls back in the context of whatever settled it, a promise reaction in
+    // the context of the step that parked, which is the task's own.
+    const foreignContext = waiting.awaiting instanceof Task;
     if (waiting.awaiting !== undefined) {
       waiting.lastAwaited = waiting.awaiting;
       waiting.lastValue = value;
@@ -310,10 +313,14 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
     if (failed) coroutine.reject(value);
     else coroutine.resolve(value);
     this.publishWake(task);
-    // Resume right here, in the reaction, unless the slice is spent: the reaction already
-    // runs in the task's own async context, and this skips a trip through the queue.
+    // Resume right here, in the callback, unless the slice is spent: this skips a trip
+    // through the queue.
     this.slice.enter();
-    if (!this.draining && this.slice.tick()) this.step(task);
-    else this.enqueue(task);
+    if (!this.draining && this.slice.tick()) {
+      if (foreignContext) task.scope?.runInAsyncScope(this.stepBound, undefined, task);
+      else this.step(task);
+    } else {
+      this.enqueue(task);
+    }
   }
 }
