@@ -2,6 +2,7 @@
 
 /** Milliseconds as a short human figure. */
 export function formatMs(ms: number): string {
+  if (ms === 0) return '0';
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
   if (ms >= 1) return `${ms.toFixed(2)} ms`;
   return `${(ms * 1000).toFixed(1)} µs`;

@@ -12,7 +12,7 @@ export interface HtmlTimelineOptions {
 }
 
 /**
- * Slice colours, one per executor in order of first appearance. Exported so that tests
+ * Slice colours, one per task in turn (neighbouring tasks differ). Exported so that tests
  * (and anyone checking a screenshot) know what a drawn step looks like.
  */
 export const SLICE_COLORS: readonly string[] = ['#2f6fdf', '#e8730c', '#159a6b', '#9b3fd6', '#d33a3a', '#b89b00'];
@@ -25,7 +25,8 @@ const COUNTER = 44;
 
 /**
  * Draws a recording as one self-contained HTML page: an SVG with one row per thread, one
- * rectangle per step (coloured by executor, hover for task, body and duration), arrows
+ * rectangle per step (coloured by task, labelled when wide enough; hover for task, body,
+ * executor and duration), arrows
  * from spawn to first step and for steals, and a ready-tasks graph per executor. No
  * script and nothing fetched from the network: it opens from disk in any browser.
  */
@@ -38,9 +39,7 @@ export function toHtmlTimeline(recording: Recording, options?: HtmlTimelineOptio
   const summary =
     `${timeline.slices.length} steps on ${timeline.threads.length} thread(s) over ${formatMs(span)}` +
     (timeline.dropped > 0 ? `; ${timeline.dropped} earlier events were dropped (ring buffer full)` : '');
-  const legend = timeline.executors
-    .map((executor, i) => `<span class="key"><span class="swatch" style="background:${color(i)}"></span>${escapeHtml(executor)}</span>`)
-    .join('');
+  const legend = `executors: ${timeline.executors.map((executor) => escapeHtml(executor)).join(', ')}`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -51,9 +50,8 @@ export function toHtmlTimeline(recording: Recording, options?: HtmlTimelineOptio
 body { font: 13px system-ui, sans-serif; margin: 16px; color: #1d232b; background: #fff; }
 h1 { font-size: 16px; margin: 0 0 4px; }
 p { margin: 0 0 8px; color: #4a5461; }
-.key { margin-right: 14px; white-space: nowrap; }
-.swatch { display: inline-block; width: 9px; height: 9px; margin-right: 4px; }
 svg text { font: 11px system-ui, sans-serif; fill: #3b4450; }
+svg text.in { fill: #fff; pointer-events: none; }
 </style>
 </head>
 <body>
@@ -68,7 +66,17 @@ ${svg}
 
 function drawSvg(timeline: Timeline, width: number): string {
   const rows = new Map(timeline.threads.map((t, i) => [t.thread, i]));
-  const colors = new Map(timeline.executors.map((e, i) => [e, color(i)]));
+  const taskColors = new Map<string, string>();
+  const colorOf = (slice: TimelineSlice): string => {
+    const key = `${slice.executor}#${slice.taskId}`;
+    let fill = taskColors.get(key);
+    if (fill === undefined) {
+      fill = color(taskColors.size);
+      taskColors.set(key, fill);
+    }
+    return fill;
+  };
+  const executorColors = new Map(timeline.executors.map((e, i) => [e, color(i)]));
   const plot = width - GUTTER - 10;
   const span = Math.max(timeline.endTime - timeline.startTime, 1e-3);
   const x = (time: number): number => GUTTER + ((time - timeline.startTime) / span) * plot;
@@ -91,12 +99,16 @@ function drawSvg(timeline: Timeline, width: number): string {
     parts.push(`<rect x="0" y="${top}" width="${width}" height="${ROW}" fill="${(rows.get(thread) ?? 0) % 2 === 0 ? '#f7f8fa' : '#ffffff'}"/>`);
     parts.push(`<text x="8" y="${top + ROW / 2 + 4}">${escapeHtml(name)}</text>`);
   }
-  for (const run of mergeRuns(timeline.slices, x)) {
+  for (const run of mergeRuns(timeline.slices, x, colorOf)) {
     const top = rowTop(run.thread) + (ROW - BAR) / 2;
     const w = Math.max(1, run.x2 - run.x1);
-    const fill = colors.get(run.executor) ?? color(0);
     const tip = run.slice === undefined ? `${run.count} steps` : describeSlice(run.slice);
-    parts.push(`<rect class="step" x="${f(run.x1)}" y="${top}" width="${f(w)}" height="${BAR}" fill="${fill}"><title>${escapeHtml(tip)}</title></rect>`);
+    parts.push(`<rect class="step" x="${f(run.x1)}" y="${top}" width="${f(w)}" height="${BAR}" fill="${run.fill}"><title>${escapeHtml(tip)}</title></rect>`);
+    // A label only where it fits (about 6 px a character).
+    const label = run.slice?.label;
+    if (label !== undefined && w > label.length * 6 + 8) {
+      parts.push(`<text class="in" x="${f(run.x1 + 4)}" y="${top + BAR / 2 + 4}">${escapeHtml(label)}</text>`);
+    }
   }
   for (const marker of timeline.markers) {
     const mx = x(marker.time);
@@ -125,7 +137,7 @@ function drawSvg(timeline: Timeline, width: number): string {
     d += ` H${f(GUTTER + plot)}`;
     parts.push(`<text x="8" y="${top + COUNTER / 2}">ready: ${escapeHtml(truncate(executor, 16))}</text>`);
     parts.push(`<text x="8" y="${top + COUNTER / 2 + 13}">max ${max}, last ${last}</text>`);
-    parts.push(`<path d="${d}" fill="none" stroke="${colors.get(executor) ?? color(0)}" stroke-width="1.5"/>`);
+    parts.push(`<path d="${d}" fill="none" stroke="${executorColors.get(executor) ?? color(0)}" stroke-width="1.5"/>`);
   });
   parts.push('</svg>');
   return parts.join('\n');
@@ -133,19 +145,20 @@ function drawSvg(timeline: Timeline, width: number): string {
 
 interface Run {
   readonly thread: number;
-  readonly executor: string;
+  readonly fill: string;
   readonly x1: number;
   x2: number;
   count: number;
   slice: TimelineSlice | undefined;
 }
 
-/** Neighbouring steps closer than half a pixel become one rectangle: big recordings stay light. */
-function mergeRuns(slices: readonly TimelineSlice[], x: (time: number) => number): Run[] {
+/** Neighbouring steps of one colour closer than half a pixel become one rectangle: big recordings stay light. */
+function mergeRuns(slices: readonly TimelineSlice[], x: (time: number) => number, colorOf: (slice: TimelineSlice) => string): Run[] {
   const open = new Map<string, Run>();
   const runs: Run[] = [];
   for (const slice of slices) {
-    const key = `${slice.thread}\u0000${slice.executor}`;
+    const fill = colorOf(slice);
+    const key = `${slice.thread}\u0000${fill}`;
     const x1 = x(slice.start);
     const x2 = x(slice.end);
     const run = open.get(key);
@@ -155,7 +168,7 @@ function mergeRuns(slices: readonly TimelineSlice[], x: (time: number) => number
       run.slice = undefined;
       continue;
     }
-    const next: Run = { thread: slice.thread, executor: slice.executor, x1, x2, count: 1, slice };
+    const next: Run = { thread: slice.thread, fill, x1, x2, count: 1, slice };
     open.set(key, next);
     runs.push(next);
   }

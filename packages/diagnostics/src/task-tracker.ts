@@ -108,11 +108,11 @@ export class TaskTracker {
         const previous = this.running.get(event.thread);
         if (previous !== undefined && previous !== task) this.endStep(previous, time, 'next-step', 'finishing');
         if (task.state === 'running') this.endStep(task, time, 'next-step', 'finishing');
-        if (task.state === 'ready') {
-          const delay = Math.max(0, time - task.readySince);
+        const wasReady = task.state === 'ready';
+        const delay = wasReady ? Math.max(0, time - task.readySince) : 0;
+        if (wasReady) {
           task.scheduled += delay;
           this.changeReady(task.executor, -1, time);
-          this.hooks.ran?.(task, delay, time);
         } else if (task.state === 'parked') {
           task.parked += Math.max(0, time - task.parkedSince);
         }
@@ -120,6 +120,7 @@ export class TaskTracker {
         task.stepStart = time;
         task.thread = event.thread;
         this.running.set(event.thread, task);
+        if (wasReady) this.hooks.ran?.(task, delay, time);
         return;
       }
       case 'suspend': {
