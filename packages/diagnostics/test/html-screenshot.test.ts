@@ -9,7 +9,7 @@ import { countPixels, screenshot } from './chromium.js';
 describe('the HTML timeline in headless Chromium', () => {
   it('draws task slices', async () => {
     const { fibRef } = (await import(new URL('./fixtures/pool-tasks.mjs', import.meta.url).href)) as {
-      fibRef: TaskReference<(ctx: unknown, n: number) => Generator<unknown, number>>;
+      fibRef: TaskReference<[n: number], number>;
     };
     const pool = new PoolExecutor({ threads: 2, label: 'pool' });
     // Warm: worker start-up is not what the picture is about.

@@ -7,7 +7,7 @@ import { validateTrace } from './trace-validator.js';
 describe('a pool run', () => {
   it('exports a valid trace with a row per worker thread and flows across threads', async () => {
     const { fibRef } = (await import(new URL('./fixtures/pool-tasks.mjs', import.meta.url).href)) as {
-      fibRef: TaskReference<(ctx: unknown, n: number) => Generator<unknown, number>>;
+      fibRef: TaskReference<[n: number], number>;
     };
     const recorder = new Recorder().start();
     const metrics = new Metrics().start();
