@@ -152,7 +152,7 @@ describe('pool under hostile input', () => {
       [{ label: 5 }, 'label'],
     ];
     for (const [options, option] of cases) {
-      const error = thrownBy(() => new PoolExecutor(options as never));
+      const error = thrownBy(() => new PoolExecutor(options));
       expect(error, JSON.stringify(options)).toBeInstanceOf(InvalidOptionsError);
       expect((error as InvalidOptionsError).option).toBe(option);
     }
