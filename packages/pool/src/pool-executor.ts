@@ -50,6 +50,24 @@ export interface PoolStats {
   readonly crashes: number;
   /** Share of workers that are not sleeping right now, 0..1. */
   readonly utilisation: number;
+  /** Per-worker counters (by worker index, running workers only), for tuning and diagnosis. */
+  readonly workers: readonly PoolWorkerStats[];
+}
+
+/** Counters of one worker since it started (see {@link PoolStats.workers}). */
+export interface PoolWorkerStats {
+  /** The worker's index in the pool. */
+  readonly index: number;
+  /** Tasks it started. */
+  readonly executed: number;
+  /** Successful steals from other workers' deques. */
+  readonly steals: number;
+  /** Times it went to sleep. */
+  readonly parks: number;
+  /** Batches it took from the inject queue. */
+  readonly injectTakes: number;
+  /** Microseconds it spent parked (a wrapping 32-bit counter: compare two readings). */
+  readonly parkedMicros: number;
 }
 
 let pools = 0;
@@ -119,13 +137,24 @@ export class PoolExecutor implements Executor, TaskOwner {
     let steals = 0;
     let awake = 0;
     let threads = 0;
+    const workers: PoolWorkerStats[] = [];
     if (shared !== undefined) {
+      const read = (i: number, which: number): number => Atomics.load(shared.control, shared.word(i, which));
       this.workers.forEach((slot, i) => {
         if (!slot.alive) return;
         threads++;
-        executed += Atomics.load(shared.control, shared.word(i, WorkerWord.executed));
-        steals += Atomics.load(shared.control, shared.word(i, WorkerWord.steals));
-        if (Atomics.load(shared.control, shared.word(i, WorkerWord.park)) === 0) awake++;
+        const figures: PoolWorkerStats = {
+          index: i,
+          executed: read(i, WorkerWord.executed),
+          steals: read(i, WorkerWord.steals),
+          parks: read(i, WorkerWord.parks),
+          injectTakes: read(i, WorkerWord.injectTakes),
+          parkedMicros: read(i, WorkerWord.parkedMicros),
+        };
+        workers.push(figures);
+        executed += figures.executed;
+        steals += figures.steals;
+        if (read(i, WorkerWord.park) === 0) awake++;
       });
     }
     return {
@@ -136,6 +165,7 @@ export class PoolExecutor implements Executor, TaskOwner {
       steals,
       crashes: this.crashes,
       utilisation: threads === 0 ? 0 : awake / threads,
+      workers,
     };
   }
 

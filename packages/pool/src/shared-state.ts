@@ -36,6 +36,12 @@ export const WorkerWord = {
   steals: 3,
   /** 1 while the worker runs a step. */
   busy: 4,
+  /** Times the worker parked (went to sleep on its park word). */
+  parks: 5,
+  /** Batches the worker took from the inject queue. */
+  injectTakes: 6,
+  /** Microseconds spent parked (wraps; read differences). */
+  parkedMicros: 7,
 } as const;
 
 /** The state word of a task slot. */

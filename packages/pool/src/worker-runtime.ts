@@ -494,6 +494,7 @@ export class WorkerRuntime implements TaskOwner {
     const want = Math.max(1, Math.min(this.scratch.length, Math.ceil(size / this.workers)));
     const n = shared.inject.takeBatch(this.scratch, 0, want);
     if (n === 0) return false;
+    Atomics.add(this.control, shared.word(this.index, WorkerWord.injectTakes), 1);
     if (Atomics.load(this.control, Control.roomWanted) === 1) {
       Atomics.store(this.control, Control.roomWanted, 0);
       Atomics.notify(this.control, Control.roomWanted);
@@ -670,6 +671,8 @@ export class WorkerRuntime implements TaskOwner {
     Atomics.add(control, Control.sleepers, 1);
     this.flush();
     if (!this.hasWork() && Atomics.load(control, Control.shutdown) === 0) {
+      Atomics.add(control, this.shared.word(this.index, WorkerWord.parks), 1);
+      const parkedAt = performance.now();
       const inbound = Atomics.load(control, this.shared.word(this.index, WorkerWord.inbound));
       if (this.live === 0 && inbound === 0) {
         // Nothing here waits on this thread's event loop: block the thread outright.
@@ -680,6 +683,7 @@ export class WorkerRuntime implements TaskOwner {
         if (waiting.async) await waiting.value;
         this.parkedAsync = false;
       }
+      Atomics.add(control, this.shared.word(this.index, WorkerWord.parkedMicros), Math.round((performance.now() - parkedAt) * 1000));
     }
     Atomics.store(control, this.parkWord, 0);
     Atomics.sub(control, Control.sleepers, 1);
