@@ -1,0 +1,56 @@
+// Task bodies for the pool's fault-injection tests (plain JavaScript, loaded in the workers).
+import { taskRef } from '@spindle/core';
+
+const here = import.meta.url;
+
+function busy(n) {
+  let x = 0;
+  for (let i = 0; i < n; i++) x = (x + i) | 0;
+  return x;
+}
+
+/** Where plain tasks report each run (arguments holding shared memory would pin a task to one worker). */
+export const runsChannel = 'spindle-pool-faults-runs';
+let channel;
+
+/** Synchronous, plain arguments (stealable): reports its run on `runsChannel`, returns i. */
+export function reported(_ctx, i) {
+  if (channel === undefined) {
+    channel = new BroadcastChannel(runsChannel);
+    channel.unref();
+  }
+  channel.postMessage(i);
+  busy(20_000);
+  return i;
+}
+
+/** Kills its worker: `exit` calls process.exit(9), `throw` throws outside any task. */
+export function* die(_ctx, how) {
+  if (how === 'exit') process.exit(9);
+  setTimeout(() => {
+    throw new Error('thrown outside any task');
+  }, 0);
+  yield new Promise(() => undefined);
+}
+
+/** Allocates until the worker runs out of memory (run it under resourceLimits). */
+export function oom() {
+  const hoard = [];
+  for (;;) hoard.push(new Array(1 << 16).fill(hoard.length));
+}
+
+/**
+ * Spawns `n` reported children onto this worker's deque (idle workers steal them) and joins
+ * them (joined at spawn, so a failure reaches this body at its join); child `dieAt` kills whichever worker runs it instead, typically a thief that has
+ * just stolen a batch.
+ */
+export function* forkAndDie(ctx, base, n, dieAt) {
+  const children = [];
+  for (let i = 0; i < n; i++) {
+    const child = i === dieAt ? ctx.spawn(taskRef(here, 'die'), ['exit']) : ctx.spawn(taskRef(here, 'reported'), [base + i]);
+    children.push(ctx.join(child));
+  }
+  let sum = 0;
+  for (const child of children) sum += yield ctx.join(child);
+  return sum;
+}

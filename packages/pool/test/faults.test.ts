@@ -1,0 +1,134 @@
+// Fault injection: a worker that calls process.exit, throws outside any task, runs out of
+// memory under resourceLimits, or dies right after stealing. Each time the affected task
+// fails with WorkerCrashedError, every other task completes exactly once, and the pool
+// keeps its thread count and keeps working.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { taskRef } from '@spindle/core';
+import type { TaskHandle } from '@spindle/core';
+import { PoolExecutor, WorkerCrashedError } from '../src/index.js';
+
+const fixtures = new URL('./faults-fixtures.mjs', import.meta.url);
+const ref = (name: string) => taskRef(fixtures, name);
+const threads = 2;
+const runsChannel = 'spindle-pool-faults-runs';
+
+/** Counts the runs the `reported` fixture announces from the workers. */
+class Runs {
+  readonly counts = new Map<number, number>();
+  private readonly channel = new BroadcastChannel(runsChannel);
+  private waiting: { ids: readonly number[]; resolve: () => void } | undefined;
+
+  constructor() {
+    this.channel.onmessage = (event: unknown) => {
+      const id = (event as { readonly data: number }).data;
+      this.counts.set(id, (this.counts.get(id) ?? 0) + 1);
+      const waiting = this.waiting;
+      if (waiting?.ids.every((known) => this.counts.has(known))) waiting.resolve();
+    };
+  }
+
+  /** Resolves once every id has reported (reports travel apart from results). */
+  heardFrom(ids: readonly number[]): Promise<void> {
+    if (ids.every((id) => this.counts.has(id))) return Promise.resolve();
+    return new Promise((resolve) => (this.waiting = { ids, resolve }));
+  }
+
+  /** Ids that ran more than once. */
+  get twice(): number[] {
+    return [...this.counts].filter(([, count]) => count > 1).map(([id]) => id);
+  }
+
+  close(): void {
+    this.channel.close();
+  }
+}
+
+const range = (from: number, count: number): number[] => Array.from({ length: count }, (_, i) => from + i);
+
+function independent(pool: PoolExecutor, ids: readonly number[]): TaskHandle<unknown>[] {
+  return ids.map((id) => pool.spawn(ref('reported') as never, [id] as never));
+}
+
+async function rejection(handle: PromiseLike<unknown>): Promise<unknown> {
+  return handle.then(
+    (value) => {
+      throw new Error(`expected a rejection, got ${String(value)}`);
+    },
+    (reason: unknown) => reason,
+  );
+}
+
+const faults = [
+  { name: 'process.exit in a task', body: 'die', args: ['exit'], cause: /code 9/ },
+  { name: 'an uncaught exception outside any task', body: 'die', args: ['throw'], cause: /thrown outside any task/ },
+  { name: 'out of memory under resourceLimits', body: 'oom', args: [], cause: /memory/ },
+] as const;
+
+describe('pool fault injection', () => {
+  let runs: Runs;
+  beforeEach(() => {
+    runs = new Runs();
+  });
+  afterEach(() => {
+    runs.close();
+  });
+
+  async function expectHealthy(pool: PoolExecutor, from: number): Promise<void> {
+    const ids = range(from, 16);
+    expect(await Promise.all(independent(pool, ids))).toEqual(ids);
+    expect(pool.stats.threads).toBe(threads);
+  }
+
+  for (const fault of faults) {
+    it(`${fault.name}: the task fails with WorkerCrashedError, 400 others settle once (value or WorkerCrashedError) and none runs twice, the pool keeps ${threads} threads`, async () => {
+      const pool = new PoolExecutor({ threads, resourceLimits: { maxOldGenerationSizeMb: 64 } });
+      const ids = range(0, 400);
+      const before = independent(pool, ids.slice(0, 200));
+      const faulty = pool.spawn(ref(fault.body) as never, fault.args as never);
+      const after = independent(pool, ids.slice(200));
+      const error = await rejection(faulty);
+      expect(error).toBeInstanceOf(WorkerCrashedError);
+      expect((error as WorkerCrashedError).message).toMatch(fault.cause);
+      const outcomes = await Promise.allSettled([...before, ...after]);
+      const fulfilled = outcomes.flatMap((outcome, i) => (outcome.status === 'fulfilled' ? [i] : []));
+      for (const [i, outcome] of outcomes.entries()) {
+        if (outcome.status === 'fulfilled') expect(outcome.value).toBe(i);
+        else expect(outcome.reason).toBeInstanceOf(WorkerCrashedError);
+      }
+      // KNOWN GAP (reported on issue 8): a dying worker takes with it the results it had
+      // computed but not yet sent to the main thread, so some tasks that ran to completion on
+      // it settle with WorkerCrashedError instead of their value. Nothing is lost silently
+      // and nothing runs twice; once the gap is closed this becomes
+      // `expect(fulfilled).toEqual(ids)`.
+      expect(fulfilled.length).toBeGreaterThan(0);
+      await runs.heardFrom(fulfilled);
+      expect(runs.twice).toEqual([]);
+      expect(pool.stats.crashes).toBe(1);
+      await expectHealthy(pool, 400);
+      await pool.close();
+    });
+  }
+
+  it('a worker dies among children that idle workers are stealing: no child runs twice, every parent gets WorkerCrashedError, the pool recovers', async () => {
+    const pool = new PoolExecutor({ threads, dequeCapacity: 64 });
+    const roots = 6;
+    const children = 300;
+    // Each root forks 300 children onto its worker's deque (64 slots: the rest overflow to the
+    // inject queue); the other worker steals and takes them; one child in each root kills
+    // whichever worker runs it, often one holding a stolen batch. Whether a given run steals
+    // is up to timing, so steals are not asserted; the stress test covers them at scale.
+    const handles = range(0, roots).map((r) => pool.spawn(ref('forkAndDie') as never, [r * children, children, 100 + r * 30] as never));
+    const outcomes = await Promise.allSettled(handles);
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected');
+      expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(WorkerCrashedError);
+    }
+    expect(pool.stats.crashes).toBeGreaterThanOrEqual(1);
+    expect(pool.stats.live).toBe(0);
+    await expectHealthy(pool, roots * children);
+    // Children that ran before their parent failed reported once each; none twice.
+    await runs.heardFrom(range(roots * children, 16));
+    expect(runs.twice).toEqual([]);
+    await pool.close();
+  });
+});
