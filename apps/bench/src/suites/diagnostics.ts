@@ -15,6 +15,7 @@ const TASKS = 100;
 const STEPS = 100;
 
 const roundRobin = spindleSubject('@spindle/round-robin');
+const diagnostics = spindleSubject('@spindle/diagnostics');
 
 /** What listens to the lifecycle events while a subject runs. */
 type Listening = 'nothing' | 'no-op' | 'recorder' | 'metrics';
@@ -37,7 +38,9 @@ function subject(listening: Listening, spawnOne: (executor: RoundRobinExecutor) 
   const recorder = new Recorder();
   const metrics = new Metrics({ keepSettledTasks: 0 });
   return {
-    subject: listening === 'nothing' ? roundRobin : `${roundRobin}+${listening}`,
+    // Subjects are named by package: the executor alone, core's events alone (a no-op
+    // subscriber), and diagnostics on top.
+    subject: { nothing: roundRobin, 'no-op': spindleSubject('@spindle/core'), recorder: diagnostics, metrics: diagnostics }[listening],
     runs: {
       nothing: 'nothing subscribed',
       'no-op': 'a subscriber that does nothing',
@@ -81,12 +84,20 @@ function buildCases(): BenchCase[] {
       spawnOne: (ex) => ex.spawn(awaitingGenerator, [STEPS, resolved]),
     },
   ];
-  return workloads.map(({ name, description, spawnOne }) => ({
-    ...common,
-    name,
-    description: `${description}: nothing subscribed vs a no-op subscriber vs Recorder vs Metrics`,
-    subjects: [subject('nothing', spawnOne), subject('no-op', spawnOne), subject('recorder', spawnOne), subject('metrics', spawnOne)],
-  }));
+  return workloads.flatMap(({ name, description, spawnOne }) => [
+    {
+      ...common,
+      name: `recorder/${name}`,
+      description: `${description}: nothing subscribed vs a no-op subscriber vs the Recorder`,
+      subjects: [subject('nothing', spawnOne), subject('no-op', spawnOne), subject('recorder', spawnOne)],
+    },
+    {
+      ...common,
+      name: `metrics/${name}`,
+      description: `${description}: nothing subscribed vs Metrics`,
+      subjects: [subject('nothing', spawnOne), subject('metrics', spawnOne)],
+    },
+  ]);
 }
 
 /**
