@@ -7,6 +7,10 @@ export interface WorkerInit {
   readonly buffers: SharedBuffers;
   readonly index: number;
   readonly workers: number;
+  /** Floor below which workers do not retire. */
+  readonly minThreads: number;
+  /** Milliseconds parked with nothing to do before a worker above the floor retires. */
+  readonly idleTimeout: number;
   readonly label: string;
   /** Ids of tasks spawned in workers are `idBase + n`, apart from main-thread ids. */
   readonly idBase: number;

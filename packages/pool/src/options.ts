@@ -12,6 +12,12 @@ export interface PoolOptions {
   readonly maxThreads?: number;
   /** Milliseconds an idle worker above `minThreads` waits before it retires. Default 10,000. */
   readonly idleTimeout?: number;
+  /**
+   * Milliseconds queued work may wait, with every worker busy and no task started, before
+   * the pool adds a worker (up to `maxThreads`): the .NET thread pool's starvation rule.
+   * Default 500.
+   */
+  readonly growAfter?: number;
   /** Most tasks waiting to start before backpressure applies. Default `Infinity`. */
   readonly maxQueue?: number;
   /** At `maxQueue`: `reject` throws `QueueFullError` from `spawn`; `wait` accepts and queues on the main thread (await `whenQueueBelowMax()`). Default `reject`. */
@@ -37,6 +43,7 @@ export interface ResolvedPoolOptions {
   readonly minThreads: number;
   readonly maxThreads: number;
   readonly idleTimeout: number;
+  readonly growAfter: number;
   readonly maxQueue: number;
   readonly onFull: 'reject' | 'wait';
   readonly resourceLimits: ResourceLimits | undefined;
@@ -67,6 +74,7 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
   const minThreads = o.minThreads === undefined ? (threads ?? maxThreads) : integer(o.minThreads, 'minThreads', 0, 1024);
   if (minThreads > maxThreads) throw new InvalidOptionsError('minThreads', `minThreads (${minThreads}) must not exceed maxThreads (${maxThreads})`);
   const idleTimeout = o.idleTimeout === undefined ? 10_000 : integer(o.idleTimeout, 'idleTimeout', 0, 2 ** 31 - 1);
+  const growAfter = o.growAfter === undefined ? 500 : integer(o.growAfter, 'growAfter', 1, 2 ** 31 - 1);
   const maxQueue = o.maxQueue === undefined || o.maxQueue === Infinity ? Infinity : integer(o.maxQueue, 'maxQueue', 0, 2 ** 31 - 1);
   const onFull = o.onFull ?? 'reject';
   if (onFull !== 'reject' && onFull !== 'wait') throw new InvalidOptionsError('onFull', `onFull must be 'reject' or 'wait', got ${describeValue(onFull)}`);
@@ -90,6 +98,7 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
     minThreads,
     maxThreads,
     idleTimeout,
+    growAfter,
     maxQueue,
     onFull,
     resourceLimits: resourceLimits,

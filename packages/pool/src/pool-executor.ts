@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel';
 import { Worker } from 'node:worker_threads';
 import {
   ExecutorClosedError,
@@ -70,6 +71,56 @@ export interface PoolWorkerStats {
   readonly parkedMicros: number;
 }
 
+/** Names of the pool's own `node:diagnostics_channel` channels. */
+export const poolChannelNames = {
+  /** A worker was added: {@link PoolGrowEvent}. */
+  grow: 'spindle:pool:grow',
+  /** A worker retired: {@link PoolRetireEvent}. */
+  retire: 'spindle:pool:retire',
+} as const;
+
+/**
+ * Published on `spindle:pool:grow` when the pool adds a worker between `minThreads` and
+ * `maxThreads`. Growth under `starvation` can hide a sync-over-async deadlock (tasks
+ * blocking their thread on work that needs another thread) rather than cure it: a steady
+ * stream of these events is worth a look.
+ */
+export interface PoolGrowEvent {
+  readonly pool: string;
+  /** Index of the new worker. */
+  readonly worker: number;
+  /** Workers running after the growth. */
+  readonly threads: number;
+  /**
+   * `starvation`: work waited at least `growAfter` ms while every worker was busy and none
+   * started a task; `no-worker`: work arrived after every worker had retired (`minThreads: 0`).
+   */
+  readonly cause: 'starvation' | 'no-worker';
+  /** Tasks waiting to start when the pool grew. */
+  readonly queued: number;
+  /** Milliseconds without progress that triggered it (0 for `no-worker`). */
+  readonly waitedMs: number;
+  /** `performance.now()` on the main thread. */
+  readonly time: number;
+}
+
+/** Published on `spindle:pool:retire` when an idle worker above `minThreads` leaves. */
+export interface PoolRetireEvent {
+  readonly pool: string;
+  /** Index of the worker that left. */
+  readonly worker: number;
+  /** Workers running after it left. */
+  readonly threads: number;
+  /** Always `idle-timeout`: it waited `idleTimeout` ms with nothing to do. */
+  readonly cause: 'idle-timeout';
+  readonly idleTimeout: number;
+  /** `performance.now()` on the main thread. */
+  readonly time: number;
+}
+
+const growChannel = channel(poolChannelNames.grow);
+const retireChannel = channel(poolChannelNames.retire);
+
 let pools = 0;
 const here = import.meta.url;
 
@@ -115,7 +166,12 @@ export class PoolExecutor implements Executor, TaskOwner {
   private resolveClosing: (() => void) | undefined = undefined;
   private spaceWaiters: (() => void)[] = [];
   private started = 0;
+  /** Workers started with the pool (the rest come by growth). */
+  private initialThreads = 0;
   private readyWaiters: (() => void)[] = [];
+  private monitor: ReturnType<typeof setInterval> | undefined = undefined;
+  private lastExecuted = -1;
+  private lastProgress = 0;
   private readonly flushBound = (): void => {
     this.flush();
   };
@@ -212,7 +268,7 @@ export class PoolExecutor implements Executor, TaskOwner {
   ready(): Promise<void> {
     if (this.isClosed) return Promise.reject(new ExecutorClosedError(this.label));
     this.start();
-    if (this.started >= this.options.maxThreads) {
+    if (this.started >= this.initialThreads) {
       if (this.live === 0) this.setReferenced(false);
       return Promise.resolve();
     }
@@ -311,12 +367,87 @@ export class PoolExecutor implements Executor, TaskOwner {
       this.shared = SharedState.create(o.maxThreads, o.slots, o.slotBytes, o.dequeCapacity);
       this.allocator = new SlotAllocator(this.shared.freeSlots);
       for (let i = 0; i < o.maxThreads; i++) this.workers.push({ worker: undefined, alive: false, cause: undefined });
-      for (let i = 0; i < o.maxThreads; i++) this.startWorker(i);
+      // Shared memory is sized for maxThreads from the start; only minThreads (at least one,
+      // so that work can start) run until the starvation rule adds more.
+      this.initialThreads = Math.max(1, o.minThreads);
+      for (let i = 0; i < this.initialThreads; i++) this.addWorker(i);
+      if (o.minThreads < o.maxThreads) {
+        this.lastProgress = performance.now();
+        this.monitor = setInterval(() => {
+          this.checkStarvation();
+        }, Math.max(1, Math.min(100, o.growAfter >> 2)));
+        this.monitor.unref();
+      }
     }
     this.setReferenced(true);
     const shared = this.shared;
     const wanted = channels.spawn.hasSubscribers || channels.settle.hasSubscribers || channels.start.hasSubscribers;
     Atomics.store(shared.control, Control.events, wanted ? 1 : 0);
+  }
+
+  /** Starts a worker at a free index, counting it as running before it exists. */
+  private addWorker(index: number): void {
+    const shared = this.shared;
+    if (shared === undefined) return;
+    Atomics.add(shared.control, Control.running, 1);
+    // A retired worker left -1 here (see WorkerWord.inbound); its deque and mailbox are empty.
+    Atomics.store(shared.control, shared.word(index, WorkerWord.inbound), 0);
+    Atomics.store(shared.control, shared.word(index, WorkerWord.park), 0);
+    this.startWorker(index);
+  }
+
+  /** Adds a worker if below `maxThreads`, and says why on `spindle:pool:grow`. */
+  private grow(cause: PoolGrowEvent['cause'], waitedMs: number): void {
+    const index = this.workers.findIndex((slot) => !slot.alive && slot.worker === undefined);
+    if (index < 0 || this.isClosed) return;
+    this.addWorker(index);
+    if (growChannel.hasSubscribers) {
+      growChannel.publish({
+        pool: this.label,
+        worker: index,
+        threads: this.aliveThreads(),
+        cause,
+        queued: this.queued(),
+        waitedMs,
+        time: performance.now(),
+      } satisfies PoolGrowEvent);
+    }
+  }
+
+  private aliveThreads(): number {
+    let n = 0;
+    for (const slot of this.workers) if (slot.alive) n++;
+    return n;
+  }
+
+  /**
+   * The starvation rule, polled a few times per `growAfter`: if work is queued, no worker is
+   * parked (each is running or blocked in a task) and no worker has started a task since the
+   * last progress, for `growAfter` ms, add a worker. A parked worker with queued work is a
+   * wake-up matter, not starvation, so it never triggers growth.
+   */
+  private checkStarvation(): void {
+    const shared = this.shared;
+    if (shared === undefined || this.isClosed) return;
+    const now = performance.now();
+    let executed = 0;
+    let anyParked = false;
+    let alive = 0;
+    for (let i = 0; i < this.workers.length; i++) {
+      if (this.workers[i]?.alive !== true) continue;
+      alive++;
+      executed += Atomics.load(shared.control, shared.word(i, WorkerWord.executed));
+      if (Atomics.load(shared.control, shared.word(i, WorkerWord.park)) === 1) anyParked = true;
+    }
+    if (executed !== this.lastExecuted || anyParked || this.queued() === 0 || alive >= this.options.maxThreads) {
+      this.lastExecuted = executed;
+      this.lastProgress = now;
+      return;
+    }
+    const waited = now - this.lastProgress;
+    if (waited < this.options.growAfter) return;
+    this.lastProgress = now;
+    this.grow('starvation', waited);
   }
 
   private startWorker(index: number): void {
@@ -327,6 +458,8 @@ export class PoolExecutor implements Executor, TaskOwner {
       buffers: shared.buffers,
       index,
       workers: o.maxThreads,
+      minThreads: o.minThreads,
+      idleTimeout: o.idleTimeout,
       label: this.label,
       idBase: this.poolNumber * 2 ** 32,
     };
@@ -358,15 +491,42 @@ export class PoolExecutor implements Executor, TaskOwner {
       if (slot.worker !== worker) return;
       slot.alive = false;
       slot.worker = undefined;
-      if (this.shared === undefined || Atomics.load(this.shared.control, Control.shutdown) === 1) return;
+      const shared = this.shared;
+      if (shared === undefined || Atomics.load(shared.control, Control.shutdown) === 1) return;
+      if (Atomics.load(shared.control, shared.word(index, WorkerWord.inbound)) === -1) {
+        this.retired(index);
+        return;
+      }
       this.replace(index, slot.cause ?? code);
     });
     if (!this.referenced) worker.unref();
   }
 
+  /** A worker left after its idle timeout (it claimed its inbound word, so nothing is lost). */
+  private retired(index: number): void {
+    if (retireChannel.hasSubscribers) {
+      retireChannel.publish({
+        pool: this.label,
+        worker: index,
+        threads: this.aliveThreads(),
+        cause: 'idle-timeout',
+        idleTimeout: this.options.idleTimeout,
+        time: performance.now(),
+      } satisfies PoolRetireEvent);
+    }
+    this.ensureWorker();
+  }
+
+  /** With `minThreads: 0` every worker may have retired: queued work then needs one. */
+  private ensureWorker(): void {
+    const shared = this.shared;
+    if (shared === undefined || this.isClosed || this.live === 0) return;
+    if (Atomics.load(shared.control, Control.running) === 0) this.grow('no-worker', 0);
+  }
+
   private workerStarted(): void {
     this.started++;
-    if (this.started < this.options.maxThreads) return;
+    if (this.started < this.initialThreads) return;
     const waiters = this.readyWaiters;
     this.readyWaiters = [];
     for (const resolve of waiters) resolve();
@@ -426,6 +586,8 @@ export class PoolExecutor implements Executor, TaskOwner {
       // The inject queue holds as many items as there are slots, so it cannot be full here.
       shared.inject.pushBatch(batch, 0, batch.length);
       shared.wake(batch.length, 0, this.options.maxThreads);
+      // Read after the push: a worker that retires later sees the work before it leaves.
+      this.ensureWorker();
     }
     this.notifySpace();
   }
@@ -433,18 +595,30 @@ export class PoolExecutor implements Executor, TaskOwner {
   private post(task: PoolTask, slot: number, payload: Payload): void {
     const shared = this.shared;
     if (shared === undefined) return;
+    this.ensureWorker();
     const n = this.workers.length;
     for (let i = 0; i < n; i++) {
       const index = (this.nextPinned + i) % n;
       const worker = this.workers[index];
       if (worker?.alive !== true || worker.worker === undefined) continue;
+      // Counted before posting: the worker must not block its event loop while this is in
+      // flight. A worker that retired set -1: skip it.
+      if (!this.claimInbound(shared, index)) continue;
       this.nextPinned = index + 1;
       task.worker = index;
-      // Counted before posting: the worker must not block its event loop while this is in flight.
-      Atomics.add(shared.control, shared.word(index, WorkerWord.inbound), 1);
       worker.worker.postMessage({ t: 'task', slot, payload } satisfies ToWorker);
       shared.wakeWorker(index);
       return;
+    }
+  }
+
+  /** Adds one to a worker's inbound count unless it retired (-1); false if it did. */
+  private claimInbound(shared: SharedState, index: number): boolean {
+    const word = shared.word(index, WorkerWord.inbound);
+    for (;;) {
+      const n = Atomics.load(shared.control, word);
+      if (n < 0) return false;
+      if (Atomics.compareExchange(shared.control, word, n, n + 1) === n) return true;
     }
   }
 
@@ -504,7 +678,8 @@ export class PoolExecutor implements Executor, TaskOwner {
         const target = this.workers[owner];
         const shared = this.shared;
         if (target?.worker === undefined || shared === undefined) return;
-        Atomics.add(shared.control, shared.word(owner, WorkerWord.inbound), 1);
+        // An owner that retired has no task waiting for this result.
+        if (!this.claimInbound(shared, owner)) return;
         target.worker.postMessage({ t: 'result', slot, status, value } satisfies ToWorker);
         shared.wakeWorker(owner);
         return;
@@ -611,6 +786,8 @@ export class PoolExecutor implements Executor, TaskOwner {
       return;
     }
     Atomics.store(shared.control, Control.shutdown, 1);
+    if (this.monitor !== undefined) clearInterval(this.monitor);
+    this.monitor = undefined;
     const exits = this.workers.map((slot) => {
       const worker = slot.worker;
       slot.alive = false;

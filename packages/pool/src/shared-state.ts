@@ -18,6 +18,12 @@ export const Control = {
   childIds: 5,
   /** 1 while the main thread waits for room in the inject queue or for free slots. */
   roomWanted: 6,
+  /**
+   * Workers running (started and not retired). The main thread adds one before it starts a
+   * worker; a retiring worker takes one off by CAS only while it stays above `minThreads`,
+   * so that two workers timing out together cannot both retire below the floor.
+   */
+  running: 7,
   /** Base of the per-worker words; each worker has {@link workerStride} of them. */
   workers: 16,
 } as const;
@@ -28,7 +34,11 @@ export const workerStride = 16;
 export const WorkerWord = {
   /** 1 while the worker sleeps (or is about to); a waker CASes it to 0 and notifies. */
   park: 0,
-  /** Messages posted to the worker and not yet received: it must not block its event loop. */
+  /**
+   * Messages posted to the worker and not yet received: it must not block its event loop.
+   * -1 once the worker retired: the main thread CASes it up from a non-negative value before
+   * posting, so nothing is ever posted to a worker that is leaving.
+   */
   inbound: 1,
   /** Tasks started by the worker (its utilisation figure). */
   executed: 2,

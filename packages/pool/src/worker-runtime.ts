@@ -48,6 +48,8 @@ export class WorkerRuntime implements TaskOwner {
   readonly label: string;
   private readonly index: number;
   private readonly workers: number;
+  private readonly minThreads: number;
+  private readonly idleTimeout: number;
   private readonly idBase: number;
   private readonly shared: SharedState;
   private readonly control: Int32Array;
@@ -80,6 +82,8 @@ export class WorkerRuntime implements TaskOwner {
     this.label = init.label;
     this.index = init.index;
     this.workers = init.workers;
+    this.minThreads = init.minThreads;
+    this.idleTimeout = init.idleTimeout;
     this.idBase = init.idBase;
     this.shared = new SharedState(init.buffers);
     this.control = this.shared.control;
@@ -117,7 +121,8 @@ export class WorkerRuntime implements TaskOwner {
       let found = false;
       for (let i = 0; i < spinRounds && !found; i++) found = this.hasWork() || this.stealInto();
       if (found) continue;
-      await this.sleep();
+      // Retired after its idle timeout: leaving the loop ends the thread (see worker.ts).
+      if (await this.sleep()) return;
     }
   }
 
@@ -663,9 +668,10 @@ export class WorkerRuntime implements TaskOwner {
    * Parks until woken. The worker first says it is going to sleep (its park word and the
    * sleeper count), then looks at every queue once more: a producer publishes work before
    * it checks for sleepers, so either it sees this worker asleep and wakes it, or this
-   * worker sees the work. No wake-up is lost.
+   * worker sees the work. No wake-up is lost. Resolves true if the worker retired instead
+   * of waking (see {@link retire}).
    */
-  private async sleep(): Promise<void> {
+  private async sleep(): Promise<boolean> {
     const control = this.control;
     Atomics.store(control, this.parkWord, 1);
     Atomics.add(control, Control.sleepers, 1);
@@ -675,8 +681,15 @@ export class WorkerRuntime implements TaskOwner {
       const parkedAt = performance.now();
       const inbound = Atomics.load(control, this.shared.word(this.index, WorkerWord.inbound));
       if (this.live === 0 && inbound === 0) {
-        // Nothing here waits on this thread's event loop: block the thread outright.
-        Atomics.wait(control, this.parkWord, 1);
+        // Nothing here waits on this thread's event loop: block the thread outright. Above
+        // the floor the wait is bounded by the idle timeout, after which the worker may retire.
+        const mayRetire = Atomics.load(control, Control.running) > this.minThreads;
+        const outcome = mayRetire ? Atomics.wait(control, this.parkWord, 1, this.idleTimeout) : Atomics.wait(control, this.parkWord, 1);
+        if (outcome === 'timed-out' && this.retire()) {
+          Atomics.store(control, this.parkWord, 0);
+          Atomics.sub(control, Control.sleepers, 1);
+          return true;
+        }
       } else {
         this.parkedAsync = true;
         const waiting = Atomics.waitAsync(control, this.parkWord, 1);
@@ -687,6 +700,35 @@ export class WorkerRuntime implements TaskOwner {
     }
     Atomics.store(control, this.parkWord, 0);
     Atomics.sub(control, Control.sleepers, 1);
+    return false;
+  }
+
+  /**
+   * Decides whether this worker, idle for its timeout, leaves the pool; true if it does.
+   * Three claims, each undone if a later one fails:
+   * 1. its own park word (1 to 0), so that no producer counts it as woken from here on and
+   *    a wake-up cannot go to a worker that is leaving (if the CAS fails, someone did wake it);
+   * 2. one off the running count, only while that stays at or above `minThreads`;
+   * 3. its inbound word (0 to -1), so that the main thread posts it nothing more.
+   * Between 2 and 3 it looks at every queue once more: work published before the count
+   * dropped is seen here, and work the main thread publishes later finds the count lower
+   * (it starts a worker if none is left).
+   */
+  private retire(): boolean {
+    const control = this.control;
+    if (Atomics.compareExchange(control, this.parkWord, 1, 0) !== 1) return false;
+    for (;;) {
+      const running = Atomics.load(control, Control.running);
+      if (running <= this.minThreads) return false;
+      if (Atomics.compareExchange(control, Control.running, running, running - 1) === running) break;
+    }
+    const inbound = this.shared.word(this.index, WorkerWord.inbound);
+    if (this.live > 0 || this.hasWork() || Atomics.compareExchange(control, inbound, 0, -1) !== 0) {
+      Atomics.add(control, Control.running, 1);
+      return false;
+    }
+    this.flush();
+    return true;
   }
 
   /** Something in this thread made work (a wake, a message) while the loop may be parked. */
