@@ -2,6 +2,7 @@ import { parseCli, usage } from './cli.js';
 import { gitState, machineFacts, packageVersions } from './machine.js';
 import { jsonReport, writeJsonReport } from './report/json.js';
 import { markdownReport } from './report/markdown.js';
+import { writeSiblingReports } from './report/sibling-files.js';
 import { fullTiming, quickTiming, runSuite } from './runner.js';
 import type { CaseResult } from './runner.js';
 import { findSuite, suites } from './suites/index.js';
@@ -29,12 +30,15 @@ async function main(argv: readonly string[]): Promise<void> {
 
   const machine = machineFacts();
   const packages = packageVersions(['tinybench', ...selected.flatMap((suite) => suite.packages)]);
-  console.log(markdownReport(results, machine, options.quick));
+  const markdown = markdownReport(results, machine, options.quick);
+  console.log(markdown);
+  const command = `pnpm bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).filter((arg) => arg !== '--').join(' ')}` : ''}`;
   writeJsonReport(
     options.out,
     jsonReport(results, { generatedAt: new Date(), ...gitState(), quick: options.quick, threads: options.threads, machine, packages }),
   );
-  progress(`results written to ${options.out}`);
+  const files = writeSiblingReports(options.out, { markdown, command, ratios: results.flatMap((result) => result.ratios), machine, quick: options.quick });
+  progress(`results written to ${[options.out, ...files].join(', ')}`);
 }
 
 try {

@@ -14,6 +14,12 @@ export interface Measurement {
   readonly unit: string;
   /** How many samples the median is taken over. */
   readonly samples: number;
+  /**
+   * Every sample, in `unit` per operation, in the order taken (4 significant digits: the
+   * noise is larger). Lets a reader check the spread and recompute the median. Absent on
+   * extra figures, which are derived from the time rows.
+   */
+  readonly values?: readonly number[];
   /** Set when the subject could not do the work: the error it threw, e.g. `RangeError: Maximum call stack size exceeded`. */
   readonly failed?: string;
 }

@@ -97,8 +97,10 @@ export async function runCase(suite: Suite, bench: BenchCase, timing: Timing): P
     const failure = failures.get(subject);
     if (failure !== undefined) return { ...row, median: Number.NaN, samples: 0, failed: failure };
     const taken = samples.get(subject) ?? [];
-    // tinybench measures milliseconds per run; rows are nanoseconds per operation.
-    return { ...row, median: (median(taken) * 1e6) / bench.opsPerRun, samples: taken.length };
+    // tinybench measures milliseconds per run; rows are nanoseconds per operation. The
+    // median comes from the unrounded samples; the kept values are rounded for size.
+    const perOp = taken.map((sample) => Number(((sample * 1e6) / bench.opsPerRun).toPrecision(4)));
+    return { ...row, median: (median(taken) * 1e6) / bench.opsPerRun, samples: taken.length, values: perOp };
   });
   const figures = (bench.figures?.(rows) ?? []).map(
     (figure): Measurement => ({ suite: suite.name, case: bench.name, ...figure }),

@@ -33,11 +33,13 @@ describe('runCase', () => {
     const result = await runCase(fakeSuite(fakeCase), fakeCase, tiny);
     expect(result.rows.map((row) => row.subject)).toEqual(['hand-written', 'spindle/fake']);
     for (const row of result.rows) {
-      expect(Object.keys(row).sort()).toEqual(['case', 'median', 'metric', 'samples', 'subject', 'suite', 'unit']);
+      expect(Object.keys(row).sort()).toEqual(['case', 'median', 'metric', 'samples', 'subject', 'suite', 'unit', 'values']);
       expect(row).toMatchObject({ suite: 'fake', case: 'sum', metric: 'time per add', unit: 'ns' });
       expect(row.median).toBeGreaterThan(0);
-      // At least `iterations` samples in each of the two rounds.
+      // At least `iterations` samples in each of the two rounds, every one of them kept.
       expect(row.samples).toBeGreaterThanOrEqual(6);
+      expect(row.values).toHaveLength(row.samples);
+      expect(row.values?.every((value) => value > 0)).toBe(true);
     }
     expect(result.ratios).toHaveLength(1);
     expect(result.ratios[0]).toMatchObject({ subject: 'spindle/fake', baseline: 'hand-written' });

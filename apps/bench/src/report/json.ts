@@ -33,6 +33,14 @@ export function jsonReport(results: readonly CaseResult[], facts: RunFacts): Run
 export function writeJsonReport(file: string, document: RunResults): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(document, null, 2)}\n`);
+  writeFileSync(temporary, `${compactNumberArrays(JSON.stringify(document, null, 2))}\n`);
   renameSync(temporary, file);
+}
+
+/**
+ * Puts arrays of plain numbers (the samples) on one line each: indented JSON would give
+ * every sample a line of its own, tens of thousands of lines per run.
+ */
+export function compactNumberArrays(json: string): string {
+  return json.replace(/\[\n\s+(-?[\d.e+-]+(?:,\n\s+-?[\d.e+-]+)*)\n\s+\]/g, (_match, inner: string) => `[${inner.replace(/,\n\s+/g, ', ')}]`);
 }

@@ -3,15 +3,26 @@ import type { BenchCase, CaseTiming, Subject, Suite } from '../suite.js';
 import { spindleSubject } from '../suite.js';
 import * as w from '../workloads/coroutines.js';
 
-/** Yields in the one-task cases. */
-const YIELDS = 1_000_000;
 /** Steps the leaf of the recursion takes. */
 const LEAF_STEPS = 100;
-/** Concurrent tasks, and the awaits each makes. */
-const TASKS = 10_000;
 const LINKS = 10;
-/** Children spawned and joined. */
-const CHILDREN = 100_000;
+
+/** Counts that set how long a run takes: yields in the one-task cases, concurrent tasks, children spawned and joined. */
+interface Sizes {
+  readonly yields: number;
+  readonly tasks: number;
+  readonly children: number;
+}
+const fullSizes: Sizes = { yields: 1_000_000, tasks: 10_000, children: 100_000 };
+/**
+ * Quick mode (CI smoke, under two minutes for every suite): a tenth of the work. Effection
+ * spawning 100,000 children alone took ~50 s of a quick run on a loaded 2-core machine.
+ * Figures are per operation, so they stay comparable, if rougher.
+ */
+const quickSizes: Sizes = { yields: 100_000, tasks: 1_000, children: 10_000 };
+
+/** `100k`, `10k`, `1k`: the count in a case's name. */
+const short = (count: number): string => (count >= 1000 ? `${String(count / 1000)}k` : String(count));
 
 const trampoline = spindleSubject('@spindle/trampoline');
 
@@ -53,7 +64,7 @@ function recursionCase(depth: number): BenchCase {
   };
 }
 
-function buildCases(): BenchCase[] {
+function buildCases({ yields: YIELDS, tasks: TASKS, children: CHILDREN }: Sizes): BenchCase[] {
   return [
     {
       name: 'await/resolved-promise',
@@ -91,7 +102,7 @@ function buildCases(): BenchCase[] {
     recursionCase(1_000),
     recursionCase(10_000),
     {
-      name: 'concurrent/10k-tasks',
+      name: `concurrent/${short(TASKS)}-tasks`,
       description: `${TASKS.toLocaleString('en-US')} concurrent tasks, each awaiting ${LINKS} fresh resolved promises in a row (no timers)`,
       opsPerRun: TASKS,
       op: 'task',
@@ -108,7 +119,7 @@ function buildCases(): BenchCase[] {
       ],
     },
     {
-      name: 'spawn-join/100k-children',
+      name: `spawn-join/${short(CHILDREN)}-children`,
       description: `one task spawns ${CHILDREN.toLocaleString('en-US')} children (each returns at once) and joins them all`,
       opsPerRun: CHILDREN,
       op: 'child',
@@ -136,5 +147,5 @@ export const trampolineSuite: Suite = {
   description:
     '@spindle/trampoline vs co, Effection, Effect.gen and native async/await: resolved waits, synchronous yields, deep yield* recursion, concurrent tasks, spawn/join',
   packages: ['@spindle/core', '@spindle/trampoline', 'co', 'effection', 'effect'],
-  cases: () => buildCases(),
+  cases: (options) => buildCases(options.quick ? quickSizes : fullSizes),
 };
