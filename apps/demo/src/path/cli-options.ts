@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { StageSizes } from './stage.js';
 
@@ -13,6 +14,9 @@ export interface DemoOptions {
   readonly out: string;
 }
 
+/** The report's default place: the demo package's `out/` (ignored by git), wherever pnpm was run from. */
+export const defaultOut = fileURLToPath(new URL('../../out/demo-report.html', import.meta.url));
+
 /** Defaults sized for about half a minute on 2 cores. */
 export const defaultSizes: StageSizes = { delayMs: 300, tasks: 48, unit: 8_000_000, threads: Math.min(4, Math.max(2, availableParallelism())), blockMs: 1000 };
 
@@ -24,7 +28,7 @@ const usage = `usage: pnpm demo [-- options]
   --unit <n>         iterations of a light pool task (default ${String(defaultSizes.unit)})
   --threads <n>      pool workers (default ${String(defaultSizes.threads)})
   --block-ms <ms>    how long the sync-over-async mistake blocks (default ${String(defaultSizes.blockMs)})
-  --out <file>       HTML report path (default out/demo-report.html)
+  --out <file>       HTML report path (default apps/demo/out/demo-report.html)
   --json             print one JSON document instead of text`;
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
@@ -62,7 +66,8 @@ export function parseDemoArgs(argv: readonly string[], cwd: string): DemoOptions
     },
     stages: values.stage ?? [],
     json: values.json,
-    out: path.resolve(cwd, values.out ?? 'out/demo-report.html'),
+    // A path given on the command line is the user's, so relative to where they ran pnpm.
+    out: values.out === undefined ? defaultOut : path.resolve(cwd, values.out),
   };
 }
 
