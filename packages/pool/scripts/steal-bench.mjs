@@ -22,6 +22,25 @@ function timeIt(work) {
   work();
   return performance.now() - s;
 }
+/** CPU ms per thread of this process (Linux /proc; 10 ms resolution), by thread id. */
+async function threadCpu() {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const out = new Map();
+  try {
+    for (const tid of await readdir('/proc/self/task')) {
+      const stat = await readFile(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, (Number(fields[11]) + Number(fields[12])) * 10);
+    }
+  } catch {
+    // Not Linux: no per-thread figures.
+  }
+  return out;
+}
+function busiest(before, after) {
+  const deltas = [...after].map(([tid, ms]) => ms - (before.get(tid) ?? 0)).sort((a, b) => b - a);
+  return deltas.slice(0, 4);
+}
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 for (let i = 0; i < 20; i++) spin(100_000, i);
@@ -47,32 +66,42 @@ for (const threads of [1, 2]) {
   const imb = [];
   const fj = [];
   let detail = '';
+  const load = (await import('node:os')).loadavg()[0].toFixed(1);
   for (let r = 0; r < runs; r++) {
-    let before = pool.stats;
     let cpu = process.cpuUsage();
+    const threadsBefore = await threadCpu();
     let s = performance.now();
     const all = [];
     for (let i = 0; i < n; i++) all.push(pool.spawn(spinRef, [iters(i), i]));
+    // Read the counters once the workers have woken, so that parked time is the run's own.
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    let before = pool.stats;
     await Promise.all(all);
     const t1 = performance.now() - s;
     const imbCpu = process.cpuUsage(cpu);
+    const perThread = busiest(threadsBefore, await threadCpu());
     let after = pool.stats;
-    const imbStats = { steals: after.steals - before.steals, cpuOverWall: ((imbCpu.user + imbCpu.system) / 1000 / t1).toFixed(2), per: perWorker(before, after) };
+    const imbStats = { ms: Math.round(t1), steals: after.steals - before.steals, cpuOverWall: ((imbCpu.user + imbCpu.system) / 1000 / t1).toFixed(2), busiestThreadsCpuMs: perThread, per: perWorker(before, after) };
     before = pool.stats;
+    const fjThreads = await threadCpu();
+    const fjCpu = process.cpuUsage();
     s = performance.now();
     const v = await pool.spawn(fibRef, [30, 20]);
     const t2 = performance.now() - s;
+    const fjUsage = process.cpuUsage(fjCpu);
+    const fjPerThread = busiest(fjThreads, await threadCpu());
     if (v !== 832040) throw new Error('wrong fib');
     after = pool.stats;
     imb.push(t1);
     fj.push(t2);
-    if (r === runs - 1 || process.env.VERBOSE) detail = `  last run: imbalanced ${JSON.stringify(imbStats)}\n  fork-join steals ${after.steals - before.steals} ${JSON.stringify(perWorker(before, after))}`;
+    if (r === runs - 1 || process.env.VERBOSE) detail += `  last run: imbalanced ${JSON.stringify(imbStats)}\n  fork-join ${Math.round(t2)} ms, cpu ${((fjUsage.user + fjUsage.system) / 1000).toFixed(0)} ms, busiest threads ${fjPerThread.join('/')} ms, steals ${after.steals - before.steals} ${JSON.stringify(perWorker(before, after))}\n`;
   }
   await pool.close();
   console.log(
     `threads=${threads}: imbalanced makespan ${imb.map((x) => x.toFixed(0)).join(',')} ms (median ${(median(imb) / ideal).toFixed(2)}x ideal ${ideal.toFixed(0)}); ` +
       `fib(30)/20 ${fj.map((x) => x.toFixed(0)).join(',')} ms (median ${median(fj).toFixed(0)})`,
   );
+  console.log(`  (1-minute load average at the start: ${load})`);
   console.log(detail);
   globalThis[`fj${threads}`] = median(fj);
 }
