@@ -102,6 +102,8 @@ export const mistakesStage: Stage = {
           ? 'blocked event loop: not caught this time (the watchdog may miss on a loaded machine)'
           : `blocked event loop for ${blocked.blockedMs.toFixed(0)} ms, stack innermost first:`,
         ...frames,
+        // Worth saying: the timeline alone would miss it, which is why the watchdog exists.
+        'the timeline shows no long step: after its first `await` the body runs on the microtask queue, outside any executor step',
         cycle === undefined ? 'wait cycle: not caught' : `wait cycle: ${cycle.cycle.map((task) => task.name ?? task.body).join(' → ')} → back to the first`,
       ],
     };
