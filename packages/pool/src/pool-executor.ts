@@ -261,9 +261,10 @@ export class PoolExecutor implements Executor, TaskOwner {
   }
 
   /**
-   * Starts the workers (they otherwise start on the first `spawn`) and resolves once every
-   * one of them runs, so that a benchmark or a latency-sensitive caller does not pay for
-   * thread start-up in its first tasks.
+   * Starts the initial workers (`minThreads`, at least one; they otherwise start on the
+   * first `spawn`) and resolves once every one of them runs, so that a benchmark or a
+   * latency-sensitive caller does not pay for thread start-up in its first tasks. Workers
+   * added later by growth are not waited for.
    */
   ready(): Promise<void> {
     if (this.isClosed) return Promise.reject(new ExecutorClosedError(this.label));
