@@ -32,10 +32,13 @@ async function fetchOnThread(taskId: number, value: number, delay: number): Prom
   channels.spawn.publish({ kind: 'spawn', taskId, executor, thread: currentThread, time: eventTime(), name: `thread fetch ${String(taskId)}`, parentId: undefined, body: 'worker_threads.Worker' });
   const worker = new Worker(fetchThread, { eval: true, workerData: { value, delay } });
   const thread = worker.threadId;
+  // Listen for the exit now: a worker may exit right after its message, before a later
+  // once(worker, 'exit') would be listening, and that wait would never end.
+  const exited = once(worker, 'exit');
   const [report] = (await once(worker, 'message')) as [ThreadReport];
   channels.start.publish({ kind: 'start', taskId, executor, thread, time: report.start });
   channels.settle.publish({ kind: 'settle', taskId, executor, thread, time: report.end, state: 'fulfilled', error: undefined });
-  await once(worker, 'exit');
+  await exited;
   return report;
 }
 
