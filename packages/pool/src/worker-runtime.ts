@@ -589,7 +589,7 @@ export class WorkerRuntime implements TaskOwner {
         break;
       case Step.Wait:
         task.state = 'suspended';
-        this.emitSuspend(task, 'wait');
+        this.emitSuspend(task, 'wait', coroutine.value);
         this.park(task, coroutine.value);
         break;
       case Step.Done: {
@@ -649,8 +649,11 @@ export class WorkerRuntime implements TaskOwner {
     this.enqueue(task);
   }
 
-  private emitSuspend(task: WorkerTask, reason: 'yield' | 'wait'): void {
-    if (this.eventsOn()) this.emit({ kind: 'suspend', taskId: task.id, executor: this.label, thread: threadId, time: eventTime(), reason });
+  private emitSuspend(task: WorkerTask, reason: 'yield' | 'wait', waited?: unknown): void {
+    if (!this.eventsOn()) return;
+    const event = { kind: 'suspend', taskId: task.id, executor: this.label, thread: threadId, time: eventTime(), reason } as const;
+    // Pool task ids are unique across the pool, so the wait-cycle detector can follow them.
+    this.emit(waited instanceof Task ? { ...event, waitingOn: waited.id } : event);
   }
 
   // ------------------------------------------------------------------ sleeping
