@@ -131,6 +131,11 @@ export class Coroutine {
     return this.mode !== Mode.Start && this.mode !== Mode.Reference && this.mode !== Mode.Loading;
   }
 
+  /** True while a task reference's module is being imported (the Wait value is that import). */
+  get loading(): boolean {
+    return this.mode === Mode.Loading;
+  }
+
   /** True for an `async` body (or a plain one that returned a promise) waiting on its promise. */
   get settling(): boolean {
     return this.mode === Mode.Settling;

@@ -71,6 +71,13 @@ function isAbsoluteModuleUrl(url: unknown): url is string {
 type Loaded = TaskFunction<unknown[]>;
 const loaded = new Map<string, Loaded>();
 const loading = new Map<string, Promise<Loaded>>();
+/**
+ * Modules already imported in this thread, by URL. A body whose module is here starts
+ * synchronously, without a wait: a pool worker that parks every task of a module it
+ * already holds on a fresh import() would take them all off its deque, out of reach of
+ * thieves, before the first one runs.
+ */
+const modules = new Map<string, Record<string, unknown>>();
 
 function keyOf(ref: TaskReference<never>): string {
   return `${ref.export}\u0000${ref.module}`;
@@ -78,7 +85,13 @@ function keyOf(ref: TaskReference<never>): string {
 
 /** The body behind a reference if it has been loaded in this thread already, else `undefined`. */
 export function loadedTaskReference(ref: TaskReference<never>): Loaded | undefined {
-  return loaded.get(keyOf(ref));
+  const key = keyOf(ref);
+  const done = loaded.get(key);
+  if (done !== undefined) return done;
+  const body = modules.get(ref.module)?.[ref.export];
+  if (typeof body !== 'function') return undefined;
+  loaded.set(key, body as Loaded);
+  return body as Loaded;
 }
 
 /**
@@ -113,6 +126,7 @@ async function importBody(ref: TaskReference<never>): Promise<Loaded> {
   let namespace: Record<string, unknown>;
   try {
     namespace = (await import(ref.module)) as Record<string, unknown>;
+    modules.set(ref.module, namespace);
   } catch (error) {
     throw new InvalidTaskError('unknown-reference', `cannot load task module ${ref.module}: ${messageOf(error)}`, {
       cause: error,

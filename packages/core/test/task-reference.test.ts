@@ -51,3 +51,15 @@ describe('typed task references', () => {
     spawn(ref, ['one']);
   });
 });
+
+describe('task references of a module already imported', () => {
+  it('load synchronously, any export of it', async () => {
+    const source = 'export function first() { return 1; } export function second() { return 2; }';
+    const url = `data:text/javascript,${encodeURIComponent(source)}`;
+    await loadTaskReference(taskRef(url, 'first'));
+    // No import() is waited on for another export of the same module.
+    const second = loadedTaskReference(taskRef(url, 'second'));
+    expect(typeof second).toBe('function');
+    expect(loadedTaskReference(taskRef(url, 'missing'))).toBeUndefined();
+  });
+});

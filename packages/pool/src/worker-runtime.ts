@@ -60,6 +60,12 @@ export class WorkerRuntime implements TaskOwner {
   private readonly ready = new RingQueue<WorkerTask>(64);
   /** Tasks that start here and nowhere else: payloads that travel by message. */
   private readonly fresh = new RingQueue<WorkerTask>(16);
+  /**
+   * Set while a task waits for its module's first import in this thread. The worker takes
+   * no new work from the deques until it settles: every task taken meanwhile would park on
+   * the same import, out of reach of thieves, and one worker would end up with them all.
+   */
+  private loading: Promise<void> | undefined = undefined;
   /** Children spawned here that went into shared memory, by slot. */
   private readonly proxies = new Map<number, WorkerTask>();
   /** Tasks running here for another thread, by slot. */
@@ -101,6 +107,7 @@ export class WorkerRuntime implements TaskOwner {
   async run(): Promise<void> {
     let lastTurn = performance.now();
     while (Atomics.load(this.control, Control.shutdown) === 0) {
+      if (this.loading !== undefined) await this.loading;
       const worked = this.runSome();
       this.flush();
       if (worked) {
@@ -456,6 +463,10 @@ export class WorkerRuntime implements TaskOwner {
         task.queued = false;
         if (!task.bodyFinished) this.runTurn(task);
       }
+      if (this.loading !== undefined) {
+        if (task === undefined) break;
+        continue;
+      }
       if (++this.ticks % injectEvery === 0 && this.takeInject()) {
         worked = true;
         continue;
@@ -591,6 +602,12 @@ export class WorkerRuntime implements TaskOwner {
         task.state = 'suspended';
         this.emitSuspend(task, 'wait', coroutine.value);
         this.park(task, coroutine.value);
+        if (coroutine.loading && this.loading === undefined) {
+          const settled = (): void => {
+            this.loading = undefined;
+          };
+          this.loading = Promise.resolve(coroutine.value).then(settled, settled);
+        }
         break;
       case Step.Done: {
         const value = coroutine.value;
