@@ -1,7 +1,7 @@
 // Property-based tests of the task contract: random programs of spawn, join, yield,
 // cancel, throw and close, run on an executor and checked against the contract's rules.
-// The same file lives in each single-thread executor's test folder (round-robin,
-// trampoline); it uses only core's public API, so the programs run unchanged on both.
+// It uses only core's public API, so the programs run unchanged on any executor that
+// accepts closures.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import fc from 'fast-check';
 import { TaskCancelledError, channelNames } from '@spindle/core';
@@ -457,9 +457,6 @@ export const cornerCases: readonly (readonly [string, Program])[] = [
     { roots: [leaf('generator', y), leaf('async', y, y)], cancelAtSpawn: [0], close: 'drain' },
   ],
 ];
-
-/** fast-check parameters: 1,000 runs in CI; `SPINDLE_PROPERTY_RUNS=100000` for a longer hunt. */
-export const propertyRuns = { numRuns: Number(process.env.SPINDLE_PROPERTY_RUNS ?? 1000) } as const;
 
 /** Property: every random program keeps the contract on the executor `make` builds. */
 export function contractProperty(make: () => Executor): fc.IAsyncProperty<[Program]> {
