@@ -1,11 +1,13 @@
 // Hostile input on the pool: every bad call gets a clear, typed error at the call that made
 // it (or, for what only a worker can find out, as the task's rejection), and the pool keeps
 // working with all its threads.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExecutorClosedError, InvalidOptionsError, InvalidTaskError, TaskCancelledError, taskRef } from '@spindle/core';
 import { PoolExecutor } from '../src/index.js';
 
-const fixtures = new URL('./hostile-fixtures.mjs', import.meta.url);
+const fixtures = pathToFileURL(createRequire(import.meta.url).resolve('@spindle/executor-tests/hostile-fixtures.mjs'));
 const ref = (name: string) => taskRef(fixtures, name);
 
 async function rejection(handle: PromiseLike<unknown>): Promise<unknown> {

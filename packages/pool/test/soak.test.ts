@@ -2,7 +2,7 @@
 // --expose-gc, resident memory sampled after GC; nothing is lost and memory levels off.
 // The long version (10,000,000 tasks) is `pnpm soak` at the repository root.
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 interface Figures {
@@ -19,11 +19,14 @@ interface Figures {
 }
 
 const TASKS = 200_000;
-const script = fileURLToPath(new URL('./soak-child.mjs', import.meta.url));
+// The child script is shared by every executor (@spindle/executor-tests); it builds this one
+// from the factory module beside this test.
+const script = createRequire(import.meta.url).resolve('@spindle/executor-tests/soak-child.mjs');
+const factory = new URL('./factory.mjs', import.meta.url).href;
 
 function soak(tasks: number): Promise<Figures> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--expose-gc', script, String(tasks)], { timeout: 120_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--expose-gc', script, factory, String(tasks)], { timeout: 120_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
       if (error !== null) {
         reject(new Error(`soak child failed: ${error.message}\n${stderr}`));
         return;

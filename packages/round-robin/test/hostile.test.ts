@@ -1,11 +1,13 @@
 // Hostile input: every bad call gets a clear, typed error at the call that made it (or,
 // for what only the task can find out, as its rejection), and the executor keeps working.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ExecutorClosedError, InvalidOptionsError, InvalidTaskError, TaskCancelledError, taskRef } from '@spindle/core';
 import type { Executor, TaskContext } from '@spindle/core';
 import { RoundRobinExecutor } from '../src/index.js';
 
-const fixtures = new URL('./hostile-fixtures.mjs', import.meta.url);
+const fixtures = pathToFileURL(createRequire(import.meta.url).resolve('@spindle/executor-tests/hostile-fixtures.mjs'));
 const ref = (name: string) => taskRef(fixtures, name);
 
 async function rejection(handle: PromiseLike<unknown>): Promise<unknown> {

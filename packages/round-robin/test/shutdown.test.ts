@@ -2,7 +2,7 @@
 // that imports the built package: every task settles as the mode says, a closed executor
 // refuses work, and the process then exits on its own (no handle left open).
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 interface Summary {
@@ -14,12 +14,15 @@ interface Summary {
   readonly problems: readonly string[];
 }
 
-const script = fileURLToPath(new URL('./shutdown-child.mjs', import.meta.url));
+// The child script is shared by every executor (@spindle/executor-tests); it builds this one
+// from the factory module beside this test.
+const script = createRequire(import.meta.url).resolve('@spindle/executor-tests/shutdown-child.mjs');
+const factory = new URL('./factory.mjs', import.meta.url).href;
 
 function runChild(mode: 'drain' | 'cancel'): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     // Generous: a healthy child ends in well under a second; a hung one is killed and fails.
-    execFile(process.execPath, [script, mode], { timeout: 60_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+    execFile(process.execPath, [script, factory, mode], { timeout: 60_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
       resolve({ code, signal: error?.signal ?? null, stdout, stderr });
     });

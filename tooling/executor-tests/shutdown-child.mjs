@@ -1,11 +1,12 @@
-// Run by shutdown.test.ts in a fresh node process, importing the BUILT packages: starts
-// tasks, closes the executor mid-flight (argv[2]: drain or cancel), checks every outcome,
-// prints a JSON summary and then simply ends. It never calls process.exit: the process
+// Run by the executors' shutdown.test.ts in a fresh node process, importing the BUILT
+// packages: makes an executor with the factory module at argv[2] (a URL), starts tasks,
+// closes it mid-flight (argv[3]: drain or cancel), checks every outcome, prints a JSON
+// summary and then simply ends. It never calls process.exit: the process
 // exits only if the executor left no handle open.
 import { ExecutorClosedError, TaskCancelledError, taskRef } from '@spindle/core';
-import makeExecutor from './factory.mjs';
 
-const mode = process.argv[2];
+const { default: makeExecutor } = await import(process.argv[2]);
+const mode = process.argv[3];
 const fixtures = new URL('./shutdown-fixtures.mjs', import.meta.url);
 const ref = (name) => taskRef(fixtures, name);
 const problems = [];

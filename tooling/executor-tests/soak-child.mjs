@@ -1,13 +1,14 @@
-// Soak: runs TOTAL small tasks through the executor from ./factory.mjs in batches, sampling
+// Soak: runs TOTAL small tasks through the executor that FACTORY (a module URL whose
+// default export makes one) builds, in batches, sampling
 // resident memory (after a forced GC when node runs with --expose-gc), and prints one JSON
 // line: tasks, lost, the samples and the figures soak.test.ts judges. Plain JavaScript on
 // the BUILT package. Used by soak.test.ts (short, in CI) and `pnpm soak` (long).
-//   node --expose-gc test/soak-child.mjs [total=1000000] [batch=10000]
+//   node --expose-gc soak-child.mjs FACTORY [total=1000000] [batch=10000]
 import { taskRef } from '@spindle/core';
-import makeExecutor from './factory.mjs';
 
-const total = Number(process.argv[2] ?? 1_000_000);
-const batch = Number(process.argv[3] ?? 10_000);
+const { default: makeExecutor } = await import(process.argv[2]);
+const total = Number(process.argv[3] ?? 1_000_000);
+const batch = Number(process.argv[4] ?? 10_000);
 const samplesWanted = 40;
 const echo = taskRef(new URL('./hostile-fixtures.mjs', import.meta.url), 'echo');
 const executor = makeExecutor();
