@@ -163,6 +163,18 @@ export class Task<T = unknown> implements TaskHandle<T> {
     (this.waiters ??= []).push(onFulfilled as (value: unknown) => void, onRejected);
   }
 
+  /**
+   * The outcome of a settled task, read at once: the value if it fulfilled, the error
+   * otherwise (`state` tells which). For executors that must hand an outcome on
+   * synchronously from {@link TaskOwner.settled} (a worker that may die before its next
+   * microtask). Counts as observing a rejection. Throws if the task has not settled.
+   */
+  observeOutcome(): unknown {
+    if (!isSettledState(this.state)) throw new TypeError(`task ${this.describe()} has not settled`);
+    this.observed = true;
+    return this.outcome;
+  }
+
   catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
     return this.then(undefined, onrejected);
   }

@@ -24,5 +24,8 @@ export type ToWorker =
 /** Items a worker sends the main thread, in batches; the first field is a sequence number or -1. */
 export type OutItem =
   | readonly [seq: number, kind: 0, event: TaskEvent]
-  | readonly [seq: number, kind: 1, slot: number, status: number, value: unknown]
+  /** A main-thread task finished; its status and result are in its slot. */
+  | readonly [seq: number, kind: 1, slot: number, taskId: number]
+  /** A main-thread task finished with a result too large for its slot. */
+  | readonly [seq: number, kind: 3, slot: number, status: number, value: unknown]
   | readonly [seq: number, kind: 2, owner: number, slot: number, status: number, value: unknown];

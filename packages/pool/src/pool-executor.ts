@@ -27,7 +27,7 @@ import type {
 import { capabilities } from './capabilities.js';
 import { QueueFullError, WorkerCrashedError } from './errors.js';
 import type { OutItem, ToWorker, WorkerInit } from './messages.js';
-import { decodeError, needsMessage, writePayload } from './payload.js';
+import { decodeError, encodeError, needsMessage, readResult, writePayload } from './payload.js';
 import type { Payload } from './payload.js';
 import { resolvePoolOptions } from './options.js';
 import type { PoolOptions, ResolvedPoolOptions } from './options.js';
@@ -646,7 +646,8 @@ export class PoolExecutor implements Executor, TaskOwner {
 
   private receive(items: OutItem[]): void {
     for (const item of items) {
-      if (item[0] < 0) {
+      // Unsequenced, or late: sequence numbers below `nextSeq` were skipped after a crash.
+      if (item[0] < this.nextSeq) {
         this.handle(item);
         continue;
       }
@@ -672,6 +673,9 @@ export class PoolExecutor implements Executor, TaskOwner {
         return;
       }
       case 1:
+        this.completeFromSlot(item[2], item[3]);
+        return;
+      case 3:
         this.complete(item[2], item[3], item[4]);
         return;
       case 2: {
@@ -686,6 +690,22 @@ export class PoolExecutor implements Executor, TaskOwner {
         return;
       }
     }
+  }
+
+  /** A task whose outcome its worker wrote into its slot; `taskId` guards against a slot reused since. */
+  private completeFromSlot(slot: number, taskId: number): void {
+    const shared = this.shared;
+    const task = this.bySlot.get(slot);
+    if (shared === undefined || task?.id !== taskId) return;
+    const status = Atomics.load(shared.meta, shared.metaIndex(slot, Meta.status));
+    let value: unknown;
+    try {
+      value = readResult(shared, slot);
+    } catch (error) {
+      this.complete(slot, Status.Rejected, encodeError(error));
+      return;
+    }
+    this.complete(slot, status, value);
   }
 
   private complete(slot: number, status: number, value: unknown): void {
@@ -725,6 +745,7 @@ export class PoolExecutor implements Executor, TaskOwner {
     const shared = this.shared;
     if (shared === undefined) return;
     this.crashes++;
+    this.skipLostSequence(shared);
     const meta = shared.meta;
     const slots = meta.length / metaWords;
     const crashed = new WorkerCrashedError(index, cause);
@@ -733,14 +754,20 @@ export class PoolExecutor implements Executor, TaskOwner {
       const state = Atomics.load(meta, shared.metaIndex(slot, Meta.state));
       const owner = Atomics.load(meta, shared.metaIndex(slot, Meta.owner));
       const runner = Atomics.load(meta, shared.metaIndex(slot, Meta.runner));
-      if (state === SlotState.Running && runner === index) {
+      if (state === SlotState.Done && runner === index && owner === mainOwner) {
+        // Finished, but the notice was still in the dead thread's buffer: the result is here.
+        if (Atomics.load(meta, shared.metaIndex(slot, Meta.status)) !== Status.Relayed) this.completeFromSlot(slot, shared.ids[slot * 2] ?? -1);
+      } else if (state === SlotState.Running && runner === index) {
+        const cancelled = Atomics.load(meta, shared.metaIndex(slot, Meta.cancel)) === 1;
         if (owner === mainOwner) {
           const task = this.bySlot.get(slot);
           this.bySlot.delete(slot);
           this.freeSlot(slot);
           if (task !== undefined) {
             task.slot = -1;
-            task.finish(true, crashed);
+            // Cancelled and stopped by terminating its worker: it settles as cancelled.
+            if (cancelled && task.stopping) task.finish(false, undefined);
+            else task.finish(true, crashed);
           }
         } else if (owner === index) {
           this.freeSlot(slot);
@@ -775,6 +802,20 @@ export class PoolExecutor implements Executor, TaskOwner {
     this.startWorker(index);
     for (const task of repost) if (task.payload !== undefined) this.post(task, task.slot, task.payload);
     shared.wake(this.options.maxThreads, 0, this.options.maxThreads);
+  }
+
+  /**
+   * A dead worker's unsent items took sequence numbers that will never arrive. Hands over
+   * what waits behind them, in order, and lets every number taken so far pass unordered.
+   */
+  private skipLostSequence(shared: SharedState): void {
+    const held = [...this.reorder.keys()].sort((a, b) => a - b);
+    this.nextSeq = Math.max(this.nextSeq, Atomics.load(shared.control, Control.sequence));
+    for (const seq of held) {
+      const item = this.reorder.get(seq);
+      this.reorder.delete(seq);
+      if (item !== undefined) this.handle(item);
+    }
   }
 
   private checkClosed(): void {

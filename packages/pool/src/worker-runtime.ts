@@ -58,8 +58,10 @@ export class WorkerRuntime implements TaskOwner {
   private readonly port: MessagePort;
   /** Started tasks with a step due (they cannot move to another thread). */
   private readonly ready = new RingQueue<WorkerTask>(64);
-  /** Tasks that start here and nowhere else: payloads that travel by message. */
+  /** Children that start here and nowhere else: payloads that hold shared memory or do not fit a slot. */
   private readonly fresh = new RingQueue<WorkerTask>(16);
+  /** Tasks the main thread posted here (their payloads travel by message), not yet claimed. */
+  private readonly posted = new RingQueue<{ readonly slot: number; readonly payload: Payload }>(16);
   /**
    * Set while a task waits for its module's first import in this thread. The worker takes
    * no new work from the deques until it settles: every task taken meanwhile would park on
@@ -76,6 +78,7 @@ export class WorkerRuntime implements TaskOwner {
   private live = 0;
   private ticks = 0;
   private parkedAsync = false;
+  private exiting = false;
   private forwarding = false;
   private readonly parkWord: number;
   private readonly settleListener = (message: unknown): void => {
@@ -103,10 +106,16 @@ export class WorkerRuntime implements TaskOwner {
     });
   }
 
+  /** The thread is exiting (a task called `process.exit`): start no more work. */
+  dying(): void {
+    this.exiting = true;
+    this.flush();
+  }
+
   /** The worker's loop; resolves when the pool shuts down. */
   async run(): Promise<void> {
     let lastTurn = performance.now();
-    while (Atomics.load(this.control, Control.shutdown) === 0) {
+    while (Atomics.load(this.control, Control.shutdown) === 0 && !this.exiting) {
       if (this.loading !== undefined) await this.loading;
       const worked = this.runSome();
       this.flush();
@@ -218,14 +227,11 @@ export class WorkerRuntime implements TaskOwner {
       return;
     }
     this.guestIds.delete(wt.id);
-    wt.subscribe(
-      (value) => {
-        this.report(wt, Status.Fulfilled, value);
-      },
-      (error: unknown) => {
-        this.report(wt, wt.state === 'cancelled' ? Status.Cancelled : Status.Rejected, encodeError(error));
-      },
-    );
+    // Reported now, not in a microtask: a task that calls process.exit() may end this thread
+    // before the next microtask, and the outcome must be in shared memory by then.
+    const outcome = wt.observeOutcome();
+    if (wt.state === 'fulfilled') this.report(wt, Status.Fulfilled, outcome);
+    else this.report(wt, wt.state === 'cancelled' ? Status.Cancelled : Status.Rejected, encodeError(outcome));
   }
 
   private own(task: Task): WorkerTask {
@@ -355,10 +361,6 @@ export class WorkerRuntime implements TaskOwner {
   private report(task: WorkerTask, status: number, value: unknown): void {
     const slot = task.slot;
     this.guests.delete(slot);
-    if (task.reportTo === mainOwner) {
-      this.out.push([this.eventsOn() ? Atomics.add(this.control, Control.sequence, 1) : -1, 1, slot, status, value]);
-      return;
-    }
     const shared = this.shared;
     let fits = true;
     try {
@@ -367,9 +369,28 @@ export class WorkerRuntime implements TaskOwner {
       status = Status.Rejected;
       fits = writeResult(shared, slot, encodeError(error));
     }
+    if (task.reportTo === mainOwner) {
+      const seq = this.eventsOn() ? Atomics.add(this.control, Control.sequence, 1) : -1;
+      if (fits) {
+        // The result is in shared memory before the main thread hears of it: if this thread
+        // dies before its next flush, the main thread still finds it there (see replace()).
+        Atomics.store(this.meta, shared.metaIndex(slot, Meta.status), status);
+        Atomics.store(this.meta, shared.metaIndex(slot, Meta.state), SlotState.Done);
+        this.out.push([seq, 1, slot, task.id]);
+      } else {
+        // Too large for the slot: it travels by message, posted now so that a crash of this
+        // thread cannot take it (a dead worker's port is drained before its exit event).
+        this.relayed(slot);
+        this.out.push([seq, 3, slot, status, value]);
+        this.flush();
+      }
+      return;
+    }
     if (!fits) {
       // Too large for the slot: the result takes the long way, through the main thread.
+      this.relayed(slot);
       this.out.push([-1, 2, task.reportTo, slot, status, value]);
+      this.flush();
       return;
     }
     Atomics.store(this.meta, shared.metaIndex(slot, Meta.status), status);
@@ -378,19 +399,17 @@ export class WorkerRuntime implements TaskOwner {
     shared.wakeWorker(task.reportTo);
   }
 
+  /** Marks a slot whose result left by message, so that a crash of this thread does not fail it too. */
+  private relayed(slot: number): void {
+    Atomics.store(this.meta, this.shared.metaIndex(slot, Meta.status), Status.Relayed);
+    Atomics.store(this.meta, this.shared.metaIndex(slot, Meta.state), SlotState.Done);
+  }
+
   private receive(message: ToWorker): void {
     if (message.t === 'task') {
-      const { slot, payload } = message;
-      const meta = this.meta;
-      Atomics.store(meta, this.shared.metaIndex(slot, Meta.runner), this.index);
-      if (Atomics.compareExchange(meta, this.shared.metaIndex(slot, Meta.state), SlotState.Queued, SlotState.Running) !== SlotState.Queued) {
-        this.freeSlot(slot);
-        return;
-      }
-      const [module, exportName, args, name] = payload;
-      const task = this.guest(slot, mainOwner, this.shared.ids[slot * 2] ?? -1, name);
-      task.begin(taskRef(module, exportName), args);
-      this.fresh.push(task);
+      // Claimed when it starts, not now: until then it stays Queued, so that the main thread
+      // posts it again elsewhere if this thread dies first.
+      this.posted.push(message);
     } else {
       this.completeProxy(message.slot, message.status, message.value);
     }
@@ -433,7 +452,9 @@ export class WorkerRuntime implements TaskOwner {
         else task.finish(true, decodeError(value));
         return;
       case Status.Crashed:
-        task.finish(true, new WorkerCrashedError(runner, 'the worker running it died'));
+        // A cancelled child whose worker was terminated to stop it settles as cancelled.
+        if (task.stopping) task.finish(false, undefined);
+        else task.finish(true, new WorkerCrashedError(runner, 'the worker running it died'));
         return;
       default:
         task.finish(true, decodeError(value));
@@ -450,7 +471,7 @@ export class WorkerRuntime implements TaskOwner {
     const mailbox = shared.mailboxes[this.index];
     let worked = false;
     const started = performance.now();
-    for (let i = 0; i < stepsPerRun; i++) {
+    for (let i = 0; i < stepsPerRun && !this.exiting; i++) {
       if (mailbox?.pending === true) {
         mailbox.drain((item) => {
           this.onMail(item);
@@ -477,6 +498,12 @@ export class WorkerRuntime implements TaskOwner {
         this.startLocal(local);
         continue;
       }
+      const posted = this.posted.shift();
+      if (posted !== undefined) {
+        worked = true;
+        this.startPosted(posted.slot, posted.payload);
+        continue;
+      }
       const slot = deque.pop();
       if (slot !== EMPTY) {
         worked = true;
@@ -491,6 +518,20 @@ export class WorkerRuntime implements TaskOwner {
       if ((i & 15) === 15 && performance.now() - started > turnEveryMs) break;
     }
     return worked;
+  }
+
+  /** Claims and starts a task the main thread posted here; nothing if it was cancelled meanwhile. */
+  private startPosted(slot: number, payload: Payload): void {
+    const meta = this.meta;
+    Atomics.store(meta, this.shared.metaIndex(slot, Meta.runner), this.index);
+    if (Atomics.compareExchange(meta, this.shared.metaIndex(slot, Meta.state), SlotState.Queued, SlotState.Running) !== SlotState.Queued) {
+      this.freeSlot(slot);
+      return;
+    }
+    const [module, exportName, args, name] = payload;
+    const task = this.guest(slot, mainOwner, this.shared.ids[slot * 2] ?? -1, name);
+    task.begin(taskRef(module, exportName), args);
+    this.step(task);
   }
 
   private startLocal(task: WorkerTask): void {
@@ -677,7 +718,7 @@ export class WorkerRuntime implements TaskOwner {
 
   private hasWork(): boolean {
     const shared = this.shared;
-    if (this.ready.size > 0 || this.fresh.size > 0) return true;
+    if (this.ready.size > 0 || this.fresh.size > 0 || this.posted.size > 0) return true;
     if (shared.mailboxes[this.index]?.pending === true) return true;
     if (shared.inject.size > 0) return true;
     for (const deque of shared.deques) if (deque.size > 0) return true;

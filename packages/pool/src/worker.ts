@@ -9,6 +9,11 @@ import { WorkerRuntime } from './worker-runtime.js';
 
 if (parentPort !== null) {
   const runtime = new WorkerRuntime(workerData as WorkerInit, parentPort);
+  // process.exit() in a task ends the thread only at V8's next interrupt check; until then
+  // this thread must start nothing more, or tasks it starts die half run.
+  process.once('exit', () => {
+    runtime.dying();
+  });
   // An empty batch says "started" (see PoolExecutor.ready()).
   parentPort.postMessage([]);
   void runtime.run().then(() => {
