@@ -34,6 +34,14 @@ export interface PoolOptions {
   readonly slots?: number;
   /** Bytes of a slot: serialised reference + arguments (or result) larger than this stay on one worker. Default 512. */
   readonly slotBytes?: number;
+  /**
+   * Milliseconds a cancelled task may keep its worker's thread in one step (a synchronous
+   * loop that never reaches a yield) before the pool terminates that worker and starts a
+   * new one, so that the cancelled task settles. Other tasks parked on that worker fail
+   * with `WorkerCrashedError`; tasks queued on it run elsewhere. Default 1,000;
+   * `Infinity` never terminates.
+   */
+  readonly cancelTimeout?: number;
   /** Label used in events and errors; defaults to `pool#<n>`. */
   readonly label?: string;
 }
@@ -52,6 +60,7 @@ export interface ResolvedPoolOptions {
   readonly dequeCapacity: number;
   readonly slots: number;
   readonly slotBytes: number;
+  readonly cancelTimeout: number;
   readonly label: string | undefined;
 }
 
@@ -92,6 +101,7 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
   if ((dequeCapacity & (dequeCapacity - 1)) !== 0) throw new InvalidOptionsError('dequeCapacity', `dequeCapacity must be a power of two, got ${dequeCapacity}`);
   const slots = o.slots === undefined ? 16_384 : integer(o.slots, 'slots', 16, 1 << 22);
   const slotBytes = o.slotBytes === undefined ? 512 : integer(o.slotBytes, 'slotBytes', 64, 1 << 20);
+  const cancelTimeout = o.cancelTimeout === undefined ? 1000 : o.cancelTimeout === Infinity ? Infinity : integer(o.cancelTimeout, 'cancelTimeout', 1, 2 ** 31 - 1);
   const label = o.label;
   if (label !== undefined && typeof label !== 'string') throw new InvalidOptionsError('label', `label must be a string, got ${describeValue(label)}`);
   return {
@@ -107,6 +117,7 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
     dequeCapacity,
     slots,
     slotBytes: slotBytes & ~7,
+    cancelTimeout,
     label,
   };
 }

@@ -49,6 +49,8 @@ export interface PoolStats {
   readonly steals: number;
   /** Workers replaced after a crash. */
   readonly crashes: number;
+  /** Workers terminated (and replaced) to stop a cancelled task stuck in one step (see `cancelTimeout`). */
+  readonly terminated: number;
   /** Share of workers that are not sleeping right now, 0..1. */
   readonly utilisation: number;
   /** Per-worker counters (by worker index, running workers only), for tuning and diagnosis. */
@@ -134,6 +136,12 @@ interface Slot {
   worker: Worker | undefined;
   alive: boolean;
   cause: unknown;
+  /** Terminated by the pool to stop a stuck cancelled task (not a crash). */
+  terminated: boolean;
+  /** What the cancel watchdog saw last: the stepping word, the step count, and since when. */
+  watchedStepping: number;
+  watchedSteps: number;
+  watchedSince: number;
 }
 
 /**
@@ -170,6 +178,8 @@ export class PoolExecutor implements Executor, TaskOwner {
   private initialThreads = 0;
   private readyWaiters: (() => void)[] = [];
   private monitor: ReturnType<typeof setInterval> | undefined = undefined;
+  private watchdog: ReturnType<typeof setInterval> | undefined = undefined;
+  private terminated = 0;
   private lastExecuted = -1;
   private lastProgress = 0;
   private readonly flushBound = (): void => {
@@ -220,6 +230,7 @@ export class PoolExecutor implements Executor, TaskOwner {
       executed,
       steals,
       crashes: this.crashes,
+      terminated: this.terminated,
       utilisation: threads === 0 ? 0 : awake / threads,
       workers,
     };
@@ -367,7 +378,7 @@ export class PoolExecutor implements Executor, TaskOwner {
       const o = this.options;
       this.shared = SharedState.create(o.maxThreads, o.slots, o.slotBytes, o.dequeCapacity);
       this.allocator = new SlotAllocator(this.shared.freeSlots);
-      for (let i = 0; i < o.maxThreads; i++) this.workers.push({ worker: undefined, alive: false, cause: undefined });
+      for (let i = 0; i < o.maxThreads; i++) this.workers.push({ worker: undefined, alive: false, cause: undefined, terminated: false, watchedStepping: 0, watchedSteps: 0, watchedSince: 0 });
       // Shared memory is sized for maxThreads from the start; only minThreads (at least one,
       // so that work can start) run until the starvation rule adds more.
       this.initialThreads = Math.max(1, o.minThreads);
@@ -378,6 +389,12 @@ export class PoolExecutor implements Executor, TaskOwner {
           this.checkStarvation();
         }, Math.max(1, Math.min(100, o.growAfter >> 2)));
         this.monitor.unref();
+      }
+      if (o.cancelTimeout !== Infinity) {
+        this.watchdog = setInterval(() => {
+          this.watchCancelled();
+        }, Math.max(5, Math.min(250, o.cancelTimeout >> 2)));
+        this.watchdog.unref();
       }
     }
     this.setReferenced(true);
@@ -477,6 +494,8 @@ export class PoolExecutor implements Executor, TaskOwner {
     slot.worker = worker;
     slot.alive = true;
     slot.cause = undefined;
+    slot.terminated = false;
+    slot.watchedStepping = 0;
     let announced = false;
     worker.on('message', (items: OutItem[]) => {
       if (!announced) {
@@ -498,7 +517,7 @@ export class PoolExecutor implements Executor, TaskOwner {
         this.retired(index);
         return;
       }
-      this.replace(index, slot.cause ?? code);
+      this.replace(index, slot.cause ?? code, slot.terminated);
     });
     if (!this.referenced) worker.unref();
   }
@@ -741,10 +760,11 @@ export class PoolExecutor implements Executor, TaskOwner {
    * children whose parent died with it are cancelled. Then a new worker takes its place
    * (same index, same deque and mailbox).
    */
-  private replace(index: number, cause: unknown): void {
+  private replace(index: number, cause: unknown, terminated: boolean): void {
     const shared = this.shared;
     if (shared === undefined) return;
-    this.crashes++;
+    if (terminated) this.terminated++;
+    else this.crashes++;
     this.skipLostSequence(shared);
     const meta = shared.meta;
     const slots = meta.length / metaWords;
@@ -805,6 +825,58 @@ export class PoolExecutor implements Executor, TaskOwner {
   }
 
   /**
+   * Cancellation reaches a running task at its next yield; a task stuck in one synchronous
+   * step never gets there, and its worker cannot even read a cancel request for another
+   * task. Polled a few times per `cancelTimeout`: a worker that has been in one step that
+   * long, of a task that was cancelled or whose ancestor was, is terminated, and replace()
+   * settles the task as cancelled. A long step of a task nobody cancelled is left alone.
+   */
+  private watchCancelled(): void {
+    const shared = this.shared;
+    if (shared === undefined || this.live === 0) return;
+    const now = performance.now();
+    for (let i = 0; i < this.workers.length; i++) {
+      const slot = this.workers[i];
+      if (slot?.alive !== true || slot.worker === undefined || slot.terminated) continue;
+      const stepping = Atomics.load(shared.control, shared.word(i, WorkerWord.stepping));
+      const steps = Atomics.load(shared.control, shared.word(i, WorkerWord.steps));
+      if (slot.watchedStepping !== stepping || slot.watchedSteps !== steps) {
+        slot.watchedStepping = stepping;
+        slot.watchedSteps = steps;
+        slot.watchedSince = now;
+        continue;
+      }
+      const stuck = now - slot.watchedSince;
+      if (stepping === 0 || stuck < this.options.cancelTimeout || !this.cancelRequested(shared, stepping - 1)) continue;
+      slot.terminated = true;
+      slot.cause = new Error(`terminated by the pool: task ${String(shared.ids[(stepping - 1) * 2])} or its parent was cancelled and it stayed ${Math.round(stuck)} ms inside one step`);
+      void slot.worker.terminate();
+    }
+  }
+
+  /** Whether the task in `slot`, or any ancestor that went through shared memory, was asked to stop. */
+  private cancelRequested(shared: SharedState, slot: number): boolean {
+    const meta = shared.meta;
+    if (Atomics.load(meta, shared.metaIndex(slot, Meta.cancel)) === 1) return true;
+    // Rare (a worker stuck past cancelTimeout): a scan of the slots finds the ancestors.
+    const slots = meta.length / metaWords;
+    const byId = new Map<number, number>();
+    for (let s = 0; s < slots; s++) {
+      const state = Atomics.load(meta, shared.metaIndex(s, Meta.state));
+      if (state === SlotState.Queued || state === SlotState.Running) byId.set(shared.ids[s * 2] ?? -1, s);
+    }
+    const seen = new Set<number>();
+    for (let parent = shared.ids[slot * 2 + 1] ?? -1; parent !== -1 && !seen.has(parent); ) {
+      seen.add(parent);
+      const at = byId.get(parent);
+      if (at === undefined) return false;
+      if (Atomics.load(meta, shared.metaIndex(at, Meta.cancel)) === 1) return true;
+      parent = shared.ids[at * 2 + 1] ?? -1;
+    }
+    return false;
+  }
+
+  /**
    * A dead worker's unsent items took sequence numbers that will never arrive. Hands over
    * what waits behind them, in order, and lets every number taken so far pass unordered.
    */
@@ -830,6 +902,8 @@ export class PoolExecutor implements Executor, TaskOwner {
     Atomics.store(shared.control, Control.shutdown, 1);
     if (this.monitor !== undefined) clearInterval(this.monitor);
     this.monitor = undefined;
+    if (this.watchdog !== undefined) clearInterval(this.watchdog);
+    this.watchdog = undefined;
     const exits = this.workers.map((slot) => {
       const worker = slot.worker;
       slot.alive = false;

@@ -44,14 +44,20 @@ export const WorkerWord = {
   executed: 2,
   /** Successful steals by the worker. */
   steals: 3,
-  /** 1 while the worker runs a step. */
-  busy: 4,
+  /**
+   * The slot (plus one) of the task whose step the worker is running, 0 between steps or for
+   * a task without a slot. With {@link WorkerWord.steps} it tells the main thread that a
+   * cancelled task is stuck in one step (see the `cancelTimeout` option).
+   */
+  stepping: 4,
   /** Times the worker parked (went to sleep on its park word). */
   parks: 5,
   /** Batches the worker took from the inject queue. */
   injectTakes: 6,
   /** Microseconds spent parked (wraps; read differences). */
   parkedMicros: 7,
+  /** Steps the worker has begun (wraps). */
+  steps: 8,
 } as const;
 
 /** The state word of a task slot. */

@@ -81,6 +81,8 @@ export class WorkerRuntime implements TaskOwner {
   private exiting = false;
   private forwarding = false;
   private readonly parkWord: number;
+  private readonly steppingWord: number;
+  private readonly stepsWord: number;
   private readonly settleListener = (message: unknown): void => {
     const event = message as TaskEvent;
     // A guest's settlement is reported by the thread holding its handle.
@@ -100,6 +102,8 @@ export class WorkerRuntime implements TaskOwner {
     this.allocator = new SlotAllocator(this.shared.freeSlots);
     this.port = port;
     this.parkWord = this.shared.word(this.index, WorkerWord.park);
+    this.steppingWord = this.shared.word(this.index, WorkerWord.stepping);
+    this.stepsWord = this.shared.word(this.index, WorkerWord.steps);
     port.on('message', (message: ToWorker) => {
       Atomics.sub(this.control, this.shared.word(this.index, WorkerWord.inbound), 1);
       this.receive(message);
@@ -632,7 +636,11 @@ export class WorkerRuntime implements TaskOwner {
     task.state = 'running';
     Atomics.add(this.control, this.shared.word(this.index, WorkerWord.executed), first ? 1 : 0);
     if (this.eventsOn()) this.emit({ kind: first ? 'start' : 'resume', taskId: task.id, executor: this.label, thread: threadId, time: eventTime() });
+    const control = this.control;
+    Atomics.store(control, this.steppingWord, task.slot + 1);
+    Atomics.add(control, this.stepsWord, 1);
     const outcome = coroutine.step();
+    Atomics.store(control, this.steppingWord, 0);
     switch (outcome) {
       case Step.Yield:
         task.state = 'suspended';

@@ -60,3 +60,21 @@ export function* forkAndDie(ctx, base, n, dieAt) {
   for (const child of children) sum += yield ctx.join(child);
   return sum;
 }
+
+/** Reports that it started, then loops forever in one synchronous step: only terminating its worker stops it. */
+export function spin(_ctx, i) {
+  reported(_ctx, i);
+  for (;;) busy(1_000);
+}
+
+/** Spawns a `spin` child (reporting `i`) and joins it. */
+export function* spinChild(ctx, i) {
+  return yield ctx.join(ctx.spawn(taskRef(here, 'spin'), [i]));
+}
+
+/** One synchronous step that keeps its thread for `ms` milliseconds, then returns `ms`. */
+export function longStep(_ctx, ms) {
+  const start = performance.now();
+  while (performance.now() - start < ms) busy(1_000);
+  return ms;
+}

@@ -7,56 +7,13 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { channelNames, taskRef } from '@spindle/core';
 import type { TaskHandle } from '@spindle/core';
 import { PoolExecutor, WorkerCrashedError } from '../src/index.js';
+import { Runs, range, rejection } from './runs.js';
 
 const fixtures = new URL('./faults-fixtures.mjs', import.meta.url);
 const ref = (name: string) => taskRef(fixtures, name);
 const threads = 2;
-const runsChannel = 'spindle-pool-faults-runs';
-
-/** Counts the runs the `reported` fixture announces from the workers. */
-class Runs {
-  readonly counts = new Map<number, number>();
-  private readonly channel = new BroadcastChannel(runsChannel);
-  private waiting: { ids: readonly number[]; resolve: () => void } | undefined;
-
-  constructor() {
-    this.channel.onmessage = (event: unknown) => {
-      const id = (event as { readonly data: number }).data;
-      this.counts.set(id, (this.counts.get(id) ?? 0) + 1);
-      const waiting = this.waiting;
-      if (waiting?.ids.every((known) => this.counts.has(known))) waiting.resolve();
-    };
-  }
-
-  /** Resolves once every id has reported (reports travel apart from results). */
-  heardFrom(ids: readonly number[]): Promise<void> {
-    if (ids.every((id) => this.counts.has(id))) return Promise.resolve();
-    return new Promise((resolve) => (this.waiting = { ids, resolve }));
-  }
-
-  /** Ids that ran more than once. */
-  get twice(): number[] {
-    return [...this.counts].filter(([, count]) => count > 1).map(([id]) => id);
-  }
-
-  close(): void {
-    this.channel.close();
-  }
-}
-
-const range = (from: number, count: number): number[] => Array.from({ length: count }, (_, i) => from + i);
-
 function independent(pool: PoolExecutor, ids: readonly number[]): TaskHandle<unknown>[] {
   return ids.map((id) => pool.spawn(ref('reported') as never, [id] as never));
-}
-
-async function rejection(handle: PromiseLike<unknown>): Promise<unknown> {
-  return handle.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${String(value)}`);
-    },
-    (reason: unknown) => reason,
-  );
 }
 
 const faults = [
