@@ -1,9 +1,9 @@
-import { serialize, deserialize } from 'node:v8';
 import { InvalidTaskError, SpindleError, TaskCancelledError } from '@spindle/core';
 import type { InvalidTaskCode } from '@spindle/core';
 import { WorkerCrashedError } from './errors.js';
 import { Meta } from './shared-state.js';
 import type { SharedState } from './shared-state.js';
+import { SlotReader, SlotWriter } from './slot-codec.js';
 
 /** What a worker needs to run a task: the reference, the arguments and the name. */
 export type Payload = readonly [module: string, exportName: string, args: readonly unknown[], name: string | undefined];
@@ -42,38 +42,67 @@ function holdsShared(value: unknown, depth: number): boolean {
   return false;
 }
 
-/** Writes serialised bytes into the slot; false when they do not fit. */
-function writeBytes(state: SharedState, slot: number, data: Uint8Array, lengthWord: number): boolean {
-  if (data.length > state.slotBytes) return false;
-  state.bytes.set(data, slot * state.slotBytes);
-  Atomics.store(state.meta, state.metaIndex(slot, lengthWord), data.length);
-  return true;
+const writer = new SlotWriter();
+const reader = new SlotReader();
+/** Cache indices of {@link SlotReader.string} for the strings every task carries. */
+const cachedModule = 0;
+const cachedExport = 1;
+/** In place of the argument count: the arguments follow as one serialised array. */
+const wholeArgs = 0xffffffff;
+
+function objectsIn(values: readonly unknown[]): number {
+  let n = 0;
+  for (const value of values) if ((typeof value === 'object' && value !== null) || typeof value === 'function') n++;
+  return n;
 }
 
-function readBytes(state: SharedState, slot: number, lengthWord: number): unknown {
-  const length = Atomics.load(state.meta, state.metaIndex(slot, lengthWord));
-  const at = slot * state.slotBytes;
-  return deserialize(state.bytes.subarray(at, at + length));
-}
-
-/** Serialises a payload into its slot; false if it is larger than a slot. */
+/** Writes a payload into its slot; false if it is larger than a slot. */
 export function writePayload(state: SharedState, slot: number, payload: Payload): boolean {
-  return writeBytes(state, slot, serialize(payload), Meta.payloadLength);
+  const [module, exportName, args, name] = payload;
+  const start = slot * state.slotBytes;
+  writer.begin(state.slots, start, start + state.slotBytes);
+  if (!writer.string(module) || !writer.string(exportName) || !writer.value(name)) return false;
+  if (objectsIn(args) > 1) {
+    // One blob, so that an object passed twice arrives as one object, as structured clone has it.
+    if (!writer.u32(wholeArgs) || !writer.value(args)) return false;
+  } else {
+    if (!writer.u32(args.length)) return false;
+    for (const arg of args) if (!writer.value(arg)) return false;
+  }
+  Atomics.store(state.meta, state.metaIndex(slot, Meta.payloadLength), writer.length(start));
+  return true;
 }
 
 /** The payload stored in a slot. */
 export function readPayload(state: SharedState, slot: number): Payload {
-  return readBytes(state, slot, Meta.payloadLength) as Payload;
+  reader.begin(state.slots, slot * state.slotBytes);
+  const module = reader.string(cachedModule);
+  const exportName = reader.string(cachedExport);
+  const name = reader.value();
+  const n = reader.u32();
+  let args: unknown[];
+  if (n === wholeArgs) {
+    args = reader.value() as unknown[];
+  } else {
+    args = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) args[i] = reader.value();
+  }
+  return [module, exportName, args, typeof name === 'string' ? name : undefined];
 }
 
-/** Serialises a result (already encoded with {@link encodeOutcome}) into its slot; false if too large. */
+/** Writes a result (already encoded with {@link encodeError} if it is one) into its slot; false if too large. */
 export function writeResult(state: SharedState, slot: number, value: unknown): boolean {
-  return writeBytes(state, slot, serialize(value), Meta.resultLength);
+  const start = slot * state.slotBytes;
+  writer.begin(state.slots, start, start + state.slotBytes);
+  if (!writer.value(value)) return false;
+  Atomics.store(state.meta, state.metaIndex(slot, Meta.resultLength), writer.length(start));
+  return true;
 }
 
 /** The result stored in a slot. */
 export function readResult(state: SharedState, slot: number): unknown {
-  return readBytes(state, slot, Meta.resultLength);
+  reader.begin(state.slots, slot * state.slotBytes);
+  return reader.value();
 }
 
 interface EncodedError {

@@ -1,6 +1,8 @@
 import { WorkStealingDeque } from './deque.js';
 import { InjectQueue } from './inject-queue.js';
 import { Mailbox } from './mailbox.js';
+import { slotBytes } from './slot-codec.js';
+import type { SlotBytes } from './slot-codec.js';
 
 /** Indices into the pool's control words. */
 export const Control = {
@@ -121,6 +123,8 @@ export class SharedState {
   readonly meta: Int32Array;
   readonly ids: Float64Array;
   readonly bytes: Uint8Array;
+  /** The same bytes as the slot codec reads and writes them. */
+  readonly slots: SlotBytes;
   readonly slotBytes: number;
   readonly freeSlots: Int32Array;
   readonly inject: InjectQueue;
@@ -133,6 +137,7 @@ export class SharedState {
     this.meta = new Int32Array(buffers.meta);
     this.ids = new Float64Array(buffers.ids);
     this.bytes = new Uint8Array(buffers.bytes);
+    this.slots = slotBytes(buffers.bytes);
     this.slotBytes = buffers.slotBytes;
     this.freeSlots = new Int32Array(buffers.freeSlots);
     this.inject = InjectQueue.attach(buffers.inject);
