@@ -1,6 +1,7 @@
-import { ExecutorBase, Interrupt, RingQueue, Step, Task, TimeSlice, assertCloneable, isTaskReference, resolveSliceOptions } from '@spindle/core';
+import { ExecutorBase, Interrupt, Step, Task, TimeSlice, assertCloneable, channels, isTaskReference, resolveSliceOptions } from '@spindle/core';
 import type { Coroutine, ExecutorCapabilities, SpawnOptions, Spawnable, StepOutcome } from '@spindle/core';
 import type { RoundRobinOptions } from './options.js';
+import { ReadyQueue } from './ready-queue.js';
 import { RoundRobinTask } from './round-robin-task.js';
 
 const capabilities: ExecutorCapabilities = Object.freeze({
@@ -39,7 +40,7 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
   /** One thread, closures accepted, time-sliced, `round-robin` ordering. */
   readonly capabilities: ExecutorCapabilities = capabilities;
   private readonly slice: TimeSlice;
-  private readonly ready = new RingQueue<RoundRobinTask>(64);
+  private readonly ready = new ReadyQueue<RoundRobinTask>(64);
   private steps = 0;
   private scheduled = false;
   private draining = false;
@@ -110,7 +111,14 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
   }
 
   protected createTask(parent: Task | undefined, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): RoundRobinTask {
-    return new RoundRobinTask(this, parent, body, args, options, isTaskReference(body));
+    const task = new RoundRobinTask(this, parent, body, args, options, isTaskReference(body));
+    this.ready.admit(task);
+    return task;
+  }
+
+  /** A settled task is never queued again. */
+  protected override release(task: RoundRobinTask): void {
+    this.ready.retire(task);
   }
 
   protected start(task: RoundRobinTask): void {
@@ -131,10 +139,13 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
 
   private drain(): void {
     this.scheduled = false;
-    this.slice.enter();
+    // Locals: the loop below runs once per step, and every property load counts there.
+    const ready = this.ready;
+    const slice = this.slice;
+    slice.enter();
     this.draining = true;
     try {
-      for (let task = this.ready.shift(); task !== undefined; task = this.ready.shift()) {
+      for (let task = ready.shift(); task !== undefined; task = ready.shift()) {
         if (task.bodyFinished) continue;
         const turns = task.turns;
         if (turns !== undefined && turns.length > 0) {
@@ -150,7 +161,7 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
           // `await ctx.yield()` registering). Let them run now, in the body's turn, rather
           // than after every other ready task has stepped.
           this.handOver = false;
-          if (this.ready.size > 0) {
+          if (ready.size > 0) {
             // Two hops: `await ctx.yield()` calls `then` on the yield point in a job of its
             // own, one microtask after the body continues; the turn must be asked for
             // before the drain goes on.
@@ -159,7 +170,7 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
             return;
           }
         }
-        if (!this.slice.tick() && this.ready.size > 0) {
+        if (!slice.tick() && ready.size > 0) {
           this.scheduled = true;
           setImmediate(this.drainBound);
           return;
@@ -170,21 +181,29 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
     }
   }
 
+  /** One step of `task`; called only from `drain`, so a task that yields goes straight to the queue. */
   private step(task: RoundRobinTask): void {
     const coroutine = task.coroutine;
-    this.publishStep(task, task.state === 'pending');
+    // The subscriber checks are written out here rather than in a shared helper: this is
+    // the per-step path, and with nobody listening they must cost one property read each.
+    if (task.state === 'pending') {
+      if (channels.start.hasSubscribers) this.publishStep(task, true);
+    } else if (channels.resume.hasSubscribers) {
+      this.publishStep(task, false);
+    }
     task.state = 'running';
     this.steps++;
     const outcome = task.scope.runInAsyncScope(runStep, undefined, coroutine);
     switch (outcome) {
       case Step.Yield:
         task.state = 'suspended';
-        this.publishSuspend(task, 'yield');
-        this.enqueue(task);
+        if (channels.suspend.hasSubscribers) this.publishSuspend(task, 'yield');
+        // The drain is running (it is the only caller): no need to schedule one.
+        this.ready.push(task);
         break;
       case Step.Wait:
         task.state = 'suspended';
-        this.publishSuspend(task, 'wait', coroutine.value);
+        if (channels.suspend.hasSubscribers) this.publishSuspend(task, 'wait', coroutine.value);
         this.park(task, coroutine.value);
         if (coroutine.settling) this.handOver = true;
         break;

@@ -1,9 +1,10 @@
 import { AsyncResource } from 'node:async_hooks';
 import { Coroutine, Task } from '@spindle/core';
 import type { SpawnOptions, Spawnable, TaskOwner } from '@spindle/core';
+import type { Slotted } from './ready-queue.js';
 
 /** A task plus what the round-robin executor keeps for it. */
-export class RoundRobinTask extends Task {
+export class RoundRobinTask extends Task implements Slotted {
   readonly coroutine: Coroutine;
   /** The async context the task was spawned in; every step runs inside it. */
   readonly scope: AsyncResource;
@@ -15,6 +16,10 @@ export class RoundRobinTask extends Task {
   interruptAfterStep = false;
   /** `await ctx.yield()` calls waiting for their turn (async bodies only). */
   turns: { onTurn: () => void; onCancel: (error: unknown) => void }[] | undefined = undefined;
+  /** The ready queue's bookkeeping; see {@link Slotted}. */
+  slot = 0;
+  queued = 0;
+  retired = false;
 
   constructor(
     owner: TaskOwner,

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ReadyQueue } from '../src/ready-queue.js';
+import type { Slotted } from '../src/ready-queue.js';
+
+class Item implements Slotted {
+  slot = 0;
+  queued = 0;
+  retired = false;
+  constructor(readonly name: string) {}
+}
+
+function drain(queue: ReadyQueue<Item>): string[] {
+  const out: string[] = [];
+  for (let item = queue.shift(); item !== undefined; item = queue.shift()) out.push(item.name);
+  return out;
+}
+
+describe('ReadyQueue', () => {
+  it('is FIFO across growth, and counts an item queued twice twice', () => {
+    const queue = new ReadyQueue<Item>(2);
+    const first = new Item('t0');
+    const fourth = new Item('t3');
+    const items = [first, new Item('t1'), new Item('t2'), fourth, ...Array.from({ length: 36 }, (_, i) => new Item(`t${i + 4}`))];
+    for (const item of items) queue.admit(item);
+    // Move the head forward first, so that growth has to unwrap the ring.
+    queue.push(first);
+    queue.shift();
+    for (const item of items) queue.push(item);
+    queue.push(fourth);
+    expect(queue.size).toBe(41);
+    expect(drain(queue)).toEqual([...items.map((item) => item.name), 't3']);
+    expect(queue.size).toBe(0);
+  });
+
+  it('does not reuse the slot of a retired item while an entry still names it', () => {
+    const queue = new ReadyQueue<Item>();
+    const a = new Item('a');
+    queue.admit(a);
+    queue.push(a);
+    queue.retire(a);
+    const b = new Item('b');
+    queue.admit(b);
+    expect(b.slot).not.toBe(a.slot);
+    queue.push(b);
+    expect(drain(queue)).toEqual(['a', 'b']);
+    // Now that no entry names `a`, its slot is free again.
+    const c = new Item('c');
+    queue.admit(c);
+    expect(c.slot).toBe(a.slot);
+  });
+
+  it('ignores a push of a retired item, whose slot may belong to another item by then', () => {
+    const queue = new ReadyQueue<Item>();
+    const a = new Item('a');
+    queue.admit(a);
+    queue.retire(a);
+    const b = new Item('b');
+    queue.admit(b);
+    expect(b.slot).toBe(a.slot);
+    queue.push(a);
+    expect(queue.size).toBe(0);
+    queue.push(b);
+    expect(drain(queue)).toEqual(['b']);
+  });
+});
