@@ -75,7 +75,7 @@ function barrier() {
     notify(gate, 1);
     return;
   }
-  for (let i = 0; i < 20_000 && load(gate, 1) === generation; i++);
+  for (let i = 0; i < 5_000 && load(gate, 1) === generation; i++);
   while (load(gate, 1) === generation) wait(gate, 1, generation);
 }
 
@@ -138,9 +138,9 @@ for (let round = 0; round < rounds; round++) {
   if (role === 'owner') {
     // Each round leans towards pushing or popping, so that full and empty both come up.
     const pushShare = 0.3 + random() * 0.5;
-    const calls = last ? 0 : 4 + below(13);
+    const calls = last ? 0 : 6 + below(19);
     for (let i = 0; i < calls; i++) {
-      jitter(200);
+      jitter(4_000);
       if (random() < pushShare) {
         if (!push(next++) && random() < 0.5) {
           // Full: spill the older half to the (global) queue and try again, as a worker does.
@@ -154,9 +154,9 @@ for (let round = 0; round < rounds; round++) {
     // The last round drains what is left, while the thieves still steal.
     if (last) while (pop() !== EMPTY) jitter(50);
   } else {
-    const calls = 2 + below(7);
+    const calls = 3 + below(10);
     for (let i = 0; i < calls; i++) {
-      jitter(200);
+      jitter(4_000);
       if (random() < 0.5) deque.steal();
       else stealHalf(4, 1 + below(3));
     }
