@@ -14,19 +14,14 @@
 //   5 overflow    the owner's stealHalf of its own full deque; layout as 4
 import { parentPort, workerData } from 'node:worker_threads';
 import { EMPTY, WorkStealingDeque } from '@spindle/pool';
+import { xorshift } from './xorshift.mjs';
 
 const { role, parties, rounds, seed, chaos, deque: dequeBuffer, clock: clockBuffer, barrier: barrierBuffer } = workerData;
 
 // Kept before the perturbation below wraps Atomics: the clock and the barrier must be exact.
 const { add, load, store, wait, notify, compareExchange } = Atomics;
 
-let state = seed >>> 0 || 1;
-const random = () => {
-  state ^= state << 13;
-  state ^= state >>> 17;
-  state ^= state << 5;
-  return (state >>> 0) / 4294967296;
-};
+const random = xorshift(seed);
 const below = (n) => Math.floor(random() * n);
 
 const idle = new Int32Array(new SharedArrayBuffer(4));

@@ -3,18 +3,13 @@
 // thread takes is counted in `taken`, so the test can check each was taken exactly once.
 import { workerData, parentPort } from 'node:worker_threads';
 import { WorkStealingDeque, EMPTY } from '@spindle/pool';
+import { xorshift } from './xorshift.mjs';
 
 const { role, deque: dequeBuffer, taken: takenBuffer, control: controlBuffer, items, seed } = workerData;
 const deque = WorkStealingDeque.attach(dequeBuffer);
 const taken = new Int32Array(takenBuffer);
 const control = new Int32Array(controlBuffer); // [ownerDone, thievesReady]
-let state = seed >>> 0 || 1;
-const random = () => {
-  state ^= state << 13;
-  state ^= state >>> 17;
-  state ^= state << 5;
-  return (state >>> 0) / 4294967296;
-};
+const random = xorshift(seed);
 const take = (item) => Atomics.add(taken, item, 1);
 
 let count = 0;
