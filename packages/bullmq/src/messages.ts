@@ -1,0 +1,67 @@
+import type { TaskEvent } from '@spindle/core';
+
+/**
+ * What a job carries: the task reference, its arguments and where its outcome and events
+ * go. Field names are short because every job stores them in Redis.
+ */
+export interface JobData {
+  /** Module URL of the task reference. */
+  readonly m: string;
+  /** Export name of the task reference. */
+  readonly x: string;
+  /** Arguments: base64 V8 structured-clone bytes (see codec.ts). */
+  readonly a: string;
+  /** Ids of shared buffers in the spawning process (pinned jobs only). */
+  readonly s?: readonly number[];
+  /** The task's name. */
+  readonly n?: string;
+  /** The task's id, as its handle and its events know it. */
+  readonly i: number;
+  /** Label of the executor the task belongs to (events name it). */
+  readonly l: string;
+  /** Inbox (a Redis list) the outcome goes to. */
+  readonly r: string;
+  /** Inbox the lifecycle events go to, when the executor's process wants them. */
+  readonly e?: string;
+  /** Milliseconds the task may run before it is cancelled and the attempt fails. */
+  readonly t?: number;
+}
+
+/** How a task ended, in an outcome message. */
+export const Status = {
+  fulfilled: 0,
+  rejected: 1,
+  cancelled: 2,
+} as const;
+export type StatusCode = (typeof Status)[keyof typeof Status];
+
+/**
+ * What arrives in an inbox (V8-serialised): a batch of lifecycle events, or the outcome of
+ * a task (its value, or its encoded error).
+ */
+export type InboxMessage = readonly [kind: 0, events: readonly TaskEvent[]] | readonly [kind: 1, taskId: number, status: StatusCode, value: unknown];
+
+/** Redis keys and channels of a queue family. */
+export interface Keys {
+  /** The inbox of one spawner (an executor or a worker process's runtime). */
+  inbox(token: string): string;
+  /** Pub/sub channel on which cancellations of running jobs are announced. */
+  readonly cancel: string;
+  /** Counter that numbers worker runtimes (their child task ids do not collide). */
+  readonly runtimes: string;
+}
+
+/** The keys of a prefix and queue. */
+export function keysOf(prefix: string, queueName: string): Keys {
+  const base = `${prefix}:${queueName}:spindle`;
+  return {
+    inbox: (token) => `${base}:inbox:${token}`,
+    cancel: `${prefix}:spindle:cancel`,
+    runtimes: `${base}:runtimes`,
+  };
+}
+
+/** Queue of the jobs pinned to one process (their arguments hold its shared memory). */
+export function pinnedQueueName(queueName: string, process: string): string {
+  return `${queueName}.pinned.${process}`;
+}

@@ -1,0 +1,19 @@
+import { Task } from '@spindle/core';
+import type { SpawnOptions, TaskOwner } from '@spindle/core';
+import type { Outbound } from './spawner.js';
+
+/**
+ * The handle of a task whose body runs as a job: core's Task (state, children, cancellation,
+ * settlement), settled by the outcome that arrives in its spawner's inbox.
+ */
+export class RemoteTask extends Task {
+  /** The job, once the task was handed to the spawner. */
+  outbound: Outbound | undefined = undefined;
+
+  constructor(owner: TaskOwner, parent: Task | undefined, options: SpawnOptions | undefined, id?: number) {
+    super(owner, parent, options);
+    // Tasks spawned in worker processes take ids unique across all of them (see
+    // WorkerRuntime), so that every process's events about them can be told apart.
+    if (id !== undefined) (this as { id: number }).id = id;
+  }
+}

@@ -1,0 +1,207 @@
+import { Queue } from 'bullmq';
+import type { JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Task } from '@spindle/core';
+import { releaseEncoded } from './codec.js';
+import type { Encoded } from './codec.js';
+import type { JobData, Keys } from './messages.js';
+
+/** Jobs per `addBulk` call: one round trip each, small enough not to hold Redis up. */
+const bulk = 500;
+
+/** A task whose body runs as a job somewhere, and what its spawner knows of the job. */
+export interface Outbound {
+  readonly task: Task;
+  readonly jobId: string;
+  readonly queueName: string;
+  readonly data: JobData;
+  readonly encoded: Encoded;
+  /** The job of the task that spawned this one (a BullMQ flow), if any. */
+  readonly parent: { readonly id: string; readonly queue: string } | undefined;
+  /** Attempts and backoff of this job, if not the spawner's (a child takes its parent's). */
+  readonly defaults?: JobDefaults;
+  /** `pending`: waits for the next batch; `adding`: in an `addBulk`; `added`: in Redis; `gone`: dropped or settled. */
+  state: 'pending' | 'adding' | 'added' | 'gone';
+  /** Cancellation was asked for while the job was being added. */
+  cancelWanted: boolean;
+}
+
+/** What a spawner asks of its owner. */
+export interface SpawnerHost {
+  /** Called before a batch of jobs goes out, so that events about them go out first. */
+  beforeEnqueue(): void;
+  /** The job was removed before any worker took it (or never added): settle the task as cancelled. */
+  removed(outbound: Outbound): void;
+  /** The job could not be added (Redis refused it): fail the task. */
+  failed(outbound: Outbound, error: unknown): void;
+}
+
+/** Options every job of a spawner carries. */
+export interface JobDefaults {
+  readonly attempts: number;
+  readonly backoff: JobsOptions['backoff'];
+}
+
+/**
+ * Turns tasks into BullMQ jobs and keeps track of them until their outcome arrives: jobs
+ * are added in batches (one `addBulk` per burst of spawns), cancelled by removing them
+ * while they wait, or, once a worker has them, by a message on the cancel channel that
+ * the worker answers by cancelling the running task. Used by the executor (root tasks)
+ * and by worker processes (children spawned inside tasks).
+ */
+export class Spawner {
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly keys: Keys;
+  private readonly defaults: JobDefaults;
+  private readonly host: SpawnerHost;
+  private readonly queues = new Map<string, Queue>();
+  private readonly outstanding = new Map<number, Outbound>();
+  private batch: Outbound[] = [];
+  private flushing = false;
+
+  constructor(redis: Redis, prefix: string, keys: Keys, defaults: JobDefaults, host: SpawnerHost) {
+    this.redis = redis;
+    this.prefix = prefix;
+    this.keys = keys;
+    this.defaults = defaults;
+    this.host = host;
+  }
+
+  /** Tasks whose outcome has not arrived. */
+  get size(): number {
+    return this.outstanding.size;
+  }
+
+  /** Accepts a task for the next batch of jobs. */
+  submit(outbound: Outbound): void {
+    this.outstanding.set(outbound.task.id, outbound);
+    this.batch.push(outbound);
+    if (!this.flushing) {
+      this.flushing = true;
+      queueMicrotask(() => {
+        void this.flush();
+      });
+    }
+  }
+
+  /** Takes the task an outcome is for (once: a second outcome for the same task finds nothing). */
+  take(taskId: number): Outbound | undefined {
+    const outbound = this.outstanding.get(taskId);
+    if (outbound === undefined) return undefined;
+    this.outstanding.delete(taskId);
+    outbound.state = 'gone';
+    releaseEncoded(outbound.encoded);
+    return outbound;
+  }
+
+  /**
+   * Cancels a task's job: drops it if it has not gone out, removes it if it still waits
+   * in Redis (the host then settles the task as cancelled), or else tells whichever
+   * worker runs it to cancel it (its outcome then arrives as usual).
+   */
+  cancel(outbound: Outbound): void {
+    switch (outbound.state) {
+      case 'pending':
+        this.batch = this.batch.filter((each) => each !== outbound);
+        this.drop(outbound);
+        return;
+      case 'adding':
+        outbound.cancelWanted = true;
+        return;
+      case 'added':
+        void this.removeOrSignal(outbound);
+        return;
+      case 'gone':
+        return;
+    }
+  }
+
+  /** The queue of a name, made once; shares the spawner's connection. */
+  queue(name: string): Queue {
+    let queue = this.queues.get(name);
+    if (queue === undefined) {
+      queue = new Queue(name, { connection: this.redis, prefix: this.prefix, skipVersionCheck: true });
+      queue.on('error', () => undefined);
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /** Closes the queues (the connection is the owner's). */
+  async close(): Promise<void> {
+    const queues = [...this.queues.values()];
+    this.queues.clear();
+    await Promise.allSettled(queues.map((queue) => queue.close()));
+  }
+
+  private drop(outbound: Outbound): void {
+    if (this.take(outbound.task.id) !== undefined) this.host.removed(outbound);
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = false;
+    const batch = this.batch;
+    this.batch = [];
+    if (batch.length === 0) return;
+    this.host.beforeEnqueue();
+    const byQueue = new Map<string, Outbound[]>();
+    for (const outbound of batch) {
+      outbound.state = 'adding';
+      const list = byQueue.get(outbound.queueName);
+      if (list === undefined) byQueue.set(outbound.queueName, [outbound]);
+      else list.push(outbound);
+    }
+    const adds: Promise<void>[] = [];
+    for (const [name, list] of byQueue) {
+      for (let i = 0; i < list.length; i += bulk) adds.push(this.add(name, list.slice(i, i + bulk)));
+    }
+    await Promise.all(adds);
+  }
+
+  private async add(name: string, list: Outbound[]): Promise<void> {
+    try {
+      await this.queue(name).addBulk(list.map((outbound) => ({ name: outbound.data.x, data: outbound.data, opts: this.jobOptions(outbound) })));
+    } catch (error) {
+      for (const outbound of list) {
+        if (this.take(outbound.task.id) !== undefined) this.host.failed(outbound, error);
+      }
+      return;
+    }
+    for (const outbound of list) {
+      if (outbound.state !== 'adding') continue;
+      outbound.state = 'added';
+      if (outbound.cancelWanted) void this.removeOrSignal(outbound);
+    }
+  }
+
+  private jobOptions(outbound: Outbound): JobsOptions {
+    const defaults = outbound.defaults ?? this.defaults;
+    return {
+      jobId: outbound.jobId,
+      attempts: defaults.attempts,
+      ...(defaults.backoff === undefined ? {} : { backoff: defaults.backoff }),
+      // The outcome travels through the spawner's inbox, so a completed job need not stay;
+      // a failed one stays a day for inspection.
+      removeOnComplete: true,
+      removeOnFail: { age: 24 * 60 * 60 },
+      ...(outbound.parent === undefined ? {} : { parent: outbound.parent, ignoreDependencyOnFailure: true }),
+    };
+  }
+
+  private async removeOrSignal(outbound: Outbound): Promise<void> {
+    let removed = 0;
+    try {
+      // Atomic in Redis: it succeeds only while no worker holds the job's lock.
+      removed = await this.queue(outbound.queueName).remove(outbound.jobId);
+    } catch {
+      removed = 0;
+    }
+    if (removed === 1) {
+      this.drop(outbound);
+      return;
+    }
+    if (outbound.state === 'gone') return;
+    await this.redis.publish(this.keys.cancel, outbound.jobId).catch(() => undefined);
+  }
+}

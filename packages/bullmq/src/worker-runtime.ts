@@ -1,0 +1,788 @@
+import { randomUUID } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
+import { UnrecoverableError } from 'bullmq';
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import {
+  Interrupt,
+  InvalidTaskError,
+  RingQueue,
+  SpindleError,
+  Step,
+  Task,
+  TaskCancelledError,
+  TimeSlice,
+  assertCloneable,
+  channelNames,
+  describeBody,
+  eventTime,
+  taskRef,
+  validateSpawn,
+} from '@spindle/core';
+import type { SettleEvent, SpawnOptions, Spawnable, TaskEvent, TaskOwner, TaskReference } from '@spindle/core';
+import { capabilities } from './capabilities.js';
+import { decodeValues, encodeError, encodeValues } from './codec.js';
+import type { Encoded } from './codec.js';
+import { TaskTimeoutError, WorkerLostError } from './errors.js';
+import { Inbox, post } from './inbox.js';
+import { JobTask } from './job-task.js';
+import { ManualWorker } from './manual-worker.js';
+import { Status, keysOf, pinnedQueueName } from './messages.js';
+import type { InboxMessage, JobData, Keys, StatusCode } from './messages.js';
+import type { ResolvedWorkerOptions } from './options.js';
+import { settleWith } from './outcome.js';
+import { connect } from './redis.js';
+import { RemoteTask } from './remote-task.js';
+import { processToken } from './shared-memory.js';
+import { Spawner } from './spawner.js';
+import type { Outbound } from './spawner.js';
+
+/** How long the runtime may hold the thread with steps before Redis I/O gets a turn. */
+const sliceMs = 5;
+/** Cancellations remembered for jobs not (yet) seen here: one may arrive before its job. */
+const rememberedCancels = 10_000;
+/** Retries of a parent's completion while its children's own completions are in flight. */
+const completionRetries = 50;
+
+const cancelledByOwner = new SpindleError('the task was cancelled by its owner');
+
+/**
+ * What a runtime serves from the start: the shared queue (a worker process, an executor's
+ * `localWorker`) and its process's pinned jobs (an executor's; a worker process serves
+ * those once one of its tasks pins a child).
+ */
+export interface RuntimeRole {
+  readonly shared: boolean;
+  readonly pinned: boolean;
+}
+
+/**
+ * The owner of one job's tasks. Events about them name the executor that spawned the job
+ * (`executor`) and go to that executor's inbox; the work is the runtime's. Its `label`,
+ * which core stamps on the settle events it publishes in this process, is the runtime's
+ * own: those are forwarded (renamed) in order with the rest, so that an executor in this
+ * same process does not also see them straight from core, ahead of events still in Redis.
+ */
+class JobOwner implements TaskOwner {
+  readonly label: string;
+  /** Label of the executor that spawned the job. */
+  readonly executor: string;
+  /** Inbox of the executor that wants this job's events, if it does. */
+  readonly events: string | undefined;
+  private readonly runtime: WorkerRuntime;
+
+  constructor(runtime: WorkerRuntime, data: JobData) {
+    this.runtime = runtime;
+    this.label = runtime.label;
+    this.executor = data.l;
+    this.events = data.e;
+  }
+
+  spawnChild(parent: Task, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): Task {
+    return this.runtime.spawnChild(this, parent, body, args, options);
+  }
+
+  interrupt(task: Task): void {
+    this.runtime.interrupt(task);
+  }
+
+  turn(task: Task, onTurn: () => void, onCancel: (error: unknown) => void): void {
+    this.runtime.turn(task, onTurn, onCancel);
+  }
+
+  settled(task: Task): void {
+    this.runtime.settled(task);
+  }
+}
+
+/**
+ * The inside of a worker process: takes jobs from BullMQ by hand (`getNextJob`), runs each
+ * job's task reference with core's Task and Coroutine, and reports the outcome to the
+ * spawner's inbox before it completes or fails the job in BullMQ (so a process that dies
+ * in between leaves the job to BullMQ's stalled-job handling, never a task with no
+ * outcome). It takes another job only while fewer than `concurrency` of its tasks are
+ * ready to run: a task that waits (on a child job, a timer, I/O) frees its place, so a
+ * parent joining its children never blocks the process.
+ *
+ * Children spawned inside a task are child jobs of its job (BullMQ flows) that any worker
+ * may run; their outcomes come back to this runtime's inbox.
+ */
+export class WorkerRuntime {
+  /** Name of this runtime in BullMQ's worker list: `<hostname>:<pid>` by default. */
+  readonly name: string;
+  /** Events from this process carry this as their `thread`, so each process is a row of its own. */
+  readonly thread = process.pid;
+  /** Label on the settle events core publishes here about this runtime's tasks. */
+  readonly label: string;
+  private readonly options: ResolvedWorkerOptions;
+  private readonly role: RuntimeRole;
+  private readonly keys: Keys;
+  private readonly token = randomUUID();
+  private commands: Redis | undefined = undefined;
+  private subscriber: Redis | undefined = undefined;
+  private inbox: Inbox | undefined = undefined;
+  private spawner: Spawner | undefined = undefined;
+  private readonly workers = new Map<string, ManualWorker>();
+  private readonly jobs = new Map<string, JobTask>();
+  private readonly finishing = new Set<Promise<void>>();
+  private readonly ready = new RingQueue<JobTask>(64);
+  private readonly slice = new TimeSlice(sliceMs);
+  private readonly cancels = new Set<string>();
+  private readonly out = new Map<string, TaskEvent[]>();
+  /** Children whose settle event goes to an executor's inbox, by task id. */
+  private readonly forwarded = new Map<number, { readonly inbox: string; readonly executor: string }>();
+  private listening = false;
+  private scheduled = false;
+  private draining = false;
+  private fetching = 0;
+  private roomWaiters: (() => void)[] = [];
+  private stopWaiters: (() => void)[] = [];
+  private stopping = false;
+  private starting: Promise<void> | undefined = undefined;
+  private stopped: Promise<void> | undefined = undefined;
+  private idBase = 0;
+  private nextChild = 0;
+  private completed = 0;
+  private failed = 0;
+  private lastError: unknown = undefined;
+  private readonly drainBound = (): void => {
+    this.drain();
+  };
+  private readonly settleListener = (message: unknown): void => {
+    const event = message as SettleEvent;
+    if (event.executor !== this.label) return;
+    const forward = this.forwarded.get(event.taskId);
+    if (forward === undefined) return;
+    this.forwarded.delete(event.taskId);
+    this.emit(forward.inbox, { ...event, executor: forward.executor, thread: this.thread });
+  };
+
+  constructor(options: ResolvedWorkerOptions, role: RuntimeRole) {
+    this.options = options;
+    this.role = role;
+    this.keys = keysOf(options.prefix, options.queueName);
+    this.name = options.name ?? `${hostname()}-${process.pid}`;
+    this.label = `bullmq-worker:${this.name}:${this.token}`;
+  }
+
+  /** Jobs held now, and finished since start. */
+  get stats(): { readonly held: number; readonly completed: number; readonly failed: number } {
+    return { held: this.jobs.size, completed: this.completed, failed: this.failed };
+  }
+
+  /** The last error a connection or worker reported, for diagnosis. */
+  get error(): unknown {
+    return this.lastError;
+  }
+
+  /** Connects and starts taking jobs; resolves once it is ready to. */
+  start(): Promise<void> {
+    this.starting ??= this.init();
+    return this.starting;
+  }
+
+  /**
+   * Stops taking jobs, lets the jobs it holds finish and report, then closes its
+   * connections. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.stopped ??= this.shutdown();
+    return this.stopped;
+  }
+
+  // ------------------------------------------------------------------ start and stop
+
+  private async init(): Promise<void> {
+    const commands = connect(this.options.connection, `spindle:${this.name}`);
+    const onError = (error: unknown): void => {
+      this.lastError = error;
+    };
+    commands.on('error', onError);
+    this.commands = commands;
+    const subscriber = commands.duplicate();
+    subscriber.on('error', onError);
+    this.subscriber = subscriber;
+    subscriber.on('message', (_channel: string, jobId: string) => {
+      this.cancelRequested(jobId);
+    });
+    await subscriber.subscribe(this.keys.cancel);
+    // Ids of children spawned here: unique across every runtime that ever served the queue.
+    const seq = await commands.incr(this.keys.runtimes);
+    this.idBase = seq * 2 ** 32;
+    const blocking = commands.duplicate();
+    blocking.on('error', onError);
+    this.inbox = new Inbox(blocking, this.keys.inbox(this.token), (message) => {
+      this.receive(message);
+    }, onError);
+    this.inbox.start();
+    this.spawner = new Spawner(commands, this.options.prefix, this.keys, { attempts: 1, backoff: undefined }, {
+      beforeEnqueue: () => {
+        this.flushEvents();
+      },
+      removed: (outbound) => {
+        outbound.task.finish(false, undefined);
+      },
+      failed: (outbound, error) => {
+        outbound.task.finish(true, error);
+      },
+    });
+    if (this.isStopping()) return;
+    if (this.role.shared) this.serve(this.options.queueName);
+    if (this.role.pinned) this.serve(this.pinnedQueue());
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopping = true;
+    this.pump();
+    try {
+      await this.starting;
+    } catch {
+      // It never connected: there is nothing to drain.
+    }
+    if (this.jobs.size > 0 || this.finishing.size > 0) {
+      await new Promise<void>((resolve) => this.stopWaiters.push(resolve));
+    }
+    await Promise.allSettled([...this.workers.values()].map((worker) => worker.close(true)));
+    this.workers.clear();
+    this.inbox?.stop();
+    await this.spawner?.close();
+    if (this.listening) unsubscribe(channelNames.settle, this.settleListener);
+    this.listening = false;
+    await Promise.allSettled([this.subscriber?.quit(), this.commands?.quit()]);
+  }
+
+  private pinnedQueue(): string {
+    return pinnedQueueName(this.options.queueName, processToken());
+  }
+
+  /** Takes jobs from a queue (once per queue). */
+  private serve(queueName: string): void {
+    const commands = this.commands;
+    if (commands === undefined || this.workers.has(queueName) || this.stopping) return;
+    const o = this.options;
+    const worker = new ManualWorker(queueName, {
+      connection: commands,
+      prefix: o.prefix,
+      name: this.name,
+      lockDuration: o.lockDuration,
+      stalledInterval: o.stalledInterval,
+      maxStalledCount: o.maxStalledCount,
+      skipVersionCheck: true,
+    });
+    worker.on('error', (error) => {
+      this.lastError = error;
+    });
+    // In hand-fetching mode BullMQ fails a job itself in one case only: it stalled more
+    // often than maxStalledCount (its workers died). Its spawner must hear of it.
+    worker.on('failed', (job) => {
+      if (job !== undefined) this.lost(job);
+    });
+    this.workers.set(queueName, worker);
+    worker.startManual();
+    void this.fetch(worker);
+  }
+
+  private async fetch(worker: ManualWorker): Promise<void> {
+    let n = 0;
+    while (!this.stopping) {
+      await this.room();
+      if (this.isStopping()) return;
+      const lock = `${worker.id}:${n++}`;
+      this.fetching++;
+      let job: Job<JobData, null> | undefined;
+      try {
+        job = await worker.getNextJob(lock, { block: true });
+      } catch (error) {
+        this.fetching--;
+        if (this.isStopping()) return;
+        this.lastError = error;
+        await delay(500);
+        continue;
+      }
+      this.fetching--;
+      if (job !== undefined) this.startJob(job, lock, worker);
+    }
+  }
+
+  /** Read through a method: `stop()` may have run during an await, which narrowing cannot see. */
+  private isStopping(): boolean {
+    return this.stopping;
+  }
+
+  /** Resolves when the runtime may take another job. */
+  private room(): Promise<void> {
+    if (this.stopping || this.hasRoom()) return Promise.resolve();
+    return new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  private hasRoom(): boolean {
+    if (this.jobs.size + this.fetching >= this.options.maxJobs) return false;
+    let runnable = this.fetching;
+    for (const task of this.jobs.values()) {
+      if (!task.parked && !task.bodyFinished && ++runnable >= this.options.concurrency) return false;
+    }
+    return true;
+  }
+
+  /** Something changed that may make room (a task parked or finished) or let a stop finish. */
+  private pump(): void {
+    if (this.roomWaiters.length > 0 && (this.stopping || this.hasRoom())) {
+      const waiters = this.roomWaiters;
+      this.roomWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+    if (this.stopping && this.jobs.size === 0 && this.finishing.size === 0 && this.stopWaiters.length > 0) {
+      const waiters = this.stopWaiters;
+      this.stopWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  // ------------------------------------------------------------------ jobs
+
+  private startJob(job: Job<JobData, null>, lock: string, worker: ManualWorker): void {
+    const data = job.data;
+    const jobId = job.id ?? '';
+    const owner = new JobOwner(this, data);
+    const task = new JobTask(owner, job, lock, worker, data.n === undefined ? undefined : { name: data.n });
+    this.jobs.set(jobId, task);
+    const signal = worker.hold(job, lock);
+    signal?.addEventListener('abort', () => {
+      task.cancel(signal.reason);
+    });
+    if (this.cancels.delete(jobId)) task.cancel(cancelledByOwner);
+    if (task.stopping) {
+      task.finish(false, undefined);
+      return;
+    }
+    let args: unknown[];
+    try {
+      args = decodeValues({ bytes: data.a, shared: data.s ?? [] });
+    } catch (error) {
+      task.finish(true, error);
+      return;
+    }
+    const timeout = data.t;
+    if (timeout !== undefined) {
+      task.timer = setTimeout(() => {
+        task.cancel(new TaskTimeoutError(timeout));
+      }, timeout);
+    }
+    task.begin(taskRef(data.m, data.x), args);
+    this.enqueue(task);
+  }
+
+  private cancelRequested(jobId: string): void {
+    const task = this.jobs.get(jobId);
+    if (task !== undefined) {
+      task.cancel(cancelledByOwner);
+      return;
+    }
+    // The job may be on its way here (moved to active, not yet received): remember it.
+    this.cancels.add(jobId);
+    if (this.cancels.size > rememberedCancels) {
+      const oldest = this.cancels.values().next();
+      if (oldest.done !== true) this.cancels.delete(oldest.value);
+    }
+  }
+
+  /** A job of ours failed for good inside BullMQ (it stalled too often): tell its spawner. */
+  private lost(job: Job<JobData, null>): void {
+    const data = job.data;
+    const error = new WorkerLostError(job.id ?? '?', job.failedReason || 'it stalled more often than maxStalledCount allows');
+    void this.report(data.r, [1, data.i, Status.rejected, encodeError(error)]);
+  }
+
+  /** Sends an outcome to an inbox; an outcome that cannot be serialised becomes an error saying so. */
+  private report(inbox: string, message: InboxMessage): Promise<unknown> {
+    const commands = this.commands;
+    if (commands === undefined) return Promise.resolve();
+    this.flushEvents();
+    try {
+      return post(commands, inbox, message).catch((error: unknown) => {
+        this.lastError = error;
+      });
+    } catch (error) {
+      if (message[0] !== 1) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      const replacement = new InvalidTaskError('not-cloneable', `the task's outcome cannot be serialised: ${reason}`);
+      return post(commands, inbox, [1, message[1], Status.rejected, encodeError(replacement)]).catch((failure: unknown) => {
+        this.lastError = failure;
+      });
+    }
+  }
+
+  /** Reports a job task's outcome, then completes or fails its job in BullMQ. */
+  private async finishJob(task: JobTask, status: StatusCode, value: unknown): Promise<void> {
+    const { job, lock } = task;
+    const data = job.data;
+    if (status === Status.fulfilled) {
+      // Both go out on one connection, the outcome first: Redis has it before the job is
+      // completed, so a process that dies in between leaves a job BullMQ runs again, never
+      // a completed job whose outcome is lost. Not waiting in between saves the parent of
+      // this job a retry of its own completion (see complete()).
+      const reported = this.report(data.r, [1, data.i, status, value]);
+      await this.complete(job, lock);
+      await reported;
+      this.completed++;
+      return;
+    }
+    let error = value;
+    let retryable = !(error instanceof InvalidTaskError);
+    let reported: StatusCode = status;
+    if (status === Status.cancelled) {
+      const cause = error instanceof TaskCancelledError ? error.cause : undefined;
+      if (cause instanceof TaskTimeoutError) {
+        error = cause;
+        reported = Status.rejected;
+      } else {
+        retryable = false;
+      }
+    }
+    const attempts = job.opts.attempts ?? 1;
+    const final = !retryable || job.attemptsMade + 1 >= attempts;
+    if (final) await this.report(data.r, [1, data.i, reported, encodeError(error)]);
+    const message = error instanceof Error ? error.message : String(error);
+    const failure = final ? new UnrecoverableError(message) : new Error(message);
+    if (error instanceof Error && error.stack !== undefined) failure.stack = error.stack;
+    try {
+      await job.moveToFailed(failure, lock, false);
+    } catch (failed) {
+      // The lock was lost (the job stalled and runs elsewhere): that run reports.
+      this.lastError = failed;
+    }
+    this.failed++;
+  }
+
+  private async complete(job: Job<JobData, null>, lock: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await job.moveToCompleted(null, lock, false);
+        return;
+      } catch (error) {
+        // A parent's children settled here when their outcomes arrived, which their workers
+        // send just before they complete the child jobs: wait for those completions.
+        const pending = error instanceof Error && error.message.includes('pending dependencies');
+        if (!pending || attempt >= completionRetries) {
+          this.lastError = error;
+          return;
+        }
+        await delay(Math.min(500, 2 ** attempt));
+      }
+    }
+  }
+
+  private jobSettled(task: JobTask): void {
+    if (task.timer !== undefined) clearTimeout(task.timer);
+    task.timer = undefined;
+    const done = (status: StatusCode, value: unknown): void => {
+      const finishing = this.finishJob(task, status, value).finally(() => {
+        this.finishing.delete(finishing);
+        const jobId = task.job.id ?? '';
+        this.jobs.delete(jobId);
+        task.worker.release(jobId);
+        this.pump();
+      });
+      this.finishing.add(finishing);
+    };
+    task.subscribe(
+      (value) => {
+        done(Status.fulfilled, value);
+      },
+      (error: unknown) => {
+        done(task.state === 'cancelled' ? Status.cancelled : Status.rejected, error);
+      },
+    );
+  }
+
+  // ------------------------------------------------------------------ TaskOwner (through JobOwner)
+
+  /** @internal */
+  spawnChild(owner: JobOwner, parent: Task, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): Task {
+    const list = validateSpawn(body, args, options, capabilities);
+    const spawner = this.spawner;
+    const inbox = this.inbox;
+    if (!(parent instanceof JobTask) || spawner === undefined || inbox === undefined) {
+      throw new TypeError('children are spawned by tasks that run in this worker');
+    }
+    let encoded: Encoded;
+    try {
+      encoded = encodeValues(list);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new InvalidTaskError('not-cloneable', `the arguments cannot be serialised for a job: ${reason}`, { cause: error });
+    }
+    const id = this.idBase + ++this.nextChild;
+    const task = new RemoteTask(owner, parent, options, id);
+    const events = owner.events;
+    if (events !== undefined) {
+      this.emit(events, {
+        kind: 'spawn',
+        taskId: id,
+        executor: owner.executor,
+        thread: this.thread,
+        time: eventTime(),
+        name: task.name,
+        parentId: parent.id,
+        body: describeBody(body),
+      });
+      this.forwarded.set(id, { inbox: events, executor: owner.executor });
+      this.listen();
+    }
+    if (task.cancelledAtSpawn) {
+      task.finish(false, undefined);
+      return task;
+    }
+    const pinned = encoded.shared.length > 0;
+    const queueName = pinned ? this.pinnedQueue() : this.options.queueName;
+    if (pinned) this.serve(queueName);
+    const ref = body as TaskReference<never>;
+    const parentData = parent.job.data;
+    const data: JobData = {
+      m: ref.module,
+      x: ref.export,
+      a: encoded.bytes,
+      ...(pinned ? { s: encoded.shared } : {}),
+      ...(task.name === undefined ? {} : { n: task.name }),
+      i: id,
+      l: owner.executor,
+      r: inbox.key,
+      ...(events === undefined ? {} : { e: events }),
+      ...(parentData.t === undefined ? {} : { t: parentData.t }),
+    };
+    const outbound: Outbound = {
+      task,
+      jobId: `${this.token}.${id}`,
+      queueName,
+      data,
+      encoded,
+      parent: { id: parent.job.id ?? '', queue: `${this.options.prefix}:${parent.job.queueName}` },
+      defaults: { attempts: parent.job.opts.attempts ?? 1, backoff: parent.job.opts.backoff },
+      state: 'pending',
+      cancelWanted: false,
+    };
+    task.outbound = outbound;
+    spawner.submit(outbound);
+    return task;
+  }
+
+  /** @internal */
+  interrupt(task: Task): void {
+    if (task instanceof RemoteTask) {
+      const outbound = task.outbound;
+      if (outbound === undefined) task.finish(false, undefined);
+      else this.spawner?.cancel(outbound);
+      return;
+    }
+    const jt = this.own(task);
+    if (jt.coroutine === undefined) {
+      jt.finish(false, undefined);
+      return;
+    }
+    if (jt.state === 'running') {
+      jt.interruptAfterStep = true;
+      return;
+    }
+    const turns = jt.turns;
+    if (turns !== undefined) {
+      jt.turns = undefined;
+      for (const turn of turns) turn.onCancel(jt.cancellationError());
+    }
+    switch (jt.coroutine.interrupt()) {
+      case Interrupt.Now:
+        if (jt.parked) {
+          jt.parked = false;
+          jt.token++;
+        }
+        jt.finish(false, undefined);
+        return;
+      case Interrupt.Step:
+        if (jt.parked) {
+          jt.parked = false;
+          jt.token++;
+          this.enqueue(jt);
+        }
+        return;
+      case Interrupt.Await:
+        // An async body cannot be stopped from outside; its signal has been aborted.
+        return;
+    }
+  }
+
+  /** @internal */
+  turn(task: Task, onTurn: () => void, onCancel: (error: unknown) => void): void {
+    const jt = this.own(task);
+    if (jt.stopping) {
+      onCancel(jt.cancellationError());
+      return;
+    }
+    (jt.turns ??= []).push({ onTurn, onCancel });
+    this.enqueue(jt);
+  }
+
+  /** @internal */
+  settled(task: Task): void {
+    if (task instanceof JobTask) this.jobSettled(task);
+    this.pump();
+  }
+
+  private own(task: Task): JobTask {
+    if (task instanceof JobTask) return task;
+    throw new TypeError(`task ${task.describe()} does not belong to worker ${this.name}`);
+  }
+
+  private receive(message: InboxMessage): void {
+    if (message[0] !== 1) return;
+    const [, taskId, status, value] = message;
+    const outbound = this.spawner?.take(taskId);
+    if (outbound !== undefined) settleWith(outbound.task, status, value);
+  }
+
+  // ------------------------------------------------------------------ stepping
+
+  private enqueue(task: JobTask): void {
+    if (task.queued) return;
+    task.queued = true;
+    this.ready.push(task);
+    if (this.scheduled || this.draining) return;
+    this.scheduled = true;
+    if (this.slice.microtaskAllowed) queueMicrotask(this.drainBound);
+    else setImmediate(this.drainBound);
+  }
+
+  private drain(): void {
+    this.scheduled = false;
+    this.slice.enter();
+    this.draining = true;
+    try {
+      for (let task = this.ready.shift(); task !== undefined; task = this.ready.shift()) {
+        task.queued = false;
+        if (task.bodyFinished) continue;
+        const turns = task.turns;
+        if (turns !== undefined && turns.length > 0) {
+          const turn = turns.shift();
+          if (turns.length === 0) task.turns = undefined;
+          turn?.onTurn();
+        } else {
+          this.step(task);
+        }
+        if (!this.slice.tick() && this.ready.size > 0) {
+          this.scheduled = true;
+          setImmediate(this.drainBound);
+          break;
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+    this.flushEvents();
+    this.pump();
+  }
+
+  private step(task: JobTask): void {
+    const coroutine = task.coroutine;
+    if (coroutine === undefined) return;
+    const first = task.state === 'pending';
+    task.state = 'running';
+    const events = task.events;
+    if (events !== undefined) this.emit(events, { kind: first ? 'start' : 'resume', taskId: task.id, executor: task.executor, thread: this.thread, time: eventTime() });
+    const outcome = coroutine.step();
+    switch (outcome) {
+      case Step.Yield:
+        task.state = 'suspended';
+        this.emitSuspend(task, 'yield');
+        this.enqueue(task);
+        break;
+      case Step.Wait:
+        task.state = 'suspended';
+        this.emitSuspend(task, 'wait', coroutine.value);
+        this.park(task, coroutine.value);
+        break;
+      case Step.Done: {
+        const value = coroutine.value;
+        coroutine.value = undefined;
+        task.state = 'suspended';
+        try {
+          assertCloneable([value], 'result');
+        } catch (error) {
+          task.finish(true, error);
+          break;
+        }
+        task.finish(false, value);
+        break;
+      }
+      case Step.Failed: {
+        const error = coroutine.value;
+        coroutine.value = undefined;
+        task.state = 'suspended';
+        task.finish(true, error);
+        break;
+      }
+    }
+    if (task.interruptAfterStep) {
+      task.interruptAfterStep = false;
+      if (!task.bodyFinished) this.interrupt(task);
+    }
+  }
+
+  private park(task: JobTask, awaited: unknown): void {
+    task.parked = true;
+    const token = ++task.token;
+    const onFulfilled = (value: unknown): void => {
+      this.wake(task, token, false, value);
+    };
+    const onRejected = (error: unknown): void => {
+      this.wake(task, token, true, error);
+    };
+    if (awaited instanceof Task) awaited.subscribe(onFulfilled, onRejected);
+    else void Promise.resolve(awaited).then(onFulfilled, onRejected);
+  }
+
+  private wake(task: JobTask, token: number, failed: boolean, value: unknown): void {
+    if (task.token !== token || !task.parked) return;
+    task.parked = false;
+    const coroutine = task.coroutine;
+    if (coroutine === undefined) return;
+    if (failed) coroutine.reject(value);
+    else coroutine.resolve(value);
+    const events = task.events;
+    if (events !== undefined) this.emit(events, { kind: 'wake', taskId: task.id, executor: task.executor, thread: this.thread, time: eventTime() });
+    this.enqueue(task);
+  }
+
+  // ------------------------------------------------------------------ events
+
+  private emitSuspend(task: JobTask, reason: 'yield' | 'wait', waited?: unknown): void {
+    const events = task.events;
+    if (events === undefined) return;
+    const event = { kind: 'suspend', taskId: task.id, executor: task.executor, thread: this.thread, time: eventTime(), reason } as const;
+    this.emit(events, waited instanceof Task ? { ...event, waitingOn: waited.id } : event);
+  }
+
+  private emit(inbox: string, event: TaskEvent): void {
+    const list = this.out.get(inbox);
+    if (list === undefined) this.out.set(inbox, [event]);
+    else list.push(event);
+  }
+
+  /** Sends buffered events; before any outcome or job goes out, so that they arrive first. */
+  private flushEvents(): void {
+    const commands = this.commands;
+    if (this.out.size === 0 || commands === undefined) return;
+    for (const [inbox, events] of this.out) {
+      post(commands, inbox, [0, events]).catch((error: unknown) => {
+        this.lastError = error;
+      });
+    }
+    this.out.clear();
+  }
+
+  /** Children's settle events are published by core; forwarded from the channel. */
+  private listen(): void {
+    if (this.listening) return;
+    this.listening = true;
+    subscribe(channelNames.settle, this.settleListener);
+  }
+}

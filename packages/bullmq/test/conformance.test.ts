@@ -1,0 +1,26 @@
+import { afterAll, beforeAll, inject } from 'vitest';
+import { describeExecutorConformance } from '@spindle/conformance';
+import { BullmqExecutor } from '../src/index.js';
+import { startWorkers } from './workers.js';
+import type { WorkerProcesses } from './workers.js';
+
+const url = inject('redisUrl');
+const queueName = `conformance-${process.pid}`;
+// The idle-process test's child (test/factory.mjs) inherits these.
+process.env.SPINDLE_REDIS_URL = url;
+process.env.SPINDLE_QUEUE = queueName;
+
+// Two worker processes run the tasks, as other hosts would. Tasks whose arguments hold the
+// suite's shared-memory boards run on each executor's in-process worker instead (shared
+// memory cannot leave the process), through Redis all the same.
+let workers: WorkerProcesses;
+beforeAll(async () => {
+  workers = await startWorkers(2, { url, queueName });
+});
+afterAll(async () => {
+  await workers.stop();
+});
+
+describeExecutorConformance('bullmq', () => new BullmqExecutor({ connection: url, queueName }), {
+  factoryModule: new URL('./factory.mjs', import.meta.url),
+});

@@ -1,0 +1,76 @@
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The built worker command: worker processes run plain JavaScript, as on another host. */
+export const workerBin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+/** Worker processes forked for a test, and how to stop or kill them. */
+export interface WorkerProcesses {
+  readonly children: readonly ChildProcess[];
+  /** Their pids, which their events carry as `thread`. */
+  readonly threads: readonly number[];
+  /** SIGKILLs one (no cleanup: a crash) and resolves once it has exited. */
+  kill(index: number): Promise<void>;
+  /** Stops them all gracefully (SIGTERM) and resolves once they have exited. */
+  stop(): Promise<void>;
+}
+
+/** Settings of forked workers, passed as the command's environment. */
+export interface WorkerSettings {
+  readonly url: string;
+  readonly queueName: string;
+  readonly concurrency?: number;
+  readonly lockDuration?: number;
+  readonly stalledInterval?: number;
+  readonly maxStalledCount?: number;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
+}
+
+/** Forks `count` worker processes and resolves once each says it is ready. */
+export async function startWorkers(count: number, settings: WorkerSettings): Promise<WorkerProcesses> {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), SPINDLE_REDIS_URL: settings.url, SPINDLE_QUEUE: settings.queueName };
+  if (settings.concurrency !== undefined) env.SPINDLE_CONCURRENCY = String(settings.concurrency);
+  if (settings.lockDuration !== undefined) env.SPINDLE_LOCK_DURATION = String(settings.lockDuration);
+  if (settings.stalledInterval !== undefined) env.SPINDLE_STALLED_INTERVAL = String(settings.stalledInterval);
+  if (settings.maxStalledCount !== undefined) env.SPINDLE_MAX_STALLED_COUNT = String(settings.maxStalledCount);
+  const children: ChildProcess[] = [];
+  const threads: number[] = [];
+  await Promise.all(
+    Array.from({ length: count }, () => {
+      const child = fork(workerBin, [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      children.push(child);
+      return new Promise<void>((resolve, reject) => {
+        child.once('message', (message: { thread?: number }) => {
+          if (typeof message.thread === 'number') threads.push(message.thread);
+          resolve();
+        });
+        child.once('exit', (code) => {
+          reject(new Error(`worker process exited with code ${String(code)} before it was ready`));
+        });
+      });
+    }),
+  );
+  return {
+    children,
+    threads,
+    kill: async (index) => {
+      const child = children[index];
+      if (child === undefined) return;
+      child.kill('SIGKILL');
+      await exited(child);
+    },
+    stop: async () => {
+      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await Promise.all(children.map(exited));
+    },
+  };
+}
