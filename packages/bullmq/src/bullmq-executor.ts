@@ -200,7 +200,7 @@ export class BullmqExecutor implements Executor, TaskOwner {
       task.finish(false, undefined);
       return;
     }
-    this.connected?.spawner.cancel(outbound);
+    this.connected?.spawner.cancel(outbound, task.cancellationError().cause);
   }
 
   /** @internal */

@@ -1,6 +1,7 @@
 import { deserialize, serialize } from 'node:v8';
 import { InvalidTaskError, SpindleError, TaskCancelledError } from '@spindle/core';
 import type { InvalidTaskCode } from '@spindle/core';
+import { TaskTimeoutError, WorkerLostError } from './errors.js';
 import { releaseBuffers, shareBuffer, sharedBuffer } from './shared-memory.js';
 
 /** Marks where shared memory was in encoded values; see {@link encodeValues}. */
@@ -146,6 +147,8 @@ interface EncodedError {
   readonly argumentIndex?: number;
   readonly taskId?: number;
   readonly taskName?: string;
+  readonly timeout?: number;
+  readonly jobId?: string;
 }
 
 /**
@@ -161,6 +164,8 @@ export function encodeError(error: unknown): unknown {
       return { ...base, code: error.code, ...(error.argumentIndex === undefined ? {} : { argumentIndex: error.argumentIndex }) };
     }
     if (error instanceof TaskCancelledError) return { ...base, taskId: error.taskId, ...(error.taskName === undefined ? {} : { taskName: error.taskName }) };
+    if (error instanceof TaskTimeoutError) return { ...base, timeout: error.timeout };
+    if (error instanceof WorkerLostError) return { ...base, jobId: error.jobId };
     return base;
   }
   if (error instanceof Error) return { error, name: error.name };
@@ -179,6 +184,13 @@ export function decodeError(value: unknown): unknown {
         break;
       case 'TaskCancelledError':
         error = new TaskCancelledError(encoded.taskId ?? -1, encoded.taskName, undefined);
+        error.message = encoded.message;
+        break;
+      case 'TaskTimeoutError':
+        error = new TaskTimeoutError(encoded.timeout ?? 0);
+        break;
+      case 'WorkerLostError':
+        error = new WorkerLostError(encoded.jobId ?? '?', '');
         error.message = encoded.message;
         break;
       default:

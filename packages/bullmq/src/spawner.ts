@@ -1,8 +1,9 @@
+import { serialize } from 'node:v8';
 import { Queue } from 'bullmq';
 import type { JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Task } from '@spindle/core';
-import { releaseEncoded } from './codec.js';
+import { encodeError, releaseEncoded } from './codec.js';
 import type { Encoded } from './codec.js';
 import type { JobData, Keys } from './messages.js';
 
@@ -24,6 +25,8 @@ export interface Outbound {
   state: 'pending' | 'adding' | 'added' | 'gone';
   /** Cancellation was asked for while the job was being added. */
   cancelWanted: boolean;
+  /** Why it was cancelled: the running task's signal aborts with (a copy of) this. */
+  reason?: unknown;
 }
 
 /** What a spawner asks of its owner. */
@@ -100,7 +103,8 @@ export class Spawner {
    * in Redis (the host then settles the task as cancelled), or else tells whichever
    * worker runs it to cancel it (its outcome then arrives as usual).
    */
-  cancel(outbound: Outbound): void {
+  cancel(outbound: Outbound, reason: unknown): void {
+    outbound.reason = reason;
     switch (outbound.state) {
       case 'pending':
         this.batch = this.batch.filter((each) => each !== outbound);
@@ -202,6 +206,15 @@ export class Spawner {
       return;
     }
     if (outbound.state === 'gone') return;
-    await this.redis.publish(this.keys.cancel, outbound.jobId).catch(() => undefined);
+    await this.redis.publish(this.keys.cancel, cancelMessage(outbound.jobId, outbound.reason)).catch(() => undefined);
+  }
+}
+
+/** `<job id> <base64 reason>`: the reason travels along when it can be cloned, else stays behind. */
+function cancelMessage(jobId: string, reason: unknown): string {
+  try {
+    return `${jobId} ${serialize(encodeError(reason)).toString('base64')}`;
+  } catch {
+    return jobId;
   }
 }

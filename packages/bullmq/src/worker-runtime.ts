@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
+import { deserialize } from 'node:v8';
 import { UnrecoverableError } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -23,7 +24,7 @@ import {
 } from '@spindle/core';
 import type { SettleEvent, SpawnOptions, Spawnable, TaskEvent, TaskOwner, TaskReference } from '@spindle/core';
 import { capabilities } from './capabilities.js';
-import { decodeValues, encodeError, encodeValues } from './codec.js';
+import { decodeError, decodeValues, encodeError, encodeValues } from './codec.js';
 import type { Encoded } from './codec.js';
 import { TaskTimeoutError, WorkerLostError } from './errors.js';
 import { Inbox, post } from './inbox.js';
@@ -129,7 +130,7 @@ export class WorkerRuntime {
   private readonly finishing = new Set<Promise<void>>();
   private readonly ready = new RingQueue<JobTask>(64);
   private readonly slice = new TimeSlice(sliceMs);
-  private readonly cancels = new Set<string>();
+  private readonly cancels = new Map<string, unknown>();
   private readonly out = new Map<string, TaskEvent[]>();
   /** Children whose settle event goes to an executor's inbox, by task id. */
   private readonly forwarded = new Map<number, { readonly inbox: string; readonly executor: string }>();
@@ -204,8 +205,19 @@ export class WorkerRuntime {
     const subscriber = commands.duplicate();
     subscriber.on('error', onError);
     this.subscriber = subscriber;
-    subscriber.on('message', (_channel: string, jobId: string) => {
-      this.cancelRequested(jobId);
+    subscriber.on('message', (_channel: string, message: string) => {
+      const space = message.indexOf(' ');
+      if (space < 0) {
+        this.cancelRequested(message, cancelledByOwner);
+        return;
+      }
+      let reason: unknown = cancelledByOwner;
+      try {
+        reason = decodeError(deserialize(Buffer.from(message.slice(space + 1), 'base64')));
+      } catch {
+        // A reason this process cannot read: the generic one will do.
+      }
+      this.cancelRequested(message.slice(0, space), reason);
     });
     await subscriber.subscribe(this.keys.cancel);
     // Ids of children spawned here: unique across every runtime that ever served the queue.
@@ -352,7 +364,10 @@ export class WorkerRuntime {
     signal?.addEventListener('abort', () => {
       task.cancel(signal.reason);
     });
-    if (this.cancels.delete(jobId)) task.cancel(cancelledByOwner);
+    if (this.cancels.has(jobId)) {
+      task.cancel(this.cancels.get(jobId));
+      this.cancels.delete(jobId);
+    }
     if (task.stopping) {
       task.finish(false, undefined);
       return;
@@ -374,16 +389,16 @@ export class WorkerRuntime {
     this.enqueue(task);
   }
 
-  private cancelRequested(jobId: string): void {
+  private cancelRequested(jobId: string, reason: unknown): void {
     const task = this.jobs.get(jobId);
     if (task !== undefined) {
-      task.cancel(cancelledByOwner);
+      task.cancel(reason);
       return;
     }
     // The job may be on its way here (moved to active, not yet received): remember it.
-    this.cancels.add(jobId);
+    this.cancels.set(jobId, reason);
     if (this.cancels.size > rememberedCancels) {
-      const oldest = this.cancels.values().next();
+      const oldest = this.cancels.keys().next();
       if (oldest.done !== true) this.cancels.delete(oldest.value);
     }
   }
@@ -573,7 +588,7 @@ export class WorkerRuntime {
     if (task instanceof RemoteTask) {
       const outbound = task.outbound;
       if (outbound === undefined) task.finish(false, undefined);
-      else this.spawner?.cancel(outbound);
+      else this.spawner?.cancel(outbound, task.cancellationError().cause);
       return;
     }
     const jt = this.own(task);

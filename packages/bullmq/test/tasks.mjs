@@ -40,3 +40,69 @@ export function busy(_ctx, id, ms) {
 export function whereAmI() {
   return process.pid;
 }
+
+export class ParseError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'ParseError';
+  }
+}
+
+export function failsCustom(_ctx, message) {
+  throw new ParseError(message);
+}
+
+/** Counts its runs in Redis (`key`), fails until run `succeedOn`, then returns the count. */
+export async function flaky(_ctx, url, key, succeedOn) {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url);
+  try {
+    const runs = await redis.incr(key);
+    if (runs < succeedOn) throw new RangeError(`run ${runs} fails`);
+    return runs;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Counts its runs in Redis (and says it started on the list `<key>:started`), then waits for `ms` or until cancelled (it then rejects with its signal's reason). */
+export async function countedSleep(ctx, url, key, ms) {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url);
+  try {
+    await redis.incr(key);
+    await redis.rpush(`${key}:started`, String(process.pid));
+  } finally {
+    redis.disconnect();
+  }
+  return sleepy(ctx, ms);
+}
+
+/** Counts its runs in Redis (and says it started on `<key>:started`), then waits until cancelled and returns quietly, saying what its signal said. */
+export async function countedWaitForAbort(ctx, url, key) {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url);
+  try {
+    await redis.incr(key);
+    await redis.rpush(`${key}:started`, String(process.pid));
+    await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+    await redis.set(`${key}:reason`, String(ctx.signal.reason?.message ?? ctx.signal.reason));
+  } finally {
+    redis.disconnect();
+  }
+  return 'cleaned up';
+}
+
+/**
+ * Tells the test (over the worker process's IPC channel) which process started it, then
+ * keeps the CPU busy for `ms`: a task a killed worker is certainly in the middle of.
+ */
+export async function announced(_ctx, id, ms) {
+  await new Promise((resolve) => {
+    if (process.send === undefined) resolve();
+    else process.send({ started: id, pid: process.pid }, () => resolve());
+  });
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+  return id;
+}

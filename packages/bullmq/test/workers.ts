@@ -8,7 +8,7 @@ export const workerBin = fileURLToPath(new URL('../dist/bin.js', import.meta.url
 /** Worker processes forked for a test, and how to stop or kill them. */
 export interface WorkerProcesses {
   readonly children: readonly ChildProcess[];
-  /** Their pids, which their events carry as `thread`. */
+  /** Their pids (`threads[i]` is `children[i]`'s), which their events carry as `thread`. */
   readonly threads: readonly number[];
   /** SIGKILLs one (no cleanup: a crash) and resolves once it has exited. */
   kill(index: number): Promise<void>;
@@ -45,12 +45,13 @@ export async function startWorkers(count: number, settings: WorkerSettings): Pro
   const children: ChildProcess[] = [];
   const threads: number[] = [];
   await Promise.all(
-    Array.from({ length: count }, () => {
+    Array.from({ length: count }, (_, index) => {
       const child = fork(workerBin, [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
       children.push(child);
       return new Promise<void>((resolve, reject) => {
         child.once('message', (message: { thread?: number }) => {
-          if (typeof message.thread === 'number') threads.push(message.thread);
+          // By index: threads[i] is the pid of children[i], whichever is ready first.
+          if (typeof message.thread === 'number') threads[index] = message.thread;
           resolve();
         });
         child.once('exit', (code) => {
