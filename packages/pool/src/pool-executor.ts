@@ -168,6 +168,7 @@ export class PoolExecutor implements Executor, TaskOwner {
   private nextPinned = 0;
   private flushScheduled = false;
   private waitingForRoom = false;
+  private watchingSpace = false;
   private referenced = false;
   private isClosed = false;
   private closing: Promise<void> | undefined = undefined;
@@ -296,7 +297,9 @@ export class PoolExecutor implements Executor, TaskOwner {
   /** Resolves when fewer than `maxQueue` tasks wait to start (backpressure with `onFull: 'wait'`). */
   whenQueueBelowMax(): Promise<void> {
     if (this.queued() < this.options.maxQueue) return Promise.resolve();
-    return new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+    const space = new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+    this.watchForSpace();
+    return space;
   }
 
   /** @internal Tasks on the main thread have no body here, so they spawn no children. */
@@ -654,6 +657,28 @@ export class PoolExecutor implements Executor, TaskOwner {
     };
     if (waiting.async) void waiting.value.then(retry);
     else queueMicrotask(retry);
+  }
+
+  /**
+   * The queue also shrinks without a word to this thread: a worker that takes tasks from the
+   * inject queue (cancelled ones it frees, or ones that park) sends nothing until some task
+   * finishes. While anyone waits for space, ask the workers to notify `roomWanted` when they
+   * take from it, and look again each time (or after a short timeout, so that a pending
+   * wait never keeps the process alive on its own).
+   */
+  private watchForSpace(): void {
+    const shared = this.shared;
+    if (shared === undefined || this.watchingSpace || this.spaceWaiters.length === 0) return;
+    this.watchingSpace = true;
+    Atomics.store(shared.control, Control.roomWanted, 1);
+    const waiting = Atomics.waitAsync(shared.control, Control.roomWanted, 1, 50);
+    const again = (): void => {
+      this.watchingSpace = false;
+      this.notifySpace();
+      this.watchForSpace();
+    };
+    if (waiting.async) void waiting.value.then(again);
+    else queueMicrotask(again);
   }
 
   private notifySpace(): void {
