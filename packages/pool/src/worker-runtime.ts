@@ -74,6 +74,7 @@ export class WorkerRuntime implements TaskOwner {
   private readonly guests = new Map<number, WorkerTask>();
   private readonly guestIds = new Set<number>();
   private readonly scratch = new Int32Array(64);
+  private readonly references = new Map<string, Map<string, TaskReference<never>>>();
   private out: OutItem[] = [];
   private live = 0;
   private ticks = 0;
@@ -345,9 +346,18 @@ export class WorkerRuntime implements TaskOwner {
     } else {
       this.proxies.delete(slot);
     }
-    task.begin(taskRef(module, exportName), args);
+    task.begin(this.reference(module, exportName), args);
     this.step(task);
     return true;
+  }
+
+  /** One reference per module and export: `taskRef` parses the URL, which costs more than a tiny task. */
+  private reference(module: string, exportName: string): TaskReference<never> {
+    let exports = this.references.get(module);
+    if (exports === undefined) this.references.set(module, (exports = new Map()));
+    let ref = exports.get(exportName);
+    if (ref === undefined) exports.set(exportName, (ref = taskRef(module, exportName) as TaskReference<never>));
+    return ref;
   }
 
   private guest(slot: number, owner: number, id: number, name: string | undefined): WorkerTask {
@@ -534,7 +544,7 @@ export class WorkerRuntime implements TaskOwner {
     }
     const [module, exportName, args, name] = payload;
     const task = this.guest(slot, mainOwner, this.shared.ids[slot * 2] ?? -1, name);
-    task.begin(taskRef(module, exportName), args);
+    task.begin(this.reference(module, exportName), args);
     this.step(task);
   }
 
