@@ -354,7 +354,7 @@ export class WorkerRuntime implements TaskOwner {
   /** One reference per module and export: `taskRef` parses the URL, which costs more than a tiny task. */
   private reference(module: string, exportName: string): TaskReference<never> {
     let exports = this.references.get(module);
-    if (exports === undefined) this.references.set(module, (exports = new Map()));
+    if (exports === undefined) this.references.set(module, (exports = new Map<string, TaskReference<never>>()));
     let ref = exports.get(exportName);
     if (ref === undefined) exports.set(exportName, (ref = taskRef(module, exportName) as TaskReference<never>));
     return ref;
