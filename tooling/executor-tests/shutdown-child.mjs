@@ -1,7 +1,7 @@
-// Run by the executors' shutdown.test.ts in a fresh node process, importing the BUILT
-// packages: makes an executor with the factory module at argv[2] (a URL), starts tasks,
-// closes it mid-flight (argv[3]: drain or cancel), checks every outcome, prints a JSON
-// summary and then simply ends. It never calls process.exit: the process
+// Run by the executors' shutdown.test.ts (through describe-shutdown.ts) in a fresh node
+// process, importing the BUILT packages: makes an executor with the factory module at argv[2]
+// (a URL), starts tasks, closes it mid-flight (argv[3]: drain or cancel), checks every
+// outcome, prints a JSON summary and then simply ends. It never calls process.exit: the process
 // exits only if the executor left no handle open.
 import { ExecutorClosedError, TaskCancelledError, taskRef } from '@spindle/core';
 

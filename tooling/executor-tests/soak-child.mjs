@@ -1,8 +1,8 @@
 // Soak: runs TOTAL small tasks through the executor that FACTORY (a module URL whose
 // default export makes one) builds, in batches, sampling
 // resident memory (after a forced GC when node runs with --expose-gc), and prints one JSON
-// line: tasks, lost, the samples and the figures soak.test.ts judges. Plain JavaScript on
-// the BUILT package. Used by soak.test.ts (short, in CI) and `pnpm soak` (long).
+// line: tasks, lost, the samples and the figures describe-soak.ts judges. Plain JavaScript
+// on the BUILT package. Used by the executors' soak.test.ts (short, in CI) and `pnpm soak` (long).
 //   node --expose-gc soak-child.mjs FACTORY [total=1000000] [batch=10000]
 import { taskRef } from '@spindle/core';
 
