@@ -1,4 +1,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
+// perf_hooks' export, not the global: Node 20's global `performance` is a lazy getter on
+// globalThis, and going through it costs several nanoseconds on every clock read.
+import { performance } from 'node:perf_hooks';
 import { threadId } from 'node:worker_threads';
 import type { SettledState } from './task-state.js';
 

@@ -1,6 +1,9 @@
 import type { SpawnArgs, SpawnOptions, SpawnResult, Spawnable } from './body.js';
 import type { ExecutorCapabilities } from './capabilities.js';
 import { ExecutorClosedError, InvalidOptionsError, describeValue } from './errors.js';
+import { TaskEventCode, batchChannel } from './event-batch.js';
+import { TaskEventLog } from './event-log.js';
+import { publishTaskEvent, publishTaskEventObject, wantsObjects } from './event-stream.js';
 import { channels, currentThread, eventTime } from './events.js';
 import type { CloseOptions, Executor } from './executor.js';
 import { describeBody, validateSpawn } from './spawn-input.js';
@@ -19,6 +22,12 @@ import type { TaskHandle } from './task-handle.js';
 export abstract class ExecutorBase<T extends Task> implements Executor, TaskOwner {
   abstract readonly capabilities: ExecutorCapabilities;
   readonly label: string;
+  /**
+   * Where this executor's lifecycle events gather for the batch channel. A subclass opens a
+   * window around each drain of its ready queue (`eventLog.open()` … `close()`), so that a
+   * drain publishes one batch.
+   */
+  readonly eventLog: TaskEventLog;
   /** Accepted tasks that have not settled, children included. */
   protected live = 0;
   /** Accepted top-level tasks that have not settled; `close({ mode: 'cancel' })` cancels these. */
@@ -30,6 +39,7 @@ export abstract class ExecutorBase<T extends Task> implements Executor, TaskOwne
   /** @param label the label used in events and errors */
   protected constructor(label: string) {
     this.label = label;
+    this.eventLog = new TaskEventLog(label);
   }
 
   /** True once `close()` has been called. */
@@ -123,29 +133,42 @@ export abstract class ExecutorBase<T extends Task> implements Executor, TaskOwne
     throw new TypeError(`task ${task.describe()} does not belong to ${this.label}`);
   }
 
-  /** Publishes `start` (first step) or `resume`, if anybody listens. */
+  /**
+   * Publishes `start` (first step) or `resume`, if anybody listens. On the per-step path,
+   * check `channels.start/resume.hasSubscribers || batchChannel.hasSubscribers` before
+   * calling, so that nobody listening costs two property reads and no call.
+   */
   protected publishStep(task: T, first: boolean): void {
+    const time = batchChannel.hasSubscribers ? this.eventLog.step(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id) : Number.NaN;
     const channel = first ? channels.start : channels.resume;
-    if (channel.hasSubscribers) {
-      channel.publish({ kind: first ? 'start' : 'resume', taskId: task.id, executor: this.label, thread: currentThread, time: eventTime() });
+    if (wantsObjects(channel)) {
+      publishTaskEventObject(
+        { kind: first ? 'start' : 'resume', taskId: task.id, executor: this.label, thread: currentThread, time: Number.isNaN(time) ? eventTime() : time },
+        channel,
+      );
     }
   }
 
   /**
-   * Publishes `suspend`, if anybody listens.
+   * Publishes `suspend`, if anybody listens. In a batch the step's end takes its time from
+   * the log's next clock read (normally the next step's start).
    * @param waited what a `wait` step parked on: a task's id is published as `waitingOn`
    */
   protected publishSuspend(task: T, reason: 'yield' | 'wait', waited?: unknown): void {
-    if (channels.suspend.hasSubscribers) {
+    if (batchChannel.hasSubscribers) {
+      this.eventLog.later(reason === 'yield' ? TaskEventCode.SuspendYield : TaskEventCode.SuspendWait, task.id, waited instanceof Task ? waited.id : Number.NaN);
+    }
+    if (wantsObjects(channels.suspend)) {
       const event = { kind: 'suspend', taskId: task.id, executor: this.label, thread: currentThread, time: eventTime(), reason } as const;
-      channels.suspend.publish(waited instanceof Task ? { ...event, waitingOn: waited.id } : event);
+      publishTaskEventObject(waited instanceof Task ? { ...event, waitingOn: waited.id } : event, channels.suspend);
     }
   }
 
   /** Publishes `wake`, if anybody listens. */
   protected publishWake(task: T): void {
-    if (channels.wake.hasSubscribers) {
-      channels.wake.publish({ kind: 'wake', taskId: task.id, executor: this.label, thread: currentThread, time: eventTime() });
+    if (batchChannel.hasSubscribers) this.eventLog.later(TaskEventCode.Wake, task.id, Number.NaN);
+    if (wantsObjects(channels.wake)) {
+      publishTaskEventObject({ kind: 'wake', taskId: task.id, executor: this.label, thread: currentThread, time: eventTime() }, channels.wake);
     }
   }
 
@@ -153,17 +176,20 @@ export abstract class ExecutorBase<T extends Task> implements Executor, TaskOwne
     const task = this.createTask(parent, body, args, options);
     this.live++;
     if (parent === undefined) this.roots.add(task);
-    if (channels.spawn.hasSubscribers) {
-      channels.spawn.publish({
-        kind: 'spawn',
-        taskId: task.id,
-        executor: this.label,
-        thread: currentThread,
-        time: eventTime(),
-        name: task.name,
-        parentId: parent?.id,
-        body: describeBody(body),
-      });
+    if (channels.spawn.hasSubscribers || batchChannel.hasSubscribers) {
+      publishTaskEvent(
+        {
+          kind: 'spawn',
+          taskId: task.id,
+          executor: this.label,
+          thread: currentThread,
+          time: eventTime(),
+          name: task.name,
+          parentId: parent?.id,
+          body: describeBody(body),
+        },
+        this.eventLog,
+      );
     }
     if (task.cancelledAtSpawn) {
       // An already aborted signal: accepted and settled as cancelled, the body never runs.

@@ -40,6 +40,11 @@ export type {
   StealEvent,
   SettleEvent,
 } from './events.js';
+export { batchChannel, batchChannelName, TaskEventCode, forEachTaskEvent, compactTaskEvent } from './event-batch.js';
+export type { TaskEventBatch, TaskEventCodeValue } from './event-batch.js';
+export { TaskEventLog, flushTaskEvents } from './event-log.js';
+export { subscribeTaskEventStream, wantsTaskEventObjects, wantsObjects, publishTaskEvent, publishTaskEventObject } from './event-stream.js';
+export type { TaskEventStreamListener } from './event-stream.js';
 export { RingQueue } from './ring-queue.js';
 export { Coroutine, Step, Interrupt, isThenable } from './coroutine.js';
 export type { StepOutcome, InterruptMode, InstructionHandler } from './coroutine.js';

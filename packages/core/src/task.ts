@@ -2,6 +2,9 @@ import type { SpawnArgs, SpawnOptions, SpawnResult, Spawnable } from './body.js'
 import { YieldPoint } from './context.js';
 import type { TaskContext } from './context.js';
 import { SpindleError, TaskCancelledError, describeTask } from './errors.js';
+import { batchChannel } from './event-batch.js';
+import type { TaskEventLog } from './event-log.js';
+import { publishTaskEvent } from './event-stream.js';
 import { channels, currentThread, eventTime } from './events.js';
 import type { TaskHandle } from './task-handle.js';
 import type { SettledState, TaskState } from './task-state.js';
@@ -24,6 +27,8 @@ export interface TaskOwner {
   turn(task: Task, onTurn: () => void, onCancel: (error: unknown) => void): void;
   /** Called once, after the task settled. */
   settled(task: Task): void;
+  /** Where the owner gathers events for the batch channel; without it, a settle goes out as a batch of its own. */
+  readonly eventLog?: TaskEventLog;
 }
 
 const enum Stop {
@@ -267,16 +272,19 @@ export class Task<T = unknown> implements TaskHandle<T> {
         }
       });
     }
-    if (channels.settle.hasSubscribers) {
-      channels.settle.publish({
-        kind: 'settle',
-        taskId: this.id,
-        executor: this.owner.label,
-        thread: currentThread,
-        time: eventTime(),
-        state,
-        error: state === 'fulfilled' ? undefined : errorName(value),
-      });
+    if (channels.settle.hasSubscribers || batchChannel.hasSubscribers) {
+      publishTaskEvent(
+        {
+          kind: 'settle',
+          taskId: this.id,
+          executor: this.owner.label,
+          thread: currentThread,
+          time: eventTime(),
+          state,
+          error: state === 'fulfilled' ? undefined : errorName(value),
+        },
+        this.owner.eventLog,
+      );
     }
     this.parent?.childSettled(this, value);
     this.owner.settled(this);

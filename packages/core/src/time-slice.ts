@@ -1,3 +1,6 @@
+// perf_hooks' export, not the global `performance` (a lazy getter on globalThis in Node 20).
+import { performance } from 'node:perf_hooks';
+
 /** Steps between two looks at the clock while steps are short. */
 const CHECK_EVERY = 64;
 

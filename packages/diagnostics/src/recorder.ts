@@ -1,8 +1,8 @@
-import { InvalidOptionsError, eventTime } from '@spindle/core';
-import type { TaskEvent } from '@spindle/core';
+import { InvalidOptionsError, eventTime, flushTaskEvents, subscribeTaskEventStream } from '@spindle/core';
+import type { TaskEvent, TaskEventBatch } from '@spindle/core';
 import { EventRing } from './event-ring.js';
 import type { Recording } from './recording.js';
-import { subscribeTaskEvents } from './task-event-source.js';
+import { listenToWorkers } from './task-event-source.js';
 
 /** Options of {@link Recorder}. */
 export interface RecorderOptions {
@@ -15,6 +15,8 @@ export interface RecorderOptions {
 /**
  * Records every Spindle lifecycle event into a bounded ring buffer. It learns about tasks
  * only through core's `node:diagnostics_channel` events, so it works with any executor.
+ * It takes executors' events from core's batch channel (compact records, one message per
+ * drain) and anything else from the per-kind channels, so recording adds little to a step.
  *
  * ```ts
  * const recorder = new Recorder({ capacity: 50_000 });
@@ -28,12 +30,18 @@ export class Recorder {
   /** Events kept at most. */
   readonly capacity: number;
   private readonly workers: boolean;
-  private readonly ring: EventRing<TaskEvent>;
+  private readonly ring: EventRing;
   private unsubscribe: (() => void) | undefined = undefined;
   private startTime: number | undefined = undefined;
   private stopTime: number | undefined = undefined;
   private readonly record = (event: TaskEvent): void => {
     this.ring.push(event);
+  };
+  private readonly stream = {
+    onBatch: (batch: TaskEventBatch): void => {
+      this.ring.pushBatch(batch);
+    },
+    onEvent: this.record,
   };
 
   /** @throws InvalidOptionsError for a capacity that is not a positive integer */
@@ -57,13 +65,19 @@ export class Recorder {
     if (this.unsubscribe !== undefined) return this;
     this.startTime ??= eventTime();
     this.stopTime = undefined;
-    this.unsubscribe = subscribeTaskEvents(this.record, { workers: this.workers });
+    const stopStream = subscribeTaskEventStream(this.stream);
+    const stopWorkers = this.workers ? listenToWorkers(this.record) : undefined;
+    this.unsubscribe = () => {
+      stopStream();
+      stopWorkers?.();
+    };
     return this;
   }
 
   /** Stops recording; what was recorded stays until {@link Recorder.clear}. */
   stop(): this {
     if (this.unsubscribe === undefined) return this;
+    // Unsubscribing publishes the batches executors are still gathering, so they are kept.
     this.unsubscribe();
     this.unsubscribe = undefined;
     this.stopTime = eventTime();
@@ -77,7 +91,7 @@ export class Recorder {
     this.stopTime = undefined;
   }
 
-  /** Events recorded so far, kept or dropped. */
+  /** Events recorded so far, kept or dropped (batches still being gathered are not counted yet). */
   get count(): number {
     return this.ring.pushed;
   }
@@ -92,6 +106,8 @@ export class Recorder {
    * late), ready for {@link toChromeTrace}, {@link toHtmlTimeline} or your own analysis.
    */
   recording(): Recording {
+    // Batches still being gathered (the current drain, the next microtask) belong in it too.
+    if (this.unsubscribe !== undefined) flushTaskEvents();
     const events = this.ring.toArray();
     // Stable: events of one thread keep their order when they share a timestamp.
     events.sort((a, b) => a.time - b.time);

@@ -1,7 +1,6 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { BroadcastChannel } from 'node:worker_threads';
-import { channelNames } from '@spindle/core';
-import type { TaskEvent, TaskEventKind } from '@spindle/core';
+import { channelNames, forEachTaskEvent, subscribeTaskEventStream } from '@spindle/core';
+import type { TaskEvent } from '@spindle/core';
 
 /**
  * Name of the `BroadcastChannel` that {@link forwardEvents} posts worker-thread events on.
@@ -23,12 +22,12 @@ export interface TaskEventSourceOptions {
   readonly workers?: boolean;
 }
 
-const kinds = Object.keys(channelNames) as TaskEventKind[];
-
 /**
- * Subscribes `listener` to every Spindle lifecycle channel on this thread (and to events
- * forwarded from workers), and returns the function that unsubscribes it. Nothing here
- * keeps the process alive.
+ * Subscribes `listener` to every Spindle lifecycle event on this thread (and to events
+ * forwarded from workers), and returns the function that unsubscribes it. Events of
+ * executors built on core's helpers come from core's batch channel, anything else from the
+ * per-kind channels; each arrives once, as an event object. Nothing here keeps the process
+ * alive.
  */
 export function subscribeTaskEvents(listener: TaskEventListener, options?: TaskEventSourceOptions): () => void {
   let warned = false;
@@ -43,25 +42,34 @@ export function subscribeTaskEvents(listener: TaskEventListener, options?: TaskE
       process.emitWarning(`@spindle/diagnostics: an event listener threw (further errors are ignored): ${String(error)}`, 'SpindleDiagnosticsWarning');
     }
   };
-  // diagnostics_channel hands (message, name); the listener wants only the message.
-  const onMessage = (message: unknown): void => {
-    guarded(message as TaskEvent);
-  };
-  for (const kind of kinds) subscribe(channelNames[kind], onMessage);
-  let port: BroadcastChannel | undefined;
-  if (options?.workers ?? true) {
-    port = new BroadcastChannel(FORWARD_CHANNEL);
-    port.onmessage = (message: unknown) => {
-      const data: unknown = (message as { data?: unknown }).data;
-      if (!Array.isArray(data)) return;
-      for (const event of data as unknown[]) if (isTaskEvent(event)) guarded(event);
-    };
-    // A recorder must never be the reason a program keeps running.
-    port.unref();
-  }
+  const unsubscribe = subscribeTaskEventStream({
+    onBatch: (batch) => {
+      forEachTaskEvent(batch, guarded);
+    },
+    onEvent: guarded,
+  });
+  const stopWorkers = options?.workers ?? true ? listenToWorkers(guarded) : undefined;
   return () => {
-    for (const kind of kinds) unsubscribe(channelNames[kind], onMessage);
-    port?.close();
+    unsubscribe();
+    stopWorkers?.();
+  };
+}
+
+/**
+ * Passes `listener` the events that worker threads forward with {@link forwardEvents};
+ * returns the function that stops. The channel is unref'd: a recorder must never be the
+ * reason a program keeps running.
+ */
+export function listenToWorkers(listener: TaskEventListener): () => void {
+  const port = new BroadcastChannel(FORWARD_CHANNEL);
+  port.onmessage = (message: unknown) => {
+    const data: unknown = (message as { data?: unknown }).data;
+    if (!Array.isArray(data)) return;
+    for (const event of data as unknown[]) if (isTaskEvent(event)) listener(event);
+  };
+  port.unref();
+  return () => {
+    port.close();
   };
 }
 

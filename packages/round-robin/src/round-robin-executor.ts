@@ -1,4 +1,4 @@
-import { ExecutorBase, Interrupt, Step, Task, TimeSlice, assertCloneable, channels, isTaskReference, resolveSliceOptions } from '@spindle/core';
+import { ExecutorBase, Interrupt, Step, Task, TimeSlice, assertCloneable, batchChannel, channels, isTaskReference, resolveSliceOptions } from '@spindle/core';
 import type { Coroutine, ExecutorCapabilities, SpawnOptions, Spawnable, StepOutcome } from '@spindle/core';
 import type { RoundRobinOptions } from './options.js';
 import { ReadyQueue } from './ready-queue.js';
@@ -142,8 +142,11 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
     // Locals: the loop below runs once per step, and every property load counts there.
     const ready = this.ready;
     const slice = this.slice;
+    const log = this.eventLog;
     slice.enter();
     this.draining = true;
+    // One window per drain: with a batch subscriber, the drain's events go out as one batch.
+    log.open();
     try {
       for (let task = ready.shift(); task !== undefined; task = ready.shift()) {
         if (task.bodyFinished) continue;
@@ -178,6 +181,7 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
       }
     } finally {
       this.draining = false;
+      log.close();
     }
   }
 
@@ -187,8 +191,8 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
     // The subscriber checks are written out here rather than in a shared helper: this is
     // the per-step path, and with nobody listening they must cost one property read each.
     if (task.state === 'pending') {
-      if (channels.start.hasSubscribers) this.publishStep(task, true);
-    } else if (channels.resume.hasSubscribers) {
+      if (channels.start.hasSubscribers || batchChannel.hasSubscribers) this.publishStep(task, true);
+    } else if (channels.resume.hasSubscribers || batchChannel.hasSubscribers) {
       this.publishStep(task, false);
     }
     task.state = 'running';
@@ -197,13 +201,13 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
     switch (outcome) {
       case Step.Yield:
         task.state = 'suspended';
-        if (channels.suspend.hasSubscribers) this.publishSuspend(task, 'yield');
+        if (channels.suspend.hasSubscribers || batchChannel.hasSubscribers) this.publishSuspend(task, 'yield');
         // The drain is running (it is the only caller): no need to schedule one.
         this.ready.push(task);
         break;
       case Step.Wait:
         task.state = 'suspended';
-        if (channels.suspend.hasSubscribers) this.publishSuspend(task, 'wait', coroutine.value);
+        if (channels.suspend.hasSubscribers || batchChannel.hasSubscribers) this.publishSuspend(task, 'wait', coroutine.value);
         this.park(task, coroutine.value);
         if (coroutine.settling) this.handOver = true;
         break;

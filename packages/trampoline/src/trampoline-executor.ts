@@ -160,6 +160,8 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
     this.scheduled = false;
     this.slice.enter();
     this.draining = true;
+    // One window per drain: with a batch subscriber, the drain's events go out as one batch.
+    this.eventLog.open();
     try {
       for (let task = this.ready.shift(); task !== undefined; task = this.ready.shift()) {
         if (task.bodyFinished) continue;
@@ -181,6 +183,7 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
       }
     } finally {
       this.draining = false;
+      this.eventLog.close();
     }
   }
 

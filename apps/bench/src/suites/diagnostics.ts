@@ -1,8 +1,9 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { channelNames } from '@spindle/core';
-import type { TaskHandle } from '@spindle/core';
+import type { Executor, TaskHandle } from '@spindle/core';
 import { Metrics, Recorder } from '@spindle/diagnostics';
 import { RoundRobinExecutor } from '@spindle/round-robin';
+import { TrampolineExecutor } from '@spindle/trampoline';
 import type { BenchCase, Subject, Suite } from '../suite.js';
 import { spindleSubject } from '../suite.js';
 import { awaitingGenerator, yieldingGenerator } from '../workloads/bodies.js';
@@ -14,33 +15,47 @@ const TASKS = 100;
 /** Steps per task. */
 const STEPS = 100;
 
-const roundRobin = spindleSubject('@spindle/round-robin');
 const diagnostics = spindleSubject('@spindle/diagnostics');
+
+/** An executor the cost is measured on: its subject name and how to make one. */
+interface Target {
+  readonly name: 'round-robin' | 'trampoline';
+  readonly subject: string;
+  readonly make: (label: string) => Executor;
+}
+
+const targets: readonly Target[] = [
+  { name: 'round-robin', subject: spindleSubject('@spindle/round-robin'), make: (label) => new RoundRobinExecutor({ label }) },
+  { name: 'trampoline', subject: spindleSubject('@spindle/trampoline'), make: (label) => new TrampolineExecutor({ label }) },
+];
 
 /** What listens to the lifecycle events while a subject runs. */
 type Listening = 'nothing' | 'no-op' | 'recorder' | 'metrics';
 
 const ignore = (): void => undefined;
 
-/** A subscriber that does nothing: what publishing the events costs by itself, the floor under any recorder. */
+/**
+ * A subscriber that does nothing, on the per-kind channels: what publishing every event as
+ * an object costs by itself (the Recorder takes executors' events from the batch channel instead).
+ */
 function noop(on: boolean): void {
   for (const name of Object.values(channelNames)) (on ? subscribe : unsubscribe)(name, ignore);
 }
 
 /**
- * The round-robin step workload with `listening` subscribed only while this subject's run
+ * A step workload with `listening` subscribed only while this subject's run
  * is in progress, so that the other subjects of the case run with no subscriber. The
  * recorder keeps its default 100 000-event ring, which wraps during the case: the steady
  * state of a long recording.
  */
-function subject(listening: Listening, spawnOne: (executor: RoundRobinExecutor) => TaskHandle<number>): Subject {
-  let executor: RoundRobinExecutor | undefined;
+function subject(target: Target, listening: Listening, spawnOne: (executor: Executor) => TaskHandle<number>): Subject {
+  let executor: Executor | undefined;
   const recorder = new Recorder();
   const metrics = new Metrics({ keepSettledTasks: 0 });
   return {
     // Subjects are named by package: the executor alone, core's events alone (a no-op
     // subscriber), and diagnostics on top.
-    subject: { nothing: roundRobin, 'no-op': spindleSubject('@spindle/core'), recorder: diagnostics, metrics: diagnostics }[listening],
+    subject: { nothing: target.subject, 'no-op': spindleSubject('@spindle/core'), recorder: diagnostics, metrics: diagnostics }[listening],
     runs: {
       nothing: 'nothing subscribed',
       'no-op': 'a subscriber that does nothing',
@@ -48,7 +63,7 @@ function subject(listening: Listening, spawnOne: (executor: RoundRobinExecutor) 
       metrics: 'Metrics on (histograms, gauges)',
     }[listening],
     run: async () => {
-      const ex = (executor ??= new RoundRobinExecutor({ label: `bench:diagnostics:${listening}` }));
+      const ex = (executor ??= target.make(`bench:diagnostics:${target.name}:${listening}`));
       if (listening === 'recorder') recorder.start();
       if (listening === 'metrics') metrics.start();
       if (listening === 'no-op') noop(true);
@@ -66,47 +81,65 @@ function subject(listening: Listening, spawnOne: (executor: RoundRobinExecutor) 
 
 function buildCases(): BenchCase[] {
   const resolved = Promise.resolve();
-  const common = { opsPerRun: TASKS * STEPS, op: 'step', expected: TASKS * STEPS, baseline: roundRobin } as const;
-  const workloads: { name: string; description: string; spawnOne: (ex: RoundRobinExecutor) => TaskHandle<number> }[] = [
+  const common = { opsPerRun: TASKS * STEPS, op: 'step', expected: TASKS * STEPS } as const;
+  const workloads: { name: string; description: string; spawnOne: (ex: Executor) => TaskHandle<number>; targets: readonly Target['name'][] }[] = [
     {
       name: 'yield/state-machine',
-      description: `${TASKS} state machines × ${STEPS} steps on round-robin`,
+      description: `${TASKS} state machines × ${STEPS} steps`,
       spawnOne: (ex) => ex.spawn(new Countdown(STEPS)),
+      targets: ['round-robin'],
     },
     {
       name: 'yield/generator',
-      description: `${TASKS} generators × ${STEPS} steps, bare \`yield\`, on round-robin`,
+      description: `${TASKS} generators × ${STEPS} steps, bare \`yield\``,
       spawnOne: (ex) => ex.spawn(yieldingGenerator, [STEPS]),
+      targets: ['round-robin', 'trampoline'],
     },
     {
       name: 'await/generator',
-      description: `${TASKS} generators × ${STEPS} steps, \`yield resolved\` (park and wake), on round-robin`,
+      description: `${TASKS} generators × ${STEPS} steps, \`yield resolved\` (park and wake)`,
       spawnOne: (ex) => ex.spawn(awaitingGenerator, [STEPS, resolved]),
+      targets: ['round-robin', 'trampoline'],
     },
   ];
-  return workloads.flatMap(({ name, description, spawnOne }) => [
-    {
-      ...common,
-      name: `recorder/${name}`,
-      description: `${description}: nothing subscribed vs a no-op subscriber vs the Recorder`,
-      subjects: [subject('nothing', spawnOne), subject('no-op', spawnOne), subject('recorder', spawnOne)],
-    },
-    {
-      ...common,
-      name: `metrics/${name}`,
-      description: `${description}: nothing subscribed vs Metrics`,
-      subjects: [subject('nothing', spawnOne), subject('metrics', spawnOne)],
-    },
-  ]);
+  return targets.flatMap((target) =>
+    workloads
+      .filter((workload) => workload.targets.includes(target.name))
+      .flatMap(({ name, description, spawnOne }) => {
+        // Case names keep their old form on round-robin, so results stay comparable across runs.
+        const prefix = target.name === 'round-robin' ? '' : `${target.name}/`;
+        const cases: BenchCase[] = [
+          {
+            ...common,
+            baseline: target.subject,
+            name: `recorder/${prefix}${name}`,
+            description: `${description} on ${target.name}: nothing subscribed vs a no-op subscriber vs the Recorder`,
+            subjects: [subject(target, 'nothing', spawnOne), subject(target, 'no-op', spawnOne), subject(target, 'recorder', spawnOne)],
+          },
+        ];
+        if (target.name === 'round-robin') {
+          cases.push({
+            ...common,
+            baseline: target.subject,
+            name: `metrics/${prefix}${name}`,
+            description: `${description} on ${target.name}: nothing subscribed vs Metrics`,
+            subjects: [subject(target, 'nothing', spawnOne), subject(target, 'metrics', spawnOne)],
+          });
+        }
+        return cases;
+      }),
+  );
 }
 
 /**
- * What diagnostics cost the round-robin step benchmark: the same workloads with nothing
- * subscribed (the executors only check `hasSubscribers`), with a Recorder and with Metrics.
+ * What diagnostics cost the step benchmarks of round-robin and the trampoline: the same
+ * workloads with nothing subscribed (the executors only check `hasSubscribers`), with a
+ * subscriber that does nothing on the per-kind channels, with a Recorder (which takes
+ * executors' events from core's batch channel) and with Metrics.
  */
 export const diagnosticsSuite: Suite = {
   name: 'diagnostics',
-  description: `cost of @spindle/diagnostics on the round-robin step benchmark (${TASKS} tasks × ${STEPS} steps per run)`,
-  packages: ['@spindle/core', '@spindle/round-robin', '@spindle/diagnostics'],
+  description: `cost of @spindle/diagnostics on the round-robin and trampoline step benchmarks (${TASKS} tasks × ${STEPS} steps per run)`,
+  packages: ['@spindle/core', '@spindle/round-robin', '@spindle/trampoline', '@spindle/diagnostics'],
   cases: () => buildCases(),
 };

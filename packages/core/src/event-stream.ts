@@ -1,0 +1,116 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { TaskEventCode, batchChannel, batchChannelName } from './event-batch.js';
+import type { TaskEventBatch } from './event-batch.js';
+import { flushTaskEvents } from './event-log.js';
+import type { TaskEventLog } from './event-log.js';
+import { channelNames, channels } from './events.js';
+import type { TaskEvent, TaskEventKind } from './events.js';
+
+/** What {@link subscribeTaskEventStream} delivers to. */
+export interface TaskEventStreamListener {
+  /** A batch from an executor built on core's helpers; see {@link TaskEventBatch} (read it now, it is reused). */
+  onBatch(batch: TaskEventBatch): void;
+  /** An event somebody else published on a per-kind channel (a custom executor, a test). */
+  onEvent(event: TaskEvent): void;
+}
+
+const kinds = Object.keys(channelNames) as TaskEventKind[];
+
+/**
+ * Stream subscribers: each is subscribed once to every per-kind channel, so this is also how
+ * many subscriptions of each per-kind channel take core's own events from the batch channel.
+ * One number rather than one per kind: the check below runs per step, and a lookup by kind
+ * there is a megamorphic keyed load.
+ */
+let streamSubscribers = 0;
+
+/** The event core's helpers are publishing on its per-kind channel right now (stream subscribers skip it). */
+let publishing: TaskEvent | undefined = undefined;
+
+/**
+ * Every lifecycle event published on this thread, as cheaply as it can travel: events of
+ * executors built on core's helpers arrive as batches on the batch channel, and anything
+ * published directly on the per-kind channels arrives as it is. Each event arrives once.
+ * Returns the function that unsubscribes (publishing what is still being gathered first).
+ *
+ * Why not just the per-kind channels: a subscriber there makes every executor build an
+ * event object, read the clock and publish for each start, resume and suspend — several
+ * times the cost of a small step. A stream subscriber on its own costs the executors one
+ * clock read and a few array writes per step.
+ */
+export function subscribeTaskEventStream(listener: TaskEventStreamListener): () => void {
+  const onBatch = (message: unknown): void => {
+    listener.onBatch(message as TaskEventBatch);
+  };
+  const onEvent = (message: unknown): void => {
+    // Core's own events reach stream subscribers in batches; this copy went to someone else.
+    if (message !== publishing) listener.onEvent(message as TaskEvent);
+  };
+  diagnosticsChannel.subscribe(batchChannelName, onBatch);
+  streamSubscribers++;
+  for (const kind of kinds) diagnosticsChannel.subscribe(channelNames[kind], onEvent);
+  let subscribed = true;
+  return () => {
+    if (!subscribed) return;
+    subscribed = false;
+    flushTaskEvents();
+    for (const kind of kinds) diagnosticsChannel.unsubscribe(channelNames[kind], onEvent);
+    streamSubscribers--;
+    diagnosticsChannel.unsubscribe(batchChannelName, onBatch);
+  };
+}
+
+/**
+ * True when `kind`'s per-kind channel has a subscriber that wants core's events as objects:
+ * anyone but a stream subscriber. Cheap when nobody listens (one property read).
+ */
+export function wantsTaskEventObjects(kind: TaskEventKind): boolean {
+  return wantsObjects(channels[kind]);
+}
+
+/** {@link wantsTaskEventObjects} for a channel in hand (no lookup by kind on the step path). */
+export function wantsObjects(channel: diagnosticsChannel.Channel): boolean {
+  if (!channel.hasSubscribers) return false;
+  if (streamSubscribers === 0) return true;
+  // `_subscribers` is Node's own list of a channel's subscribers (Node 20 to 24). Were it
+  // ever missing, everyone is assumed to want objects: stream subscribers skip those
+  // (they have the batch), so events are never lost or doubled, only dearer.
+  const list: unknown = (channel as unknown as { _subscribers?: unknown })._subscribers;
+  return !Array.isArray(list) || list.length > streamSubscribers;
+}
+
+/** Publishes `event` on its per-kind channel, marked so that stream subscribers skip it. */
+export function publishTaskEventObject(event: TaskEvent, channel: diagnosticsChannel.Channel = channels[event.kind]): void {
+  const previous = publishing;
+  publishing = event;
+  try {
+    channel.publish(event);
+  } finally {
+    publishing = previous;
+  }
+}
+
+/**
+ * Publishes a lifecycle event to everyone who listens: as an object on its per-kind channel
+ * for those subscribers, and into `log` (or as a batch of its own, without a log) for batch
+ * subscribers. For executors that publish events themselves (one not built on
+ * `ExecutorBase`, or one relaying events from worker threads).
+ */
+export function publishTaskEvent(event: TaskEvent, log?: TaskEventLog): void {
+  if (wantsTaskEventObjects(event.kind)) publishTaskEventObject(event);
+  if (!batchChannel.hasSubscribers) return;
+  if (log !== undefined) {
+    log.event(event);
+    return;
+  }
+  batchChannel.publish({
+    executor: event.executor,
+    thread: event.thread,
+    length: 1,
+    codes: Uint8Array.of(TaskEventCode.Event),
+    taskIds: Float64Array.of(event.taskId),
+    times: Float64Array.of(event.time),
+    waitingOn: Float64Array.of(Number.NaN),
+    events: [event],
+  } satisfies TaskEventBatch);
+}

@@ -1,0 +1,173 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TaskEventCode, batchChannel, batchChannelName, forEachTaskEvent } from '../src/event-batch.js';
+import type { TaskEventBatch } from '../src/event-batch.js';
+import { TaskEventLog, flushTaskEvents } from '../src/event-log.js';
+import { publishTaskEvent, subscribeTaskEventStream, wantsTaskEventObjects } from '../src/event-stream.js';
+import { channelNames, channels, currentThread, eventTime } from '../src/events.js';
+import type { TaskEvent } from '../src/events.js';
+
+/** Subscribes to the batch channel and keeps each batch's events as objects. */
+function collectBatches(): { batches: TaskEvent[][]; stop: () => void } {
+  const batches: TaskEvent[][] = [];
+  const onBatch = (message: unknown): void => {
+    const events: TaskEvent[] = [];
+    forEachTaskEvent(message as TaskEventBatch, (event) => events.push(event));
+    batches.push(events);
+  };
+  subscribe(batchChannelName, onBatch);
+  return { batches, stop: () => unsubscribe(batchChannelName, onBatch) };
+}
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+describe('TaskEventLog', () => {
+  it('publishes one batch per window, in order, the end of a step timed by the start of the next', () => {
+    const { batches, stop } = collectBatches();
+    cleanups.push(stop);
+    const log = new TaskEventLog('log#1');
+    log.open();
+    const first = log.step(TaskEventCode.Start, 1);
+    log.later(TaskEventCode.SuspendYield, 1, Number.NaN);
+    const second = log.step(TaskEventCode.Resume, 1);
+    log.later(TaskEventCode.SuspendWait, 1, 7);
+    expect(batches).toHaveLength(0);
+    log.close();
+    expect(batches).toHaveLength(1);
+    const events = batches[0] ?? [];
+    expect(events.map((event) => event.kind)).toEqual(['start', 'suspend', 'resume', 'suspend']);
+    expect(events.every((event) => event.executor === 'log#1' && event.thread === currentThread)).toBe(true);
+    expect(events[0]?.time).toBe(first);
+    // One clock read at the step boundary: the first step ends when the second begins.
+    expect(events[1]?.time).toBe(second);
+    expect(events[1]).toEqual({ kind: 'suspend', taskId: 1, executor: 'log#1', thread: currentThread, time: second, reason: 'yield' });
+    // The last step ends when the window closes.
+    expect(events[3]?.time).toBeGreaterThanOrEqual(second);
+    expect(events[3]).toMatchObject({ kind: 'suspend', reason: 'wait', waitingOn: 7 });
+  });
+
+  it('keeps event objects in their place among compact records', () => {
+    const { batches, stop } = collectBatches();
+    cleanups.push(stop);
+    const log = new TaskEventLog('log#2');
+    const settle: TaskEvent = { kind: 'settle', taskId: 3, executor: 'log#2', thread: currentThread, time: eventTime(), state: 'fulfilled', error: undefined };
+    log.open();
+    log.step(TaskEventCode.Start, 3);
+    log.event(settle);
+    log.later(TaskEventCode.Wake, 4, Number.NaN);
+    log.close();
+    expect(batches[0]?.map((event) => event.kind)).toEqual(['start', 'settle', 'wake']);
+    expect(batches[0]?.[1]).toBe(settle);
+  });
+
+  it('outside a window, publishes in the next microtask; flushTaskEvents() publishes at once', async () => {
+    const { batches, stop } = collectBatches();
+    cleanups.push(stop);
+    const log = new TaskEventLog('log#3');
+    log.later(TaskEventCode.Wake, 1, Number.NaN);
+    expect(batches).toHaveLength(0);
+    await Promise.resolve();
+    expect(batches).toHaveLength(1);
+    log.later(TaskEventCode.Wake, 2, Number.NaN);
+    flushTaskEvents();
+    expect(batches).toHaveLength(2);
+    expect(batches[1]?.[0]).toMatchObject({ kind: 'wake', taskId: 2 });
+    expect(Number.isNaN(batches[1]?.[0]?.time)).toBe(false);
+  });
+
+  it('publishes a full batch and goes on; no record is lost', () => {
+    const { batches, stop } = collectBatches();
+    cleanups.push(stop);
+    const log = new TaskEventLog('log#4');
+    log.open();
+    for (let id = 0; id < 2500; id++) log.step(TaskEventCode.Resume, id);
+    log.close();
+    expect(batches.map((batch) => batch.length)).toEqual([1024, 1024, 452]);
+    expect(batches.flat().map((event) => event.taskId)).toEqual(Array.from({ length: 2500 }, (_, id) => id));
+  });
+
+  it('keeps, for the next batch, records a subscriber made while it was called', () => {
+    const log = new TaskEventLog('log#5');
+    const seen: number[][] = [];
+    let nested = true;
+    const onBatch = (message: unknown): void => {
+      const ids: number[] = [];
+      forEachTaskEvent(message as TaskEventBatch, (event) => ids.push(event.taskId));
+      seen.push(ids);
+      if (nested) {
+        nested = false;
+        log.open();
+        log.step(TaskEventCode.Start, 99);
+        log.close();
+      }
+    };
+    subscribe(batchChannelName, onBatch);
+    cleanups.push(() => unsubscribe(batchChannelName, onBatch));
+    log.open();
+    log.step(TaskEventCode.Start, 1);
+    log.step(TaskEventCode.Start, 2);
+    log.close();
+    flushTaskEvents();
+    expect(seen).toEqual([[1, 2], [99]]);
+  });
+});
+
+describe('subscribeTaskEventStream', () => {
+  it('delivers each event once: core helpers through batches, other publishers one by one', () => {
+    const batched: TaskEvent[] = [];
+    const single: TaskEvent[] = [];
+    const stop = subscribeTaskEventStream({
+      onBatch: (batch) => {
+        forEachTaskEvent(batch, (event) => batched.push(event));
+      },
+      onEvent: (event) => single.push(event),
+    });
+    cleanups.push(stop);
+    // Only stream subscribers: core needs no objects for the per-kind channels.
+    expect(wantsTaskEventObjects('start')).toBe(false);
+    const foreign: TaskEvent = { kind: 'wake', taskId: 5, executor: 'someone', thread: currentThread, time: eventTime() };
+    channels.wake.publish(foreign);
+    expect(single).toEqual([foreign]);
+
+    // A plain per-kind subscriber as well: core publishes objects for it, and the stream
+    // subscriber still gets the event once, from the batch.
+    const plain: unknown[] = [];
+    const onPlain = (message: unknown): void => {
+      plain.push(message);
+    };
+    subscribe(channelNames.settle, onPlain);
+    cleanups.push(() => unsubscribe(channelNames.settle, onPlain));
+    expect(wantsTaskEventObjects('settle')).toBe(true);
+    const log = new TaskEventLog('stream#1');
+    const settle: TaskEvent = { kind: 'settle', taskId: 6, executor: 'stream#1', thread: currentThread, time: eventTime(), state: 'fulfilled', error: undefined };
+    log.open();
+    publishTaskEvent(settle, log);
+    log.close();
+    expect(plain).toEqual([settle]);
+    expect(batched).toEqual([settle]);
+    expect(single).toEqual([foreign]);
+
+    // Without a log: a batch of its own.
+    publishTaskEvent({ ...settle, taskId: 8 });
+    expect(batched.map((event) => event.taskId)).toEqual([6, 8]);
+  });
+
+  it('publishes what is still gathered when it unsubscribes, and then leaves every channel', () => {
+    const batched: TaskEvent[] = [];
+    const stop = subscribeTaskEventStream({
+      onBatch: (batch) => {
+        forEachTaskEvent(batch, (event) => batched.push(event));
+      },
+      onEvent: () => undefined,
+    });
+    const log = new TaskEventLog('stream#2');
+    log.later(TaskEventCode.Wake, 1, Number.NaN);
+    stop();
+    expect(batched.map((event) => event.kind)).toEqual(['wake']);
+    expect(batchChannel.hasSubscribers).toBe(false);
+    expect(Object.values(channels).some((channel) => channel.hasSubscribers)).toBe(false);
+  });
+});
