@@ -26,6 +26,15 @@ export interface RoundRobinStats {
 }
 
 let executors = 0;
+
+/**
+ * Where the drain is queued as a microtask: a reaction to a settled promise rather than
+ * `queueMicrotask`, which makes a new `AsyncResource` and a bound function for every
+ * callback so as to carry the caller's async context. The drain needs none (every step
+ * enters its own task's context), and an async body that awaits `ctx.yield()` queues it
+ * twice per step.
+ */
+const settled = Promise.resolve();
 const runStep = (coroutine: Coroutine): StepOutcome => coroutine.step();
 
 /**
@@ -49,7 +58,7 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
     this.drain();
   };
   private readonly handOverBound = (): void => {
-    queueMicrotask(this.drainBound);
+    void settled.then(this.drainBound);
   };
 
   /** @throws InvalidOptionsError naming the option at fault */
@@ -133,7 +142,7 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
     this.ready.push(task);
     if (this.scheduled || this.draining) return;
     this.scheduled = true;
-    if (this.slice.microtaskAllowed) queueMicrotask(this.drainBound);
+    if (this.slice.microtaskAllowed) void settled.then(this.drainBound);
     else setImmediate(this.drainBound);
   }
 
@@ -169,7 +178,7 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
             // own, one microtask after the body continues; the turn must be asked for
             // before the drain goes on.
             this.scheduled = true;
-            queueMicrotask(this.handOverBound);
+            void settled.then(this.handOverBound);
             return;
           }
         }
