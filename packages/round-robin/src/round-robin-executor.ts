@@ -35,7 +35,14 @@ let executors = 0;
  * twice per step.
  */
 const settled = Promise.resolve();
-const runStep = (coroutine: Coroutine): StepOutcome => coroutine.step();
+/**
+ * One step, called with the coroutine as `this`: `runInAsyncScope(fn, thisArg)` with no
+ * further arguments spares the rest-parameter array a `(fn, undefined, coroutine)` call makes
+ * on every step.
+ */
+function runStep(this: Coroutine): StepOutcome {
+  return this.step();
+}
 
 /**
  * One thread, a FIFO ready queue, one step per ready task per turn.
@@ -198,7 +205,7 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
   private step(task: RoundRobinTask): void {
     const coroutine = task.coroutine;
     // The subscriber checks are written out here rather than in a shared helper: this is
-    // the per-step path, and with nobody listening they must cost one property read each.
+    // the per-step path, and with nobody listening they must cost two property reads each.
     if (task.state === 'pending') {
       if (channels.start.hasSubscribers || batchChannel.hasSubscribers) this.publishStep(task, true);
     } else if (channels.resume.hasSubscribers || batchChannel.hasSubscribers) {
@@ -206,7 +213,7 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
     }
     task.state = 'running';
     this.steps++;
-    const outcome = task.scope.runInAsyncScope(runStep, undefined, coroutine);
+    const outcome = task.scope.runInAsyncScope(runStep, coroutine);
     switch (outcome) {
       case Step.Yield:
         task.state = 'suspended';
