@@ -80,6 +80,16 @@ export class TaskEventLog {
     batch.events.push(event);
   }
 
+  /**
+   * A step that ran outside a window has ended: the records still waiting for a time get
+   * the clock's time now, rather than that of whatever this log records next (which could
+   * be after unrelated work, and would make the step look longer than it was).
+   */
+  stampNow(): void {
+    const batch = this.batch;
+    if (batch !== undefined && this.untimedFrom >= 0) this.stamp(batch, eventTime(), batch.length);
+  }
+
   /** Begins a window: records gather until the matching {@link TaskEventLog.close}. */
   open(): void {
     this.windows++;

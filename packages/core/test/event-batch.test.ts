@@ -78,6 +78,20 @@ describe('TaskEventLog', () => {
     expect(Number.isNaN(batches[1]?.[0]?.time)).toBe(false);
   });
 
+  it('stampNow() ends a step that ran outside a window at once, before later records', async () => {
+    const { batches, stop } = collectBatches();
+    cleanups.push(stop);
+    const log = new TaskEventLog('log#6');
+    log.step(TaskEventCode.Resume, 1);
+    log.later(TaskEventCode.SuspendYield, 1, Number.NaN);
+    log.stampNow();
+    const afterStep = eventTime();
+    await Promise.resolve();
+    const events = batches[0] ?? [];
+    expect(events.map((event) => event.kind)).toEqual(['resume', 'suspend']);
+    expect(events[1]?.time).toBeLessThanOrEqual(afterStep);
+  });
+
   it('publishes a full batch and goes on; no record is lost', () => {
     const { batches, stop } = collectBatches();
     cleanups.push(stop);

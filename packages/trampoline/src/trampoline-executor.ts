@@ -1,4 +1,4 @@
-import { ExecutorBase, ExecutorClosedError, Interrupt, RingQueue, Step, Task, TimeSlice, assertCloneable, isTaskReference, resolveSliceOptions } from '@spindle/core';
+import { ExecutorBase, ExecutorClosedError, Interrupt, RingQueue, Step, Task, TimeSlice, assertCloneable, batchChannel, isTaskReference, resolveSliceOptions } from '@spindle/core';
 import type { ExecutorCapabilities, SpawnOptions, Spawnable, TaskHandle } from '@spindle/core';
 import { assertOperation } from './operation.js';
 import type { Operation } from './operation.js';
@@ -322,6 +322,8 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
     if (!this.draining && this.slice.tick()) {
       if (foreignContext) task.scope?.runInAsyncScope(this.stepBound, undefined, task);
       else this.step(task);
+      // Outside a drain's window: the step's end is now, not when the log next reads the clock.
+      if (batchChannel.hasSubscribers) this.eventLog.stampNow();
     } else {
       this.enqueue(task);
     }
