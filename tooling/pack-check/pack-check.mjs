@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readTarball } from './tarball.mjs';
 import { checksModule, cjsSmoke, esmSmoke, tasksModule, tsconfig, typescriptConsumer } from './consumer-files.mjs';
+import { startRedis } from './redis.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PINS = { typescript: '5.9.3', '@types/node': '20.19.43' };
@@ -400,16 +401,28 @@ async function main() {
     packages = packages.filter((p) => only.includes(p.name));
   }
   const ctx = { workDir, tarballs, manifests, versions };
-  const results = await inBatches(packages, jobs, async (pkg) => {
-    try {
-      const { steps, seconds } = await checkPackage(pkg, ctx);
-      console.log(`ok   ${pkg.name} (${seconds.toFixed(1)}s)\n${steps.map((s) => `     - ${s}`).join('\n')}`);
-      return true;
-    } catch (error) {
-      console.log(`FAIL ${pkg.name}\n     ${String(error instanceof Error ? error.message : error).split('\n').join('\n     ')}`);
-      return false;
-    }
-  });
+  // Consumers inherit SPINDLE_REDIS_URL (userEnv copies process.env).
+  const redis = await startRedis();
+  if (redis === undefined) console.log('   no Redis: redis-server is not on PATH and SPINDLE_REDIS_URL is unset; executors that need one will fail (apt-get install -y redis-server)');
+  else {
+    process.env.SPINDLE_REDIS_URL = redis.url;
+    console.log(`   ${redis.note}`);
+  }
+  let results;
+  try {
+    results = await inBatches(packages, jobs, async (pkg) => {
+      try {
+        const { steps, seconds } = await checkPackage(pkg, ctx);
+        console.log(`ok   ${pkg.name} (${seconds.toFixed(1)}s)\n${steps.map((s) => `     - ${s}`).join('\n')}`);
+        return true;
+      } catch (error) {
+        console.log(`FAIL ${pkg.name}\n     ${String(error instanceof Error ? error.message : error).split('\n').join('\n     ')}`);
+        return false;
+      }
+    });
+  } finally {
+    await redis?.stop();
+  }
   failures += results.filter((ok) => !ok).length;
 
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
