@@ -3,7 +3,7 @@
  * `spindle-bullmq-worker`: a worker process for `@spindle/bullmq`. Its one setting is the
  * Redis connection (`SPINDLE_REDIS_URL`, or the first argument); the queue name,
  * concurrency and BullMQ's lock settings have defaults and may be set by environment.
- * SIGTERM or SIGINT stops it after the jobs it holds have finished.
+ * SIGTERM or SIGINT stops it after the jobs it holds have finished; a second one, at once.
  *
  * @packageDocumentation
  */
@@ -36,7 +36,11 @@ async function main(connection: string): Promise<void> {
   process.stdout.write(`spindle-bullmq-worker ${worker.name} ready\n`);
   let stopping = false;
   const stop = (): void => {
-    if (stopping) return;
+    if (stopping) {
+      // Asked twice: leave now. The jobs still held run again elsewhere once their locks
+      // expire (BullMQ's stalled-job check).
+      process.exit(1);
+    }
     stopping = true;
     void worker.stop().then(() => process.exit(0));
   };

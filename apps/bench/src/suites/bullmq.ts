@@ -57,37 +57,64 @@ function freePort(): Promise<number> {
   });
 }
 
-let redisUrl: Promise<string> | undefined;
+/** The suite's Redis while some cluster uses it; started for the first, stopped after the last. */
+let redisServer: { readonly url: Promise<string>; users: number; stop(): Promise<void> } | undefined;
 
 /**
  * The Redis the suite runs against: SPINDLE_REDIS_URL, else a `redis-server` of its own on
- * a free loopback port (no persistence), killed when the bench process exits.
+ * a free loopback port (no persistence), stopped when the last cluster using it closes, so
+ * nothing outlives the run however the process ends.
  */
-function redis(): Promise<string> {
-  redisUrl ??= (async () => {
-    const existing = process.env.SPINDLE_REDIS_URL;
-    if (existing !== undefined && existing !== '') return existing;
-    const port = await freePort();
-    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    process.once('exit', () => server.kill());
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
-      server.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Ready to accept connections')) resolve();
+function useRedis(): Promise<string> {
+  const existing = process.env.SPINDLE_REDIS_URL;
+  if (existing !== undefined && existing !== '') return Promise.resolve(existing);
+  if (redisServer === undefined) {
+    let child: ChildProcess | undefined;
+    const url = (async () => {
+      const port = await freePort();
+      const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
+        stdio: ['ignore', 'pipe', 'ignore'],
       });
-      server.once('exit', (code) => {
-        reject(new Error(`redis-server exited with code ${String(code)}: ${output}`));
+      child = server;
+      await new Promise<void>((resolve, reject) => {
+        let output = '';
+        server.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('Ready to accept connections')) resolve();
+        });
+        server.once('exit', (code) => {
+          reject(new Error(`redis-server exited with code ${String(code)}: ${output}`));
+        });
       });
-    });
-    // The bench exits when its work is done; the server must not hold it (killed on exit).
-    server.stdout.destroy();
-    server.unref();
-    return `redis://127.0.0.1:${port}`;
-  })();
-  return redisUrl;
+      server.stdout.destroy();
+      return `redis://127.0.0.1:${port}`;
+    })();
+    redisServer = {
+      url,
+      users: 0,
+      stop: async () => {
+        const server = child;
+        if (server?.exitCode !== null) return;
+        const exited = new Promise<void>((resolve) => {
+          server.once('exit', () => {
+            resolve();
+          });
+        });
+        server.kill('SIGTERM');
+        await exited;
+      },
+    };
+  }
+  redisServer.users++;
+  return redisServer.url;
+}
+
+/** A cluster is done with the suite's Redis. */
+async function releaseRedis(): Promise<void> {
+  const server = redisServer;
+  if (server === undefined || --server.users > 0) return;
+  redisServer = undefined;
+  await server.stop();
 }
 
 /** Why the suite cannot run here, or undefined if it can. */
@@ -146,7 +173,7 @@ interface Cluster {
 }
 
 async function bullmqCluster(workers: number): Promise<Cluster> {
-  const url = await redis();
+  const url = await useRedis();
   const queueName = `bench-${process.pid}-${++queues}`;
   const children = await startWorkers(url, queueName, workers);
   const executor = new BullmqExecutor({ connection: url, queueName, label: `bench:bullmq-${workers}` });
@@ -155,6 +182,7 @@ async function bullmqCluster(workers: number): Promise<Cluster> {
     close: async () => {
       await executor.close();
       await stopWorkers(children);
+      if (process.env.SPINDLE_REDIS_URL === undefined || process.env.SPINDLE_REDIS_URL === '') await releaseRedis();
     },
   };
 }
