@@ -62,6 +62,10 @@ function pinShared(value: unknown, depth: number, shared: number[]): unknown {
     const entries = Array.from(value as Map<unknown, unknown>, ([k, v]) => [k, v, pinShared(v, depth + 1, shared)] as const);
     return entries.some(([, v, pinned]) => pinned !== v) ? new Map(entries.map(([k, , pinned]) => [k, pinned])) : value;
   }
+  if (value instanceof Set) {
+    const items = Array.from(value as Set<unknown>, (item) => [item, pinShared(item, depth + 1, shared)] as const);
+    return items.some(([item, pinned]) => pinned !== item) ? new Set(items.map(([, pinned]) => pinned)) : value;
+  }
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;
   let copy: Record<string, unknown> | undefined;
   for (const [k, v] of Object.entries(value)) {
@@ -98,6 +102,12 @@ function unpinShared(value: unknown, depth: number): unknown {
   }
   if (value instanceof Map) {
     for (const [k, v] of value) value.set(k, unpinShared(v, depth + 1));
+    return value;
+  }
+  if (value instanceof Set) {
+    const items = [...(value as Set<unknown>)];
+    value.clear();
+    for (const item of items) value.add(unpinShared(item, depth + 1));
     return value;
   }
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;

@@ -1,33 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { deserialize } from 'node:v8';
-import { UnrecoverableError } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import {
-  Interrupt,
-  InvalidTaskError,
-  RingQueue,
-  SpindleError,
-  Step,
-  Task,
-  TaskCancelledError,
-  TimeSlice,
-  assertCloneable,
-  channelNames,
-  describeBody,
-  eventTime,
-  taskRef,
-  validateSpawn,
-} from '@spindle/core';
-import type { SettleEvent, SpawnOptions, Spawnable, TaskEvent, TaskOwner, TaskReference } from '@spindle/core';
+import { InvalidTaskError, SpindleError, describeBody, eventTime, taskRef, validateSpawn } from '@spindle/core';
+import type { SpawnOptions, Spawnable, Task, TaskReference } from '@spindle/core';
 import { capabilities } from './capabilities.js';
 import { decodeError, decodeValues, encodeError, encodeValues } from './codec.js';
 import type { Encoded } from './codec.js';
 import { TaskTimeoutError, WorkerLostError } from './errors.js';
+import { EventOutbox } from './event-outbox.js';
 import { Inbox, post } from './inbox.js';
+import { finishJob } from './job-finish.js';
+import { JobOwner } from './job-owner.js';
+import { JobStepper } from './job-stepper.js';
+import type { JobHost } from './job-owner.js';
 import { JobTask } from './job-task.js';
 import { ManualWorker } from './manual-worker.js';
 import { Status, keysOf, pinnedQueueName } from './messages.js';
@@ -40,12 +28,8 @@ import { processToken } from './shared-memory.js';
 import { Spawner } from './spawner.js';
 import type { Outbound } from './spawner.js';
 
-/** How long the runtime may hold the thread with steps before Redis I/O gets a turn. */
-const sliceMs = 5;
 /** Cancellations remembered for jobs not (yet) seen here: one may arrive before its job. */
 const rememberedCancels = 10_000;
-/** Retries of a parent's completion while its children's own completions are in flight. */
-const completionRetries = 50;
 
 const cancelledByOwner = new SpindleError('the task was cancelled by its owner');
 
@@ -60,45 +44,6 @@ export interface RuntimeRole {
 }
 
 /**
- * The owner of one job's tasks. Events about them name the executor that spawned the job
- * (`executor`) and go to that executor's inbox; the work is the runtime's. Its `label`,
- * which core stamps on the settle events it publishes in this process, is the runtime's
- * own: those are forwarded (renamed) in order with the rest, so that an executor in this
- * same process does not also see them straight from core, ahead of events still in Redis.
- */
-class JobOwner implements TaskOwner {
-  readonly label: string;
-  /** Label of the executor that spawned the job. */
-  readonly executor: string;
-  /** Inbox of the executor that wants this job's events, if it does. */
-  readonly events: string | undefined;
-  private readonly runtime: WorkerRuntime;
-
-  constructor(runtime: WorkerRuntime, data: JobData) {
-    this.runtime = runtime;
-    this.label = runtime.label;
-    this.executor = data.l;
-    this.events = data.e;
-  }
-
-  spawnChild(parent: Task, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): Task {
-    return this.runtime.spawnChild(this, parent, body, args, options);
-  }
-
-  interrupt(task: Task): void {
-    this.runtime.interrupt(task);
-  }
-
-  turn(task: Task, onTurn: () => void, onCancel: (error: unknown) => void): void {
-    this.runtime.turn(task, onTurn, onCancel);
-  }
-
-  settled(task: Task): void {
-    this.runtime.settled(task);
-  }
-}
-
-/**
  * The inside of a worker process: takes jobs from BullMQ by hand (`getNextJob`), runs each
  * job's task reference with core's Task and Coroutine, and reports the outcome to the
  * spawner's inbox before it completes or fails the job in BullMQ (so a process that dies
@@ -110,7 +55,7 @@ class JobOwner implements TaskOwner {
  * Children spawned inside a task are child jobs of its job (BullMQ flows) that any worker
  * may run; their outcomes come back to this runtime's inbox.
  */
-export class WorkerRuntime {
+export class WorkerRuntime implements JobHost {
   /** Name of this runtime in BullMQ's worker list: `<hostname>:<pid>` by default. */
   readonly name: string;
   /** Events from this process carry this as their `thread`, so each process is a row of its own. */
@@ -128,15 +73,9 @@ export class WorkerRuntime {
   private readonly workers = new Map<string, ManualWorker>();
   private readonly jobs = new Map<string, JobTask>();
   private readonly finishing = new Set<Promise<void>>();
-  private readonly ready = new RingQueue<JobTask>(64);
-  private readonly slice = new TimeSlice(sliceMs);
   private readonly cancels = new Map<string, unknown>();
-  private readonly out = new Map<string, TaskEvent[]>();
-  /** Children whose settle event goes to an executor's inbox, by task id. */
-  private readonly forwarded = new Map<number, { readonly inbox: string; readonly executor: string }>();
-  private listening = false;
-  private scheduled = false;
-  private draining = false;
+  private readonly outbox: EventOutbox;
+  private readonly stepper: JobStepper;
   private fetching = 0;
   private roomWaiters: (() => void)[] = [];
   private stopWaiters: (() => void)[] = [];
@@ -148,17 +87,6 @@ export class WorkerRuntime {
   private completed = 0;
   private failed = 0;
   private lastError: unknown = undefined;
-  private readonly drainBound = (): void => {
-    this.drain();
-  };
-  private readonly settleListener = (message: unknown): void => {
-    const event = message as SettleEvent;
-    if (event.executor !== this.label) return;
-    const forward = this.forwarded.get(event.taskId);
-    if (forward === undefined) return;
-    this.forwarded.delete(event.taskId);
-    this.emit(forward.inbox, { ...event, executor: forward.executor, thread: this.thread });
-  };
 
   constructor(options: ResolvedWorkerOptions, role: RuntimeRole) {
     this.options = options;
@@ -166,6 +94,13 @@ export class WorkerRuntime {
     this.keys = keysOf(options.prefix, options.queueName);
     this.name = options.name ?? `${hostname()}-${process.pid}`;
     this.label = `bullmq-worker:${this.name}:${this.token}`;
+    this.outbox = new EventOutbox(this.label, this.thread, (error) => {
+      this.lastError = error;
+    });
+    this.stepper = new JobStepper(this.outbox, this.thread, () => {
+      this.outbox.flush(this.commands);
+      this.pump();
+    });
   }
 
   /** Jobs held now, and finished since start. */
@@ -231,7 +166,7 @@ export class WorkerRuntime {
     this.inbox.start();
     this.spawner = new Spawner(commands, this.options.prefix, this.keys, { attempts: 1, backoff: undefined }, {
       beforeEnqueue: () => {
-        this.flushEvents();
+        this.outbox.flush(this.commands);
       },
       removed: (outbound) => {
         outbound.task.finish(false, undefined);
@@ -260,8 +195,7 @@ export class WorkerRuntime {
     this.workers.clear();
     this.inbox?.stop();
     await this.spawner?.close();
-    if (this.listening) unsubscribe(channelNames.settle, this.settleListener);
-    this.listening = false;
+    this.outbox.close();
     await Promise.allSettled([this.subscriber?.quit(), this.commands?.quit()]);
   }
 
@@ -386,7 +320,7 @@ export class WorkerRuntime {
       }, timeout);
     }
     task.begin(taskRef(data.m, data.x), args);
-    this.enqueue(task);
+    this.stepper.enqueue(task);
   }
 
   private cancelRequested(jobId: string, reason: unknown): void {
@@ -414,7 +348,7 @@ export class WorkerRuntime {
   private report(inbox: string, message: InboxMessage): Promise<unknown> {
     const commands = this.commands;
     if (commands === undefined) return Promise.resolve();
-    this.flushEvents();
+    this.outbox.flush(commands);
     try {
       return post(commands, inbox, message).catch((error: unknown) => {
         this.lastError = error;
@@ -429,71 +363,27 @@ export class WorkerRuntime {
     }
   }
 
-  /** Reports a job task's outcome, then completes or fails its job in BullMQ. */
-  private async finishJob(task: JobTask, status: StatusCode, value: unknown): Promise<void> {
-    const { job, lock } = task;
-    const data = job.data;
-    if (status === Status.fulfilled) {
-      // Both go out on one connection, the outcome first: Redis has it before the job is
-      // completed, so a process that dies in between leaves a job BullMQ runs again, never
-      // a completed job whose outcome is lost. Not waiting in between saves the parent of
-      // this job a retry of its own completion (see complete()).
-      const reported = this.report(data.r, [1, data.i, status, value]);
-      await this.complete(job, lock);
-      await reported;
-      this.completed++;
-      return;
-    }
-    let error = value;
-    let retryable = !(error instanceof InvalidTaskError);
-    let reported: StatusCode = status;
-    if (status === Status.cancelled) {
-      const cause = error instanceof TaskCancelledError ? error.cause : undefined;
-      if (cause instanceof TaskTimeoutError) {
-        error = cause;
-        reported = Status.rejected;
-      } else {
-        retryable = false;
-      }
-    }
-    const attempts = job.opts.attempts ?? 1;
-    const final = !retryable || job.attemptsMade + 1 >= attempts;
-    if (final) await this.report(data.r, [1, data.i, reported, encodeError(error)]);
-    const message = error instanceof Error ? error.message : String(error);
-    const failure = final ? new UnrecoverableError(message) : new Error(message);
-    if (error instanceof Error && error.stack !== undefined) failure.stack = error.stack;
-    try {
-      await job.moveToFailed(failure, lock, false);
-    } catch (failed) {
-      // The lock was lost (the job stalled and runs elsewhere): that run reports.
-      this.lastError = failed;
-    }
-    this.failed++;
-  }
-
-  private async complete(job: Job<JobData, null>, lock: string): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await job.moveToCompleted(null, lock, false);
-        return;
-      } catch (error) {
-        // A parent's children settled here when their outcomes arrived, which their workers
-        // send just before they complete the child jobs: wait for those completions.
-        const pending = error instanceof Error && error.message.includes('pending dependencies');
-        if (!pending || attempt >= completionRetries) {
-          this.lastError = error;
-          return;
-        }
-        await delay(Math.min(500, 2 ** attempt));
-      }
-    }
-  }
-
   private jobSettled(task: JobTask): void {
     if (task.timer !== undefined) clearTimeout(task.timer);
     task.timer = undefined;
+    const o = this.options;
+    // A parent's completion may wait this long for its children's (see finishJob).
+    const patienceMs = 2 * (o.lockDuration + o.stalledInterval);
+    const report = (inbox: string, message: InboxMessage): Promise<unknown> => this.report(inbox, message);
     const done = (status: StatusCode, value: unknown): void => {
-      const finishing = this.finishJob(task, status, value).finally(() => {
+      const finishing = finishJob(task.job, task.lock, status, value, report, patienceMs)
+        .then(
+          (how) => {
+            if (how === 'completed') this.completed++;
+            else this.failed++;
+          },
+          (error: unknown) => {
+            // The job's lock was lost (it stalled and runs elsewhere, which reports) or
+            // Redis refused: either way BullMQ runs it again.
+            this.lastError = error;
+          },
+        )
+        .finally(() => {
         this.finishing.delete(finishing);
         const jobId = task.job.id ?? '';
         this.jobs.delete(jobId);
@@ -533,7 +423,7 @@ export class WorkerRuntime {
     const task = new RemoteTask(owner, parent, options, id);
     const events = owner.events;
     if (events !== undefined) {
-      this.emit(events, {
+      this.outbox.emit(events, {
         kind: 'spawn',
         taskId: id,
         executor: owner.executor,
@@ -543,8 +433,7 @@ export class WorkerRuntime {
         parentId: parent.id,
         body: describeBody(body),
       });
-      this.forwarded.set(id, { inbox: events, executor: owner.executor });
-      this.listen();
+      this.outbox.forwardSettle(id, events, owner.executor);
     }
     if (task.cancelledAtSpawn) {
       task.finish(false, undefined);
@@ -591,50 +480,12 @@ export class WorkerRuntime {
       else this.spawner?.cancel(outbound, task.cancellationError().cause);
       return;
     }
-    const jt = this.own(task);
-    if (jt.coroutine === undefined) {
-      jt.finish(false, undefined);
-      return;
-    }
-    if (jt.state === 'running') {
-      jt.interruptAfterStep = true;
-      return;
-    }
-    const turns = jt.turns;
-    if (turns !== undefined) {
-      jt.turns = undefined;
-      for (const turn of turns) turn.onCancel(jt.cancellationError());
-    }
-    switch (jt.coroutine.interrupt()) {
-      case Interrupt.Now:
-        if (jt.parked) {
-          jt.parked = false;
-          jt.token++;
-        }
-        jt.finish(false, undefined);
-        return;
-      case Interrupt.Step:
-        if (jt.parked) {
-          jt.parked = false;
-          jt.token++;
-          this.enqueue(jt);
-        }
-        return;
-      case Interrupt.Await:
-        // An async body cannot be stopped from outside; its signal has been aborted.
-        return;
-    }
+    this.stepper.interrupt(this.own(task));
   }
 
   /** @internal */
   turn(task: Task, onTurn: () => void, onCancel: (error: unknown) => void): void {
-    const jt = this.own(task);
-    if (jt.stopping) {
-      onCancel(jt.cancellationError());
-      return;
-    }
-    (jt.turns ??= []).push({ onTurn, onCancel });
-    this.enqueue(jt);
+    this.stepper.turn(this.own(task), onTurn, onCancel);
   }
 
   /** @internal */
@@ -653,151 +504,5 @@ export class WorkerRuntime {
     const [, taskId, status, value] = message;
     const outbound = this.spawner?.take(taskId);
     if (outbound !== undefined) settleWith(outbound.task, status, value);
-  }
-
-  // ------------------------------------------------------------------ stepping
-
-  private enqueue(task: JobTask): void {
-    if (task.queued) return;
-    task.queued = true;
-    this.ready.push(task);
-    if (this.scheduled || this.draining) return;
-    this.scheduled = true;
-    if (this.slice.microtaskAllowed) queueMicrotask(this.drainBound);
-    else setImmediate(this.drainBound);
-  }
-
-  private drain(): void {
-    this.scheduled = false;
-    this.slice.enter();
-    this.draining = true;
-    try {
-      for (let task = this.ready.shift(); task !== undefined; task = this.ready.shift()) {
-        task.queued = false;
-        if (task.bodyFinished) continue;
-        const turns = task.turns;
-        if (turns !== undefined && turns.length > 0) {
-          const turn = turns.shift();
-          if (turns.length === 0) task.turns = undefined;
-          turn?.onTurn();
-        } else {
-          this.step(task);
-        }
-        if (!this.slice.tick() && this.ready.size > 0) {
-          this.scheduled = true;
-          setImmediate(this.drainBound);
-          break;
-        }
-      }
-    } finally {
-      this.draining = false;
-    }
-    this.flushEvents();
-    this.pump();
-  }
-
-  private step(task: JobTask): void {
-    const coroutine = task.coroutine;
-    if (coroutine === undefined) return;
-    const first = task.state === 'pending';
-    task.state = 'running';
-    const events = task.events;
-    if (events !== undefined) this.emit(events, { kind: first ? 'start' : 'resume', taskId: task.id, executor: task.executor, thread: this.thread, time: eventTime() });
-    const outcome = coroutine.step();
-    switch (outcome) {
-      case Step.Yield:
-        task.state = 'suspended';
-        this.emitSuspend(task, 'yield');
-        this.enqueue(task);
-        break;
-      case Step.Wait:
-        task.state = 'suspended';
-        this.emitSuspend(task, 'wait', coroutine.value);
-        this.park(task, coroutine.value);
-        break;
-      case Step.Done: {
-        const value = coroutine.value;
-        coroutine.value = undefined;
-        task.state = 'suspended';
-        try {
-          assertCloneable([value], 'result');
-        } catch (error) {
-          task.finish(true, error);
-          break;
-        }
-        task.finish(false, value);
-        break;
-      }
-      case Step.Failed: {
-        const error = coroutine.value;
-        coroutine.value = undefined;
-        task.state = 'suspended';
-        task.finish(true, error);
-        break;
-      }
-    }
-    if (task.interruptAfterStep) {
-      task.interruptAfterStep = false;
-      if (!task.bodyFinished) this.interrupt(task);
-    }
-  }
-
-  private park(task: JobTask, awaited: unknown): void {
-    task.parked = true;
-    const token = ++task.token;
-    const onFulfilled = (value: unknown): void => {
-      this.wake(task, token, false, value);
-    };
-    const onRejected = (error: unknown): void => {
-      this.wake(task, token, true, error);
-    };
-    if (awaited instanceof Task) awaited.subscribe(onFulfilled, onRejected);
-    else void Promise.resolve(awaited).then(onFulfilled, onRejected);
-  }
-
-  private wake(task: JobTask, token: number, failed: boolean, value: unknown): void {
-    if (task.token !== token || !task.parked) return;
-    task.parked = false;
-    const coroutine = task.coroutine;
-    if (coroutine === undefined) return;
-    if (failed) coroutine.reject(value);
-    else coroutine.resolve(value);
-    const events = task.events;
-    if (events !== undefined) this.emit(events, { kind: 'wake', taskId: task.id, executor: task.executor, thread: this.thread, time: eventTime() });
-    this.enqueue(task);
-  }
-
-  // ------------------------------------------------------------------ events
-
-  private emitSuspend(task: JobTask, reason: 'yield' | 'wait', waited?: unknown): void {
-    const events = task.events;
-    if (events === undefined) return;
-    const event = { kind: 'suspend', taskId: task.id, executor: task.executor, thread: this.thread, time: eventTime(), reason } as const;
-    this.emit(events, waited instanceof Task ? { ...event, waitingOn: waited.id } : event);
-  }
-
-  private emit(inbox: string, event: TaskEvent): void {
-    const list = this.out.get(inbox);
-    if (list === undefined) this.out.set(inbox, [event]);
-    else list.push(event);
-  }
-
-  /** Sends buffered events; before any outcome or job goes out, so that they arrive first. */
-  private flushEvents(): void {
-    const commands = this.commands;
-    if (this.out.size === 0 || commands === undefined) return;
-    for (const [inbox, events] of this.out) {
-      post(commands, inbox, [0, events]).catch((error: unknown) => {
-        this.lastError = error;
-      });
-    }
-    this.out.clear();
-  }
-
-  /** Children's settle events are published by core; forwarded from the channel. */
-  private listen(): void {
-    if (this.listening) return;
-    this.listening = true;
-    subscribe(channelNames.settle, this.settleListener);
   }
 }

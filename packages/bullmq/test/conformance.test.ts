@@ -10,12 +10,13 @@ const queueName = `conformance-${process.pid}`;
 process.env.SPINDLE_REDIS_URL = url;
 process.env.SPINDLE_QUEUE = queueName;
 
-// Two worker processes run the tasks, as other hosts would. Tasks whose arguments hold the
-// suite's shared-memory boards run on each executor's in-process worker instead (shared
-// memory cannot leave the process), through Redis all the same.
+// Two worker processes run the tasks, as other hosts would, each with up to four tasks ready
+// at once (the scale tests' tiny tasks then overlap their round trips to Redis). Tasks whose
+// arguments hold the suite's shared-memory boards run on each executor's in-process worker
+// instead (shared memory cannot leave the process), through Redis all the same.
 let workers: WorkerProcesses;
 beforeAll(async () => {
-  workers = await startWorkers(2, { url, queueName });
+  workers = await startWorkers(2, { url, queueName, concurrency: 4 });
 });
 afterAll(async () => {
   await workers.stop();
