@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { deserialize, serialize } from 'node:v8';
 import { UnrecoverableError } from 'bullmq';
 import type { Job } from 'bullmq';
 import { InvalidTaskError, TaskCancelledError } from '@spindle/core';
@@ -11,25 +12,35 @@ import type { InboxMessage, JobData, StatusCode } from './messages.js';
 export type Report = (inbox: string, message: InboxMessage) => Promise<unknown>;
 
 /**
- * Reports a job task's outcome to its spawner, then completes or fails the job in BullMQ.
- * The outcome always goes first, on the same connection: Redis has it before the job
- * leaves the active state, so a process that dies in between leaves a job BullMQ runs
- * again (its handle settles once: a second outcome is ignored), never a finished job whose
- * outcome is lost. A failure is final (reported) when it cannot be retried
- * (`InvalidTaskError`, a cancellation) or no attempt is left; otherwise BullMQ retries the
- * job after its backoff and nothing is reported yet.
+ * Reports a job task's outcome to its spawner and completes or fails the job in BullMQ,
+ * so that a process dying in between never loses the outcome:
+ * - a root job's outcome goes first (on the same connection, so Redis has it before the
+ *   job leaves the active state): a process that dies in between leaves a job BullMQ runs
+ *   again, and its handle settles once (a second outcome is ignored);
+ * - a child job of a flow completes first, with its outcome as its return value, which
+ *   BullMQ stores in its parent's `processed` hash in the same step; the message follows.
+ *   In this order the parent's own completion never waits for the child's (BullMQ refuses
+ *   to complete a parent with a child pending), and if the message is lost with its
+ *   process, the parent's runtime finds the outcome there (see {@link outcomeFromReturnValue}).
+ * A failure is final (reported) when it cannot be retried (`InvalidTaskError`, a
+ * cancellation) or no attempt is left; otherwise BullMQ retries the job after its backoff
+ * and nothing is reported yet.
  *
  * @param patienceMs how long a parent's completion may wait for its children's own
  * @returns `completed` or `failed`, for the runtime's counts
  */
-export async function finishJob(job: Job<JobData, null>, lock: string, status: StatusCode, value: unknown, report: Report, patienceMs: number): Promise<'completed' | 'failed'> {
+export async function finishJob(job: Job<JobData, string | null>, lock: string, status: StatusCode, value: unknown, report: Report, patienceMs: number): Promise<'completed' | 'failed'> {
   const data = job.data;
   if (status === Status.fulfilled) {
-    // Not waiting for the report before completing saves the parent of this job a retry
-    // of its own completion (see completeJob); the order on the wire is what matters.
-    const reported = report(data.r, [1, data.i, status, value]);
-    await completeJob(job, lock, patienceMs);
-    await reported;
+    const message: InboxMessage = [1, data.i, status, value];
+    if (job.parentKey === undefined) {
+      const reported = report(data.r, message);
+      await completeJob(job, lock, patienceMs, null);
+      await reported;
+    } else {
+      await completeJob(job, lock, patienceMs, serialize(message).toString('base64'));
+      await report(data.r, message);
+    }
     return 'completed';
   }
   let error = value;
@@ -57,17 +68,27 @@ export async function finishJob(job: Job<JobData, null>, lock: string, status: S
   return 'failed';
 }
 
+/** The outcome a child job left as its return value (see {@link finishJob}), if it is one. */
+export function outcomeFromReturnValue(value: unknown): InboxMessage | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const message = deserialize(Buffer.from(value, 'base64')) as unknown;
+    return Array.isArray(message) && message[0] === 1 ? (message as unknown as InboxMessage) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Completes a job. A parent's children settled here when their outcomes arrived, which
- * their workers send just before they complete the child jobs; BullMQ refuses to complete
- * a parent with a child still pending, so wait for those completions (a child whose worker
- * died in between completes when BullMQ runs it again).
+ * Completes a job. BullMQ refuses to complete a parent while a child is pending; a child
+ * that failed is reported before BullMQ has failed it, so the parent may get there first:
+ * it waits for that (a child whose worker died in between is failed or run again by BullMQ).
  */
-async function completeJob(job: Job<JobData, null>, lock: string, patienceMs: number): Promise<void> {
+async function completeJob(job: Job<JobData, string | null>, lock: string, patienceMs: number, returnValue: string | null): Promise<void> {
   const started = performance.now();
   for (let attempt = 0; ; attempt++) {
     try {
-      await job.moveToCompleted(null, lock, false);
+      await job.moveToCompleted(returnValue, lock, false);
       return;
     } catch (error) {
       const pending = error instanceof Error && error.message.includes('pending dependencies');

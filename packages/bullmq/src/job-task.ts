@@ -9,7 +9,7 @@ import type { ManualWorker } from './manual-worker.js';
  * cancellation) with the coroutine that steps its body and the job it reports to.
  */
 export class JobTask extends Task {
-  readonly job: Job<JobData, null>;
+  readonly job: Job<JobData, string | null>;
   /** The lock token the job was fetched with. */
   readonly lock: string;
   readonly worker: ManualWorker;
@@ -28,7 +28,7 @@ export class JobTask extends Task {
   /** The timeout's timer, cleared when the task settles. */
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
 
-  constructor(owner: TaskOwner, job: Job<JobData, null>, lock: string, worker: ManualWorker, options: SpawnOptions | undefined) {
+  constructor(owner: TaskOwner, job: Job<JobData, string | null>, lock: string, worker: ManualWorker, options: SpawnOptions | undefined) {
     super(owner, undefined, options);
     // The handle in the spawning process has this id: events about it must use it too.
     (this as { id: number }).id = job.data.i;

@@ -8,7 +8,7 @@ import type { JobData } from './messages.js';
  * manager still renews the lock of every job held, and its stalled-job checker still runs:
  * this subclass only reaches the protected lock manager for jobs fetched by hand.
  */
-export class ManualWorker extends Worker<JobData, null> {
+export class ManualWorker extends Worker<JobData, string | null> {
   constructor(name: string, options: BullWorkerOptions) {
     super(name, undefined, { ...options, autorun: false });
   }
@@ -20,7 +20,7 @@ export class ManualWorker extends Worker<JobData, null> {
   }
 
   /** Renews this job's lock until {@link release}; its signal aborts on `cancelJob`. */
-  hold(job: Job<JobData, null>, token: string): AbortSignal | undefined {
+  hold(job: Job<JobData, string | null>, token: string): AbortSignal | undefined {
     const id = job.id;
     if (id === undefined) return undefined;
     const controller = this.lockManager.trackJob(id, token, job.processedOn ?? Date.now(), true);

@@ -27,6 +27,8 @@ export interface Outbound {
   cancelWanted: boolean;
   /** Why it was cancelled: the running task's signal aborts with (a copy of) this. */
   reason?: unknown;
+  /** `performance.now()` when the job was added to Redis. */
+  addedAt?: number;
 }
 
 /** What a spawner asks of its owner. */
@@ -86,6 +88,11 @@ export class Spawner {
         void this.flush();
       });
     }
+  }
+
+  /** The tasks whose outcome has not arrived. */
+  waiting(): IterableIterator<Outbound> {
+    return this.outstanding.values();
   }
 
   /** Takes the task an outcome is for (once: a second outcome for the same task finds nothing). */
@@ -172,9 +179,11 @@ export class Spawner {
       }
       return;
     }
+    const now = performance.now();
     for (const outbound of list) {
       if (outbound.state !== 'adding') continue;
       outbound.state = 'added';
+      outbound.addedAt = now;
       if (outbound.cancelWanted) void this.removeOrSignal(outbound);
     }
   }

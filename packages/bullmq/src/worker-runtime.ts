@@ -12,7 +12,7 @@ import type { Encoded } from './codec.js';
 import { TaskTimeoutError, WorkerLostError } from './errors.js';
 import { EventOutbox } from './event-outbox.js';
 import { Inbox, post } from './inbox.js';
-import { finishJob } from './job-finish.js';
+import { finishJob, outcomeFromReturnValue } from './job-finish.js';
 import { JobOwner } from './job-owner.js';
 import { JobStepper } from './job-stepper.js';
 import type { JobHost } from './job-owner.js';
@@ -87,6 +87,7 @@ export class WorkerRuntime implements JobHost {
   private completed = 0;
   private failed = 0;
   private lastError: unknown = undefined;
+  private recovery: ReturnType<typeof setInterval> | undefined = undefined;
 
   constructor(options: ResolvedWorkerOptions, role: RuntimeRole) {
     this.options = options;
@@ -175,6 +176,11 @@ export class WorkerRuntime implements JobHost {
         outbound.task.finish(true, error);
       },
     });
+    // Outcomes of children whose worker completed them and died before saying so.
+    this.recovery = setInterval(() => {
+      void this.recover();
+    }, this.options.stalledInterval);
+    this.recovery.unref();
     if (this.isStopping()) return;
     if (this.role.shared) this.serve(this.options.queueName);
     if (this.role.pinned) this.serve(this.pinnedQueue());
@@ -191,6 +197,7 @@ export class WorkerRuntime implements JobHost {
     if (this.jobs.size > 0 || this.finishing.size > 0) {
       await new Promise<void>((resolve) => this.stopWaiters.push(resolve));
     }
+    if (this.recovery !== undefined) clearInterval(this.recovery);
     await Promise.allSettled([...this.workers.values()].map((worker) => worker.close(true)));
     this.workers.clear();
     this.inbox?.stop();
@@ -237,7 +244,7 @@ export class WorkerRuntime implements JobHost {
       if (this.isStopping()) return;
       const lock = `${worker.id}:${n++}`;
       this.fetching++;
-      let job: Job<JobData, null> | undefined;
+      let job: Job<JobData, string | null> | undefined;
       try {
         job = await worker.getNextJob(lock, { block: true });
       } catch (error) {
@@ -288,7 +295,7 @@ export class WorkerRuntime implements JobHost {
 
   // ------------------------------------------------------------------ jobs
 
-  private startJob(job: Job<JobData, null>, lock: string, worker: ManualWorker): void {
+  private startJob(job: Job<JobData, string | null>, lock: string, worker: ManualWorker): void {
     const data = job.data;
     const jobId = job.id ?? '';
     const owner = new JobOwner(this, data);
@@ -338,7 +345,7 @@ export class WorkerRuntime implements JobHost {
   }
 
   /** A job of ours failed for good inside BullMQ (it stalled too often): tell its spawner. */
-  private lost(job: Job<JobData, null>): void {
+  private lost(job: Job<JobData, string | null>): void {
     const data = job.data;
     const error = new WorkerLostError(job.id ?? '?', job.failedReason || 'it stalled more often than maxStalledCount allows');
     void this.report(data.r, [1, data.i, Status.rejected, encodeError(error)]);
@@ -499,10 +506,48 @@ export class WorkerRuntime implements JobHost {
     throw new TypeError(`task ${task.describe()} does not belong to worker ${this.name}`);
   }
 
+  /**
+   * A child job's worker completes it, with its outcome as return value, before it sends
+   * the outcome here (see finishJob). Children waited for longer than a stalled-job check
+   * are looked up in their parent's `processed` hash, where BullMQ keeps those values: if
+   * the message was lost with its process, the outcome is there.
+   */
+  private async recover(): Promise<void> {
+    const spawner = this.spawner;
+    if (spawner === undefined) return;
+    const before = performance.now() - this.options.stalledInterval;
+    const byParent = new Map<JobTask, Outbound[]>();
+    for (const outbound of spawner.waiting()) {
+      const parent = outbound.task.parent;
+      if (outbound.addedAt === undefined || outbound.addedAt > before || !(parent instanceof JobTask)) continue;
+      const list = byParent.get(parent);
+      if (list === undefined) byParent.set(parent, [outbound]);
+      else list.push(outbound);
+    }
+    for (const [parent, list] of byParent) {
+      try {
+        const values = recordOf(await parent.job.getChildrenValues());
+        for (const outbound of list) {
+          const message = outcomeFromReturnValue(values[`${this.options.prefix}:${outbound.queueName}:${outbound.jobId}`]);
+          if (message?.[0] !== 1) continue;
+          const taken = spawner.take(outbound.task.id);
+          if (taken !== undefined) settleWith(taken.task, message[2], message[3]);
+        }
+      } catch (error) {
+        this.lastError = error;
+      }
+    }
+  }
+
   private receive(message: InboxMessage): void {
     if (message[0] !== 1) return;
     const [, taskId, status, value] = message;
     const outbound = this.spawner?.take(taskId);
     if (outbound !== undefined) settleWith(outbound.task, status, value);
   }
+}
+
+/** BullMQ answers undefined rather than {} for a parent none of whose children completed, whatever its declared type says. */
+function recordOf(value: unknown): Partial<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null ? value : {};
 }
