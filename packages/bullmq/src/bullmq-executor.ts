@@ -3,11 +3,13 @@ import {
   ExecutorClosedError,
   InvalidOptionsError,
   InvalidTaskError,
+  batchChannel,
   channels,
   currentThread,
   describeBody,
   describeValue,
   eventTime,
+  publishTaskEvent,
   validateSpawn,
 } from '@spindle/core';
 import type {
@@ -120,8 +122,8 @@ export class BullmqExecutor implements Executor, TaskOwner {
     const task = new RemoteTask(this, undefined, options);
     this.live++;
     this.roots.add(task);
-    if (channels.spawn.hasSubscribers) {
-      channels.spawn.publish({
+    if (channels.spawn.hasSubscribers || batchChannel.hasSubscribers) {
+      publishTaskEvent({
         kind: 'spawn',
         taskId: task.id,
         executor: this.label,
@@ -139,7 +141,7 @@ export class BullmqExecutor implements Executor, TaskOwner {
     const { spawner, inbox } = this.connect();
     const pinned = encoded.shared.length > 0;
     if (pinned || this.options.localWorker) this.startLocal();
-    const eventsWanted = channels.start.hasSubscribers || channels.settle.hasSubscribers || channels.suspend.hasSubscribers;
+    const eventsWanted = batchChannel.hasSubscribers || channels.start.hasSubscribers || channels.settle.hasSubscribers || channels.suspend.hasSubscribers;
     const data: JobData = {
       m: ref.module,
       x: ref.export,
@@ -269,10 +271,8 @@ export class BullmqExecutor implements Executor, TaskOwner {
 
   private receive(message: InboxMessage): void {
     if (message[0] === 0) {
-      for (const event of message[1]) {
-        const channel = channels[event.kind];
-        if (channel.hasSubscribers) channel.publish(event);
-      }
+      // As objects to per-kind subscribers, in batches of one to stream subscribers.
+      for (const event of message[1]) publishTaskEvent(event);
       return;
     }
     const [, taskId, status, value] = message;

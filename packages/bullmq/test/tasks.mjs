@@ -21,6 +21,10 @@ export function fails(_ctx, message) {
 
 export async function sleepy(ctx, ms) {
   await new Promise((resolve, reject) => {
+    if (ctx.signal.aborted) {
+      reject(ctx.signal.reason);
+      return;
+    }
     const timer = setTimeout(resolve, ms);
     ctx.signal.addEventListener('abort', () => {
       clearTimeout(timer);
@@ -85,7 +89,11 @@ export async function countedWaitForAbort(ctx, url, key) {
   try {
     await redis.incr(key);
     await redis.rpush(`${key}:started`, String(process.pid));
-    await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+    // The cancellation may have come already, while the line above was in flight.
+    await new Promise((resolve) => {
+      if (ctx.signal.aborted) resolve();
+      else ctx.signal.addEventListener('abort', resolve);
+    });
     await redis.set(`${key}:reason`, String(ctx.signal.reason?.message ?? ctx.signal.reason));
   } finally {
     redis.disconnect();
