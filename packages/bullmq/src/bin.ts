@@ -3,7 +3,8 @@
  * `spindle-bullmq-worker`: a worker process for `@spindle/bullmq`. Its one setting is the
  * Redis connection (`SPINDLE_REDIS_URL`, or the first argument); the queue name,
  * concurrency and BullMQ's lock settings have defaults and may be set by environment.
- * SIGTERM or SIGINT stops it after the jobs it holds have finished; a second one, at once.
+ * SIGTERM or SIGINT stops it after the jobs it holds have finished (waiting at most
+ * lockDuration); a second one, at once.
  *
  * @packageDocumentation
  */

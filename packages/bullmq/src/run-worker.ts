@@ -12,7 +12,10 @@ export interface SpindleWorker {
   readonly stats: { readonly held: number; readonly completed: number; readonly failed: number };
   /** The last error a connection reported, for diagnosis (Redis unreachable, say). */
   readonly error: unknown;
-  /** Stops taking jobs, lets the jobs it holds finish and report, then closes. Idempotent. */
+  /**
+   * Stops taking jobs, lets the jobs it holds finish and report (for at most `lockDuration`:
+   * what is still held then runs again elsewhere), then closes. Idempotent.
+   */
   stop(): Promise<void>;
 }
 

@@ -195,7 +195,15 @@ export class WorkerRuntime implements JobHost {
       // It never connected: there is nothing to drain.
     }
     if (this.jobs.size > 0 || this.finishing.size > 0) {
-      await new Promise<void>((resolve) => this.stopWaiters.push(resolve));
+      // At most one lock's length: a parent here may wait on children that only this
+      // stopping worker would have run. What is still held then runs again elsewhere once
+      // its lock expires (BullMQ's stalled-job check).
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.stopWaiters.push(resolve);
+        timer = setTimeout(resolve, this.options.lockDuration);
+      });
+      clearTimeout(timer);
     }
     if (this.recovery !== undefined) clearInterval(this.recovery);
     await Promise.allSettled([...this.workers.values()].map((worker) => worker.close(true)));
@@ -255,7 +263,15 @@ export class WorkerRuntime implements JobHost {
         continue;
       }
       this.fetching--;
-      if (job !== undefined) this.startJob(job, lock, worker);
+      if (job === undefined) continue;
+      if (this.isStopping()) {
+        // Taken by a fetch that was under way when stop() came: hand it back at once.
+        await job.moveToWait(lock).catch((error: unknown) => {
+          this.lastError = error;
+        });
+        return;
+      }
+      this.startJob(job, lock, worker);
     }
   }
 
