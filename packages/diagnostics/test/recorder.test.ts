@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { channels, currentThread, eventTime } from '@spindle/core';
 import type { TaskEvent } from '@spindle/core';
 import { RoundRobinExecutor } from '@spindle/round-robin';
@@ -77,8 +78,12 @@ describe('Recorder', () => {
     const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
     const seen = await arrived;
     expect(await exited).toBe(0);
+    // The recorder listens on its own end of the channel: messages reach the two ends in no
+    // set order, so wait (turn by turn, bounded by the test's timeout) until its end has them too.
+    const fromWorkerOf = (): TaskEvent[] => recorder.recording().events.filter((e) => e.executor === 'worker-exec');
+    while (fromWorkerOf().length < 4) await nextTurn();
     recorder.stop();
-    const fromWorker = recorder.recording().events.filter((e) => e.executor === 'worker-exec');
+    const fromWorker = fromWorkerOf();
     expect(fromWorker.map((e) => e.kind)).toEqual(['spawn', 'start', 'suspend', 'settle']);
     expect(seen.every((e) => e.thread === workerThread && workerThread > 0)).toBe(true);
     expect(fromWorker.every((e) => e.time >= before && e.time <= eventTime())).toBe(true);
