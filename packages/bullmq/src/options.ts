@@ -72,7 +72,7 @@ export interface WorkerOptions {
   readonly stalledInterval?: number;
   /** BullMQ `maxStalledCount`: a job stalled more often than this fails. Default 1. */
   readonly maxStalledCount?: number;
-  /** Name of this worker process in events and BullMQ's worker list. Default `<hostname>:<pid>`. */
+  /** Name of this worker process in BullMQ's worker list and errors. Default `<hostname>-<pid>`. */
   readonly name?: string;
 }
 

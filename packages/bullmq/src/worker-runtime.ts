@@ -46,17 +46,17 @@ export interface RuntimeRole {
 /**
  * The inside of a worker process: takes jobs from BullMQ by hand (`getNextJob`), runs each
  * job's task reference with core's Task and Coroutine, and reports the outcome to the
- * spawner's inbox before it completes or fails the job in BullMQ (so a process that dies
- * in between leaves the job to BullMQ's stalled-job handling, never a task with no
- * outcome). It takes another job only while fewer than `concurrency` of its tasks are
- * ready to run: a task that waits (on a child job, a timer, I/O) frees its place, so a
- * parent joining its children never blocks the process.
+ * spawner's inbox and completes or fails the job in BullMQ in an order that a process
+ * dying in between cannot turn into a task with no outcome (see finishJob). It takes
+ * another job only while fewer than `concurrency` of its tasks are ready to run: a task
+ * that waits (on a child job, a timer, I/O) frees its place, so a parent joining its
+ * children never blocks the process.
  *
  * Children spawned inside a task are child jobs of its job (BullMQ flows) that any worker
  * may run; their outcomes come back to this runtime's inbox.
  */
 export class WorkerRuntime implements JobHost {
-  /** Name of this runtime in BullMQ's worker list: `<hostname>:<pid>` by default. */
+  /** Name of this runtime in BullMQ's worker list: `<hostname>-<pid>` by default. */
   readonly name: string;
   /** Events from this process carry this as their `thread`, so each process is a row of its own. */
   readonly thread = process.pid;
