@@ -114,3 +114,22 @@ export async function announced(_ctx, id, ms) {
   while (performance.now() < until);
   return id;
 }
+
+/** Joins one child (`childWaitsForGo`) and returns what it returned. */
+export function* parentOfOne(ctx, url, key) {
+  return yield ctx.spawn(childWaitsForGoRef, [url, key]);
+}
+
+/** Says it runs (on `<key>:child`), waits for the test's go (on `<key>:go`), returns 42. */
+export async function childWaitsForGo(_ctx, url, key) {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url);
+  try {
+    await redis.rpush(`${key}:child`, String(process.pid));
+    await redis.blpop(`${key}:go`, 0);
+  } finally {
+    redis.disconnect();
+  }
+  return 42;
+}
+const childWaitsForGoRef = taskRef(import.meta.url, 'childWaitsForGo');
