@@ -43,6 +43,9 @@ async function main(connection: string): Promise<void> {
       process.exit(1);
     }
     stopping = true;
+    // However stopping goes (Redis gone, a job that never ends), leave once a lock's length
+    // and a little have passed: what is still held runs again elsewhere.
+    setTimeout(() => process.exit(1), (lockDuration ?? 30_000) + 5_000).unref();
     void worker.stop().then(() => process.exit(0));
   };
   process.on('SIGTERM', stop);

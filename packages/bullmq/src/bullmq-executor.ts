@@ -35,7 +35,7 @@ import type { InboxMessage, JobData, Keys } from './messages.js';
 import { resolveExecutorOptions } from './options.js';
 import type { BullmqExecutorOptions, ResolvedExecutorOptions } from './options.js';
 import { settleWith } from './outcome.js';
-import { connect, setReferenced } from './redis.js';
+import { close, connect, setReferenced } from './redis.js';
 import { RemoteTask } from './remote-task.js';
 import { processToken } from './shared-memory.js';
 import { Spawner } from './spawner.js';
@@ -331,7 +331,7 @@ export class BullmqExecutor implements Executor, TaskOwner {
       if (connected !== undefined) {
         connected.inbox.stop();
         await connected.spawner.close();
-        await connected.commands.quit().catch(() => undefined);
+        await close(connected.commands);
       }
       resolve();
     })();

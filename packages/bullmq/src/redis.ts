@@ -12,6 +12,18 @@ export function connect(connection: RedisConnection, name: string): Redis {
 }
 
 /**
+ * Closes a connection: politely (QUIT, after the replies it waits for) when Redis is there,
+ * at once when it is not, since a QUIT queued for a server that is gone would wait forever.
+ */
+export async function close(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') {
+    await redis.quit().catch(() => undefined);
+    return;
+  }
+  redis.disconnect();
+}
+
+/**
  * Lets a connection keep the process alive, or not. An idle executor must not hold the
  * process open (the contract), yet keeps its connections for the next burst of work.
  */

@@ -22,7 +22,7 @@ import { Status, keysOf, pinnedQueueName } from './messages.js';
 import type { InboxMessage, JobData, Keys, StatusCode } from './messages.js';
 import type { ResolvedWorkerOptions } from './options.js';
 import { settleWith } from './outcome.js';
-import { connect } from './redis.js';
+import { close, connect } from './redis.js';
 import { RemoteTask } from './remote-task.js';
 import { processToken } from './shared-memory.js';
 import { Spawner } from './spawner.js';
@@ -211,7 +211,7 @@ export class WorkerRuntime implements JobHost {
     this.inbox?.stop();
     await this.spawner?.close();
     this.outbox.close();
-    await Promise.allSettled([this.subscriber?.quit(), this.commands?.quit()]);
+    await Promise.allSettled([this.subscriber, this.commands].map((redis) => (redis === undefined ? Promise.resolve() : close(redis))));
   }
 
   private pinnedQueue(): string {
