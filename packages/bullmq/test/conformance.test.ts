@@ -19,12 +19,6 @@ beforeAll(async () => {
   workers = await startWorkers(2, { url, queueName, concurrency: 4 });
 });
 afterAll(async () => {
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(url);
-  const active = await redis.lrange(`bull:${queueName}:active`, 0, -1);
-  const details = await Promise.all(active.map(async (id) => [id, await redis.hget(`bull:${queueName}:${id}`, 'name'), await redis.hget(`bull:${queueName}:${id}`, 'data')]));
-  console.log('ACTIVE', JSON.stringify(details).slice(0, 3000));
-  redis.disconnect();
   await workers.stop();
 }, 120_000);
 
