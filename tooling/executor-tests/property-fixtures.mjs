@@ -1,10 +1,11 @@
-// The interpreter for the pool's property-based tests: runs one node of a random program in
-// a worker and reports what it did on a BroadcastChannel (plain JavaScript, loaded by
-// reference in the workers).
+// The interpreter for the property-based tests of executors that run task references: runs
+// one node of a random program wherever the executor runs it (a worker thread, or a worker
+// in this process) and reports what it did on a BroadcastChannel. Plain JavaScript, loaded
+// by reference.
 import { taskRef } from '@spindle/core';
 
 const here = import.meta.url;
-export const reportsChannel = 'spindle-pool-property-reports';
+export const reportsChannel = 'spindle-reference-property-reports';
 let channel;
 
 function report(message) {
