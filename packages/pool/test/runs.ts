@@ -36,12 +36,5 @@ export class Runs {
 
 export const range = (from: number, count: number): number[] => Array.from({ length: count }, (_, i) => from + i);
 
-/** The reason a handle rejects with; fails if it fulfils. */
-export async function rejection(handle: PromiseLike<unknown>): Promise<unknown> {
-  return handle.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${String(value)}`);
-    },
-    (reason: unknown) => reason,
-  );
-}
+/** The reason a handle rejects with; fails if it fulfils (the shared helper). */
+export { rejection } from '@spindle/executor-tests/describe-hostile-input';
