@@ -1,6 +1,7 @@
 import { TaskEventCode, batchChannel } from './event-batch.js';
 import type { TaskEventBatch, TaskEventCodeValue } from './event-batch.js';
-import { currentThread, eventTime } from './events.js';
+import { closeEventClockWindow, coarseEventTime, eventTime, openEventClockWindow } from './event-clock.js';
+import { currentThread } from './events.js';
 import type { TaskEvent } from './events.js';
 
 /** Records per batch; a full log publishes what it has and starts again. */
@@ -69,9 +70,12 @@ export class TaskEventLog {
     return time;
   }
 
-  /** A record whose time is the log's next clock read (the end of a step is the start of the next). */
+  /**
+   * A record whose time is the log's next clock read (the end of a step is the start of the
+   * next), or the coarse clock's time now when that is in use (reading it is nearly free).
+   */
   later(code: TaskEventCodeValue, taskId: number, waitingOn: number): void {
-    this.append(code, taskId, Number.NaN, waitingOn);
+    this.append(code, taskId, coarseEventTime(), waitingOn);
   }
 
   /** An event that travels as its object (spawn, settle, steal); its time stamps earlier untimed records. */
@@ -93,10 +97,12 @@ export class TaskEventLog {
   /** Begins a window: records gather until the matching {@link TaskEventLog.close}. */
   open(): void {
     this.windows++;
+    openEventClockWindow();
   }
 
   /** Ends a window; the outermost one publishes what was gathered. */
   close(): void {
+    closeEventClockWindow();
     if (--this.windows === 0 && this.batch !== undefined && this.batch.length > 0) this.flush();
   }
 

@@ -1,9 +1,8 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-// perf_hooks' export, not the global: Node 20's global `performance` is a lazy getter on
-// globalThis, and going through it costs several nanoseconds on every clock read.
-import { performance } from 'node:perf_hooks';
 import { threadId } from 'node:worker_threads';
 import type { SettledState } from './task-state.js';
+
+export { eventTime } from './event-clock.js';
 
 /** Names of the `node:diagnostics_channel` channels every executor publishes on. */
 export const channelNames = {
@@ -90,12 +89,6 @@ export const channels = {
   settle: diagnosticsChannel.channel(channelNames.settle),
 } as const;
 
-const origin = performance.timeOrigin;
-
-/** The shared clock: epoch milliseconds with sub-millisecond precision, comparable across workers. */
-export function eventTime(): number {
-  return origin + performance.now();
-}
 
 /** The thread id stamped on events published from this thread. */
 export const currentThread: number = threadId;

@@ -28,6 +28,8 @@ export { taskRef, isTaskReference, loadTaskReference, loadedTaskReference } from
 export { assertCloneable } from './cloneable.js';
 export type { Executor, CloseOptions } from './executor.js';
 export { channelNames, channels, eventTime, currentThread } from './events.js';
+export { holdEventClock, coarseEventClockInUse } from './event-clock.js';
+export type { EventClockKind } from './event-clock.js';
 export type {
   TaskEvent,
   TaskEventKind,

@@ -1,4 +1,4 @@
-import { InvalidOptionsError, eventTime } from '@spindle/core';
+import { InvalidOptionsError, eventTime, holdEventClock } from '@spindle/core';
 import { DurationHistogram } from './histogram.js';
 import type { ExecutorMetrics, MetricsSnapshot, TaskMetrics, ThreadMetrics } from './metrics-snapshot.js';
 import { subscribeTaskEvents } from './task-event-source.js';
@@ -69,9 +69,15 @@ export class Metrics {
   /** Starts counting (figures since the last reset are kept). Returns `this`. */
   start(): this {
     if (this.unsubscribe !== undefined) return this;
-    this.unsubscribe = subscribeTaskEvents((event) => {
+    const stopEvents = subscribeTaskEvents((event) => {
       this.tracker.handle(event);
     }, { workers: this.workers });
+    // Step-time histograms need each step's own duration, not the coarse clock's ticks.
+    const releaseClock = holdEventClock('precise');
+    this.unsubscribe = () => {
+      stopEvents();
+      releaseClock();
+    };
     return this;
   }
 

@@ -1,5 +1,5 @@
-import { InvalidOptionsError, eventTime, flushTaskEvents, subscribeTaskEventStream } from '@spindle/core';
-import type { TaskEvent, TaskEventBatch } from '@spindle/core';
+import { InvalidOptionsError, eventTime, flushTaskEvents, holdEventClock, subscribeTaskEventStream } from '@spindle/core';
+import type { EventClockKind, TaskEvent, TaskEventBatch } from '@spindle/core';
 import { EventRing } from './event-ring.js';
 import type { Recording } from './recording.js';
 import { listenToWorkers } from './task-event-source.js';
@@ -10,6 +10,15 @@ export interface RecorderOptions {
   readonly capacity?: number;
   /** Also record events forwarded from worker threads ({@link forwardEvents}). Default `true`. */
   readonly workers?: boolean;
+  /**
+   * Where event times come from while recording. `'coarse'` (the default): inside
+   * executors' drains, a clock that a helper thread updates every 0.1 ms, so that recording
+   * adds no system-clock read to a step; steps shorter than a tick share a time (each drain
+   * still starts at the exact time). `'precise'`: every step reads the system clock, which
+   * costs about as much as a small step. A {@link Metrics} that is running asks for the
+   * precise clock, and then everyone gets it.
+   */
+  readonly clock?: EventClockKind;
 }
 
 /**
@@ -29,6 +38,8 @@ export interface RecorderOptions {
 export class Recorder {
   /** Events kept at most. */
   readonly capacity: number;
+  /** Where event times come from while recording ({@link RecorderOptions.clock}). */
+  readonly clock: EventClockKind;
   private readonly workers: boolean;
   private readonly ring: EventRing;
   private unsubscribe: (() => void) | undefined = undefined;
@@ -52,6 +63,12 @@ export class Recorder {
     }
     this.capacity = capacity;
     this.workers = options?.workers ?? true;
+    // Checked as unknown: JavaScript callers can pass anything.
+    const clock: unknown = options?.clock ?? 'coarse';
+    if (clock !== 'coarse' && clock !== 'precise') {
+      throw new InvalidOptionsError('clock', `clock must be 'coarse' or 'precise', got ${String(clock)}`);
+    }
+    this.clock = clock;
     this.ring = new EventRing(capacity);
   }
 
@@ -67,9 +84,11 @@ export class Recorder {
     this.stopTime = undefined;
     const stopStream = subscribeTaskEventStream(this.stream);
     const stopWorkers = this.workers ? listenToWorkers(this.record) : undefined;
+    const releaseClock = holdEventClock(this.clock);
     this.unsubscribe = () => {
       stopStream();
       stopWorkers?.();
+      releaseClock();
     };
     return this;
   }

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { channels, currentThread, eventTime } from '@spindle/core';
+import { channels, coarseEventClockInUse, currentThread, eventTime } from '@spindle/core';
 import type { TaskEvent } from '@spindle/core';
 import { RoundRobinExecutor } from '@spindle/round-robin';
 import { describe, expect, it } from 'vitest';
@@ -57,6 +57,43 @@ describe('Recorder', () => {
   it('refuses a capacity that is not a positive integer', () => {
     expect(() => new Recorder({ capacity: 0 })).toThrow(/capacity/);
     expect(() => new Recorder({ capacity: 1.5 })).toThrow(/capacity/);
+  });
+
+  it('refuses a clock that is not coarse or precise', () => {
+    expect(() => new Recorder({ clock: 'fast' as 'coarse' })).toThrow(/clock must be 'coarse' or 'precise'/);
+    expect(new Recorder().clock).toBe('coarse');
+  });
+
+  it('uses the coarse clock while it records (unless asked for the precise one), and lets it go on stop', () => {
+    const coarse = new Recorder().start();
+    expect(coarseEventClockInUse()).toBe(true);
+    const precise = new Recorder({ clock: 'precise' }).start();
+    expect(coarseEventClockInUse()).toBe(false);
+    precise.stop();
+    expect(coarseEventClockInUse()).toBe(true);
+    coarse.stop();
+    expect(coarseEventClockInUse()).toBe(false);
+  });
+
+  it('keeps every event with its own executor when batches of several executors interleave and the ring wraps', async () => {
+    const whole = new Recorder({ capacity: 100_000 }).start();
+    const tails = [7, 25, 64].map((capacity) => new Recorder({ capacity }).start());
+    const a = new RoundRobinExecutor({ label: 'ring-a' });
+    const b = new RoundRobinExecutor({ label: 'ring-b' });
+    await Promise.all([forkJoin(a, 3, 4), forkJoin(b, 2, 6), forkJoin(a, 1, 2)]);
+    await Promise.all([a.close(), b.close()]);
+    for (const recorder of [whole, ...tails]) recorder.stop();
+    const all = whole.recording().events;
+    expect(whole.dropped).toBe(0);
+    expect(new Set(all.map((e) => e.executor))).toEqual(new Set(['ring-a', 'ring-b']));
+    for (const tail of tails) {
+      const { events, dropped } = tail.recording();
+      expect(events).toHaveLength(tail.capacity);
+      expect(dropped).toBe(all.length - tail.capacity);
+      // Batches arrive per drain, not in time order: each kept event must be one of the
+      // whole recording's, with the same task, executor, thread and time.
+      for (const event of events) expect(all).toContainEqual(event);
+    }
   });
 
   it('receives events that a worker thread forwards, with the worker thread id and the shared clock', async () => {

@@ -1,0 +1,208 @@
+// perf_hooks' export, not the global `performance` (a lazy getter on globalThis in Node 20).
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+
+const origin = performance.timeOrigin;
+
+/** How often the clock thread writes the time while executors on this thread are stepping. */
+const TICK_MS = 0.1;
+/** Ticks without a drain before the clock thread sleeps until the next one. */
+const IDLE_TICKS = 50;
+
+// Words of the control array shared with the clock thread.
+/** Drains begun on this thread (the clock thread watches it change). */
+const DRAINS = 0;
+/** Drain windows open right now. */
+const OPEN = 1;
+/** 1 while the clock thread sleeps for want of drains; a drain wakes it. */
+const ASLEEP = 2;
+/** 1 once the clock is released: the clock thread exits. */
+const STOP = 3;
+
+/**
+ * The clock thread: writes `timeOrigin + now()` into `time[0]` every tick while this
+ * thread's executors drain, and sleeps (costing nothing) once they have been idle for a
+ * while. Plain JavaScript so it runs from a string, in CommonJS and ESM builds alike.
+ */
+const clockThreadSource = `
+const { workerData } = require('node:worker_threads');
+const { performance } = require('node:perf_hooks');
+const time = new Float64Array(workerData.time);
+const control = new Int32Array(workerData.control);
+const origin = performance.timeOrigin;
+let seen = -1;
+let idle = 0;
+while (Atomics.load(control, ${String(STOP)}) === 0) {
+  time[0] = origin + performance.now();
+  Atomics.wait(control, ${String(STOP)}, 0, ${String(TICK_MS)});
+  const drains = Atomics.load(control, ${String(DRAINS)});
+  if (drains !== seen || Atomics.load(control, ${String(OPEN)}) > 0) {
+    seen = drains;
+    idle = 0;
+    continue;
+  }
+  if (++idle < ${String(IDLE_TICKS)}) continue;
+  // Announce the sleep, then look once more: a drain that began in between has either
+  // seen ASLEEP (and will wake us) or is visible here (sequentially consistent atomics).
+  Atomics.store(control, ${String(ASLEEP)}, 1);
+  if (Atomics.load(control, ${String(DRAINS)}) === seen && Atomics.load(control, ${String(OPEN)}) === 0) {
+    Atomics.wait(control, ${String(ASLEEP)}, 1);
+  }
+  Atomics.store(control, ${String(ASLEEP)}, 0);
+  idle = 0;
+}
+`;
+
+/** A running clock thread and the memory it shares with this one. */
+interface CoarseClock {
+  readonly time: Float64Array;
+  readonly control: Int32Array;
+  readonly thread: Worker;
+}
+
+let clock: CoarseClock | undefined = undefined;
+/** Drain windows open on this thread, across executors. */
+let windows = 0;
+/**
+ * `[0]`: the latest time handed out while the coarse clock is in use; reads never go below
+ * it. A typed array rather than a variable: storing a fractional number in a module
+ * variable allocates, and this is stored on every step.
+ */
+const latest = new Float64Array(1);
+
+/**
+ * The time of a lifecycle event: epoch milliseconds with sub-millisecond precision,
+ * comparable across worker threads (`performance.timeOrigin + performance.now()`).
+ *
+ * While the coarse clock is in use ({@link holdEventClock}) and an executor on this
+ * thread is draining its ready queue, the time comes from the coarse clock instead: a read
+ * of shared memory rather than of the system clock, which costs as much as a small step.
+ * Times on one thread never go backwards either way.
+ */
+export function eventTime(): number {
+  const coarse = clock;
+  if (coarse === undefined) return origin + performance.now();
+  if (windows > 0) {
+    return advance(coarse.time[0] ?? 0);
+  }
+  return advance(origin + performance.now());
+}
+
+/** `time`, or the latest time handed out if that is later; remembers the result. */
+function advance(time: number): number {
+  const previous = latest[0] ?? 0;
+  if (time <= previous) return previous;
+  latest[0] = time;
+  return time;
+}
+
+/**
+ * The coarse clock's time when it is in use right now (a coarse clock held, an executor
+ * draining), else NaN: for a record whose time may wait for the next precise read.
+ */
+export function coarseEventTime(): number {
+  const coarse = clock;
+  if (coarse === undefined || windows === 0) return Number.NaN;
+  return advance(coarse.time[0] ?? 0);
+}
+
+/**
+ * Marks the start of an executor's drain window. With a coarse clock held, the first
+ * window reads the system clock once (so a drain starts at the exact time however long
+ * the clock thread slept) and wakes the clock thread if it sleeps.
+ */
+export function openEventClockWindow(): void {
+  const coarse = clock;
+  if (coarse === undefined) {
+    windows++;
+    return;
+  }
+  if (windows++ === 0) advance(origin + performance.now());
+  const control = coarse.control;
+  Atomics.add(control, DRAINS, 1);
+  Atomics.store(control, OPEN, windows);
+  if (Atomics.load(control, ASLEEP) === 1) {
+    Atomics.store(control, ASLEEP, 0);
+    Atomics.notify(control, ASLEEP);
+  }
+}
+
+/** Marks the end of a window begun with {@link openEventClockWindow}. */
+export function closeEventClockWindow(): void {
+  windows--;
+  if (clock !== undefined) Atomics.store(clock.control, OPEN, windows);
+}
+
+/** Which clock a diagnostics tool wants event times from: see {@link holdEventClock}. */
+export type EventClockKind = 'coarse' | 'precise';
+
+let coarseHolders = 0;
+let preciseHolders = 0;
+
+/**
+ * Asks for a kind of event clock on this thread until the returned function is called.
+ *
+ * `coarse`: a tool that records every step (a recorder) holds it so that a step costs no
+ * system-clock read, which costs as much as a small step. A thread of its own writes the
+ * time into shared memory every 0.1 ms (on a busy machine, less often) while executors
+ * drain, and sleeps while they are idle; each drain also starts at the exact time. Event
+ * times inside drains then move in ticks: steps shorter than a tick share a time, and
+ * durations summed over many steps remain right on average.
+ *
+ * `precise`: a tool that needs each step's own duration (step-time histograms) holds it,
+ * and it wins: the coarse clock is in use only while somebody holds it and nobody holds
+ * the precise one. Holders are counted; the clock thread stops when it is no longer used.
+ */
+export function holdEventClock(kind: EventClockKind): () => void {
+  if (kind === 'coarse') coarseHolders++;
+  else preciseHolders++;
+  updateClock();
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    if (kind === 'coarse') coarseHolders--;
+    else preciseHolders--;
+    updateClock();
+  };
+}
+
+/** True while event times inside drains come from the coarse clock on this thread. */
+export function coarseEventClockInUse(): boolean {
+  return clock !== undefined;
+}
+
+function updateClock(): void {
+  const wanted = coarseHolders > 0 && preciseHolders === 0;
+  if (wanted && clock === undefined) startClock();
+  else if (!wanted && clock !== undefined) stopClock();
+}
+
+function startClock(): void {
+  const time = new Float64Array(new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT));
+  const control = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
+  time[0] = advance(origin + performance.now());
+  control[OPEN] = windows;
+  // No execArgv of the parent (a loader, an inspector port): the source is plain JavaScript.
+  const thread = new Worker(clockThreadSource, {
+    eval: true,
+    execArgv: [],
+    workerData: { time: time.buffer, control: control.buffer },
+    name: 'spindle event clock',
+  });
+  // Never the reason the program keeps running, and never its crash: without ticks the
+  // clock still moves at every drain's start.
+  thread.unref();
+  thread.on('error', () => undefined);
+  clock = { time, control, thread };
+}
+
+function stopClock(): void {
+  const coarse = clock;
+  if (coarse === undefined) return;
+  clock = undefined;
+  Atomics.store(coarse.control, STOP, 1);
+  Atomics.notify(coarse.control, STOP);
+  Atomics.store(coarse.control, ASLEEP, 0);
+  Atomics.notify(coarse.control, ASLEEP);
+}

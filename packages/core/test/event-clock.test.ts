@@ -1,0 +1,119 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeEventClockWindow, coarseEventClockInUse, coarseEventTime, eventTime, holdEventClock, openEventClockWindow } from '../src/event-clock.js';
+
+const run = promisify(execFile);
+const releases: (() => void)[] = [];
+afterEach(() => {
+  for (const release of releases.splice(0)) release();
+});
+
+function hold(kind: 'coarse' | 'precise'): void {
+  releases.push(holdEventClock(kind));
+}
+
+/** Reads `read` until it returns something other than `from`; the clock thread's tick is what ends the loop. */
+function readUntilChanged(read: () => number, from: number): number {
+  for (;;) {
+    const now = read();
+    if (now !== from) return now;
+  }
+}
+
+describe('event clock', () => {
+  it('is the system clock when nobody holds the coarse one', () => {
+    expect(coarseEventClockInUse()).toBe(false);
+    openEventClockWindow();
+    try {
+      const before = eventTime();
+      expect(Math.abs(before - (performance.timeOrigin + performance.now()))).toBeLessThan(50);
+      expect(readUntilChanged(eventTime, before)).toBeGreaterThan(before);
+      expect(coarseEventTime()).toBeNaN();
+    } finally {
+      closeEventClockWindow();
+    }
+  });
+
+  it('inside a drain window, moves in ticks of the clock thread and never goes back', () => {
+    hold('coarse');
+    expect(coarseEventClockInUse()).toBe(true);
+    openEventClockWindow();
+    try {
+      const start = eventTime();
+      const reads = [start];
+      // Several ticks: each change of the time comes from the clock thread (nothing else
+      // writes it while the window stays open).
+      while (reads.length < 4) reads.push(readUntilChanged(eventTime, reads[reads.length - 1] ?? start));
+      for (let i = 1; i < reads.length; i++) expect(reads[i]).toBeGreaterThan(reads[i - 1] ?? Infinity);
+      expect(coarseEventTime()).toBeGreaterThanOrEqual(reads[3] ?? Infinity);
+      // The coarse time lags the system clock by at most a tick or a scheduling delay.
+      const lag = performance.timeOrigin + performance.now() - eventTime();
+      expect(lag).toBeGreaterThanOrEqual(0);
+      expect(lag).toBeLessThan(1000);
+    } finally {
+      closeEventClockWindow();
+    }
+  });
+
+  it('outside drain windows reads the system clock, and times on the thread stay in order across both', () => {
+    hold('coarse');
+    expect(coarseEventTime()).toBeNaN();
+    const times: number[] = [];
+    for (let round = 0; round < 200; round++) {
+      times.push(eventTime());
+      openEventClockWindow();
+      times.push(eventTime(), coarseEventTime());
+      closeEventClockWindow();
+    }
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1] ?? Infinity);
+  });
+
+  it('opening a window starts it at the exact time even when the clock thread lags', () => {
+    hold('coarse');
+    const before = performance.timeOrigin + performance.now();
+    openEventClockWindow();
+    try {
+      expect(eventTime()).toBeGreaterThanOrEqual(before);
+    } finally {
+      closeEventClockWindow();
+    }
+  });
+
+  it('the precise clock wins over the coarse one, and the coarse one returns when it is released', () => {
+    hold('coarse');
+    const releasePrecise = holdEventClock('precise');
+    expect(coarseEventClockInUse()).toBe(false);
+    releasePrecise();
+    releasePrecise();
+    expect(coarseEventClockInUse()).toBe(true);
+    for (const release of releases.splice(0)) release();
+    expect(coarseEventClockInUse()).toBe(false);
+  });
+
+  it('counts holders: the clock stays until the last one lets go', () => {
+    const first = holdEventClock('coarse');
+    const second = holdEventClock('coarse');
+    first();
+    first();
+    expect(coarseEventClockInUse()).toBe(true);
+    second();
+    expect(coarseEventClockInUse()).toBe(false);
+  });
+
+  it('a clock held and never released does not keep the process alive', async () => {
+    // The built package (tests run after the build): a plain Node process, no loader.
+    const core = new URL('../dist/index.js', import.meta.url).href;
+    const script = `
+      const { holdEventClock, TaskEventLog, eventTime } = await import(${JSON.stringify(core)});
+      holdEventClock('coarse');
+      const log = new TaskEventLog('exit-test');
+      log.open();
+      const t = eventTime();
+      log.close();
+      console.log(Number.isFinite(t) ? 'ok' : 'bad');
+    `;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '--eval', script], { timeout: 30_000 });
+    expect(stdout.trim()).toBe('ok');
+  });
+});
