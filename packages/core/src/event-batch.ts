@@ -7,7 +7,7 @@ export const batchChannelName = 'spindle:task:batch';
 /**
  * The batch channel. Executors built on core's helpers publish every lifecycle event here,
  * in batches of compact records, whenever it has subscribers: one message per drain of the
- * ready queue (or per 1024 events) instead of one object per event. The per-kind channels
+ * ready queue (or per 1024 records) instead of one object per event. The per-kind channels
  * (`channels`) keep working as before for their own subscribers.
  */
 export const batchChannel = diagnosticsChannel.channel(batchChannelName);
@@ -17,42 +17,80 @@ export const batchChannel = diagnosticsChannel.channel(batchChannelName);
  * compact records; every other event travels as its {@link TaskEvent} object (`Event`).
  */
 export const TaskEventCode = {
-  /** The next object of {@link TaskEventBatch.events}. */
+  /** The next object of {@link TaskEventBatch.events} (whose own `time` it carries). */
   Event: 0,
   Start: 1,
   Resume: 2,
   /** `suspend` with reason `yield`. */
   SuspendYield: 3,
-  /** `suspend` with reason `wait` (`waitingOn` holds the awaited task's id, or NaN). */
+  /** `suspend` with reason `wait`; a `WaitingOn` record may follow. */
   SuspendWait: 4,
   Wake: 5,
+  /** A whole step in one record: `start`, then `suspend` with reason `yield`, at the same time. */
+  StartYield: 6,
+  /** `start`, then `suspend` with reason `wait`, at the same time; a `WaitingOn` record may follow. */
+  StartWait: 7,
+  /** `resume`, then `suspend` with reason `yield`, at the same time. */
+  ResumeYield: 8,
+  /** `resume`, then `suspend` with reason `wait`, at the same time; a `WaitingOn` record may follow. */
+  ResumeWait: 9,
+  /** Not an event: the suspend just before waited on the task whose id this record holds. */
+  WaitingOn: 10,
 } as const;
 /** One of the {@link TaskEventCode} values. */
 export type TaskEventCodeValue = (typeof TaskEventCode)[keyof typeof TaskEventCode];
 
+/** Codes fit in four bits of a record. */
+const CODE_SPAN = 16;
+
 /**
  * One message on the batch channel: the lifecycle events of one executor on one thread, in
- * the order they happened. Record `i` (for `i < length`) is `codes[i]`, `taskIds[i]`,
- * `times[i]` (the shared clock, as {@link TaskEventBase.time}) and `waitingOn[i]`.
+ * the order they happened, as records packed into one `Float64Array`, each one number:
  *
- * The arrays are reused for the executor's next batch: read them during the publish call
- * and copy what you keep. {@link forEachTaskEvent} turns a batch back into event objects.
+ * - a **time** (the shared clock, as {@link TaskEventBase.time}) is stored negated; it is
+ *   the time of the records after it, up to the next time;
+ * - any other number is an event record, `taskId * 16 + code` (see {@link TaskEventCode},
+ *   {@link taskEventRecordCode}, {@link taskEventRecordTaskId}).
+ *
+ * A batch begins with a time. Packing keeps the per-step cost of recording to a couple of
+ * array writes: a step of a small task takes tens of nanoseconds, and so would a record
+ * of several fields. The array is reused for the executor's next batch: read it during
+ * the publish call and copy what you keep. {@link forEachTaskEvent} turns a batch back
+ * into event objects.
  */
 export interface TaskEventBatch {
   /** Label of the executor every event in the batch belongs to. */
   readonly executor: string;
   /** `worker_threads.threadId` of the thread the events happened on. */
   readonly thread: number;
-  /** Records in this batch (the arrays may be longer). */
+  /** Numbers in use in `records` (the array may be longer). */
   readonly length: number;
-  /** One {@link TaskEventCode} per record. */
-  readonly codes: Uint8Array;
-  readonly taskIds: Float64Array;
-  readonly times: Float64Array;
-  /** For `SuspendWait` records: the id of the task waited on, NaN when none. */
-  readonly waitingOn: Float64Array;
+  readonly records: Float64Array;
   /** The events of the `Event` records, in order. */
   readonly events: readonly TaskEvent[];
+}
+
+/** The record for event `code` of task `taskId`. */
+export function taskEventRecord(taskId: number, code: TaskEventCodeValue): number {
+  return taskId * CODE_SPAN + code;
+}
+
+/** The code of an event record (not a time). */
+export function taskEventRecordCode(record: number): number {
+  return record % CODE_SPAN;
+}
+
+/** The task id of an event record (not a time). */
+export function taskEventRecordTaskId(record: number): number {
+  return Math.floor(record / CODE_SPAN);
+}
+
+/** How many lifecycle events the record stands for: 0 for a time or `WaitingOn`, 2 for a whole step. */
+export function taskEventRecordWeight(record: number): number {
+  if (record < 0 || Number.isNaN(record)) return 0;
+  const code = record % CODE_SPAN;
+  if (code === TaskEventCode.WaitingOn) return 0;
+  return code >= TaskEventCode.StartYield && code <= TaskEventCode.ResumeWait ? 2 : 1;
 }
 
 /**
@@ -61,21 +99,95 @@ export interface TaskEventBatch {
  * as they are).
  */
 export function forEachTaskEvent(batch: TaskEventBatch, listener: (event: TaskEvent) => void): void {
-  const { executor, thread, codes, taskIds, times, waitingOn, events } = batch;
+  const { executor, thread, records, events } = batch;
+  const decoder = new TaskEventDecoder(executor, thread);
   let next = 0;
   for (let i = 0; i < batch.length; i++) {
-    const code = codes[i] ?? TaskEventCode.Event;
-    const event =
-      code === TaskEventCode.Event
-        ? events[next++]
-        : compactTaskEvent(code, taskIds[i] ?? Number.NaN, executor, thread, times[i] ?? Number.NaN, waitingOn[i] ?? Number.NaN);
-    if (event !== undefined) listener(event);
+    const record = records[i] ?? Number.NaN;
+    if (record >= 0 && record % CODE_SPAN === TaskEventCode.Event) {
+      decoder.flush(listener);
+      const event = events[next++];
+      if (event !== undefined) listener(event);
+      continue;
+    }
+    decoder.add(record, listener);
   }
+  decoder.flush(listener);
 }
 
 /**
- * The event object of one compact record (any code but `Event`, which has its object
- * already; `undefined` for that and for unknown codes).
+ * Turns a sequence of packed records (times and compact event records, no `Event`
+ * records) back into event objects. A suspend is held back one record, for the
+ * `WaitingOn` record that may follow it; call {@link TaskEventDecoder.flush} at the end.
+ */
+export class TaskEventDecoder {
+  /** The time of the records being read (NaN until the first time record). */
+  time = Number.NaN;
+  private pending: { code: number; taskId: number; time: number } | undefined = undefined;
+
+  constructor(
+    private readonly executor: string,
+    private readonly thread: number,
+  ) {}
+
+  /** Reads one record (a time or a compact event record); passes finished events to `listener`. */
+  add(record: number, listener: (event: TaskEvent) => void): void {
+    if (record < 0) {
+      this.time = -record;
+      return;
+    }
+    if (Number.isNaN(record)) return;
+    const code = record % CODE_SPAN;
+    const taskId = Math.floor(record / CODE_SPAN);
+    const pending = this.pending;
+    if (code === TaskEventCode.WaitingOn) {
+      if (pending !== undefined) {
+        this.pending = undefined;
+        emitSuspend(pending.code, pending.taskId, this.executor, this.thread, pending.time, taskId, listener);
+      }
+      return;
+    }
+    this.flush(listener);
+    const time = this.time;
+    switch (code) {
+      case TaskEventCode.StartYield:
+      case TaskEventCode.StartWait:
+      case TaskEventCode.ResumeYield:
+      case TaskEventCode.ResumeWait: {
+        const begin = code <= TaskEventCode.StartWait ? TaskEventCode.Start : TaskEventCode.Resume;
+        const first = compactTaskEvent(begin, taskId, this.executor, this.thread, time, Number.NaN);
+        if (first !== undefined) listener(first);
+        this.pending = { code: code === TaskEventCode.StartYield || code === TaskEventCode.ResumeYield ? TaskEventCode.SuspendYield : TaskEventCode.SuspendWait, taskId, time };
+        return;
+      }
+      case TaskEventCode.SuspendYield:
+      case TaskEventCode.SuspendWait:
+        this.pending = { code, taskId, time };
+        return;
+      default: {
+        const event = compactTaskEvent(code, taskId, this.executor, this.thread, time, Number.NaN);
+        if (event !== undefined) listener(event);
+      }
+    }
+  }
+
+  /** Passes on a suspend held back for a `WaitingOn` record that did not come. */
+  flush(listener: (event: TaskEvent) => void): void {
+    const pending = this.pending;
+    if (pending === undefined) return;
+    this.pending = undefined;
+    emitSuspend(pending.code, pending.taskId, this.executor, this.thread, pending.time, Number.NaN, listener);
+  }
+}
+
+function emitSuspend(code: number, taskId: number, executor: string, thread: number, time: number, waitingOn: number, listener: (event: TaskEvent) => void): void {
+  const event = compactTaskEvent(code, taskId, executor, thread, time, waitingOn);
+  if (event !== undefined) listener(event);
+}
+
+/**
+ * The event object of one compact event (`Start`, `Resume`, `SuspendYield`, `SuspendWait`,
+ * `Wake`; `undefined` for any other code).
  */
 export function compactTaskEvent(
   code: number,

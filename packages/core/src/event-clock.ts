@@ -80,30 +80,61 @@ const latest = new Float64Array(1);
  * Times on one thread never go backwards either way.
  */
 export function eventTime(): number {
-  const coarse = clock;
-  if (coarse === undefined) return origin + performance.now();
-  if (windows > 0) {
-    return advance(coarse.time[0] ?? 0);
-  }
-  return advance(origin + performance.now());
+  readEventTime(scratch);
+  return scratch[0] ?? Number.NaN;
 }
 
-/** `time`, or the latest time handed out if that is later; remembers the result. */
+/** Where {@link eventTime} has {@link readEventTime} write. */
+const scratch = new Float64Array(1);
+
+/**
+ * Writes {@link eventTime} into `cell[0]`. For hot paths: no fractional number crosses a
+ * call here, in or out. V8 boxes (allocates) such a number when it crosses a call it does
+ * not inline, and whether it inlines depends on the caller's size.
+ */
+export function readEventTime(cell: Float64Array): void {
+  const coarse = clock;
+  if (coarse === undefined) {
+    cell[0] = origin + performance.now();
+    return;
+  }
+  const time = windows > 0 ? (coarse.time[0] ?? 0) : origin + performance.now();
+  const previous = latest[0] ?? 0;
+  if (time > previous) {
+    latest[0] = time;
+    cell[0] = time;
+  } else {
+    cell[0] = previous;
+  }
+}
+
+/**
+ * Writes into `cell[0]` the coarse clock's time when it is in use right now (a coarse
+ * clock held, an executor draining), else NaN: for a record whose time may wait for the
+ * next precise read. Never goes below earlier times on this thread.
+ */
+export function readCoarseEventTime(cell: Float64Array): void {
+  const coarse = clock;
+  if (coarse === undefined || windows === 0) {
+    cell[0] = Number.NaN;
+    return;
+  }
+  const time = coarse.time[0] ?? 0;
+  const previous = latest[0] ?? 0;
+  if (time > previous) {
+    latest[0] = time;
+    cell[0] = time;
+  } else {
+    cell[0] = previous;
+  }
+}
+
+/** The time (epoch ms) `time`, or the latest time handed out if that is later; remembers the result. */
 function advance(time: number): number {
   const previous = latest[0] ?? 0;
   if (time <= previous) return previous;
   latest[0] = time;
   return time;
-}
-
-/**
- * The coarse clock's time when it is in use right now (a coarse clock held, an executor
- * draining), else NaN: for a record whose time may wait for the next precise read.
- */
-export function coarseEventTime(): number {
-  const coarse = clock;
-  if (coarse === undefined || windows === 0) return Number.NaN;
-  return advance(coarse.time[0] ?? 0);
 }
 
 /**
@@ -174,15 +205,48 @@ export function coarseEventClockInUse(): boolean {
 
 function updateClock(): void {
   const wanted = coarseHolders > 0 && preciseHolders === 0;
-  if (wanted && clock === undefined) startClock();
-  else if (!wanted && clock !== undefined) stopClock();
+  if (wanted && clock === undefined) useClock();
+  else if (!wanted && clock !== undefined) parkClock();
 }
 
-function startClock(): void {
+/** How long an unused clock thread is kept for a recorder that starts again. */
+const KEEP_UNUSED_MS = 1000;
+
+/** The clock thread while nobody uses it, and the timer that ends it. */
+let unused: { readonly clock: CoarseClock; readonly timer: NodeJS.Timeout } | undefined = undefined;
+
+function useClock(): void {
+  const reuse = unused;
+  unused = undefined;
+  if (reuse !== undefined) clearTimeout(reuse.timer);
+  const coarse = reuse?.clock ?? startClock();
+  // The thread may have slept: the clock starts at the exact time.
+  coarse.time[0] = advance(origin + performance.now());
+  Atomics.store(coarse.control, OPEN, windows);
+  clock = coarse;
+}
+
+/**
+ * Stops using the clock thread, and keeps it (asleep once no drain wakes it) for a while:
+ * a recorder started and stopped around each run must not start a thread each time.
+ */
+function parkClock(): void {
+  const coarse = clock;
+  if (coarse === undefined) return;
+  clock = undefined;
+  Atomics.store(coarse.control, OPEN, 0);
+  const timer = setTimeout(() => {
+    if (unused?.clock !== coarse) return;
+    unused = undefined;
+    stopThread(coarse);
+  }, KEEP_UNUSED_MS);
+  timer.unref();
+  unused = { clock: coarse, timer };
+}
+
+function startClock(): CoarseClock {
   const time = new Float64Array(new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT));
   const control = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
-  time[0] = advance(origin + performance.now());
-  control[OPEN] = windows;
   // No execArgv of the parent (a loader, an inspector port): the source is plain JavaScript.
   const thread = new Worker(clockThreadSource, {
     eval: true,
@@ -194,13 +258,10 @@ function startClock(): void {
   // clock still moves at every drain's start.
   thread.unref();
   thread.on('error', () => undefined);
-  clock = { time, control, thread };
+  return { time, control, thread };
 }
 
-function stopClock(): void {
-  const coarse = clock;
-  if (coarse === undefined) return;
-  clock = undefined;
+function stopThread(coarse: CoarseClock): void {
   Atomics.store(coarse.control, STOP, 1);
   Atomics.notify(coarse.control, STOP);
   Atomics.store(coarse.control, ASLEEP, 0);

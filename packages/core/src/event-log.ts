@@ -1,11 +1,15 @@
 import { TaskEventCode, batchChannel } from './event-batch.js';
 import type { TaskEventBatch, TaskEventCodeValue } from './event-batch.js';
-import { closeEventClockWindow, coarseEventTime, eventTime, openEventClockWindow } from './event-clock.js';
+import { closeEventClockWindow, eventTime, openEventClockWindow, readCoarseEventTime, readEventTime } from './event-clock.js';
 import { currentThread } from './events.js';
 import type { TaskEvent } from './events.js';
 
-/** Records per batch; a full log publishes what it has and starts again. */
+/** Numbers per batch; a full log publishes what it has and starts again. */
 const CAPACITY = 1024;
+/** The most numbers one call writes (a time, the record, a `WaitingOn` record). */
+const MOST_PER_CALL = 3;
+/** See `TaskEventBatch.records`: a record is `taskId * 16 + code`. */
+const CODE_SPAN = 16;
 
 /** Logs holding records not yet published, so that {@link flushTaskEvents} can reach them. */
 const unpublished = new Set<TaskEventLog>();
@@ -19,33 +23,44 @@ export function flushTaskEvents(): void {
   for (const log of [...unpublished]) log.flush();
 }
 
-/** The message object a log publishes: its arrays, its current length. */
+/** The message object a log publishes: its array, its current length. */
 interface MutableBatch extends TaskEventBatch {
   length: number;
-  codes: Uint8Array;
-  taskIds: Float64Array;
-  times: Float64Array;
-  waitingOn: Float64Array;
+  records: Float64Array;
   events: TaskEvent[];
 }
 
 /**
- * One executor's lifecycle events on the way to the batch channel: compact records in
- * reused typed arrays, published as one {@link TaskEventBatch} per window (an executor opens
- * one around each drain of its ready queue), per 1024 records, or in the next microtask for
- * records made outside a window. Call its methods only while `batchChannel.hasSubscribers`.
+ * One executor's lifecycle events on the way to the batch channel: packed records in a
+ * reused `Float64Array` (see {@link TaskEventBatch}), published as one batch per window (an
+ * executor opens one around each drain of its ready queue), per 1024 numbers, or in the
+ * next microtask for records made outside a window. Call its methods only while
+ * `batchChannel.hasSubscribers`.
  *
- * Clock reads are shared: a record made with {@link TaskEventLog.later} (a step ending, a
- * wake) takes its time from the next clock read of the log — normally the start of the next
- * step — so that a run of steps costs one read per step instead of two. Reading
- * `performance.now()` costs tens of nanoseconds, as much as a whole step of a small task.
+ * Clock reads are shared. With the precise clock, a record made with
+ * {@link TaskEventLog.later} (a step ending, a wake) takes its time from the log's next
+ * clock read — normally the start of the next step — so that a run of steps costs one read
+ * per step: `performance.now()` costs tens of nanoseconds, as much as a whole step of a
+ * small task. With the coarse clock ({@link holdEventClock}), reads are nearly free, a time
+ * is written only when it has changed, and a step whose end has the time of its start is
+ * one record.
+ *
+ * The hot methods are written out, free of calls that take or return a fractional number:
+ * V8 allocates a box for such a number whenever it crosses a call it does not inline, and
+ * on this path that would be garbage on every step.
  */
 export class TaskEventLog {
   /** Label of the executor whose events this log gathers. */
   readonly executor: string;
   private batch: MutableBatch | undefined = undefined;
-  /** First record that still waits for its time, or -1. */
-  private untimedFrom = -1;
+  /** `[0]`: the time in effect for the next record (NaN: none yet in this batch). */
+  private readonly clock = new Float64Array(1).fill(Number.NaN);
+  /** `[0]`: the clock just read (see `readEventTime`). */
+  private readonly now = new Float64Array(1);
+  /** Index of a time still to be read (records after it wait for it), or -1. */
+  private pendingTime = -1;
+  /** Index of the last step record, while it may still become a whole step, or -1. */
+  private stepAt = -1;
   private windows = 0;
   private flushQueued = false;
   /** A batch is being published: a subscriber's own events wait for the next one. */
@@ -60,27 +75,79 @@ export class TaskEventLog {
     this.executor = executor;
   }
 
-  /**
-   * A step begins: reads the clock once, stamps this record and every earlier one that
-   * waits for a time, and returns the time read.
-   */
-  step(code: typeof TaskEventCode.Start | typeof TaskEventCode.Resume, taskId: number): number {
-    const time = eventTime();
-    this.append(code, taskId, time, Number.NaN);
-    return time;
+  /** A step begins (`Start` or `Resume` of `taskId`): reads the clock once. */
+  step(code: typeof TaskEventCode.Start | typeof TaskEventCode.Resume, taskId: number): void {
+    let batch = this.batch;
+    if (batch === undefined || batch.length === 0 || batch.length + MOST_PER_CALL > batch.records.length) batch = this.room();
+    const records = batch.records;
+    let n = batch.length;
+    readEventTime(this.now);
+    const time = this.now[0] ?? Number.NaN;
+    const pending = this.pendingTime;
+    if (pending >= 0) {
+      // The records since the pending time happened before now: they take this time, and
+      // so does this step.
+      records[pending] = -time;
+      this.pendingTime = -1;
+      this.clock[0] = time;
+    } else if (time !== this.clock[0]) {
+      records[n++] = -time;
+      this.clock[0] = time;
+    }
+    records[n] = taskId * CODE_SPAN + code;
+    this.stepAt = n;
+    batch.length = n + 1;
   }
 
   /**
-   * A record whose time is the log's next clock read (the end of a step is the start of the
-   * next), or the coarse clock's time now when that is in use (reading it is nearly free).
+   * A record at the time of the log's next clock read (with the precise clock: the end of
+   * a step is the start of the next), or at the coarse clock's time now. The end of the
+   * step just begun, at the time of its start, turns that step's record into a whole step.
+   * @param waitingOn for a suspend: the id of the task waited on, or NaN
    */
   later(code: TaskEventCodeValue, taskId: number, waitingOn: number): void {
-    this.append(code, taskId, coarseEventTime(), waitingOn);
+    let batch = this.batch;
+    if (batch === undefined || batch.length === 0 || batch.length + MOST_PER_CALL > batch.records.length) batch = this.room();
+    const records = batch.records;
+    let n = batch.length;
+    const at = this.stepAt;
+    this.stepAt = -1;
+    readCoarseEventTime(this.now);
+    const time = this.now[0] ?? Number.NaN;
+    if (Number.isNaN(time)) {
+      // The precise clock (or outside a window): the time is read later, once.
+      if (this.pendingTime < 0) {
+        this.pendingTime = n;
+        records[n++] = Number.NaN;
+      }
+    } else if (this.pendingTime >= 0) {
+      // Made outside a window, before now.
+      this.resolvePending(batch, time);
+    } else if (time !== this.clock[0]) {
+      records[n++] = -time;
+      this.clock[0] = time;
+    } else if (at === n - 1 && records[at] === taskId * CODE_SPAN + TaskEventCode.Resume && (code === TaskEventCode.SuspendYield || code === TaskEventCode.SuspendWait)) {
+      records[at] = taskId * CODE_SPAN + (code === TaskEventCode.SuspendYield ? TaskEventCode.ResumeYield : TaskEventCode.ResumeWait);
+      if (!Number.isNaN(waitingOn)) records[n++] = waitingOn * CODE_SPAN + TaskEventCode.WaitingOn;
+      batch.length = n;
+      return;
+    } else if (at === n - 1 && records[at] === taskId * CODE_SPAN + TaskEventCode.Start && (code === TaskEventCode.SuspendYield || code === TaskEventCode.SuspendWait)) {
+      records[at] = taskId * CODE_SPAN + (code === TaskEventCode.SuspendYield ? TaskEventCode.StartYield : TaskEventCode.StartWait);
+      if (!Number.isNaN(waitingOn)) records[n++] = waitingOn * CODE_SPAN + TaskEventCode.WaitingOn;
+      batch.length = n;
+      return;
+    }
+    records[n++] = taskId * CODE_SPAN + code;
+    if (!Number.isNaN(waitingOn)) records[n++] = waitingOn * CODE_SPAN + TaskEventCode.WaitingOn;
+    batch.length = n;
   }
 
-  /** An event that travels as its object (spawn, settle, steal); its time stamps earlier untimed records. */
+  /** An event that travels as its object (spawn, settle, steal); its time is that of records waiting for one. */
   event(event: TaskEvent): void {
-    const batch = this.append(TaskEventCode.Event, event.taskId, event.time, Number.NaN);
+    const batch = this.room();
+    this.stepAt = -1;
+    if (this.pendingTime >= 0) this.resolvePending(batch, event.time);
+    batch.records[batch.length++] = event.taskId * CODE_SPAN + TaskEventCode.Event;
     batch.events.push(event);
   }
 
@@ -91,7 +158,7 @@ export class TaskEventLog {
    */
   stampNow(): void {
     const batch = this.batch;
-    if (batch !== undefined && this.untimedFrom >= 0) this.stamp(batch, eventTime(), batch.length);
+    if (batch !== undefined && this.pendingTime >= 0) this.resolvePending(batch, eventTime());
   }
 
   /** Begins a window: records gather until the matching {@link TaskEventLog.close}. */
@@ -106,16 +173,19 @@ export class TaskEventLog {
     if (--this.windows === 0 && this.batch !== undefined && this.batch.length > 0) this.flush();
   }
 
-  /** Publishes the records gathered so far as one batch, stamping untimed ones with the clock now. */
+  /** Publishes the records gathered so far as one batch, giving records that wait for a time the clock's time now. */
   flush(): void {
     const batch = this.batch;
     if (this.publishing || batch === undefined) return;
     unpublished.delete(this);
     if (batch.length === 0) return;
-    if (this.untimedFrom >= 0) this.stamp(batch, eventTime(), batch.length);
+    if (this.pendingTime >= 0) this.resolvePending(batch, eventTime());
     const count = batch.length;
     const objects = batch.events.length;
     this.publishing = true;
+    // Records a subscriber makes while it is called start their own times.
+    this.clock[0] = Number.NaN;
+    this.stepAt = -1;
     try {
       // Subscribers may have left since the records were made; then nobody is owed them.
       if (batchChannel.hasSubscribers) batchChannel.publish(batch);
@@ -125,30 +195,30 @@ export class TaskEventLog {
     }
   }
 
-  private append(code: TaskEventCodeValue, taskId: number, time: number, waitingOn: number): MutableBatch {
+  /** The batch, with room for one call's records (publishing or growing a full one). */
+  private room(): MutableBatch {
     let batch = this.batch;
     if (batch === undefined) batch = this.batch = newBatch(this.executor);
-    else if (batch.length === batch.codes.length) {
+    else if (batch.length + MOST_PER_CALL > batch.records.length) {
       // Full: publish and start again; while publishing (a subscriber making events of
-      // its own) that cannot be, so the arrays grow instead.
+      // its own) that cannot be, so the array grows instead.
       if (this.publishing) grow(batch);
       else this.flush();
     }
-    const i = batch.length++;
-    batch.codes[i] = code;
-    batch.taskIds[i] = taskId;
-    batch.times[i] = time;
-    batch.waitingOn[i] = waitingOn;
-    if (Number.isNaN(time)) {
-      if (this.untimedFrom < 0) this.untimedFrom = i;
-    } else if (this.untimedFrom >= 0) {
-      this.stamp(batch, time, i);
-    }
-    if (i === 0) {
+    if (batch.length === 0) {
+      // A batch begins with a time.
+      this.clock[0] = Number.NaN;
+      this.stepAt = -1;
       unpublished.add(this);
       if (this.windows === 0) this.queueFlush();
     }
     return batch;
+  }
+
+  private resolvePending(batch: MutableBatch, time: number): void {
+    batch.records[this.pendingTime] = -time;
+    this.pendingTime = -1;
+    this.clock[0] = time;
   }
 
   private queueFlush(): void {
@@ -157,28 +227,18 @@ export class TaskEventLog {
     queueMicrotask(this.flushQueuedBound);
   }
 
-  /** Gives `time` to the untimed records before index `end`. */
-  private stamp(batch: MutableBatch, time: number, end: number): void {
-    // A loop, not `fill`: usually one record, and `fill` is a call into the runtime.
-    const times = batch.times;
-    for (let i = this.untimedFrom; i < end; i++) times[i] = time;
-    this.untimedFrom = -1;
-  }
-
   /**
-   * Forgets the first `count` records (and `objects` objects) once published. A subscriber
+   * Forgets the first `count` numbers (and `objects` objects) once published. A subscriber
    * that made events while it was called (it spawned a task, say) added records after
    * them: those move to the front and wait for the next batch.
    */
   private dropPublished(batch: MutableBatch, count: number, objects: number): void {
     const extra = batch.length - count;
     if (extra > 0) {
-      batch.codes.copyWithin(0, count, batch.length);
-      batch.taskIds.copyWithin(0, count, batch.length);
-      batch.times.copyWithin(0, count, batch.length);
-      batch.waitingOn.copyWithin(0, count, batch.length);
+      batch.records.copyWithin(0, count, batch.length);
       batch.events.splice(0, objects);
-      if (this.untimedFrom >= 0) this.untimedFrom -= count;
+      if (this.pendingTime >= 0) this.pendingTime -= count;
+      this.stepAt = -1;
       unpublished.add(this);
       if (this.windows === 0) this.queueFlush();
     } else {
@@ -189,30 +249,11 @@ export class TaskEventLog {
 }
 
 function grow(batch: MutableBatch): void {
-  const size = batch.codes.length * 2;
-  const codes = new Uint8Array(size);
-  codes.set(batch.codes);
-  batch.codes = codes;
-  const taskIds = new Float64Array(size);
-  taskIds.set(batch.taskIds);
-  batch.taskIds = taskIds;
-  const times = new Float64Array(size);
-  times.set(batch.times);
-  batch.times = times;
-  const waitingOn = new Float64Array(size);
-  waitingOn.set(batch.waitingOn);
-  batch.waitingOn = waitingOn;
+  const records = new Float64Array(batch.records.length * 2);
+  records.set(batch.records);
+  batch.records = records;
 }
 
 function newBatch(executor: string): MutableBatch {
-  return {
-    executor,
-    thread: currentThread,
-    length: 0,
-    codes: new Uint8Array(CAPACITY),
-    taskIds: new Float64Array(CAPACITY),
-    times: new Float64Array(CAPACITY),
-    waitingOn: new Float64Array(CAPACITY),
-    events: [],
-  };
+  return { executor, thread: currentThread, length: 0, records: new Float64Array(CAPACITY), events: [] };
 }

@@ -1,5 +1,5 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { TaskEventCode, batchChannel, batchChannelName } from './event-batch.js';
+import { TaskEventCode, batchChannel, batchChannelName, taskEventRecord } from './event-batch.js';
 import type { TaskEventBatch } from './event-batch.js';
 import { flushTaskEvents } from './event-log.js';
 import type { TaskEventLog } from './event-log.js';
@@ -107,10 +107,7 @@ export function publishTaskEvent(event: TaskEvent, log?: TaskEventLog): void {
     executor: event.executor,
     thread: event.thread,
     length: 1,
-    codes: Uint8Array.of(TaskEventCode.Event),
-    taskIds: Float64Array.of(event.taskId),
-    times: Float64Array.of(event.time),
-    waitingOn: Float64Array.of(Number.NaN),
+    records: Float64Array.of(taskEventRecord(event.taskId, TaskEventCode.Event)),
     events: [event],
-  } satisfies TaskEventBatch);
+} satisfies TaskEventBatch);
 }

@@ -11,6 +11,15 @@ import { Task } from './task.js';
 import type { TaskOwner } from './task.js';
 import type { TaskHandle } from './task-handle.js';
 
+/** Who listens to an executor's step events, as bit flags ({@link ExecutorBase.openEventWindow}). */
+export const Listening = {
+  Nobody: 0,
+  /** Batch-channel subscribers: steps go into the event log. */
+  Batch: 1,
+  /** Per-kind subscribers that want event objects: steps go through `publishStep` and `publishSuspend`. */
+  Objects: 2,
+} as const;
+
 /**
  * What every executor does the same way, written once: intake (validation, refusing work
  * after `close()`), the accounting of accepted tasks, `close()` in both modes,
@@ -134,18 +143,35 @@ export abstract class ExecutorBase<T extends Task> implements Executor, TaskOwne
   }
 
   /**
+   * Opens the event window of a drain (see {@link ExecutorBase.eventLog}) and says who
+   * listens to its events, as {@link Listening} flags: a drain can then skip every event
+   * check of its steps for nobody, and record straight into the log for batch subscribers
+   * alone. Subscribers that arrive during a drain are seen from the next drain on.
+   */
+  protected openEventWindow(): number {
+    this.eventLog.open();
+    return this.listeners();
+  }
+
+  /** Who listens to step events right now, as {@link Listening} flags. */
+  protected listeners(): number {
+    let listening = batchChannel.hasSubscribers ? Listening.Batch : Listening.Nobody;
+    if (wantsObjects(channels.start) || wantsObjects(channels.resume) || wantsObjects(channels.suspend) || wantsObjects(channels.wake)) {
+      listening |= Listening.Objects;
+    }
+    return listening;
+  }
+
+  /**
    * Publishes `start` (first step) or `resume`, if anybody listens. On the per-step path,
    * check `channels.start/resume.hasSubscribers || batchChannel.hasSubscribers` before
    * calling, so that nobody listening costs two property reads and no call.
    */
   protected publishStep(task: T, first: boolean): void {
-    const time = batchChannel.hasSubscribers ? this.eventLog.step(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id) : Number.NaN;
+    if (batchChannel.hasSubscribers) this.eventLog.step(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
     const channel = first ? channels.start : channels.resume;
     if (wantsObjects(channel)) {
-      publishTaskEventObject(
-        { kind: first ? 'start' : 'resume', taskId: task.id, executor: this.label, thread: currentThread, time: Number.isNaN(time) ? eventTime() : time },
-        channel,
-      );
+      publishTaskEventObject({ kind: first ? 'start' : 'resume', taskId: task.id, executor: this.label, thread: currentThread, time: eventTime() }, channel);
     }
   }
 

@@ -42,7 +42,18 @@ export type {
   StealEvent,
   SettleEvent,
 } from './events.js';
-export { batchChannel, batchChannelName, TaskEventCode, forEachTaskEvent, compactTaskEvent } from './event-batch.js';
+export {
+  batchChannel,
+  batchChannelName,
+  TaskEventCode,
+  TaskEventDecoder,
+  forEachTaskEvent,
+  compactTaskEvent,
+  taskEventRecord,
+  taskEventRecordCode,
+  taskEventRecordTaskId,
+  taskEventRecordWeight,
+} from './event-batch.js';
 export type { TaskEventBatch, TaskEventCodeValue } from './event-batch.js';
 export { TaskEventLog, flushTaskEvents } from './event-log.js';
 export { subscribeTaskEventStream, wantsTaskEventObjects, wantsObjects, publishTaskEvent, publishTaskEventObject } from './event-stream.js';
@@ -53,7 +64,7 @@ export type { StepOutcome, InterruptMode, InstructionHandler } from './coroutine
 export { Task } from './task.js';
 export type { TaskOwner } from './task.js';
 export { validateSpawn, describeBody } from './spawn-input.js';
-export { ExecutorBase } from './executor-base.js';
+export { ExecutorBase, Listening } from './executor-base.js';
 export { TimeSlice } from './time-slice.js';
 export { resolveSliceOptions } from './slice-options.js';
 export type { SliceOptions, ResolvedSliceOptions } from './slice-options.js';

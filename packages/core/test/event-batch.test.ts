@@ -1,6 +1,15 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TaskEventCode, batchChannel, batchChannelName, forEachTaskEvent } from '../src/event-batch.js';
+import { holdEventClock } from '../src/event-clock.js';
+import {
+  TaskEventCode,
+  batchChannel,
+  batchChannelName,
+  forEachTaskEvent,
+  taskEventRecordCode,
+  taskEventRecordTaskId,
+  taskEventRecordWeight,
+} from '../src/event-batch.js';
 import type { TaskEventBatch } from '../src/event-batch.js';
 import { TaskEventLog, flushTaskEvents } from '../src/event-log.js';
 import { publishTaskEvent, subscribeTaskEventStream, wantsTaskEventObjects } from '../src/event-stream.js';
@@ -29,24 +38,95 @@ describe('TaskEventLog', () => {
     const { batches, stop } = collectBatches();
     cleanups.push(stop);
     const log = new TaskEventLog('log#1');
+    const before = eventTime();
     log.open();
-    const first = log.step(TaskEventCode.Start, 1);
+    log.step(TaskEventCode.Start, 1);
     log.later(TaskEventCode.SuspendYield, 1, Number.NaN);
-    const second = log.step(TaskEventCode.Resume, 1);
+    log.step(TaskEventCode.Resume, 1);
     log.later(TaskEventCode.SuspendWait, 1, 7);
     expect(batches).toHaveLength(0);
     log.close();
+    const after = eventTime();
     expect(batches).toHaveLength(1);
     const events = batches[0] ?? [];
     expect(events.map((event) => event.kind)).toEqual(['start', 'suspend', 'resume', 'suspend']);
     expect(events.every((event) => event.executor === 'log#1' && event.thread === currentThread)).toBe(true);
-    expect(events[0]?.time).toBe(first);
+    const [start, yielded, resume, waited] = events.map((event) => event.time);
+    expect(start).toBeGreaterThanOrEqual(before);
     // One clock read at the step boundary: the first step ends when the second begins.
-    expect(events[1]?.time).toBe(second);
-    expect(events[1]).toEqual({ kind: 'suspend', taskId: 1, executor: 'log#1', thread: currentThread, time: second, reason: 'yield' });
+    expect(yielded).toBe(resume);
+    expect(yielded).toBeGreaterThanOrEqual(start ?? Infinity);
+    expect(events[1]).toEqual({ kind: 'suspend', taskId: 1, executor: 'log#1', thread: currentThread, time: resume, reason: 'yield' });
     // The last step ends when the window closes.
-    expect(events[3]?.time).toBeGreaterThanOrEqual(second);
+    expect(waited).toBeGreaterThanOrEqual(resume ?? Infinity);
+    expect(waited).toBeLessThanOrEqual(after);
     expect(events[3]).toMatchObject({ kind: 'suspend', reason: 'wait', waitingOn: 7 });
+  });
+
+  it('with the coarse clock, writes a step that ends at the time it began as one whole-step record', () => {
+    const release = holdEventClock('coarse');
+    cleanups.push(release);
+    const seen: TaskEventBatch[] = [];
+    const onBatch = (message: unknown): void => {
+      const batch = message as TaskEventBatch;
+      seen.push({ ...batch, records: batch.records.slice(0, batch.length), events: [...batch.events] });
+    };
+    subscribe(batchChannelName, onBatch);
+    cleanups.push(() => unsubscribe(batchChannelName, onBatch));
+    const log = new TaskEventLog('log#7');
+    // Runs of steps until one window has no tick of the clock thread inside: then every
+    // step is one record after one time.
+    for (;;) {
+      seen.length = 0;
+      log.open();
+      log.step(TaskEventCode.Start, 1);
+      log.later(TaskEventCode.SuspendYield, 1, Number.NaN);
+      log.step(TaskEventCode.Resume, 2);
+      log.later(TaskEventCode.SuspendWait, 2, 9);
+      log.step(TaskEventCode.Resume, 1);
+      log.later(TaskEventCode.SuspendWait, 1, Number.NaN);
+      log.close();
+      const records = [...(seen[0]?.records ?? [])];
+      if (records.filter((record) => record < 0).length === 1) {
+        expect(records.slice(1).map((record) => [taskEventRecordTaskId(record), taskEventRecordCode(record)])).toEqual([
+          [1, TaskEventCode.StartYield],
+          [2, TaskEventCode.ResumeWait],
+          [9, TaskEventCode.WaitingOn],
+          [1, TaskEventCode.ResumeWait],
+        ]);
+        expect(records.map(taskEventRecordWeight)).toEqual([0, 2, 2, 0, 2]);
+        break;
+      }
+    }
+    const events: TaskEvent[] = [];
+    const batch = seen[0];
+    if (batch !== undefined) forEachTaskEvent(batch, (event) => events.push(event));
+    expect(events.map((event) => [event.kind, event.taskId])).toEqual([
+      ['start', 1],
+      ['suspend', 1],
+      ['resume', 2],
+      ['suspend', 2],
+      ['resume', 1],
+      ['suspend', 1],
+    ]);
+    expect(events[3]).toMatchObject({ reason: 'wait', waitingOn: 9 });
+    expect(events[5]).toMatchObject({ reason: 'wait' });
+    expect(events[5]).not.toHaveProperty('waitingOn');
+    expect(new Set(events.map((event) => event.time)).size).toBe(1);
+  });
+
+  it('with the coarse clock, keeps a step in two records when anything happened during it', () => {
+    cleanups.push(holdEventClock('coarse'));
+    const { batches, stop } = collectBatches();
+    cleanups.push(stop);
+    const log = new TaskEventLog('log#8');
+    const spawn: TaskEvent = { kind: 'spawn', taskId: 5, executor: 'log#8', thread: currentThread, time: eventTime(), name: undefined, parentId: 1, body: 'function child' };
+    log.open();
+    log.step(TaskEventCode.Resume, 1);
+    log.event(spawn);
+    log.later(TaskEventCode.SuspendYield, 1, Number.NaN);
+    log.close();
+    expect(batches[0]?.map((event) => event.kind)).toEqual(['resume', 'spawn', 'suspend']);
   });
 
   it('keeps event objects in their place among compact records', () => {
@@ -99,7 +179,8 @@ describe('TaskEventLog', () => {
     log.open();
     for (let id = 0; id < 2500; id++) log.step(TaskEventCode.Resume, id);
     log.close();
-    expect(batches.map((batch) => batch.length)).toEqual([1024, 1024, 452]);
+    // With the precise clock every step is a time and a record: 2500 steps fill several batches.
+    expect(batches.length).toBeGreaterThanOrEqual(5);
     expect(batches.flat().map((event) => event.taskId)).toEqual(Array.from({ length: 2500 }, (_, id) => id));
   });
 

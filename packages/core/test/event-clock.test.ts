@@ -1,7 +1,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeEventClockWindow, coarseEventClockInUse, coarseEventTime, eventTime, holdEventClock, openEventClockWindow } from '../src/event-clock.js';
+import { closeEventClockWindow, coarseEventClockInUse, eventTime, holdEventClock, openEventClockWindow, readCoarseEventTime, readEventTime } from '../src/event-clock.js';
+
+const cell = new Float64Array(1);
+function coarseEventTime(): number {
+  readCoarseEventTime(cell);
+  return cell[0] ?? Number.NaN;
+}
 
 const run = promisify(execFile);
 const releases: (() => void)[] = [];
@@ -63,7 +69,8 @@ describe('event clock', () => {
     for (let round = 0; round < 200; round++) {
       times.push(eventTime());
       openEventClockWindow();
-      times.push(eventTime(), coarseEventTime());
+      readEventTime(cell);
+      times.push(eventTime(), coarseEventTime(), cell[0] ?? Number.NaN);
       closeEventClockWindow();
     }
     for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1] ?? Infinity);

@@ -1,129 +1,264 @@
-import { TaskEventCode, compactTaskEvent } from '@spindle/core';
-import type { TaskEvent, TaskEventBatch } from '@spindle/core';
+import { TaskEventCode, TaskEventDecoder, taskEventRecord, taskEventRecordCode, taskEventRecordWeight } from '@spindle/core';
+import type { SettleEvent, TaskEvent, TaskEventBatch } from '@spindle/core';
 
-/** Where a batch's records went: they share its executor and thread. */
+/** Where a run of records went: they share its executor and thread. */
 interface Segment {
-  /** Position (counted since the last clear) of the segment's first record. */
+  /** Position (counted since the last clear) of the run's first record. */
   readonly from: number;
   readonly executor: string;
   readonly thread: number;
 }
 
 /**
- * A fixed-size ring of recorded lifecycle events: once full, each new event overwrites the
- * oldest and is counted as dropped. Recording never allocates beyond the capacity (and a
- * few bytes per batch).
+ * What an `Event` slot of the ring holds: its event taken apart into the side columns, or
+ * (`Object`) the event kept whole, for one whose executor or thread differs from its run's.
+ */
+const Kind = {
+  Object: 0,
+  Spawn: 1,
+  Start: 2,
+  Resume: 3,
+  SuspendYield: 4,
+  SuspendWait: 5,
+  Wake: 6,
+  Steal: 7,
+  Settle: 8,
+} as const;
+
+const settledStates: readonly SettleEvent['state'][] = ['fulfilled', 'rejected', 'cancelled'];
+
+/**
+ * A fixed-size ring of recorded lifecycle events: once full, each new record overwrites the
+ * oldest, whose events are counted as dropped. Records are core's packed batch records
+ * (see `TaskEventBatch`): a time, one event, or a whole step (its begin and its end).
+ * Recording never allocates beyond the capacity (and a few bytes per run of records).
  *
- * Step events (start, resume, suspend, wake) are kept as compact records in typed arrays,
- * copied from core's batches, and become event objects only when the recording is read:
- * a recorder on the hot path then costs a memory copy per batch instead of an object per
- * event for the garbage collector. What the records of a batch share (executor, thread)
- * is kept once per batch. Other events keep their objects.
+ * Batches are copied a run at a time (a memory copy) and become event objects only when
+ * the recording is read. Events that travel as objects (spawn, settle, steal, and events
+ * of executors that publish on the per-kind channels) are taken apart into side columns.
+ * What the records of a batch share (executor, thread) is kept once per run. So a recorder
+ * keeps no object per event alive, and the garbage collector has nothing of it to copy.
  */
 export class EventRing {
   readonly capacity: number;
-  private readonly codes: Uint8Array;
-  private readonly taskIds: Float64Array;
+  private readonly records: Float64Array;
+  // Side columns, meaningful only in slots whose record is an `Event` record.
+  private readonly kinds: Uint8Array;
   private readonly times: Float64Array;
-  private readonly waitingOn: Float64Array;
-  /** The objects of `Event` records; a slot whose code is not `Event` holds nothing meaningful. */
+  /** `parentId` of a spawn, `from` of a steal, `waitingOn` of a suspend (NaN when none). */
+  private readonly first: Float64Array;
+  /** `to` of a steal, the index in `settledStates` of a settle. */
+  private readonly second: Float64Array;
+  /** `name` of a spawn, `error` of a settle. */
+  private readonly names: (string | undefined)[];
+  /** `body` of a spawn. */
+  private readonly bodies: (string | undefined)[];
+  /** Events kept whole (`Kind.Object`). */
   private readonly objects: (TaskEvent | undefined)[];
-  /** Batches whose records may still be in the ring, oldest first, from `firstSegment` on. */
+  /** Runs whose records may still be in the ring, oldest first, from `firstSegment` on. */
   private segments: Segment[] = [];
   private firstSegment = 0;
   private next = 0;
+  /** Records pushed since the last clear. */
   private total = 0;
+  /** Events of records overwritten. */
+  private lost = 0;
+  /** The time in effect at the oldest kept record (the last time record overwritten). */
+  private oldestTime = Number.NaN;
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.codes = new Uint8Array(capacity);
-    this.taskIds = new Float64Array(capacity);
+    this.records = new Float64Array(capacity);
+    this.kinds = new Uint8Array(capacity);
     this.times = new Float64Array(capacity);
-    this.waitingOn = new Float64Array(capacity);
+    this.first = new Float64Array(capacity);
+    this.second = new Float64Array(capacity);
+    this.names = new Array<string | undefined>(capacity).fill(undefined);
+    this.bodies = new Array<string | undefined>(capacity).fill(undefined);
     this.objects = new Array<TaskEvent | undefined>(capacity).fill(undefined);
   }
 
   /** Events pushed since the last clear, kept or not. */
   get pushed(): number {
-    return this.total;
+    let kept = 0;
+    const count = Math.min(this.total, this.capacity);
+    for (let i = 0; i < count; i++) kept += taskEventRecordWeight(this.records[i] ?? Number.NaN);
+    return this.lost + kept;
   }
 
   /** Events overwritten because the ring was full. */
   get dropped(): number {
-    return Math.max(0, this.total - this.capacity);
+    return this.lost;
   }
 
-  /** Keeps one event object. */
+  /** Keeps one event. */
   push(event: TaskEvent): void {
+    this.addSegment(event.executor, event.thread);
     const i = this.next;
+    this.forget(i, i + 1);
     this.next = i + 1 === this.capacity ? 0 : i + 1;
     this.total++;
-    this.codes[i] = TaskEventCode.Event;
-    this.objects[i] = event;
+    this.records[i] = taskEventRecord(event.taskId, TaskEventCode.Event);
+    this.store(i, event);
   }
 
-  /** Keeps every event of a batch (copied: the batch's arrays are reused). */
+  /** Keeps every record of a batch (copied: the batch's array is reused). */
   pushBatch(batch: TaskEventBatch): void {
-    // Whole runs of records at once (typed-array `set` is a memory copy): at most two runs
-    // where the ring wraps, and only the last `capacity` records matter.
-    const length = batch.length;
+    const { length, records } = batch;
+    // Records that the batch's own later records would overwrite: dropped now.
     const skip = Math.max(0, length - this.capacity);
-    this.total += skip;
-    this.next = (this.next + skip) % this.capacity;
+    for (let j = 0; j < skip; j++) {
+      const record = records[j] ?? Number.NaN;
+      this.lost += taskEventRecordWeight(record);
+      if (record < 0) this.oldestTime = -record;
+    }
     this.addSegment(batch.executor, batch.thread);
     let from = skip;
     while (from < length) {
       const at = this.next;
       const count = Math.min(length - from, this.capacity - at);
-      const to = from + count;
-      this.codes.set(batch.codes.subarray(from, to), at);
-      this.taskIds.set(batch.taskIds.subarray(from, to), at);
-      this.times.set(batch.times.subarray(from, to), at);
-      this.waitingOn.set(batch.waitingOn.subarray(from, to), at);
+      this.forget(at, at + count);
+      this.records.set(records.subarray(from, from + count), at);
       this.next = at + count === this.capacity ? 0 : at + count;
       this.total += count;
-      from = to;
+      from += count;
     }
-    if (batch.events.length > 0) this.placeObjects(batch, skip);
+    if (batch.events.length > 0) this.placeEvents(batch, skip);
   }
 
   /** The kept events, oldest first, as event objects. */
   toArray(): TaskEvent[] {
     const kept = Math.min(this.total, this.capacity);
     const out: TaskEvent[] = [];
+    const emit = (event: TaskEvent): void => {
+      out.push(event);
+    };
     const firstPosition = this.total - kept;
     const start = this.total > this.capacity ? this.next : 0;
     const segments = this.segments;
     let s = this.firstSegment;
+    let decoder: TaskEventDecoder | undefined = undefined;
+    let decoderSegment: Segment | undefined = undefined;
     for (let n = 0; n < kept; n++) {
       const i = (start + n) % this.capacity;
-      const code = this.codes[i] ?? TaskEventCode.Event;
-      if (code === TaskEventCode.Event) {
-        const object = this.objects[i];
-        if (object !== undefined) out.push(object);
-        continue;
-      }
       const position = firstPosition + n;
       while (s + 1 < segments.length && (segments[s + 1]?.from ?? Infinity) <= position) s++;
       const segment = segments[s];
       if (segment === undefined || segment.from > position) continue;
-      const event = compactTaskEvent(code, this.taskIds[i] ?? Number.NaN, segment.executor, segment.thread, this.times[i] ?? Number.NaN, this.waitingOn[i] ?? Number.NaN);
-      if (event !== undefined) out.push(event);
+      if (segment !== decoderSegment) {
+        decoder?.flush(emit);
+        decoder = new TaskEventDecoder(segment.executor, segment.thread);
+        if (decoderSegment === undefined) decoder.time = this.oldestTime;
+        decoderSegment = segment;
+      }
+      const record = this.records[i] ?? Number.NaN;
+      if (record >= 0 && taskEventRecordCode(record) === TaskEventCode.Event) {
+        decoder?.flush(emit);
+        const event = this.load(i, segment);
+        if (event !== undefined) out.push(event);
+      } else {
+        decoder?.add(record, emit);
+      }
     }
+    decoder?.flush(emit);
     return out;
   }
 
   clear(): void {
+    this.names.fill(undefined);
+    this.bodies.fill(undefined);
     this.objects.fill(undefined);
     this.segments = [];
     this.firstSegment = 0;
     this.next = 0;
     this.total = 0;
+    this.lost = 0;
+    this.oldestTime = Number.NaN;
+  }
+
+  /** Counts the events of slots `[from, to)` as dropped if they hold records, before they are overwritten. */
+  private forget(from: number, to: number): void {
+    const occupied = this.total + (to - from) - this.capacity;
+    if (occupied <= 0) return;
+    // Slots fill in order, so the occupied ones are the last of the range.
+    for (let i = Math.max(from, to - occupied); i < to; i++) {
+      const record = this.records[i] ?? Number.NaN;
+      this.lost += taskEventRecordWeight(record);
+      if (record < 0) this.oldestTime = -record;
+    }
+  }
+
+  /** Takes `event` apart into slot `i`'s side columns. */
+  private store(i: number, event: TaskEvent): void {
+    this.times[i] = event.time;
+    this.first[i] = Number.NaN;
+    switch (event.kind) {
+      case 'spawn':
+        this.kinds[i] = Kind.Spawn;
+        this.first[i] = event.parentId ?? Number.NaN;
+        this.names[i] = event.name;
+        this.bodies[i] = event.body;
+        return;
+      case 'start':
+        this.kinds[i] = Kind.Start;
+        return;
+      case 'resume':
+        this.kinds[i] = Kind.Resume;
+        return;
+      case 'wake':
+        this.kinds[i] = Kind.Wake;
+        return;
+      case 'suspend':
+        this.kinds[i] = event.reason === 'yield' ? Kind.SuspendYield : Kind.SuspendWait;
+        this.first[i] = event.waitingOn ?? Number.NaN;
+        return;
+      case 'steal':
+        this.kinds[i] = Kind.Steal;
+        this.first[i] = event.from;
+        this.second[i] = event.to;
+        return;
+      case 'settle':
+        this.kinds[i] = Kind.Settle;
+        this.second[i] = settledStates.indexOf(event.state);
+        this.names[i] = event.error;
+        return;
+    }
+  }
+
+  /** The event of `Event` slot `i`, whose run is `segment`. */
+  private load(i: number, segment: Segment): TaskEvent | undefined {
+    const taskId = Math.floor((this.records[i] ?? 0) / 16);
+    const time = this.times[i] ?? Number.NaN;
+    const first = this.first[i] ?? Number.NaN;
+    const second = this.second[i] ?? Number.NaN;
+    const { executor, thread } = segment;
+    switch (this.kinds[i]) {
+      case Kind.Spawn:
+        return { kind: 'spawn', taskId, executor, thread, time, name: this.names[i], parentId: Number.isNaN(first) ? undefined : first, body: this.bodies[i] ?? '' };
+      case Kind.Start:
+        return { kind: 'start', taskId, executor, thread, time };
+      case Kind.Resume:
+        return { kind: 'resume', taskId, executor, thread, time };
+      case Kind.Wake:
+        return { kind: 'wake', taskId, executor, thread, time };
+      case Kind.SuspendYield:
+        return { kind: 'suspend', taskId, executor, thread, time, reason: 'yield' };
+      case Kind.SuspendWait:
+        return Number.isNaN(first)
+          ? { kind: 'suspend', taskId, executor, thread, time, reason: 'wait' }
+          : { kind: 'suspend', taskId, executor, thread, time, reason: 'wait', waitingOn: first };
+      case Kind.Steal:
+        return { kind: 'steal', taskId, executor, thread, time, from: first, to: second };
+      case Kind.Settle:
+        return { kind: 'settle', taskId, executor, thread, time, state: settledStates[second] ?? 'fulfilled', error: this.names[i] };
+      default:
+        return this.objects[i];
+    }
   }
 
   /**
    * Notes that the records from position `total` on belong to `executor` on `thread`, and
-   * forgets segments whose records have all been overwritten.
+   * forgets runs whose records have all been overwritten.
    */
   private addSegment(executor: string, thread: number): void {
     const segments = this.segments;
@@ -133,24 +268,30 @@ export class EventRing {
     }
     const oldest = this.total - this.capacity;
     while (this.firstSegment + 1 < segments.length && (segments[this.firstSegment + 1]?.from ?? Infinity) <= oldest) this.firstSegment++;
-    // Compact now and then, so the array does not grow with batches already overwritten.
+    // Compact now and then, so the array does not grow with runs already overwritten.
     if (this.firstSegment > 64 && this.firstSegment * 2 > segments.length) {
       this.segments = segments.slice(this.firstSegment);
       this.firstSegment = 0;
     }
   }
 
-  /** Puts the objects of a batch's `Event` records, just copied, into their slots. */
-  private placeObjects(batch: TaskEventBatch, skip: number): void {
-    const { codes, events, length } = batch;
+  /** Takes apart the objects of a batch's `Event` records, just copied, in their slots. */
+  private placeEvents(batch: TaskEventBatch, skip: number): void {
+    const { records, events, length } = batch;
     let object = 0;
     for (let j = 0; j < length; j++) {
-      if (codes[j] !== TaskEventCode.Event) continue;
+      const record = records[j] ?? Number.NaN;
+      if (!(record >= 0) || taskEventRecordCode(record) !== TaskEventCode.Event) continue;
       const event = events[object++];
-      if (j < skip) continue;
+      if (j < skip || event === undefined) continue;
       // Record `j` went `length - j` slots before the ring's next slot.
       const i = (((this.next - (length - j)) % this.capacity) + this.capacity) % this.capacity;
-      this.objects[i] = event;
+      if (event.executor === batch.executor && event.thread === batch.thread) {
+        this.store(i, event);
+      } else {
+        this.kinds[i] = Kind.Object;
+        this.objects[i] = event;
+      }
     }
   }
 }

@@ -6,7 +6,13 @@ import { listenToWorkers } from './task-event-source.js';
 
 /** Options of {@link Recorder}. */
 export interface RecorderOptions {
-  /** Events kept at most; older ones are overwritten and counted as dropped. Default 100 000. */
+  /**
+   * Records kept at most; older ones are overwritten and their events counted as dropped.
+   * A record is one event, a whole step (its start or resume and its suspend, with the
+   * coarse clock), or a time that the records after it share, so a full ring holds up to
+   * twice this many events (about as many as this when every step reads the precise clock).
+   * Default 100 000.
+   */
   readonly capacity?: number;
   /** Also record events forwarded from worker threads ({@link forwardEvents}). Default `true`. */
   readonly workers?: boolean;
@@ -36,7 +42,7 @@ export interface RecorderOptions {
  * ```
  */
 export class Recorder {
-  /** Events kept at most. */
+  /** Records kept at most ({@link RecorderOptions.capacity}). */
   readonly capacity: number;
   /** Where event times come from while recording ({@link RecorderOptions.clock}). */
   readonly clock: EventClockKind;

@@ -1,4 +1,4 @@
-import { ExecutorBase, Interrupt, Step, Task, TimeSlice, assertCloneable, batchChannel, channels, isTaskReference, resolveSliceOptions } from '@spindle/core';
+import { ExecutorBase, Interrupt, Listening, Step, Task, TaskEventCode, TimeSlice, assertCloneable, isTaskReference, resolveSliceOptions } from '@spindle/core';
 import type { Coroutine, ExecutorCapabilities, SpawnOptions, Spawnable, StepOutcome } from '@spindle/core';
 import type { RoundRobinOptions } from './options.js';
 import { ReadyQueue } from './ready-queue.js';
@@ -162,7 +162,7 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
     slice.enter();
     this.draining = true;
     // One window per drain: with a batch subscriber, the drain's events go out as one batch.
-    log.open();
+    const listening = this.openEventWindow();
     try {
       for (let task = ready.shift(); task !== undefined; task = ready.shift()) {
         if (task.bodyFinished) continue;
@@ -173,7 +173,7 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
           turn?.onTurn();
           this.handOver = true;
         } else {
-          this.step(task);
+          this.step(task, listening);
         }
         if (this.handOver) {
           // An async body runs on in microtasks (its continuation, or its next
@@ -201,29 +201,35 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
     }
   }
 
-  /** One step of `task`; called only from `drain`, so a task that yields goes straight to the queue. */
-  private step(task: RoundRobinTask): void {
+  /**
+   * One step of `task`; called only from `drain`, so a task that yields goes straight to the
+   * queue. `listening` is the drain's: with nobody listening a step costs one comparison
+   * for events, and with batch subscribers alone it records straight into the log (one
+   * call at each end of the step, where the general path takes several).
+   */
+  private step(task: RoundRobinTask, listening: number): void {
     const coroutine = task.coroutine;
-    // The subscriber checks are written out here rather than in a shared helper: this is
-    // the per-step path, and with nobody listening they must cost two property reads each.
-    if (task.state === 'pending') {
-      if (channels.start.hasSubscribers || batchChannel.hasSubscribers) this.publishStep(task, true);
-    } else if (channels.resume.hasSubscribers || batchChannel.hasSubscribers) {
-      this.publishStep(task, false);
-    }
+    if (listening === Listening.Batch) this.eventLog.step(task.state === 'pending' ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
+    else if (listening !== Listening.Nobody) this.publishStep(task, task.state === 'pending');
     task.state = 'running';
     this.steps++;
     const outcome = task.scope.runInAsyncScope(runStep, coroutine);
     switch (outcome) {
       case Step.Yield:
         task.state = 'suspended';
-        if (channels.suspend.hasSubscribers || batchChannel.hasSubscribers) this.publishSuspend(task, 'yield');
+        if (listening === Listening.Batch) this.eventLog.later(TaskEventCode.SuspendYield, task.id, Number.NaN);
+        else if (listening !== Listening.Nobody) this.publishSuspend(task, 'yield');
         // The drain is running (it is the only caller): no need to schedule one.
         this.ready.push(task);
         break;
       case Step.Wait:
         task.state = 'suspended';
-        if (channels.suspend.hasSubscribers || batchChannel.hasSubscribers) this.publishSuspend(task, 'wait', coroutine.value);
+        if (listening === Listening.Batch) {
+          const waited = coroutine.value;
+          this.eventLog.later(TaskEventCode.SuspendWait, task.id, waited instanceof Task ? waited.id : Number.NaN);
+        } else if (listening !== Listening.Nobody) {
+          this.publishSuspend(task, 'wait', coroutine.value);
+        }
         this.park(task, coroutine.value);
         if (coroutine.settling) this.handOver = true;
         break;

@@ -1,4 +1,18 @@
-import { ExecutorBase, ExecutorClosedError, Interrupt, RingQueue, Step, Task, TimeSlice, assertCloneable, batchChannel, isTaskReference, resolveSliceOptions } from '@spindle/core';
+import {
+  ExecutorBase,
+  ExecutorClosedError,
+  Interrupt,
+  Listening,
+  RingQueue,
+  Step,
+  Task,
+  TaskEventCode,
+  TimeSlice,
+  assertCloneable,
+  batchChannel,
+  isTaskReference,
+  resolveSliceOptions,
+} from '@spindle/core';
 import type { ExecutorCapabilities, SpawnOptions, Spawnable, TaskHandle } from '@spindle/core';
 import { assertOperation } from './operation.js';
 import type { Operation } from './operation.js';
@@ -53,6 +67,8 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
   private steps = 0;
   private scheduled = false;
   private draining = false;
+  /** Who listens to the events of the steps being run: the drain's, or read live for a step outside one. */
+  private listening: number = Listening.Nobody;
   private readonly drainBound = (): void => {
     this.drain();
   };
@@ -161,7 +177,7 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
     this.slice.enter();
     this.draining = true;
     // One window per drain: with a batch subscriber, the drain's events go out as one batch.
-    this.eventLog.open();
+    this.listening = this.openEventWindow();
     try {
       for (let task = this.ready.shift(); task !== undefined; task = this.ready.shift()) {
         if (task.bodyFinished) continue;
@@ -190,7 +206,9 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
   private step(task: TrampolineTask): void {
     const coroutine = task.coroutine;
     if (coroutine === undefined) return;
-    this.publishStep(task, task.state === 'pending');
+    const listening = this.listening;
+    if (listening === Listening.Batch) this.eventLog.step(task.state === 'pending' ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
+    else if (listening !== Listening.Nobody) this.publishStep(task, task.state === 'pending');
     task.state = 'running';
     this.steps++;
     let outcome = coroutine.step();
@@ -211,14 +229,16 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
     switch (outcome) {
       case Step.Yield:
         task.state = 'suspended';
-        this.publishSuspend(task, 'yield');
+        if (listening === Listening.Batch) this.eventLog.later(TaskEventCode.SuspendYield, task.id, Number.NaN);
+        else if (listening !== Listening.Nobody) this.publishSuspend(task, 'yield');
         this.enqueue(task);
         break;
       case Step.Wait: {
         const awaited = coroutine.value;
         coroutine.value = undefined;
         task.state = 'suspended';
-        this.publishSuspend(task, 'wait', awaited);
+        if (listening === Listening.Batch) this.eventLog.later(TaskEventCode.SuspendWait, task.id, awaited instanceof Task ? awaited.id : Number.NaN);
+        else if (listening !== Listening.Nobody) this.publishSuspend(task, 'wait', awaited);
         this.park(task, awaited);
         break;
       }
@@ -320,6 +340,7 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
     // through the queue.
     this.slice.enter();
     if (!this.draining && this.slice.tick()) {
+      this.listening = this.listeners();
       if (foreignContext) task.scope?.runInAsyncScope(this.stepBound, undefined, task);
       else this.step(task);
       // Outside a drain's window: the step's end is now, not when the log next reads the clock.
