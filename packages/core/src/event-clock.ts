@@ -108,27 +108,6 @@ export function readEventTime(cell: Float64Array): void {
   }
 }
 
-/**
- * Writes into `cell[0]` the coarse clock's time when it is in use right now (a coarse
- * clock held, an executor draining), else NaN: for a record whose time may wait for the
- * next precise read. Never goes below earlier times on this thread.
- */
-export function readCoarseEventTime(cell: Float64Array): void {
-  const coarse = clock;
-  if (coarse === undefined || windows === 0) {
-    cell[0] = Number.NaN;
-    return;
-  }
-  const time = coarse.time[0] ?? 0;
-  const previous = latest[0] ?? 0;
-  if (time > previous) {
-    latest[0] = time;
-    cell[0] = time;
-  } else {
-    cell[0] = previous;
-  }
-}
-
 /** The time (epoch ms) `time`, or the latest time handed out if that is later; remembers the result. */
 function advance(time: number): number {
   const previous = latest[0] ?? 0;
@@ -138,17 +117,19 @@ function advance(time: number): number {
 }
 
 /**
- * Marks the start of an executor's drain window. With a coarse clock held, the first
- * window reads the system clock once (so a drain starts at the exact time however long
- * the clock thread slept) and wakes the clock thread if it sleeps.
+ * Marks the start of an executor's drain window. With the coarse clock in use, returns the
+ * shared memory the clock thread writes the time into (`[0]`), and writes into `floor[0]`
+ * the time the window starts at: the first window reads the system clock once (so a drain
+ * starts at the exact time however long the clock thread slept) and wakes the clock thread
+ * if it sleeps. A log reads `max(time[0], floor[0])` for each record: no call, no clock read.
  */
-export function openEventClockWindow(): void {
+export function openEventClockWindow(floor: Float64Array): Float64Array | undefined {
   const coarse = clock;
   if (coarse === undefined) {
     windows++;
-    return;
+    return undefined;
   }
-  if (windows++ === 0) advance(origin + performance.now());
+  floor[0] = windows++ === 0 ? advance(origin + performance.now()) : (latest[0] ?? 0);
   const control = coarse.control;
   Atomics.add(control, DRAINS, 1);
   Atomics.store(control, OPEN, windows);
@@ -156,6 +137,7 @@ export function openEventClockWindow(): void {
     Atomics.store(control, ASLEEP, 0);
     Atomics.notify(control, ASLEEP);
   }
+  return coarse.time;
 }
 
 /** Marks the end of a window begun with {@link openEventClockWindow}. */

@@ -1,6 +1,6 @@
 import { TaskEventCode, batchChannel } from './event-batch.js';
 import type { TaskEventBatch, TaskEventCodeValue } from './event-batch.js';
-import { closeEventClockWindow, eventTime, openEventClockWindow, readCoarseEventTime, readEventTime } from './event-clock.js';
+import { closeEventClockWindow, eventTime, openEventClockWindow, readEventTime } from './event-clock.js';
 import { currentThread } from './events.js';
 import type { TaskEvent } from './events.js';
 
@@ -52,11 +52,20 @@ interface MutableBatch extends TaskEventBatch {
 export class TaskEventLog {
   /** Label of the executor whose events this log gathers. */
   readonly executor: string;
-  private batch: MutableBatch | undefined = undefined;
+  /** The batch being gathered: `records` up to `length`, and `events`. */
+  private records = new Float64Array(CAPACITY);
+  private length = 0;
+  private events: TaskEvent[] = [];
+  /** The message object published (one per log, reused). */
+  private readonly batch: MutableBatch;
   /** `[0]`: the time in effect for the next record (NaN: none yet in this batch). */
   private readonly clock = new Float64Array(1).fill(Number.NaN);
   /** `[0]`: the clock just read (see `readEventTime`). */
   private readonly now = new Float64Array(1);
+  /** `[0]`: the time the current window started at (see `openEventClockWindow`). */
+  private readonly floor = new Float64Array(1);
+  /** While a window is open with the coarse clock: the clock thread's shared time. */
+  private tick: Float64Array | undefined = undefined;
   /** Index of a time still to be read (records after it wait for it), or -1. */
   private pendingTime = -1;
   /** Index of the last step record, while it may still become a whole step, or -1. */
@@ -73,16 +82,24 @@ export class TaskEventLog {
   /** @param executor the executor's label, stamped on every batch */
   constructor(executor: string) {
     this.executor = executor;
+    this.batch = { executor, thread: currentThread, length: 0, records: this.records, events: this.events };
   }
 
   /** A step begins (`Start` or `Resume` of `taskId`): reads the clock once. */
   step(code: typeof TaskEventCode.Start | typeof TaskEventCode.Resume, taskId: number): void {
-    let batch = this.batch;
-    if (batch === undefined || batch.length === 0 || batch.length + MOST_PER_CALL > batch.records.length) batch = this.room();
-    const records = batch.records;
-    let n = batch.length;
-    readEventTime(this.now);
-    const time = this.now[0] ?? Number.NaN;
+    let n = this.length;
+    if (n === 0 || n + MOST_PER_CALL > this.records.length) n = this.room();
+    const records = this.records;
+    const tick = this.tick;
+    let time: number;
+    if (tick === undefined) {
+      readEventTime(this.now);
+      time = this.now[0] ?? Number.NaN;
+    } else {
+      time = tick[0] ?? 0;
+      const floor = this.floor[0] ?? 0;
+      if (time < floor) time = floor;
+    }
     const pending = this.pendingTime;
     if (pending >= 0) {
       // The records since the pending time happened before now: they take this time, and
@@ -96,7 +113,7 @@ export class TaskEventLog {
     }
     records[n] = taskId * CODE_SPAN + code;
     this.stepAt = n;
-    batch.length = n + 1;
+    this.length = n + 1;
   }
 
   /**
@@ -106,49 +123,56 @@ export class TaskEventLog {
    * @param waitingOn for a suspend: the id of the task waited on, or NaN
    */
   later(code: TaskEventCodeValue, taskId: number, waitingOn: number): void {
-    let batch = this.batch;
-    if (batch === undefined || batch.length === 0 || batch.length + MOST_PER_CALL > batch.records.length) batch = this.room();
-    const records = batch.records;
-    let n = batch.length;
+    let n = this.length;
+    if (n === 0 || n + MOST_PER_CALL > this.records.length) n = this.room();
+    const records = this.records;
     const at = this.stepAt;
     this.stepAt = -1;
-    readCoarseEventTime(this.now);
-    const time = this.now[0] ?? Number.NaN;
-    if (Number.isNaN(time)) {
+    const tick = this.tick;
+    if (tick === undefined) {
       // The precise clock (or outside a window): the time is read later, once.
       if (this.pendingTime < 0) {
         this.pendingTime = n;
         records[n++] = Number.NaN;
       }
-    } else if (this.pendingTime >= 0) {
-      // Made outside a window, before now.
-      this.resolvePending(batch, time);
-    } else if (time !== this.clock[0]) {
-      records[n++] = -time;
-      this.clock[0] = time;
-    } else if (at === n - 1 && records[at] === taskId * CODE_SPAN + TaskEventCode.Resume && (code === TaskEventCode.SuspendYield || code === TaskEventCode.SuspendWait)) {
-      records[at] = taskId * CODE_SPAN + (code === TaskEventCode.SuspendYield ? TaskEventCode.ResumeYield : TaskEventCode.ResumeWait);
-      if (!Number.isNaN(waitingOn)) records[n++] = waitingOn * CODE_SPAN + TaskEventCode.WaitingOn;
-      batch.length = n;
-      return;
-    } else if (at === n - 1 && records[at] === taskId * CODE_SPAN + TaskEventCode.Start && (code === TaskEventCode.SuspendYield || code === TaskEventCode.SuspendWait)) {
-      records[at] = taskId * CODE_SPAN + (code === TaskEventCode.SuspendYield ? TaskEventCode.StartYield : TaskEventCode.StartWait);
-      if (!Number.isNaN(waitingOn)) records[n++] = waitingOn * CODE_SPAN + TaskEventCode.WaitingOn;
-      batch.length = n;
-      return;
+    } else {
+      let time = tick[0] ?? 0;
+      const floor = this.floor[0] ?? 0;
+      if (time < floor) time = floor;
+      if (this.pendingTime >= 0) {
+        records[this.pendingTime] = -time;
+        this.pendingTime = -1;
+        this.clock[0] = time;
+      } else if (time !== this.clock[0]) {
+        records[n++] = -time;
+        this.clock[0] = time;
+      } else if (at === n - 1 && (code === TaskEventCode.SuspendYield || code === TaskEventCode.SuspendWait)) {
+        // Nothing recorded since the step began, and no time passed on the clock: a whole step.
+        const begun = records[at] ?? 0;
+        if (begun === taskId * CODE_SPAN + TaskEventCode.Resume || begun === taskId * CODE_SPAN + TaskEventCode.Start) {
+          const whole = begun === taskId * CODE_SPAN + TaskEventCode.Resume ? TaskEventCode.ResumeYield : TaskEventCode.StartYield;
+          // The wait codes follow the yield codes.
+          records[at] = taskId * CODE_SPAN + whole + (code === TaskEventCode.SuspendWait ? 1 : 0);
+          if (waitingOn === waitingOn) records[n++] = waitingOn * CODE_SPAN + TaskEventCode.WaitingOn;
+          this.length = n;
+          return;
+        }
+      }
     }
     records[n++] = taskId * CODE_SPAN + code;
-    if (!Number.isNaN(waitingOn)) records[n++] = waitingOn * CODE_SPAN + TaskEventCode.WaitingOn;
-    batch.length = n;
+    // `x === x` is false only for NaN (no call on this path).
+    if (waitingOn === waitingOn) records[n++] = waitingOn * CODE_SPAN + TaskEventCode.WaitingOn;
+    this.length = n;
   }
 
   /** An event that travels as its object (spawn, settle, steal); its time is that of records waiting for one. */
   event(event: TaskEvent): void {
-    const batch = this.room();
+    const n = this.length === 0 || this.length + MOST_PER_CALL > this.records.length ? this.room() : this.length;
     this.stepAt = -1;
-    if (this.pendingTime >= 0) this.resolvePending(batch, event.time);
-    batch.records[batch.length++] = event.taskId * CODE_SPAN + TaskEventCode.Event;
-    batch.events.push(event);
+    if (this.pendingTime >= 0) this.resolvePending(event.time);
+    this.records[n] = event.taskId * CODE_SPAN + TaskEventCode.Event;
+    this.length = n + 1;
+    this.events.push(event);
   }
 
   /**
@@ -157,31 +181,35 @@ export class TaskEventLog {
    * be after unrelated work, and would make the step look longer than it was).
    */
   stampNow(): void {
-    const batch = this.batch;
-    if (batch !== undefined && this.pendingTime >= 0) this.resolvePending(batch, eventTime());
+    if (this.pendingTime >= 0) this.resolvePending(eventTime());
   }
 
   /** Begins a window: records gather until the matching {@link TaskEventLog.close}. */
   open(): void {
     this.windows++;
-    openEventClockWindow();
+    this.tick = openEventClockWindow(this.floor);
   }
 
   /** Ends a window; the outermost one publishes what was gathered. */
   close(): void {
     closeEventClockWindow();
-    if (--this.windows === 0 && this.batch !== undefined && this.batch.length > 0) this.flush();
+    if (--this.windows > 0) return;
+    this.tick = undefined;
+    if (this.length > 0) this.flush();
   }
 
   /** Publishes the records gathered so far as one batch, giving records that wait for a time the clock's time now. */
   flush(): void {
-    const batch = this.batch;
-    if (this.publishing || batch === undefined) return;
+    if (this.publishing) return;
     unpublished.delete(this);
-    if (batch.length === 0) return;
-    if (this.pendingTime >= 0) this.resolvePending(batch, eventTime());
-    const count = batch.length;
-    const objects = batch.events.length;
+    if (this.length === 0) return;
+    if (this.pendingTime >= 0) this.resolvePending(eventTime());
+    const count = this.length;
+    const objects = this.events.length;
+    const batch = this.batch;
+    batch.length = count;
+    batch.records = this.records;
+    batch.events = this.events;
     this.publishing = true;
     // Records a subscriber makes while it is called start their own times.
     this.clock[0] = Number.NaN;
@@ -191,32 +219,38 @@ export class TaskEventLog {
       if (batchChannel.hasSubscribers) batchChannel.publish(batch);
     } finally {
       this.publishing = false;
-      this.dropPublished(batch, count, objects);
+      this.dropPublished(count, objects);
     }
   }
 
-  /** The batch, with room for one call's records (publishing or growing a full one). */
-  private room(): MutableBatch {
-    let batch = this.batch;
-    if (batch === undefined) batch = this.batch = newBatch(this.executor);
-    else if (batch.length + MOST_PER_CALL > batch.records.length) {
+  /**
+   * Makes room for one call's records (publishing a full batch, or growing it while it is
+   * being published) and returns where they go. A batch begins with a time.
+   */
+  private room(): number {
+    if (this.length + MOST_PER_CALL > this.records.length) {
       // Full: publish and start again; while publishing (a subscriber making events of
       // its own) that cannot be, so the array grows instead.
-      if (this.publishing) grow(batch);
+      if (this.publishing) this.grow();
       else this.flush();
     }
-    if (batch.length === 0) {
-      // A batch begins with a time.
+    if (this.length === 0) {
       this.clock[0] = Number.NaN;
       this.stepAt = -1;
       unpublished.add(this);
       if (this.windows === 0) this.queueFlush();
     }
-    return batch;
+    return this.length;
   }
 
-  private resolvePending(batch: MutableBatch, time: number): void {
-    batch.records[this.pendingTime] = -time;
+  private grow(): void {
+    const records = new Float64Array(this.records.length * 2);
+    records.set(this.records);
+    this.records = records;
+  }
+
+  private resolvePending(time: number): void {
+    this.records[this.pendingTime] = -time;
     this.pendingTime = -1;
     this.clock[0] = time;
   }
@@ -232,28 +266,18 @@ export class TaskEventLog {
    * that made events while it was called (it spawned a task, say) added records after
    * them: those move to the front and wait for the next batch.
    */
-  private dropPublished(batch: MutableBatch, count: number, objects: number): void {
-    const extra = batch.length - count;
+  private dropPublished(count: number, objects: number): void {
+    const extra = this.length - count;
     if (extra > 0) {
-      batch.records.copyWithin(0, count, batch.length);
-      batch.events.splice(0, objects);
+      this.records.copyWithin(0, count, this.length);
+      this.events.splice(0, objects);
       if (this.pendingTime >= 0) this.pendingTime -= count;
       this.stepAt = -1;
       unpublished.add(this);
       if (this.windows === 0) this.queueFlush();
     } else {
-      batch.events.length = 0;
+      this.events.length = 0;
     }
-    batch.length = extra;
+    this.length = extra;
   }
-}
-
-function grow(batch: MutableBatch): void {
-  const records = new Float64Array(batch.records.length * 2);
-  records.set(batch.records);
-  batch.records = records;
-}
-
-function newBatch(executor: string): MutableBatch {
-  return { executor, thread: currentThread, length: 0, records: new Float64Array(CAPACITY), events: [] };
 }
