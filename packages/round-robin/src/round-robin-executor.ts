@@ -209,26 +209,29 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
    */
   private step(task: RoundRobinTask, listening: number): void {
     const coroutine = task.coroutine;
-    if (listening === Listening.Batch) this.eventLog.step(task.state === 'pending' ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
-    else if (listening !== Listening.Nobody) this.publishStep(task, task.state === 'pending');
+    if (listening !== Listening.Nobody) {
+      if (listening === Listening.Batch) this.eventLog.step(task.state === 'pending' ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
+      else this.publishStep(task, task.state === 'pending');
+    }
     task.state = 'running';
     this.steps++;
     const outcome = task.scope.runInAsyncScope(runStep, coroutine);
     switch (outcome) {
       case Step.Yield:
         task.state = 'suspended';
-        if (listening === Listening.Batch) this.eventLog.later(TaskEventCode.SuspendYield, task.id, Number.NaN);
-        else if (listening !== Listening.Nobody) this.publishSuspend(task, 'yield');
+        if (listening !== Listening.Nobody) {
+          if (listening === Listening.Batch) this.eventLog.later(TaskEventCode.SuspendYield, task.id, Number.NaN);
+          else this.publishSuspend(task, 'yield');
+        }
         // The drain is running (it is the only caller): no need to schedule one.
         this.ready.push(task);
         break;
       case Step.Wait:
         task.state = 'suspended';
-        if (listening === Listening.Batch) {
+        if (listening !== Listening.Nobody) {
           const waited = coroutine.value;
-          this.eventLog.later(TaskEventCode.SuspendWait, task.id, waited instanceof Task ? waited.id : Number.NaN);
-        } else if (listening !== Listening.Nobody) {
-          this.publishSuspend(task, 'wait', coroutine.value);
+          if (listening === Listening.Batch) this.eventLog.later(TaskEventCode.SuspendWait, task.id, waited instanceof Task ? waited.id : Number.NaN);
+          else this.publishSuspend(task, 'wait', waited);
         }
         this.park(task, coroutine.value);
         if (coroutine.settling) this.handOver = true;

@@ -207,8 +207,10 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
     const coroutine = task.coroutine;
     if (coroutine === undefined) return;
     const listening = this.listening;
-    if (listening === Listening.Batch) this.eventLog.step(task.state === 'pending' ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
-    else if (listening !== Listening.Nobody) this.publishStep(task, task.state === 'pending');
+    if (listening !== Listening.Nobody) {
+      if (listening === Listening.Batch) this.eventLog.step(task.state === 'pending' ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
+      else this.publishStep(task, task.state === 'pending');
+    }
     task.state = 'running';
     this.steps++;
     let outcome = coroutine.step();
@@ -229,16 +231,20 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
     switch (outcome) {
       case Step.Yield:
         task.state = 'suspended';
-        if (listening === Listening.Batch) this.eventLog.later(TaskEventCode.SuspendYield, task.id, Number.NaN);
-        else if (listening !== Listening.Nobody) this.publishSuspend(task, 'yield');
+        if (listening !== Listening.Nobody) {
+          if (listening === Listening.Batch) this.eventLog.later(TaskEventCode.SuspendYield, task.id, Number.NaN);
+          else this.publishSuspend(task, 'yield');
+        }
         this.enqueue(task);
         break;
       case Step.Wait: {
         const awaited = coroutine.value;
         coroutine.value = undefined;
         task.state = 'suspended';
-        if (listening === Listening.Batch) this.eventLog.later(TaskEventCode.SuspendWait, task.id, awaited instanceof Task ? awaited.id : Number.NaN);
-        else if (listening !== Listening.Nobody) this.publishSuspend(task, 'wait', awaited);
+        if (listening !== Listening.Nobody) {
+          if (listening === Listening.Batch) this.eventLog.later(TaskEventCode.SuspendWait, task.id, awaited instanceof Task ? awaited.id : Number.NaN);
+          else this.publishSuspend(task, 'wait', awaited);
+        }
         this.park(task, awaited);
         break;
       }

@@ -9,6 +9,7 @@ import { spindleSubject } from '../suite.js';
 import { awaitingGenerator, yieldingGenerator } from '../workloads/bodies.js';
 import { Countdown } from '../workloads/state-machines.js';
 import { spindleAll } from '../workloads/spindle.js';
+import { roundRobinWithoutEvents } from '../workloads/without-events.js';
 
 /** Tasks per run. */
 const TASKS = 100;
@@ -79,6 +80,46 @@ function subject(target: Target, listening: Listening, spawnOne: (executor: Exec
   };
 }
 
+/** Subject name of the round-robin build with its event code cut out. */
+const withoutEvents = 'spindle/round-robin-without-events';
+
+/**
+ * The idle cost: the round-robin executor as built, nothing subscribed, against the same
+ * build with its event code cut out (`cutEventCode`), in one process.
+ */
+function idleCase(name: string, description: string, spawnOne: (executor: Executor) => TaskHandle<number>): BenchCase {
+  let cut: Executor | undefined;
+  let built: Executor | undefined;
+  return {
+    opsPerRun: TASKS * STEPS,
+    op: 'step',
+    expected: TASKS * STEPS,
+    baseline: withoutEvents,
+    name: `idle/${name}`,
+    description: `${description} on round-robin, nothing subscribed: as built vs the same build with the event code cut out`,
+    subjects: [
+      {
+        subject: withoutEvents,
+        runs: 'no event window, no listener checks, no wake publishing',
+        run: async () => {
+          const ex = (cut ??= new (await roundRobinWithoutEvents())({ label: 'bench:idle:cut' }));
+          return spindleAll(TASKS, () => spawnOne(ex));
+        },
+        dispose: () => cut?.close(),
+      },
+      {
+        subject: spindleSubject('@spindle/round-robin'),
+        runs: 'as built, nothing subscribed',
+        run: () => {
+          const ex = (built ??= new RoundRobinExecutor({ label: 'bench:idle:built' }));
+          return spindleAll(TASKS, () => spawnOne(ex));
+        },
+        dispose: () => built?.close(),
+      },
+    ],
+  };
+}
+
 function buildCases(): BenchCase[] {
   const resolved = Promise.resolve();
   const common = { opsPerRun: TASKS * STEPS, op: 'step', expected: TASKS * STEPS } as const;
@@ -102,7 +143,12 @@ function buildCases(): BenchCase[] {
       targets: ['round-robin', 'trampoline'],
     },
   ];
-  return targets.flatMap((target) =>
+  const idle = [
+    idleCase('yield/state-machine', `${TASKS} state machines × ${STEPS} steps`, (ex) => ex.spawn(new Countdown(STEPS))),
+    idleCase('yield/generator', `${TASKS} generators × ${STEPS} steps, bare \`yield\``, (ex) => ex.spawn(yieldingGenerator, [STEPS])),
+    idleCase('await/generator', `${TASKS} generators × ${STEPS} steps, \`yield resolved\``, (ex) => ex.spawn(awaitingGenerator, [STEPS, resolved])),
+  ];
+  const recording = targets.flatMap((target) =>
     workloads
       .filter((workload) => workload.targets.includes(target.name))
       .flatMap(({ name, description, spawnOne }) => {
@@ -129,6 +175,7 @@ function buildCases(): BenchCase[] {
         return cases;
       }),
   );
+  return [...idle, ...recording];
 }
 
 /**
@@ -139,7 +186,7 @@ function buildCases(): BenchCase[] {
  */
 export const diagnosticsSuite: Suite = {
   name: 'diagnostics',
-  description: `cost of @spindle/diagnostics on the round-robin and trampoline step benchmarks (${TASKS} tasks × ${STEPS} steps per run)`,
+  description: `cost of @spindle/diagnostics on the round-robin and trampoline step benchmarks: nothing subscribed (against a build without event code), a no-op subscriber, the Recorder, Metrics (${TASKS} tasks × ${STEPS} steps per run)`,
   packages: ['@spindle/core', '@spindle/round-robin', '@spindle/trampoline', '@spindle/diagnostics'],
   cases: () => buildCases(),
 };

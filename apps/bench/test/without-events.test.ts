@@ -1,0 +1,57 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { channelNames, forEachTaskEvent, subscribeTaskEventStream } from '@spindle/core';
+import type { TaskEvent } from '@spindle/core';
+import { RoundRobinExecutor } from '@spindle/round-robin';
+import { describe, expect, it } from 'vitest';
+import { cutEventCode, roundRobinWithoutEvents } from '../src/workloads/without-events.js';
+import { Countdown } from '../src/workloads/state-machines.js';
+
+/** The kinds of every event published while `run` runs, batch and per-kind subscribers alike. */
+async function kindsDuring(run: () => Promise<unknown>): Promise<string[]> {
+  const kinds: string[] = [];
+  const onObject = (message: unknown): void => {
+    kinds.push((message as TaskEvent).kind);
+  };
+  const stop = subscribeTaskEventStream({
+    onBatch: (batch) => {
+      forEachTaskEvent(batch, (event) => {
+        kinds.push(event.kind);
+      });
+    },
+    onEvent: (event) => {
+      kinds.push(event.kind);
+    },
+  });
+  subscribe(channelNames.resume, onObject);
+  try {
+    await run();
+  } finally {
+    unsubscribe(channelNames.resume, onObject);
+    stop();
+  }
+  return kinds;
+}
+
+describe('round-robin with its event code cut out (the idle-cost baseline)', () => {
+  it('runs the same program to the same result, publishing no step events where the build does', async () => {
+    const Cut = await roundRobinWithoutEvents();
+    const cut = new Cut({ label: 'cut' });
+    const built = new RoundRobinExecutor({ label: 'built' });
+    const program = (ex: RoundRobinExecutor) => async () => Promise.all([ex.spawn(new Countdown(5)), ex.spawn(new Countdown(3))]);
+    const builtKinds = await kindsDuring(program(built));
+    const cutKinds = await kindsDuring(program(cut));
+    expect(await built.spawn(new Countdown(4))).toBe(4);
+    expect(await cut.spawn(new Countdown(4))).toBe(4);
+    expect(builtKinds.filter((kind) => kind === 'resume').length).toBeGreaterThan(0);
+    expect(builtKinds.filter((kind) => kind === 'suspend').length).toBeGreaterThan(0);
+    // Spawn and settle are core's (the task), not the executor's step loop: they stay.
+    expect(cutKinds.filter((kind) => kind !== 'spawn' && kind !== 'settle')).toEqual([]);
+    expect(cutKinds.filter((kind) => kind === 'settle')).toHaveLength(2);
+    await Promise.all([cut.close(), built.close()]);
+  });
+
+  it('refuses a build whose shape it does not know', () => {
+    expect(() => cutEventCode('class X {}')).toThrow(/openEventWindow/);
+    expect(() => cutEventCode('const l = this.openEventWindow();\nlog.close();\n')).toThrow(/at least 3 event blocks/);
+  });
+});
