@@ -66,7 +66,7 @@ let windows = 0;
 /**
  * `[0]`: the latest time handed out while the coarse clock is in use; reads never go below
  * it. A typed array rather than a variable: storing a fractional number in a module
- * variable allocates, and this is stored on every step.
+ * variable allocates, and this is stored for every event.
  */
 const latest = new Float64Array(1);
 
