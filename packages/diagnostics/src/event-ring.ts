@@ -1,4 +1,4 @@
-import { TaskEventCode, TaskEventDecoder, taskEventRecord, taskEventRecordCode, taskEventRecordWeight } from '@spindle/core';
+import { TaskEventCode, TaskEventDecoder, compactTaskEvent, taskEventRecord, taskEventRecordCode, taskEventRecordWeight } from '@spindle/core';
 import type { SettleEvent, TaskEvent, TaskEventBatch } from '@spindle/core';
 
 /** Where a run of records went: they share its executor and thread. */
@@ -14,15 +14,16 @@ interface Segment {
  * (`Object`) the event kept whole, for one whose executor or thread differs from its run's.
  */
 const Kind = {
-  Object: 0,
-  Spawn: 1,
-  Start: 2,
-  Resume: 3,
-  SuspendYield: 4,
-  SuspendWait: 5,
-  Wake: 6,
-  Steal: 7,
-  Settle: 8,
+  Object: TaskEventCode.Event,
+  // Step events keep core's compact codes, and are rebuilt by `compactTaskEvent`.
+  Start: TaskEventCode.Start,
+  Resume: TaskEventCode.Resume,
+  SuspendYield: TaskEventCode.SuspendYield,
+  SuspendWait: TaskEventCode.SuspendWait,
+  Wake: TaskEventCode.Wake,
+  Spawn: 16,
+  Steal: 17,
+  Settle: 18,
 } as const;
 
 const settledStates: readonly SettleEvent['state'][] = ['fulfilled', 'rejected', 'cancelled'];
@@ -236,17 +237,11 @@ export class EventRing {
       case Kind.Spawn:
         return { kind: 'spawn', taskId, executor, thread, time, name: this.names[i], parentId: Number.isNaN(first) ? undefined : first, body: this.bodies[i] ?? '' };
       case Kind.Start:
-        return { kind: 'start', taskId, executor, thread, time };
       case Kind.Resume:
-        return { kind: 'resume', taskId, executor, thread, time };
       case Kind.Wake:
-        return { kind: 'wake', taskId, executor, thread, time };
       case Kind.SuspendYield:
-        return { kind: 'suspend', taskId, executor, thread, time, reason: 'yield' };
       case Kind.SuspendWait:
-        return Number.isNaN(first)
-          ? { kind: 'suspend', taskId, executor, thread, time, reason: 'wait' }
-          : { kind: 'suspend', taskId, executor, thread, time, reason: 'wait', waitingOn: first };
+        return compactTaskEvent(this.kinds[i] ?? Kind.Object, taskId, executor, thread, time, first);
       case Kind.Steal:
         return { kind: 'steal', taskId, executor, thread, time, from: first, to: second };
       case Kind.Settle:
