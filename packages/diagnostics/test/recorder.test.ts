@@ -134,6 +134,30 @@ describe('Recorder', () => {
     expect(() => forwardEvents()).toThrow(/worker threads/);
   });
 
+  it('gives back every kind of event that another executor publishes by hand, field for field', () => {
+    const recorder = new Recorder().start();
+    const base = { executor: 'by-hand', thread: currentThread } as const;
+    const t = eventTime();
+    const events: TaskEvent[] = [
+      { ...base, kind: 'spawn', taskId: 7, time: t, name: 'child', parentId: 3, body: 'generator child' },
+      { ...base, kind: 'spawn', taskId: 8, time: t + 0.001, name: undefined, parentId: undefined, body: 'function other' },
+      { ...base, kind: 'start', taskId: 7, time: t + 0.002 },
+      { ...base, kind: 'suspend', taskId: 7, time: t + 0.003, reason: 'yield' },
+      { ...base, kind: 'resume', taskId: 7, time: t + 0.004 },
+      { ...base, kind: 'suspend', taskId: 7, time: t + 0.005, reason: 'wait', waitingOn: 8 },
+      { ...base, kind: 'wake', taskId: 7, time: t + 0.006 },
+      { ...base, kind: 'steal', taskId: 7, time: t + 0.007, from: 0, to: 1 },
+      { ...base, kind: 'resume', taskId: 7, time: t + 0.008 },
+      { ...base, kind: 'suspend', taskId: 7, time: t + 0.009, reason: 'wait' },
+      { ...base, kind: 'settle', taskId: 7, time: t + 0.01, state: 'rejected', error: 'TypeError' },
+      { ...base, kind: 'settle', taskId: 8, time: t + 0.011, state: 'cancelled', error: 'TaskCancelledError' },
+    ];
+    for (const event of events) channels[event.kind].publish(event);
+    recorder.stop();
+    expect(recorder.recording().events).toEqual(events);
+    expect(recorder.count).toBe(events.length);
+  });
+
   it('does not publish into channels itself: main-thread events are seen once', () => {
     const recorder = new Recorder().start();
     channels.wake.publish({ kind: 'wake', taskId: 1, executor: 'manual', thread: currentThread, time: eventTime() });
