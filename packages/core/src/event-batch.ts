@@ -125,7 +125,10 @@ export function forEachTaskEvent(batch: TaskEventBatch, listener: (event: TaskEv
 export class TaskEventDecoder {
   /** The time of the records being read (NaN until the first time record). */
   time = Number.NaN;
-  private pending: { code: number; taskId: number; time: number } | undefined = undefined;
+  // A suspend held back for a `WaitingOn` record (fields, not an object: one per step).
+  private pendingCode = 0;
+  private pendingTaskId = 0;
+  private pendingTime = Number.NaN;
 
   constructor(
     private readonly executor: string,
@@ -141,11 +144,11 @@ export class TaskEventDecoder {
     if (Number.isNaN(record)) return;
     const taskId = Math.floor(record / CODE_SPAN);
     const code = record - taskId * CODE_SPAN;
-    const pending = this.pending;
     if (code === TaskEventCode.WaitingOn) {
-      if (pending !== undefined) {
-        this.pending = undefined;
-        emitSuspend(pending.code, pending.taskId, this.executor, this.thread, pending.time, taskId, listener);
+      if (this.pendingCode !== 0) {
+        const pendingCode = this.pendingCode;
+        this.pendingCode = 0;
+        emitSuspend(pendingCode, this.pendingTaskId, this.executor, this.thread, this.pendingTime, taskId, listener);
       }
       return;
     }
@@ -159,12 +162,12 @@ export class TaskEventDecoder {
         const begin = code <= TaskEventCode.StartWait ? TaskEventCode.Start : TaskEventCode.Resume;
         const first = compactTaskEvent(begin, taskId, this.executor, this.thread, time, Number.NaN);
         if (first !== undefined) listener(first);
-        this.pending = { code: code === TaskEventCode.StartYield || code === TaskEventCode.ResumeYield ? TaskEventCode.SuspendYield : TaskEventCode.SuspendWait, taskId, time };
+        this.hold(code === TaskEventCode.StartYield || code === TaskEventCode.ResumeYield ? TaskEventCode.SuspendYield : TaskEventCode.SuspendWait, taskId, time);
         return;
       }
       case TaskEventCode.SuspendYield:
       case TaskEventCode.SuspendWait:
-        this.pending = { code, taskId, time };
+        this.hold(code, taskId, time);
         return;
       default: {
         const event = compactTaskEvent(code, taskId, this.executor, this.thread, time, Number.NaN);
@@ -175,10 +178,16 @@ export class TaskEventDecoder {
 
   /** Passes on a suspend held back for a `WaitingOn` record that did not come. */
   flush(listener: (event: TaskEvent) => void): void {
-    const pending = this.pending;
-    if (pending === undefined) return;
-    this.pending = undefined;
-    emitSuspend(pending.code, pending.taskId, this.executor, this.thread, pending.time, Number.NaN, listener);
+    const pendingCode = this.pendingCode;
+    if (pendingCode === 0) return;
+    this.pendingCode = 0;
+    emitSuspend(pendingCode, this.pendingTaskId, this.executor, this.thread, this.pendingTime, Number.NaN, listener);
+  }
+
+  private hold(code: number, taskId: number, time: number): void {
+    this.pendingCode = code;
+    this.pendingTaskId = taskId;
+    this.pendingTime = time;
   }
 }
 

@@ -67,7 +67,7 @@ export class LostWakeupDetector implements Detector {
     });
     const unsubscribe = subscribeTaskEvents((event) => {
       // Any event of a task ends what it waited on; a new park records it again.
-      const task = tracker.tasks.get(taskKey(event.executor, event.taskId));
+      const task = tracker.find(event.executor, event.taskId);
       if (task !== undefined && event.kind !== 'steal') waitingOn.delete(task);
       tracker.handle(event);
     }, { workers: this.workers });
@@ -94,7 +94,7 @@ export class LostWakeupDetector implements Detector {
     };
     const onBeforeExit = (): void => {
       const now = eventTime();
-      for (const task of tracker.tasks.values()) if (task.state === 'parked') report(task, 'event-loop-empty', now);
+      for (const task of tracker.all()) if (task.state === 'parked') report(task, 'event-loop-empty', now);
     };
     process.on('beforeExit', onBeforeExit);
     const timer = setInterval(() => {

@@ -103,7 +103,7 @@ export class Metrics {
     const window = Math.max(time - this.startTime, 1e-9);
     // Steps still running count as busy up to now.
     const running = new Map<TrackedTask, number>();
-    for (const task of this.tracker.running.values()) running.set(task, Math.max(0, time - task.stepStart));
+    for (const task of this.tracker.running()) running.set(task, Math.max(0, time - task.stepStart));
     const runningBy = (pick: (task: TrackedTask) => boolean): number => {
       let sum = 0;
       for (const [task, ms] of running) if (pick(task)) sum += ms;
@@ -149,7 +149,7 @@ export class Metrics {
           executors: [...c.byExecutor].map(([executor, e]) => ({ executor, steps: e.steps, busyMs: e.busy })),
         };
       });
-    const live = [...this.tracker.tasks.values()].map((task) => taskMetrics(task, time));
+    const live = [...this.tracker.all()].map((task) => taskMetrics(task, time));
     return { time, windowMs: window, executors, threads, tasks: [...live, ...this.settled] };
   }
 

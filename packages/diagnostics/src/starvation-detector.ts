@@ -41,7 +41,7 @@ export class StarvationDetector implements Detector {
     }, { workers: this.workers });
     this.timer = setInterval(() => {
       const now = eventTime();
-      for (const task of tracker.tasks.values()) {
+      for (const task of tracker.all()) {
         if (task.state === 'ready' && now - task.readySince > this.thresholdMs) this.report(task, now - task.readySince, now, false);
       }
     }, Math.max(1, this.thresholdMs / 2));

@@ -75,10 +75,17 @@ export interface TrackerHooks {
  * beginning was dropped): unknown tasks are created on first sight.
  */
 export class TaskTracker {
-  /** Tasks by {@link taskKey}. */
-  readonly tasks = new Map<string, TrackedTask>();
-  /** The task running a step on each thread. */
-  readonly running = new Map<number, TrackedTask>();
+  /**
+   * Tasks by executor label, then id (ids are unique per executor): two lookups by values
+   * the event already holds, where one by {@link taskKey} would build a string per event.
+   */
+  private readonly byExecutor = new Map<string, Map<number, TrackedTask>>();
+  /**
+   * The task that began the latest step on each thread, running or not: entries are
+   * replaced, never removed, because removing and adding a map entry on every step cost
+   * more than the rest of the tracking.
+   */
+  private readonly lastOn = new Map<number, TrackedTask>();
   /** Ready tasks per executor label. */
   readonly ready = new Map<string, number>();
   private readonly hooks: TrackerHooks;
@@ -105,8 +112,10 @@ export class TaskTracker {
       case 'start':
       case 'resume': {
         const task = this.task(event);
-        const previous = this.running.get(event.thread);
-        if (previous !== undefined && previous !== task) this.endStep(previous, time, 'next-step', 'finishing');
+        const previous = this.lastOn.get(event.thread);
+        if (previous !== undefined && previous !== task && previous.state === 'running' && previous.thread === event.thread) {
+          this.endStep(previous, time, 'next-step', 'finishing');
+        }
         if (task.state === 'running') this.endStep(task, time, 'next-step', 'finishing');
         const wasReady = task.state === 'ready';
         const delay = wasReady ? Math.max(0, time - task.readySince) : 0;
@@ -119,7 +128,7 @@ export class TaskTracker {
         task.state = 'running';
         task.stepStart = time;
         task.thread = event.thread;
-        this.running.set(event.thread, task);
+        if (previous !== task) this.lastOn.set(event.thread, task);
         if (wasReady) this.hooks.ran?.(task, delay, time);
         return;
       }
@@ -161,19 +170,39 @@ export class TaskTracker {
         task.outcome = event.state;
         task.settleTime = time;
         this.hooks.settled?.(task, time);
-        if (!this.keepSettled) this.tasks.delete(taskKey(task.executor, task.id));
+        if (!this.keepSettled) this.byExecutor.get(task.executor)?.delete(task.id);
         return;
       }
     }
   }
 
+  /** The task `taskId` of `executor`, if it is known (seen and, unless kept, not settled). */
+  find(executor: string, taskId: number): TrackedTask | undefined {
+    return this.byExecutor.get(executor)?.get(taskId);
+  }
+
+  /** Every known task. */
+  *all(): IterableIterator<TrackedTask> {
+    for (const tasks of this.byExecutor.values()) yield* tasks.values();
+  }
+
   /** Ends steps still running at `time` (the end of a recording), reported as `open`. */
   closeOpenSteps(time: number): void {
-    for (const task of [...this.running.values()]) this.endStep(task, time, 'open', 'finishing');
+    for (const task of [...this.running()]) this.endStep(task, time, 'open', 'finishing');
+  }
+
+  /** The task running a step on `thread`, if any. */
+  runningOn(thread: number): TrackedTask | undefined {
+    const task = this.lastOn.get(thread);
+    return task?.state === 'running' && task.thread === thread ? task : undefined;
+  }
+
+  /** Every task running a step now, one per thread at most. */
+  *running(): IterableIterator<TrackedTask> {
+    for (const [thread, task] of this.lastOn) if (task.state === 'running' && task.thread === thread) yield task;
   }
 
   private endStep(task: TrackedTask, time: number, ended: StepEnd, next: TrackedState): void {
-    if (this.running.get(task.thread) === task) this.running.delete(task.thread);
     const start = task.stepStart;
     const end = Math.max(start, time);
     task.busy += end - start;
@@ -189,8 +218,12 @@ export class TaskTracker {
   }
 
   private task(event: TaskEvent): TrackedTask {
-    const key = taskKey(event.executor, event.taskId);
-    let task = this.tasks.get(key);
+    let tasks = this.byExecutor.get(event.executor);
+    if (tasks === undefined) {
+      tasks = new Map();
+      this.byExecutor.set(event.executor, tasks);
+    }
+    let task = tasks.get(event.taskId);
     if (task === undefined) {
       const spawn = event.kind === 'spawn';
       task = {
@@ -213,7 +246,7 @@ export class TaskTracker {
         outcome: undefined,
         settleTime: undefined,
       };
-      this.tasks.set(key, task);
+      tasks.set(event.taskId, task);
       // Spawned means ready. A task first seen mid-life (its spawn was dropped, or happened
       // before recording began) is in no known state until its next event says.
       if (spawn) this.changeReady(task.executor, 1, event.time);

@@ -81,7 +81,7 @@ export function buildTimeline(recording: Recording): Timeline {
   // A flow starts inside the step running on its thread, or at a marker where none runs.
   const flowSource = (kind: 'spawn' | 'steal', task: TrackedTask, thread: number, time: number): void => {
     threads.add(thread);
-    if (!tracker.running.has(thread)) markers.push({ thread, time, label: `${kind} ${labelOf(task)}` });
+    if (tracker.runningOn(thread) === undefined) markers.push({ thread, time, label: `${kind} ${labelOf(task)}` });
     pending.set(task, { kind, thread, time });
   };
   const tracker: TaskTracker = new TaskTracker(

@@ -61,9 +61,9 @@ export class WaitCycleDetector implements Detector {
     if (reported.has(id)) return;
     reported.add(id);
     const cycle: FindingTask[] = path.map((key) => {
-      const task: TrackedTask | undefined = tracker.tasks.get(key);
-      if (task !== undefined) return findingTask(task);
       const [executor = '', taskId = '0'] = key.split(/#(?=\d+$)/);
+      const task: TrackedTask | undefined = tracker.find(executor, Number(taskId));
+      if (task !== undefined) return findingTask(task);
       return { taskId: Number(taskId), name: undefined, body: 'unknown', executor };
     });
     const first = cycle[0];
