@@ -163,9 +163,10 @@ export abstract class ExecutorBase<T extends Task> implements Executor, TaskOwne
   }
 
   /**
-   * Publishes `start` (first step) or `resume`, if anybody listens. On the per-step path,
-   * check `channels.start/resume.hasSubscribers || batchChannel.hasSubscribers` before
-   * calling, so that nobody listening costs two property reads and no call.
+   * Publishes `start` (first step) or `resume` to whoever listens: into the event log for
+   * batch subscribers, as an object for per-kind ones. Executors call it when their drain's
+   * {@link Listening} flags include `Objects`; with batch subscribers alone they call
+   * `eventLog.step()` directly, and with nobody nothing.
    */
   protected publishStep(task: T, first: boolean): void {
     if (batchChannel.hasSubscribers) this.eventLog.step(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
