@@ -197,11 +197,16 @@ const KEEP_UNUSED_MS = 1000;
 /** The clock thread while nobody uses it, and the timer that ends it. */
 let unused: { readonly clock: CoarseClock; readonly timer: NodeJS.Timeout } | undefined = undefined;
 
+/** Set once a clock thread could not start or died: events keep the precise clock. */
+let unavailable = false;
+
 function useClock(): void {
+  if (unavailable) return;
   const reuse = unused;
   unused = undefined;
   if (reuse !== undefined) clearTimeout(reuse.timer);
   const coarse = reuse?.clock ?? startClock();
+  if (coarse === undefined) return;
   // The thread may have slept: the clock starts at the exact time.
   coarse.time[0] = advance(origin + performance.now());
   Atomics.store(coarse.control, OPEN, windows);
@@ -226,21 +231,44 @@ function parkClock(): void {
   unused = { clock: coarse, timer };
 }
 
-function startClock(): CoarseClock {
+/**
+ * Starts a clock thread, or returns undefined (and keeps the precise clock from then on)
+ * where none can start: diagnostics must never be why a program fails.
+ */
+function startClock(): CoarseClock | undefined {
   const time = new Float64Array(new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT));
   const control = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
-  // No execArgv of the parent (a loader, an inspector port): the source is plain JavaScript.
-  const thread = new Worker(clockThreadSource, {
-    eval: true,
-    execArgv: [],
-    workerData: { time: time.buffer, control: control.buffer },
-    name: 'spindle event clock',
-  });
-  // Never the reason the program keeps running, and never its crash: without ticks the
-  // clock still moves at every drain's start.
+  let thread: Worker;
+  try {
+    // No execArgv of the parent (a loader, an inspector port): the source is plain JavaScript.
+    thread = new Worker(clockThreadSource, {
+      eval: true,
+      execArgv: [],
+      workerData: { time: time.buffer, control: control.buffer },
+      name: 'spindle event clock',
+    });
+  } catch (error) {
+    giveUp(`could not start its thread (${String(error)})`);
+    return undefined;
+  }
+  const coarse: CoarseClock = { time, control, thread };
+  // Never the reason the program keeps running.
   thread.unref();
   thread.on('error', () => undefined);
-  return { time, control, thread };
+  thread.on('exit', () => {
+    // Stopped on purpose only once nobody uses it; any other exit is a death.
+    if (clock === coarse || unused?.clock === coarse) giveUp('its thread exited');
+  });
+  return coarse;
+}
+
+/** The coarse clock is gone for good on this thread: events use the precise clock. */
+function giveUp(why: string): void {
+  unavailable = true;
+  clock = undefined;
+  if (unused !== undefined) clearTimeout(unused.timer);
+  unused = undefined;
+  process.emitWarning(`@spindle/core: the coarse event clock ${why}; events use the precise clock`, 'SpindleWarning');
 }
 
 function stopThread(coarse: CoarseClock): void {
