@@ -164,7 +164,9 @@ let preciseHolders = 0;
  *
  * `precise`: a tool that needs each step's own duration (step-time histograms) holds it,
  * and it wins: the coarse clock is in use only while somebody holds it and nobody holds
- * the precise one. Holders are counted; the clock thread stops when it is no longer used.
+ * the precise one. Holders are counted; the clock thread ends a second after it was last
+ * used, so that one started and stopped around each run is reused. Where no thread can
+ * start (or it dies), a warning says so and the precise clock stays: this never throws.
  */
 export function holdEventClock(kind: EventClockKind): () => void {
   if (kind === 'coarse') coarseHolders++;
