@@ -40,8 +40,8 @@ export const TaskEventCode = {
 /** One of the {@link TaskEventCode} values. */
 export type TaskEventCodeValue = (typeof TaskEventCode)[keyof typeof TaskEventCode];
 
-/** Codes fit in four bits of a record. */
-const CODE_SPAN = 16;
+/** Codes fit in four bits of a record: a record is `taskId * CODE_SPAN + code`. */
+export const CODE_SPAN = 16;
 
 /**
  * One message on the batch channel: the lifecycle events of one executor on one thread, in

@@ -1,4 +1,4 @@
-import { TaskEventCode, batchChannel } from './event-batch.js';
+import { CODE_SPAN, TaskEventCode, batchChannel } from './event-batch.js';
 import type { TaskEventBatch, TaskEventCodeValue } from './event-batch.js';
 import { closeEventClockWindow, eventTime, openEventClockWindow, readEventTime } from './event-clock.js';
 import { currentThread } from './events.js';
@@ -8,8 +8,6 @@ import type { TaskEvent } from './events.js';
 const CAPACITY = 1024;
 /** The most numbers one call writes (a time, the record, a `WaitingOn` record). */
 const MOST_PER_CALL = 3;
-/** See `TaskEventBatch.records`: a record is `taskId * 16 + code`. */
-const CODE_SPAN = 16;
 
 /** Logs holding records not yet published, so that {@link flushTaskEvents} can reach them. */
 const unpublished = new Set<TaskEventLog>();

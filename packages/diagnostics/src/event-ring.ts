@@ -1,4 +1,4 @@
-import { TaskEventCode, TaskEventDecoder, compactTaskEvent, taskEventRecord, taskEventRecordCode, taskEventRecordWeight } from '@spindle/core';
+import { TaskEventCode, TaskEventDecoder, compactTaskEvent, taskEventRecord, taskEventRecordCode, taskEventRecordTaskId, taskEventRecordWeight } from '@spindle/core';
 import type { SettleEvent, TaskEvent, TaskEventBatch } from '@spindle/core';
 
 /** Where a run of records went: they share its executor and thread. */
@@ -108,11 +108,7 @@ export class EventRing {
     const { length, records } = batch;
     // Records that the batch's own later records would overwrite: dropped now.
     const skip = Math.max(0, length - this.capacity);
-    for (let j = 0; j < skip; j++) {
-      const record = records[j] ?? Number.NaN;
-      this.lost += taskEventRecordWeight(record);
-      if (record < 0) this.oldestTime = -record;
-    }
+    this.drop(records, 0, skip);
     this.addSegment(batch.executor, batch.thread);
     let from = skip;
     while (from < length) {
@@ -182,8 +178,13 @@ export class EventRing {
     const occupied = this.total + (to - from) - this.capacity;
     if (occupied <= 0) return;
     // Slots fill in order, so the occupied ones are the last of the range.
-    for (let i = Math.max(from, to - occupied); i < to; i++) {
-      const record = this.records[i] ?? Number.NaN;
+    this.drop(this.records, Math.max(from, to - occupied), to);
+  }
+
+  /** Counts the events of `records[from..to)` as dropped, remembering the last time among them. */
+  private drop(records: Float64Array, from: number, to: number): void {
+    for (let i = from; i < to; i++) {
+      const record = records[i] ?? Number.NaN;
       this.lost += taskEventRecordWeight(record);
       if (record < 0) this.oldestTime = -record;
     }
@@ -228,7 +229,7 @@ export class EventRing {
 
   /** The event of `Event` slot `i`, whose run is `segment`. */
   private load(i: number, segment: Segment): TaskEvent | undefined {
-    const taskId = Math.floor((this.records[i] ?? 0) / 16);
+    const taskId = taskEventRecordTaskId(this.records[i] ?? 0);
     const time = this.times[i] ?? Number.NaN;
     const first = this.first[i] ?? Number.NaN;
     const second = this.second[i] ?? Number.NaN;
