@@ -40,6 +40,9 @@ export const TaskEventCode = {
 /** One of the {@link TaskEventCode} values. */
 export type TaskEventCodeValue = (typeof TaskEventCode)[keyof typeof TaskEventCode];
 
+/** The codes of a whole step: how it began (start or resume) and why it suspended (yield or wait). */
+export type WholeStepCode = typeof TaskEventCode.StartYield | typeof TaskEventCode.StartWait | typeof TaskEventCode.ResumeYield | typeof TaskEventCode.ResumeWait;
+
 /** Codes fit in four bits of a record: a record is `taskId * CODE_SPAN + code`. */
 export const CODE_SPAN = 16;
 
@@ -65,6 +68,11 @@ export interface TaskEventBatch {
   readonly thread: number;
   /** Numbers in use in `records` (the array may be longer). */
   readonly length: number;
+  /**
+   * How many lifecycle events the records stand for (a whole step is two, a time none):
+   * the sum of {@link taskEventRecordWeight} over them, counted as they were written.
+   */
+  readonly count: number;
   readonly records: Float64Array;
   /** The events of the `Event` records, in order. */
   readonly events: readonly TaskEvent[];

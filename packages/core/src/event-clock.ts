@@ -19,21 +19,32 @@ const ASLEEP = 2;
 /** 1 once the clock is released: the clock thread exits. */
 const STOP = 3;
 
+/** Where the tick count sits in the clock's shared memory (bytes), after the time. */
+const TICKS_OFFSET = Float64Array.BYTES_PER_ELEMENT;
 /**
- * The clock thread: writes `timeOrigin + now()` into `time[0]` every tick while this
- * thread's executors drain, and sleeps (costing nothing) once they have been idle for a
- * while. Plain JavaScript so it runs from a string, in CommonJS and ESM builds alike.
+ * The tick count wraps below 2^30, so that it stays a small integer: V8 passes those
+ * through calls and compares them without allocating.
+ */
+const TICK_MASK = 0x3fffffff;
+
+/**
+ * The clock thread: writes `timeOrigin + now()` into `time[0]`, then counts the tick in
+ * `ticks[0]`, every tick while this thread's executors drain, and sleeps (costing nothing)
+ * once they have been idle for a while. Plain JavaScript so it runs from a string, in
+ * CommonJS and ESM builds alike.
  */
 const clockThreadSource = `
 const { workerData } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
-const time = new Float64Array(workerData.time);
+const time = new Float64Array(workerData.memory, 0, 1);
+const ticks = new Int32Array(workerData.memory, ${String(TICKS_OFFSET)}, 1);
 const control = new Int32Array(workerData.control);
 const origin = performance.timeOrigin;
 let seen = -1;
 let idle = 0;
 while (Atomics.load(control, ${String(STOP)}) === 0) {
   time[0] = origin + performance.now();
+  Atomics.store(ticks, 0, (ticks[0] + 1) & ${String(TICK_MASK)});
   Atomics.wait(control, ${String(STOP)}, 0, ${String(TICK_MS)});
   const drains = Atomics.load(control, ${String(DRAINS)});
   if (drains !== seen || Atomics.load(control, ${String(OPEN)}) > 0) {
@@ -53,9 +64,19 @@ while (Atomics.load(control, ${String(STOP)}) === 0) {
 }
 `;
 
-/** A running clock thread and the memory it shares with this one. */
-interface CoarseClock {
+/**
+ * The coarse clock's shared memory, as an executor's drain window sees it: `time[0]` is the
+ * time of the latest tick (epoch ms), `ticks[0]` counts ticks (a small integer that wraps).
+ * A log that has stamped the time of tick `ticks[0]` need not read `time[0]` again until
+ * the count changes: comparing two small integers is the cheapest check there is.
+ */
+export interface EventClockCells {
   readonly time: Float64Array;
+  readonly ticks: Int32Array;
+}
+
+/** A running clock thread and the memory it shares with this one. */
+interface CoarseClock extends EventClockCells {
   readonly control: Int32Array;
   readonly thread: Worker;
 }
@@ -118,12 +139,12 @@ function advance(time: number): number {
 
 /**
  * Marks the start of an executor's drain window. With the coarse clock in use, returns the
- * shared memory the clock thread writes the time into (`[0]`), and writes into `floor[0]`
+ * shared memory the clock thread writes the time into, and writes into `floor[0]`
  * the time the window starts at: the first window reads the system clock once (so a drain
  * starts at the exact time however long the clock thread slept) and wakes the clock thread
- * if it sleeps. A log reads `max(time[0], floor[0])` for each record: no call, no clock read.
+ * if it sleeps. A log reads `max(time[0], floor[0])` for each tick: no call, no clock read.
  */
-export function openEventClockWindow(floor: Float64Array): Float64Array | undefined {
+export function openEventClockWindow(floor: Float64Array): EventClockCells | undefined {
   const coarse = clock;
   if (coarse === undefined) {
     windows++;
@@ -137,7 +158,7 @@ export function openEventClockWindow(floor: Float64Array): Float64Array | undefi
     Atomics.store(control, ASLEEP, 0);
     Atomics.notify(control, ASLEEP);
   }
-  return coarse.time;
+  return coarse;
 }
 
 /** Marks the end of a window begun with {@link openEventClockWindow}. */
@@ -209,8 +230,9 @@ function useClock(): void {
   if (reuse !== undefined) clearTimeout(reuse.timer);
   const coarse = reuse?.clock ?? startClock();
   if (coarse === undefined) return;
-  // The thread may have slept: the clock starts at the exact time.
+  // The thread may have slept: the clock starts at the exact time, as a tick of its own.
   coarse.time[0] = advance(origin + performance.now());
+  Atomics.store(coarse.ticks, 0, ((coarse.ticks[0] ?? 0) + 1) & TICK_MASK);
   Atomics.store(coarse.control, OPEN, windows);
   clock = coarse;
 }
@@ -238,7 +260,9 @@ function parkClock(): void {
  * where none can start: diagnostics must never be why a program fails.
  */
 function startClock(): CoarseClock | undefined {
-  const time = new Float64Array(new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT));
+  const memory = new SharedArrayBuffer(TICKS_OFFSET + Int32Array.BYTES_PER_ELEMENT);
+  const time = new Float64Array(memory, 0, 1);
+  const ticks = new Int32Array(memory, TICKS_OFFSET, 1);
   const control = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
   let thread: Worker;
   try {
@@ -246,14 +270,14 @@ function startClock(): CoarseClock | undefined {
     thread = new Worker(clockThreadSource, {
       eval: true,
       execArgv: [],
-      workerData: { time: time.buffer, control: control.buffer },
+      workerData: { memory, control: control.buffer },
       name: 'spindle event clock',
     });
   } catch (error) {
     giveUp(`could not start its thread (${String(error)})`);
     return undefined;
   }
-  const coarse: CoarseClock = { time, control, thread };
+  const coarse: CoarseClock = { time, ticks, control, thread };
   // Never the reason the program keeps running.
   thread.unref();
   thread.on('error', () => undefined);

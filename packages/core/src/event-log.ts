@@ -1,13 +1,17 @@
 import { CODE_SPAN, TaskEventCode, batchChannel } from './event-batch.js';
-import type { TaskEventBatch, TaskEventCodeValue } from './event-batch.js';
+import type { TaskEventBatch, TaskEventCodeValue, WholeStepCode } from './event-batch.js';
 import { closeEventClockWindow, eventTime, openEventClockWindow, readEventTime } from './event-clock.js';
+import type { EventClockCells } from './event-clock.js';
 import { currentThread } from './events.js';
 import type { TaskEvent } from './events.js';
 
 /** Numbers per batch; a full log publishes what it has and starts again. */
 const CAPACITY = 1024;
-/** The most numbers one call writes (a time, the record, a `WaitingOn` record). */
-const MOST_PER_CALL = 3;
+/** The most numbers one call writes (a time, the record, a `WaitingOn` record; a step's end may add its beginning). */
+const MOST_PER_CALL = 4;
+
+/** What a log's tick count reads outside a coarse window: never a tick, so every step takes the general path. */
+const noTicks = Int32Array.of(-2);
 
 /** Logs holding records not yet published, so that {@link flushTaskEvents} can reach them. */
 const unpublished = new Set<TaskEventLog>();
@@ -24,6 +28,7 @@ export function flushTaskEvents(): void {
 /** The message object a log publishes: its array, its current length. */
 interface MutableBatch extends TaskEventBatch {
   length: number;
+  count: number;
   records: Float64Array;
   events: TaskEvent[];
 }
@@ -43,6 +48,12 @@ interface MutableBatch extends TaskEventBatch {
  * is written only when it has changed, and a step whose end has the time of its start is
  * one record.
  *
+ * Executors record a step with {@link TaskEventLog.begin} and {@link TaskEventLog.suspend}
+ * (or {@link TaskEventLog.finish}). With the coarse clock, while the clock thread's tick
+ * count has not moved and nothing else was recorded during the step, `begin` only notes
+ * where the step starts and `suspend` writes one number: both are small enough for V8 to
+ * inline into the executor's loop. Anything else takes the general path.
+ *
  * The hot methods are written out, free of calls that take or return a fractional number:
  * V8 allocates a box for such a number whenever it crosses a call it does not inline, and
  * on this path that would be garbage on every step.
@@ -54,6 +65,13 @@ export class TaskEventLog {
   private records = new Float64Array(CAPACITY);
   private length = 0;
   private events: TaskEvent[] = [];
+  /**
+   * Records of the batch that stand for one event each, and records that stand for none
+   * (times, `WaitingOn`); the rest are whole steps, two events each. Counted where the
+   * general paths write, so that the fast path counts nothing.
+   */
+  private singles = 0;
+  private blanks = 0;
   /** The message object published (one per log, reused). */
   private readonly batch: MutableBatch;
   /** `[0]`: the time in effect for the next record (NaN: none yet in this batch). */
@@ -62,25 +80,194 @@ export class TaskEventLog {
   private readonly now = new Float64Array(1);
   /** `[0]`: the time the current window started at (see `openEventClockWindow`). */
   private readonly floor = new Float64Array(1);
-  /** While a window is open with the coarse clock: the clock thread's shared time. */
-  private tick: Float64Array | undefined = undefined;
+  /** While a window is open with the coarse clock: the clock thread's shared memory. */
+  private cells: EventClockCells | undefined = undefined;
+  /** The clock thread's tick count while a coarse window is open, else {@link noTicks}. */
+  private ticks: Int32Array = noTicks;
+  /** The tick whose time the batch's latest time record holds (-1: none, or not known). */
+  private mark = -1;
+  /** Where the step begun with {@link TaskEventLog.begin} goes if nothing else is recorded first (-1: none). */
+  private begunAt = -1;
   /** Index of a time still to be read (records after it wait for it), or -1. */
   private pendingTime = -1;
   /** Index of the last step record, while it may still become a whole step, or -1. */
   private stepAt = -1;
   private windows = 0;
+  /** The executor has scheduled a drain: its window will publish what is gathered until then. */
+  private expecting = false;
   private flushQueued = false;
   /** A batch is being published: a subscriber's own events wait for the next one. */
   private publishing = false;
   private readonly flushQueuedBound = (): void => {
     this.flushQueued = false;
-    if (this.windows === 0) this.flush();
+    if (this.windows === 0 && !this.expecting) this.flush();
   };
 
   /** @param executor the executor's label, stamped on every batch */
   constructor(executor: string) {
     this.executor = executor;
-    this.batch = { executor, thread: currentThread, length: 0, records: this.records, events: this.events };
+    this.batch = { executor, thread: currentThread, length: 0, count: 0, records: this.records, events: this.events };
+  }
+
+  /**
+   * A step of `taskId` begins (`code`: `Start` for its first, else `Resume`). End it with
+   * {@link TaskEventLog.suspend} or {@link TaskEventLog.finish} before the next begins.
+   */
+  begin(code: typeof TaskEventCode.Start | typeof TaskEventCode.Resume, taskId: number): void {
+    // The fast path: the batch's latest time is this tick's, and there is room for the step.
+    if (this.ticks[0] === this.mark && this.length + MOST_PER_CALL <= this.records.length) {
+      this.begunAt = this.length;
+      return;
+    }
+    this.beginSlowly(code, taskId);
+  }
+
+  /**
+   * The step begun with {@link TaskEventLog.begin} suspends: `whole` says how it began and
+   * why it suspends (`StartYield`, `StartWait`, `ResumeYield` or `ResumeWait`). For a wait
+   * on a task, {@link TaskEventLog.suspendOn}.
+   */
+  suspend(whole: WholeStepCode, taskId: number): void {
+    const n = this.length;
+    // The fast path: nothing recorded since the step began, and no tick since. Kept this
+    // small so that V8 inlines it into the executor's step.
+    if (n === this.begunAt && this.ticks[0] === this.mark) {
+      this.records[n] = taskId * CODE_SPAN + whole;
+      this.length = n + 1;
+      return;
+    }
+    this.suspendSlowly(whole, taskId, -1);
+  }
+
+  /**
+   * {@link TaskEventLog.suspend} for a step that waits.
+   * @param waitingOn the id of the task waited on; -1 for anything else
+   */
+  suspendOn(whole: WholeStepCode, taskId: number, waitingOn: number): void {
+    if (waitingOn < 0) this.suspend(whole, taskId);
+    else this.suspendSlowly(whole, taskId, waitingOn);
+  }
+
+  /**
+   * `taskId` was woken (outside a step): a record at the time of the log's next clock read,
+   * as {@link TaskEventLog.later} makes it, with a fast path for the common case of a wake
+   * after others, between two drains.
+   */
+  wake(taskId: number): void {
+    const n = this.length;
+    if (this.pendingTime >= 0 && this.cells === undefined && n + MOST_PER_CALL <= this.records.length) {
+      this.records[n] = taskId * CODE_SPAN + TaskEventCode.Wake;
+      this.length = n + 1;
+      this.singles++;
+      this.stepAt = -1;
+      return;
+    }
+    this.later(TaskEventCode.Wake, taskId, Number.NaN);
+  }
+
+  /**
+   * The step begun with {@link TaskEventLog.begin} ended without suspending (its body
+   * returned or threw; the settle event follows): records its beginning.
+   */
+  finish(code: typeof TaskEventCode.Start | typeof TaskEventCode.Resume, taskId: number): void {
+    if (this.cells === undefined) return;
+    this.placeBeginning(code, taskId);
+  }
+
+  /** {@link TaskEventLog.begin} when the tick moved, the batch is full, or the clock is precise. */
+  private beginSlowly(code: typeof TaskEventCode.Start | typeof TaskEventCode.Resume, taskId: number): void {
+    if (this.cells === undefined) {
+      // The precise clock (or outside a window): the general path records the beginning now.
+      this.begunAt = -1;
+      this.step(code, taskId);
+      return;
+    }
+    let n = this.length;
+    if (n === 0 || n + MOST_PER_CALL > this.records.length) n = this.room();
+    this.length = this.stampTick(n);
+    this.begunAt = this.length;
+  }
+
+  /** {@link TaskEventLog.suspend} when something was recorded during the step, the tick moved, or the clock is precise. */
+  private suspendSlowly(whole: WholeStepCode, taskId: number, waitingOn: number): void {
+    const suspend = whole === TaskEventCode.StartYield || whole === TaskEventCode.ResumeYield ? TaskEventCode.SuspendYield : TaskEventCode.SuspendWait;
+    if (this.cells === undefined) {
+      this.later(suspend, taskId, waitingOn < 0 ? Number.NaN : waitingOn);
+      return;
+    }
+    let n = this.length;
+    if (n === this.begunAt && this.ticks[0] === this.mark) {
+      // A whole step after all (with the task it waits on): begin left room for both.
+      this.records[n++] = taskId * CODE_SPAN + whole;
+      if (waitingOn >= 0) {
+        this.records[n++] = waitingOn * CODE_SPAN + TaskEventCode.WaitingOn;
+        this.blanks++;
+      }
+      this.length = n;
+      return;
+    }
+    this.placeBeginning(whole <= TaskEventCode.StartWait ? TaskEventCode.Start : TaskEventCode.Resume, taskId);
+    n = this.length;
+    if (n === 0 || n + MOST_PER_CALL > this.records.length) n = this.room();
+    n = this.stampTick(n);
+    this.records[n++] = taskId * CODE_SPAN + suspend;
+    this.singles++;
+    if (waitingOn >= 0) {
+      this.records[n++] = waitingOn * CODE_SPAN + TaskEventCode.WaitingOn;
+      this.blanks++;
+    }
+    this.length = n;
+  }
+
+  /**
+   * Writes the beginning of the step begun with {@link TaskEventLog.begin} where it began:
+   * before whatever was recorded during the step (a spawn, a settle), at the time then in
+   * effect. If the batch was published during the step, the beginning goes at the end, now.
+   */
+  private placeBeginning(code: typeof TaskEventCode.Start | typeof TaskEventCode.Resume, taskId: number): void {
+    const at = this.begunAt;
+    this.begunAt = -1;
+    const n = this.length;
+    if (at < 0 || at > n) {
+      const end = n === 0 || n + MOST_PER_CALL > this.records.length ? this.room() : n;
+      this.records[end] = taskId * CODE_SPAN + code;
+      this.length = end + 1;
+      this.singles++;
+      return;
+    }
+    // Every call leaves room for one more number; the insertion needs no more.
+    if (n + 1 > this.records.length) this.grow();
+    this.records.copyWithin(at + 1, at, n);
+    this.records[at] = taskId * CODE_SPAN + code;
+    if (this.pendingTime >= at) this.pendingTime++;
+    this.stepAt = -1;
+    this.length = n + 1;
+    this.singles++;
+  }
+
+  /**
+   * With the coarse clock: makes the batch's latest time that of the clock thread's current
+   * tick (never below the window's start), writing a time record at `n` if it changed.
+   * Returns where the next record goes.
+   */
+  private stampTick(n: number): number {
+    const cells = this.cells;
+    if (cells === undefined) return n;
+    const tick = cells.ticks[0] ?? -1;
+    let time = cells.time[0] ?? 0;
+    const floor = this.floor[0] ?? 0;
+    if (time < floor) time = floor;
+    if (this.pendingTime >= 0) {
+      this.records[this.pendingTime] = -time;
+      this.pendingTime = -1;
+      this.clock[0] = time;
+    } else if (time !== this.clock[0]) {
+      this.records[n++] = -time;
+      this.blanks++;
+      this.clock[0] = time;
+    }
+    this.mark = tick;
+    return n;
   }
 
   /** A step begins (`Start` or `Resume` of `taskId`): reads the clock once. */
@@ -88,13 +275,15 @@ export class TaskEventLog {
     let n = this.length;
     if (n === 0 || n + MOST_PER_CALL > this.records.length) n = this.room();
     const records = this.records;
-    const tick = this.tick;
+    const cells = this.cells;
     let time: number;
-    if (tick === undefined) {
+    if (cells === undefined) {
       readEventTime(this.now);
       time = this.now[0] ?? Number.NaN;
+      // A time of the system clock, not of a tick.
+      this.mark = -1;
     } else {
-      time = tick[0] ?? 0;
+      time = cells.time[0] ?? 0;
       const floor = this.floor[0] ?? 0;
       if (time < floor) time = floor;
     }
@@ -107,9 +296,11 @@ export class TaskEventLog {
       this.clock[0] = time;
     } else if (time !== this.clock[0]) {
       records[n++] = -time;
+      this.blanks++;
       this.clock[0] = time;
     }
     records[n] = taskId * CODE_SPAN + code;
+    this.singles++;
     this.stepAt = n;
     this.length = n + 1;
   }
@@ -126,15 +317,16 @@ export class TaskEventLog {
     const records = this.records;
     const at = this.stepAt;
     this.stepAt = -1;
-    const tick = this.tick;
-    if (tick === undefined) {
+    const cells = this.cells;
+    if (cells === undefined) {
       // The precise clock (or outside a window): the time is read later, once.
       if (this.pendingTime < 0) {
         this.pendingTime = n;
         records[n++] = Number.NaN;
+        this.blanks++;
       }
     } else {
-      let time = tick[0] ?? 0;
+      let time = cells.time[0] ?? 0;
       const floor = this.floor[0] ?? 0;
       if (time < floor) time = floor;
       if (this.pendingTime >= 0) {
@@ -143,6 +335,7 @@ export class TaskEventLog {
         this.clock[0] = time;
       } else if (time !== this.clock[0]) {
         records[n++] = -time;
+        this.blanks++;
         this.clock[0] = time;
       } else if (at === n - 1 && (code === TaskEventCode.SuspendYield || code === TaskEventCode.SuspendWait)) {
         // Nothing recorded since the step began, and no time passed on the clock: a whole step.
@@ -151,15 +344,24 @@ export class TaskEventLog {
           const whole = begun === taskId * CODE_SPAN + TaskEventCode.Resume ? TaskEventCode.ResumeYield : TaskEventCode.StartYield;
           // The wait codes follow the yield codes.
           records[at] = taskId * CODE_SPAN + whole + (code === TaskEventCode.SuspendWait ? 1 : 0);
-          if (waitingOn === waitingOn) records[n++] = waitingOn * CODE_SPAN + TaskEventCode.WaitingOn;
+          // The beginning, one event, is now a whole step.
+          this.singles--;
+          if (waitingOn === waitingOn) {
+            records[n++] = waitingOn * CODE_SPAN + TaskEventCode.WaitingOn;
+            this.blanks++;
+          }
           this.length = n;
           return;
         }
       }
     }
     records[n++] = taskId * CODE_SPAN + code;
+    this.singles++;
     // `x === x` is false only for NaN (no call on this path).
-    if (waitingOn === waitingOn) records[n++] = waitingOn * CODE_SPAN + TaskEventCode.WaitingOn;
+    if (waitingOn === waitingOn) {
+      records[n++] = waitingOn * CODE_SPAN + TaskEventCode.WaitingOn;
+      this.blanks++;
+    }
     this.length = n;
   }
 
@@ -170,6 +372,7 @@ export class TaskEventLog {
     if (this.pendingTime >= 0) this.resolvePending(event.time);
     this.records[n] = event.taskId * CODE_SPAN + TaskEventCode.Event;
     this.length = n + 1;
+    this.singles++;
     this.events.push(event);
   }
 
@@ -182,17 +385,34 @@ export class TaskEventLog {
     if (this.pendingTime >= 0) this.resolvePending(eventTime());
   }
 
+  /**
+   * Says that a window will open soon (the executor has scheduled a drain), so that what is
+   * recorded until then goes out with the drain's batch rather than in a batch of its own
+   * in the next microtask. Call it only when the drain is sure to run.
+   */
+  expectWindow(): void {
+    this.expecting = true;
+  }
+
   /** Begins a window: records gather until the matching {@link TaskEventLog.close}. */
   open(): void {
     this.windows++;
-    this.tick = openEventClockWindow(this.floor);
+    this.expecting = false;
+    const cells = openEventClockWindow(this.floor);
+    this.cells = cells;
+    this.ticks = cells === undefined ? noTicks : cells.ticks;
+    // The batch's latest time may be from before the window (a wake): the first step stamps its own.
+    this.mark = -1;
   }
 
   /** Ends a window; the outermost one publishes what was gathered. */
   close(): void {
     closeEventClockWindow();
     if (--this.windows > 0) return;
-    this.tick = undefined;
+    this.cells = undefined;
+    this.ticks = noTicks;
+    this.mark = -1;
+    this.begunAt = -1;
     if (this.length > 0) this.flush();
   }
 
@@ -206,12 +426,17 @@ export class TaskEventLog {
     const objects = this.events.length;
     const batch = this.batch;
     batch.length = count;
+    batch.count = 2 * (count - this.singles - this.blanks) + this.singles;
     batch.records = this.records;
     batch.events = this.events;
     this.publishing = true;
-    // Records a subscriber makes while it is called start their own times.
+    // Records a subscriber makes while it is called start their own times and counts.
     this.clock[0] = Number.NaN;
+    this.mark = -1;
+    this.singles = 0;
+    this.blanks = 0;
     this.stepAt = -1;
+    this.begunAt = -1;
     try {
       // Subscribers may have left since the records were made; then nobody is owed them.
       if (batchChannel.hasSubscribers) batchChannel.publish(batch);
@@ -234,7 +459,9 @@ export class TaskEventLog {
     }
     if (this.length === 0) {
       this.clock[0] = Number.NaN;
+      this.mark = -1;
       this.stepAt = -1;
+      this.begunAt = -1;
       unpublished.add(this);
       if (this.windows === 0) this.queueFlush();
     }
@@ -251,6 +478,7 @@ export class TaskEventLog {
     this.records[this.pendingTime] = -time;
     this.pendingTime = -1;
     this.clock[0] = time;
+    this.mark = -1;
   }
 
   private queueFlush(): void {
@@ -271,6 +499,7 @@ export class TaskEventLog {
       this.events.splice(0, objects);
       if (this.pendingTime >= 0) this.pendingTime -= count;
       this.stepAt = -1;
+      this.begunAt = -1;
       unpublished.add(this);
       if (this.windows === 0) this.queueFlush();
     } else {

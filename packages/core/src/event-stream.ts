@@ -107,6 +107,7 @@ export function publishTaskEvent(event: TaskEvent, log?: TaskEventLog): void {
     executor: event.executor,
     thread: event.thread,
     length: 1,
+    count: 1,
     records: Float64Array.of(taskEventRecord(event.taskId, TaskEventCode.Event)),
     events: [event],
 } satisfies TaskEventBatch);

@@ -54,7 +54,7 @@ export {
   taskEventRecordTaskId,
   taskEventRecordWeight,
 } from './event-batch.js';
-export type { TaskEventBatch, TaskEventCodeValue } from './event-batch.js';
+export type { TaskEventBatch, TaskEventCodeValue, WholeStepCode } from './event-batch.js';
 export { TaskEventLog, flushTaskEvents } from './event-log.js';
 export { subscribeTaskEventStream, wantsTaskEventObjects, wantsObjects, publishTaskEvent, publishTaskEventObject } from './event-stream.js';
 export type { TaskEventStreamListener } from './event-stream.js';

@@ -2,11 +2,12 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeEventClockWindow, coarseEventClockInUse, eventTime, holdEventClock, openEventClockWindow, readEventTime } from '../src/event-clock.js';
+import type { EventClockCells } from '../src/event-clock.js';
 
 const cell = new Float64Array(1);
 const floor = new Float64Array(1);
-/** What the window just opened hands a log: the clock thread's time, if the coarse clock is in use. */
-let tick: Float64Array | undefined = undefined;
+/** What the window just opened hands a log: the clock thread's memory, if the coarse clock is in use. */
+let tick: EventClockCells | undefined = undefined;
 
 function open(): void {
   tick = openEventClockWindow(floor);
@@ -20,7 +21,7 @@ function close(): void {
 /** A log's read inside a window: the clock thread's time, never below the window's start; NaN without it. */
 function coarseEventTime(): number {
   if (tick === undefined) return Number.NaN;
-  return Math.max(tick[0] ?? 0, floor[0] ?? 0);
+  return Math.max(tick.time[0] ?? 0, floor[0] ?? 0);
 }
 
 const run = promisify(execFile);
@@ -71,6 +72,29 @@ describe('event clock', () => {
       const lag = performance.timeOrigin + performance.now() - eventTime();
       expect(lag).toBeGreaterThanOrEqual(0);
       expect(lag).toBeLessThan(1000);
+    } finally {
+      close();
+    }
+  });
+
+  it('counts its ticks: the count changes whenever the time does, and stays a small integer', () => {
+    hold('coarse');
+    open();
+    try {
+      const cells = tick;
+      if (cells === undefined) throw new Error('no coarse clock');
+      const readTicks = (): number => cells.ticks[0] ?? Number.NaN;
+      let count = readTicks();
+      for (let seen = 0; seen < 5; seen++) {
+        const next = readUntilChanged(readTicks, count);
+        // The count moves only after the time is written: once it has moved, the time is
+        // at least that of the tick before.
+        expect(next).toBeGreaterThanOrEqual(0);
+        expect(next).toBeLessThan(2 ** 30);
+        expect(next).not.toBe(count);
+        count = next;
+      }
+      expect(coarseEventTime()).toBeGreaterThan(floor[0] ?? Infinity);
     } finally {
       close();
     }

@@ -62,8 +62,10 @@ export class EventRing {
   private next = 0;
   /** Records pushed since the last clear. */
   private total = 0;
-  /** Events of records overwritten. */
-  private lost = 0;
+  /** Events pushed since the last clear (batches say how many they hold). */
+  private events = 0;
+  /** Events of the records kept, counted when asked for (NaN: not counted since the last push). */
+  private keptEvents = 0;
   /** The time in effect at the oldest kept record (the last time record overwritten). */
   private oldestTime = Number.NaN;
 
@@ -81,15 +83,22 @@ export class EventRing {
 
   /** Events pushed since the last clear, kept or not. */
   get pushed(): number {
-    let kept = 0;
-    const count = Math.min(this.total, this.capacity);
-    for (let i = 0; i < count; i++) kept += taskEventRecordWeight(this.records[i] ?? Number.NaN);
-    return this.lost + kept;
+    return this.events;
   }
 
-  /** Events overwritten because the ring was full. */
+  /**
+   * Events overwritten because the ring was full: those pushed less those kept. Counting
+   * the kept ones reads the whole ring, once per push at most: pushing counts nothing per
+   * record, so that recording a step costs a memory copy.
+   */
   get dropped(): number {
-    return this.lost;
+    if (Number.isNaN(this.keptEvents)) {
+      let kept = 0;
+      const count = Math.min(this.total, this.capacity);
+      for (let i = 0; i < count; i++) kept += taskEventRecordWeight(this.records[i] ?? Number.NaN);
+      this.keptEvents = kept;
+    }
+    return this.events - this.keptEvents;
   }
 
   /** Keeps one event. */
@@ -99,6 +108,8 @@ export class EventRing {
     this.forget(i, i + 1);
     this.next = i + 1 === this.capacity ? 0 : i + 1;
     this.total++;
+    this.events++;
+    this.keptEvents = Number.NaN;
     this.records[i] = taskEventRecord(event.taskId, TaskEventCode.Event);
     this.store(i, event);
   }
@@ -106,9 +117,11 @@ export class EventRing {
   /** Keeps every record of a batch (copied: the batch's array is reused). */
   pushBatch(batch: TaskEventBatch): void {
     const { length, records } = batch;
+    this.events += batch.count;
+    this.keptEvents = Number.NaN;
     // Records that the batch's own later records would overwrite: dropped now.
     const skip = Math.max(0, length - this.capacity);
-    this.drop(records, 0, skip);
+    this.noteLastTime(records, 0, skip);
     this.addSegment(batch.executor, batch.thread);
     let from = skip;
     while (from < length) {
@@ -169,24 +182,31 @@ export class EventRing {
     this.firstSegment = 0;
     this.next = 0;
     this.total = 0;
-    this.lost = 0;
+    this.events = 0;
+    this.keptEvents = 0;
     this.oldestTime = Number.NaN;
   }
 
-  /** Counts the events of slots `[from, to)` as dropped if they hold records, before they are overwritten. */
+  /** Before slots `[from, to)` are overwritten: remembers the last time among the records they hold. */
   private forget(from: number, to: number): void {
     const occupied = this.total + (to - from) - this.capacity;
     if (occupied <= 0) return;
     // Slots fill in order, so the occupied ones are the last of the range.
-    this.drop(this.records, Math.max(from, to - occupied), to);
+    this.noteLastTime(this.records, Math.max(from, to - occupied), to);
   }
 
-  /** Counts the events of `records[from..to)` as dropped, remembering the last time among them. */
-  private drop(records: Float64Array, from: number, to: number): void {
-    for (let i = from; i < to; i++) {
-      const record = records[i] ?? Number.NaN;
-      this.lost += taskEventRecordWeight(record);
-      if (record < 0) this.oldestTime = -record;
+  /**
+   * Remembers the last time among `records[from..to)`, about to be lost, as the time in
+   * effect at the oldest record kept. Read backwards: one comparison per record, and it
+   * stops at the first time it meets.
+   */
+  private noteLastTime(records: Float64Array, from: number, to: number): void {
+    for (let i = to - 1; i >= from; i--) {
+      const record = records[i] ?? 0;
+      if (record < 0) {
+        this.oldestTime = -record;
+        return;
+      }
     }
   }
 
@@ -275,7 +295,7 @@ export class EventRing {
   private placeEvents(batch: TaskEventBatch, skip: number): void {
     const { records, events, length } = batch;
     let object = 0;
-    for (let j = 0; j < length; j++) {
+    for (let j = 0; j < length && object < events.length; j++) {
       const record = records[j] ?? Number.NaN;
       if (!(record >= 0) || taskEventRecordCode(record) !== TaskEventCode.Event) continue;
       const event = events[object++];

@@ -58,6 +58,8 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
   private readonly slice: TimeSlice;
   private readonly ready = new ReadyQueue<RoundRobinTask>(64);
   private steps = 0;
+  /** Who listened at the last drain ({@link Listening}): wakes between drains go the same way. */
+  private listening: number = Listening.Nobody;
   private scheduled = false;
   private draining = false;
   private handOver = false;
@@ -149,6 +151,8 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
     this.ready.push(task);
     if (this.scheduled || this.draining) return;
     this.scheduled = true;
+    // The drain's window publishes what is recorded until then (a wake, a spawn) in its batch.
+    if (this.listening !== Listening.Nobody) this.eventLog.expectWindow();
     if (this.slice.microtaskAllowed) void settled.then(this.drainBound);
     else setImmediate(this.drainBound);
   }
@@ -163,6 +167,7 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
     this.draining = true;
     // One window per drain: with a batch subscriber, the drain's events go out as one batch.
     const listening = this.openEventWindow();
+    this.listening = listening;
     try {
       for (let task = ready.shift(); task !== undefined; task = ready.shift()) {
         if (task.bodyFinished) continue;
@@ -205,13 +210,15 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
    * One step of `task`; called only from `drain`, so a task that yields goes straight to the
    * queue. `listening` is the drain's: with nobody listening a step costs one comparison
    * for events, and with batch subscribers alone it records straight into the log (one
-   * call at each end of the step, where the general path takes several).
+   * call at each end of the step, small enough to be inlined, where the general path
+   * takes several).
    */
   private step(task: RoundRobinTask, listening: number): void {
     const coroutine = task.coroutine;
+    const first = task.state === 'pending';
     if (listening !== Listening.Nobody) {
-      if (listening === Listening.Batch) this.eventLog.step(task.state === 'pending' ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
-      else this.publishStep(task, task.state === 'pending');
+      if (listening === Listening.Batch) this.eventLog.begin(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
+      else this.publishStep(task, first);
     }
     task.state = 'running';
     this.steps++;
@@ -220,7 +227,7 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
       case Step.Yield:
         task.state = 'suspended';
         if (listening !== Listening.Nobody) {
-          if (listening === Listening.Batch) this.eventLog.later(TaskEventCode.SuspendYield, task.id, Number.NaN);
+          if (listening === Listening.Batch) this.eventLog.suspend(first ? TaskEventCode.StartYield : TaskEventCode.ResumeYield, task.id);
           else this.publishSuspend(task, 'yield');
         }
         // The drain is running (it is the only caller): no need to schedule one.
@@ -230,8 +237,9 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
         task.state = 'suspended';
         if (listening !== Listening.Nobody) {
           const waited = coroutine.value;
-          if (listening === Listening.Batch) this.eventLog.later(TaskEventCode.SuspendWait, task.id, waited instanceof Task ? waited.id : Number.NaN);
-          else this.publishSuspend(task, 'wait', waited);
+          if (listening !== Listening.Batch) this.publishSuspend(task, 'wait', waited);
+          else if (waited instanceof Task) this.eventLog.suspendOn(first ? TaskEventCode.StartWait : TaskEventCode.ResumeWait, task.id, waited.id);
+          else this.eventLog.suspend(first ? TaskEventCode.StartWait : TaskEventCode.ResumeWait, task.id);
         }
         this.park(task, coroutine.value);
         if (coroutine.settling) this.handOver = true;
@@ -239,12 +247,14 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
       case Step.Done: {
         const value = coroutine.value;
         coroutine.value = undefined;
+        if (listening === Listening.Batch) this.eventLog.finish(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
         this.complete(task, value);
         break;
       }
       case Step.Failed: {
         const error = coroutine.value;
         coroutine.value = undefined;
+        if (listening === Listening.Batch) this.eventLog.finish(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
         task.state = 'suspended';
         task.finish(true, error);
         break;
@@ -287,7 +297,9 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
     task.parked = false;
     if (failed) task.coroutine.reject(value);
     else task.coroutine.resolve(value);
-    this.publishWake(task);
+    // As the last drain's steps did: straight into the log for batch subscribers alone.
+    if (this.listening === Listening.Batch) this.eventLog.wake(task.id);
+    else this.publishWake(task);
     this.enqueue(task);
   }
 }

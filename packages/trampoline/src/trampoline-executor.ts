@@ -207,9 +207,10 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
     const coroutine = task.coroutine;
     if (coroutine === undefined) return;
     const listening = this.listening;
+    const first = task.state === 'pending';
     if (listening !== Listening.Nobody) {
-      if (listening === Listening.Batch) this.eventLog.step(task.state === 'pending' ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
-      else this.publishStep(task, task.state === 'pending');
+      if (listening === Listening.Batch) this.eventLog.begin(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
+      else this.publishStep(task, first);
     }
     task.state = 'running';
     this.steps++;
@@ -232,7 +233,7 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
       case Step.Yield:
         task.state = 'suspended';
         if (listening !== Listening.Nobody) {
-          if (listening === Listening.Batch) this.eventLog.later(TaskEventCode.SuspendYield, task.id, Number.NaN);
+          if (listening === Listening.Batch) this.eventLog.suspend(first ? TaskEventCode.StartYield : TaskEventCode.ResumeYield, task.id);
           else this.publishSuspend(task, 'yield');
         }
         this.enqueue(task);
@@ -242,7 +243,7 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
         coroutine.value = undefined;
         task.state = 'suspended';
         if (listening !== Listening.Nobody) {
-          if (listening === Listening.Batch) this.eventLog.later(TaskEventCode.SuspendWait, task.id, awaited instanceof Task ? awaited.id : Number.NaN);
+          if (listening === Listening.Batch) this.eventLog.suspendOn(first ? TaskEventCode.StartWait : TaskEventCode.ResumeWait, task.id, awaited instanceof Task ? awaited.id : -1);
           else this.publishSuspend(task, 'wait', awaited);
         }
         this.park(task, awaited);
@@ -251,12 +252,14 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
       case Step.Done: {
         const value = coroutine.value;
         coroutine.value = undefined;
+        if (listening === Listening.Batch) this.eventLog.finish(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
         this.complete(task, value);
         break;
       }
       case Step.Failed: {
         const error = coroutine.value;
         coroutine.value = undefined;
+        if (listening === Listening.Batch) this.eventLog.finish(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
         task.state = 'suspended';
         task.finish(true, error);
         break;
