@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect } from 'vitest';
-import { channelNames, taskRef } from '@spindle/core';
+import { channelNames, forEachTaskEvent, holdEventClock, subscribeTaskEventStream, taskRef } from '@spindle/core';
 import type { Executor, SettleEvent, SpawnEvent, TaskEvent, TaskEventKind, TaskHandle } from '@spindle/core';
 import { Slot, reach } from '../board.js';
 import { EventRecorder } from '../event-recorder.js';
@@ -116,6 +116,46 @@ export function describeEvents(suite: Suite): void {
         }
       });
     }
+
+    suite.test("through the event stream alone (batches, as a recorder takes them), every task's events arrive in a valid order", async () => {
+      // Nobody on the per-kind channels but the stream: executors record into their batches,
+      // with the coarse clock (a recorder's default), where a step may be one record.
+      recorder.stop();
+      const releaseClock = holdEventClock('coarse');
+      const events: TaskEvent[] = [];
+      const stop = subscribeTaskEventStream({
+        onBatch: (batch) => {
+          forEachTaskEvent(batch, (event) => events.push(event));
+        },
+        onEvent: (event) => events.push(event),
+      });
+      const ex = suite.executor();
+      let handles: TaskHandle<unknown>[];
+      try {
+        handles = await workload(suite, ex, suite.preferred);
+      } finally {
+        // Publishes what is still being gathered.
+        stop();
+        releaseClock();
+      }
+      const own = events.filter((event) => event.executor === ex.label);
+      expect(taskEventProblems(own)).toEqual([]);
+      const kinds = new Set(own.map((event) => event.kind));
+      for (const kind of ['spawn', 'start', 'suspend', 'wake', 'resume', 'settle'] as const) {
+        expect(kinds.has(kind), `some ${kind} event arrived`).toBe(true);
+      }
+      const settled = new Map(own.filter((event): event is SettleEvent => event.kind === 'settle').map((event) => [event.taskId, event.state]));
+      for (const handle of handles) expect(settled.get(handle.id), `settle event of task ${handle.id} matches its state`).toBe(handle.state);
+      // A body that returned did so in a step: its task was running when it settled (the
+      // step that ended it is on the record, as a timeline draws it).
+      const last = new Map<number, TaskEvent['kind']>();
+      const endedOutsideAStep: number[] = [];
+      for (const event of own) {
+        if (event.kind === 'settle' && event.state === 'fulfilled' && last.get(event.taskId) !== 'start' && last.get(event.taskId) !== 'resume') endedOutsideAStep.push(event.taskId);
+        last.set(event.taskId, event.kind);
+      }
+      expect(endedOutsideAStep).toEqual([]);
+    });
 
     suite.test('every payload carries the fields of its kind and names this executor', async () => {
       const ex = suite.executor();

@@ -1,0 +1,310 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TaskEventCode, batchChannelName, forEachTaskEvent, taskEventRecordWeight } from '../src/event-batch.js';
+import type { TaskEventBatch, WholeStepCode } from '../src/event-batch.js';
+import { holdEventClock } from '../src/event-clock.js';
+import type { EventClockKind } from '../src/event-clock.js';
+import { TaskEventLog, flushTaskEvents } from '../src/event-log.js';
+import { currentThread, eventTime } from '../src/events.js';
+import type { TaskEvent } from '../src/events.js';
+
+/** One published batch: its events as objects, and what it said of itself. */
+interface Seen {
+  readonly events: TaskEvent[];
+  readonly count: number;
+  readonly weight: number;
+  readonly records: number[];
+}
+
+/** Subscribes to the batch channel and decodes every batch at once (its array is reused). */
+function collect(): { seen: Seen[]; stop: () => void } {
+  const seen: Seen[] = [];
+  const onBatch = (message: unknown): void => {
+    const batch = message as TaskEventBatch;
+    const events: TaskEvent[] = [];
+    forEachTaskEvent(batch, (event) => events.push(event));
+    const records = [...batch.records.subarray(0, batch.length)];
+    seen.push({ events, count: batch.count, weight: records.reduce((sum, record) => sum + taskEventRecordWeight(record), 0), records });
+  };
+  subscribe(batchChannelName, onBatch);
+  return { seen, stop: () => unsubscribe(batchChannelName, onBatch) };
+}
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+/** Spins until the event clock moves: inside a coarse window, until the clock thread ticks. */
+function waitForTick(): void {
+  const from = eventTime();
+  while (eventTime() === from) {
+    // The clock thread's tick (or the system clock) ends the loop.
+  }
+}
+
+const spawnOf = (taskId: number, parentId: number): TaskEvent => ({
+  kind: 'spawn',
+  taskId,
+  executor: 'steps',
+  thread: currentThread,
+  time: eventTime(),
+  name: undefined,
+  parentId,
+  body: 'function child',
+});
+
+describe('TaskEventLog steps (begin, suspend, finish, wake)', () => {
+  it('with the coarse clock, a step with no tick and nothing else inside is one whole-step record', () => {
+    cleanups.push(holdEventClock('coarse'));
+    const { seen, stop } = collect();
+    cleanups.push(stop);
+    const log = new TaskEventLog('steps');
+    // Retried until one window has no tick of the clock thread inside.
+    for (;;) {
+      seen.length = 0;
+      log.open();
+      log.begin(TaskEventCode.Start, 1);
+      log.suspend(TaskEventCode.StartYield, 1);
+      log.begin(TaskEventCode.Resume, 2);
+      log.suspendOn(TaskEventCode.ResumeWait, 2, 9);
+      log.begin(TaskEventCode.Resume, 1);
+      log.suspend(TaskEventCode.ResumeWait, 1);
+      log.close();
+      const records = seen[0]?.records ?? [];
+      if (records.filter((record) => record < 0).length === 1) {
+        expect(records.map(taskEventRecordWeight)).toEqual([0, 2, 2, 0, 2]);
+        break;
+      }
+    }
+    const events = seen[0]?.events ?? [];
+    expect(events.map((event) => [event.kind, event.taskId])).toEqual([
+      ['start', 1],
+      ['suspend', 1],
+      ['resume', 2],
+      ['suspend', 2],
+      ['resume', 1],
+      ['suspend', 1],
+    ]);
+    expect(events[1]).toMatchObject({ reason: 'yield' });
+    expect(events[3]).toMatchObject({ reason: 'wait', waitingOn: 9 });
+    expect(events[5]).toMatchObject({ reason: 'wait' });
+    expect(events[5]).not.toHaveProperty('waitingOn');
+    expect(seen[0]?.count).toBe(6);
+  });
+
+  for (const clock of ['coarse', 'precise'] as const) {
+    it(`with the ${clock} clock, keeps a step's beginning before what happened during it`, () => {
+      cleanups.push(holdEventClock(clock));
+      const { seen, stop } = collect();
+      cleanups.push(stop);
+      const log = new TaskEventLog('steps');
+      log.open();
+      log.begin(TaskEventCode.Resume, 1);
+      log.event(spawnOf(5, 1));
+      log.suspend(TaskEventCode.ResumeYield, 1);
+      log.begin(TaskEventCode.Resume, 5);
+      log.event({ kind: 'settle', taskId: 5, executor: 'steps', thread: currentThread, time: eventTime(), state: 'fulfilled', error: undefined });
+      log.finish(TaskEventCode.Resume, 5);
+      log.begin(TaskEventCode.Start, 6);
+      log.finish(TaskEventCode.Start, 6);
+      log.close();
+      expect(seen.flatMap((batch) => batch.events).map((event) => [event.kind, event.taskId])).toEqual([
+        ['resume', 1],
+        ['spawn', 5],
+        ['suspend', 1],
+        ['resume', 5],
+        ['settle', 5],
+        ['start', 6],
+      ]);
+      for (const batch of seen) expect(batch.count).toBe(batch.events.length);
+    });
+  }
+
+  it('with the coarse clock, a step across a tick begins at the time of one and suspends at the next', () => {
+    cleanups.push(holdEventClock('coarse'));
+    const { seen, stop } = collect();
+    cleanups.push(stop);
+    const log = new TaskEventLog('steps');
+    log.open();
+    log.begin(TaskEventCode.Start, 1);
+    waitForTick();
+    log.suspend(TaskEventCode.StartYield, 1);
+    log.close();
+    const [start, suspend] = seen[0]?.events ?? [];
+    expect(start?.kind).toBe('start');
+    expect(suspend?.kind).toBe('suspend');
+    expect(suspend?.time).toBeGreaterThan(start?.time ?? Infinity);
+  });
+
+  it('expectWindow(): what is recorded before a drain goes out in the drain’s batch, not a batch of its own', async () => {
+    cleanups.push(holdEventClock('coarse'));
+    const { seen, stop } = collect();
+    cleanups.push(stop);
+    const log = new TaskEventLog('steps');
+    const beforeWake = eventTime();
+    log.wake(1);
+    log.wake(2);
+    log.expectWindow();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(seen).toHaveLength(0);
+    log.open();
+    log.begin(TaskEventCode.Resume, 1);
+    log.suspend(TaskEventCode.ResumeYield, 1);
+    log.close();
+    expect(seen).toHaveLength(1);
+    const events = seen[0]?.events ?? [];
+    expect(events.map((event) => [event.kind, event.taskId])).toEqual([
+      ['wake', 1],
+      ['wake', 2],
+      ['resume', 1],
+      ['suspend', 1],
+    ]);
+    // The wakes take the time the window opened at: after them, no later than the step.
+    expect(events[0]?.time).toBeGreaterThanOrEqual(beforeWake);
+    expect(events[0]?.time).toBeLessThanOrEqual(events[2]?.time ?? -Infinity);
+    // Without expectWindow(), records made outside a window go out in the next microtask.
+    log.wake(3);
+    await Promise.resolve();
+    expect(seen).toHaveLength(2);
+    expect(seen[1]?.events.map((event) => event.kind)).toEqual(['wake']);
+  });
+
+  it('a step begun in a full batch keeps its events when the batch is published during the step', () => {
+    const { seen, stop } = collect();
+    cleanups.push(stop);
+    cleanups.push(holdEventClock('coarse'));
+    const log = new TaskEventLog('steps');
+    log.open();
+    log.begin(TaskEventCode.Resume, 1);
+    // Children enough to fill several batches while the step runs.
+    for (let child = 2; child < 3000; child++) log.event(spawnOf(child, 1));
+    log.suspend(TaskEventCode.ResumeYield, 1);
+    log.close();
+    expect(seen.length).toBeGreaterThan(1);
+    const events = seen.flatMap((batch) => batch.events);
+    expect(events.filter((event) => event.kind === 'spawn')).toHaveLength(2998);
+    expect(events.filter((event) => event.taskId === 1).map((event) => event.kind)).toEqual(['resume', 'suspend']);
+    for (const batch of seen) expect(batch.count).toBe(batch.events.length);
+  });
+});
+
+/** What an executor might do to a log, and the events each should come out as. */
+type Op =
+  | { readonly op: 'step'; readonly task: number; readonly first: boolean; readonly end: 'yield' | 'wait' | 'waitOn' | 'done'; readonly spawns: number; readonly tick: boolean }
+  | { readonly op: 'wake'; readonly task: number }
+  | { readonly op: 'window' }
+  | { readonly op: 'burst'; readonly steps: number }
+  | { readonly op: 'legacy'; readonly task: number };
+
+const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      op: fc.constant('step' as const),
+      task: fc.integer({ min: 0, max: 50 }),
+      first: fc.boolean(),
+      end: fc.constantFrom('yield' as const, 'wait' as const, 'waitOn' as const, 'done' as const),
+      spawns: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) }),
+      tick: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('wake' as const), task: fc.integer({ min: 0, max: 50 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('window' as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('burst' as const), steps: fc.integer({ min: 100, max: 1500 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('legacy' as const), task: fc.integer({ min: 0, max: 50 }) }) },
+);
+
+const wholeCodes: Record<'yield' | 'wait' | 'waitOn', readonly [WholeStepCode, WholeStepCode]> = {
+  yield: [TaskEventCode.StartYield, TaskEventCode.ResumeYield],
+  wait: [TaskEventCode.StartWait, TaskEventCode.ResumeWait],
+  waitOn: [TaskEventCode.StartWait, TaskEventCode.ResumeWait],
+};
+
+/** An event as `drive` expects it: kind and task, and for a suspend its reason and the task waited on. */
+function label(event: TaskEvent): string {
+  const head = `${event.kind}:${String(event.taskId)}`;
+  return event.kind === 'suspend' ? `${head}:${event.reason}:${event.waitingOn === undefined ? '' : String(event.waitingOn)}` : head;
+}
+
+/** Runs `ops` against a log and returns the events each op should publish, in order, as `kind:taskId` strings. */
+function drive(log: TaskEventLog, ops: readonly Op[]): string[] {
+  const expected: string[] = [];
+  let open = false;
+  let child = 1000;
+  const step = (task: number, first: boolean, end: 'yield' | 'wait' | 'waitOn' | 'done', spawns: number, tick: boolean): void => {
+    const begin = first ? TaskEventCode.Start : TaskEventCode.Resume;
+    log.begin(begin, task);
+    expected.push(`${first ? 'start' : 'resume'}:${String(task)}`);
+    for (let i = 0; i < spawns; i++) {
+      log.event(spawnOf(child, task));
+      expected.push(`spawn:${String(child++)}`);
+    }
+    if (tick) waitForTick();
+    if (end === 'done') {
+      log.finish(begin, task);
+      return;
+    }
+    const [startCode, resumeCode] = wholeCodes[end];
+    const whole = first ? startCode : resumeCode;
+    if (end === 'waitOn') log.suspendOn(whole, task, task + 1);
+    else log.suspend(whole, task);
+    expected.push(`suspend:${String(task)}:${end === 'yield' ? 'yield' : 'wait'}:${end === 'waitOn' ? String(task + 1) : ''}`);
+  };
+  for (const op of ops) {
+    switch (op.op) {
+      case 'step':
+        step(op.task, op.first, op.end, op.spawns, op.tick);
+        break;
+      case 'wake':
+        log.wake(op.task);
+        expected.push(`wake:${String(op.task)}`);
+        break;
+      case 'window':
+        if (open) log.close();
+        else log.open();
+        open = !open;
+        break;
+      case 'burst':
+        for (let i = 0; i < op.steps; i++) step(i % 7, false, 'yield', 0, false);
+        break;
+      case 'legacy':
+        // The general path, as an executor with per-kind subscribers too records a step.
+        log.step(TaskEventCode.Resume, op.task);
+        log.later(TaskEventCode.SuspendYield, op.task, Number.NaN);
+        expected.push(`resume:${String(op.task)}`, `suspend:${String(op.task)}:yield:`);
+        break;
+    }
+  }
+  if (open) log.close();
+  flushTaskEvents();
+  return expected;
+}
+
+describe('TaskEventLog under any sequence of calls', () => {
+  for (const clock of ['coarse', 'precise'] as EventClockKind[]) {
+    it(`with the ${clock} clock: every event comes out once, in order, times never go back, and each batch counts its events`, () => {
+      cleanups.push(holdEventClock(clock));
+      const { seen, stop } = collect();
+      cleanups.push(stop);
+      fc.assert(
+        fc.property(fc.array(opArbitrary, { maxLength: 60 }), (ops) => {
+          seen.length = 0;
+          const log = new TaskEventLog('steps');
+          const expected = drive(log, ops);
+          const events = seen.flatMap((batch) => batch.events);
+          expect(events.map(label)).toEqual(expected);
+          for (const batch of seen) {
+            expect(batch.count).toBe(batch.events.length);
+            expect(batch.weight).toBe(batch.count);
+          }
+          for (let i = 1; i < events.length; i++) expect(events[i]?.time).toBeGreaterThanOrEqual(events[i - 1]?.time ?? Infinity);
+          expect(events.every((event) => Number.isFinite(event.time))).toBe(true);
+        }),
+        { numRuns: 150 },
+      );
+    });
+  }
+});
