@@ -55,21 +55,62 @@ export function subscribeTaskEvents(listener: TaskEventListener, options?: TaskE
   };
 }
 
+/** How long the shared end of the forwarding channel stays open once nobody listens. */
+const KEEP_PORT_MS = 1000;
+
+/** This thread's end of the forwarding channel, shared by every listener on it. */
+let port: BroadcastChannel | undefined = undefined;
+const workerListeners = new Set<TaskEventListener>();
+let closeTimer: NodeJS.Timeout | undefined = undefined;
+
+function openPort(): void {
+  if (closeTimer !== undefined) clearTimeout(closeTimer);
+  closeTimer = undefined;
+  if (port !== undefined) return;
+  const opened = new BroadcastChannel(FORWARD_CHANNEL);
+  opened.onmessage = (message: unknown) => {
+    const data: unknown = (message as { data?: unknown }).data;
+    if (!Array.isArray(data) || workerListeners.size === 0) return;
+    for (const event of data as unknown[]) {
+      if (!isTaskEvent(event)) continue;
+      for (const listener of workerListeners) listener(event);
+    }
+  };
+  opened.unref();
+  port = opened;
+}
+
+/**
+ * Keeps the port a while after its last listener leaves: opening a `BroadcastChannel`
+ * costs tens of microseconds, and a recorder started and stopped around each run of a
+ * program would pay it every time.
+ */
+function releasePort(): void {
+  if (workerListeners.size > 0 || port === undefined || closeTimer !== undefined) return;
+  closeTimer = setTimeout(() => {
+    closeTimer = undefined;
+    if (workerListeners.size > 0) return;
+    port?.close();
+    port = undefined;
+  }, KEEP_PORT_MS);
+  closeTimer.unref();
+}
+
 /**
  * Passes `listener` the events that worker threads forward with {@link forwardEvents};
- * returns the function that stops. The channel is unref'd: a recorder must never be the
- * reason a program keeps running.
+ * returns the function that stops. Listeners share one end of the channel, which is
+ * unref'd: a recorder must never be the reason a program keeps running.
  */
 export function listenToWorkers(listener: TaskEventListener): () => void {
-  const port = new BroadcastChannel(FORWARD_CHANNEL);
-  port.onmessage = (message: unknown) => {
-    const data: unknown = (message as { data?: unknown }).data;
-    if (!Array.isArray(data)) return;
-    for (const event of data as unknown[]) if (isTaskEvent(event)) listener(event);
+  // A listener added twice is called once per add: each add gets its own entry.
+  const entry: TaskEventListener = (event) => {
+    listener(event);
   };
-  port.unref();
+  workerListeners.add(entry);
+  openPort();
   return () => {
-    port.close();
+    if (!workerListeners.delete(entry)) return;
+    releasePort();
   };
 }
 

@@ -130,6 +130,42 @@ describe('Recorder', () => {
     expect(fromWorker.every((e) => e.time >= before && e.time <= eventTime())).toBe(true);
   });
 
+  it('worker events reach every listener on the thread, and none that has stopped, however often they come and go', async () => {
+    const runWorker = async (): Promise<void> => {
+      const worker = new Worker(new URL('./fixtures/forwarding-worker.mjs', import.meta.url));
+      expect(await new Promise<number>((resolve) => worker.once('exit', resolve))).toBe(0);
+    };
+    // Twice: the second round finds the channel end the first left open for a while.
+    for (let round = 0; round < 2; round++) {
+      const stopped: TaskEvent[] = [];
+      const stopEarly = subscribeTaskEvents((event) => {
+        if (event.executor === 'worker-exec') stopped.push(event);
+      });
+      stopEarly();
+      const heard: TaskEvent[][] = [[], []];
+      const arrived = heard.map(
+        (seen) =>
+          new Promise<void>((resolve) => {
+            const stop = subscribeTaskEvents((event) => {
+              if (event.executor !== 'worker-exec') return;
+              seen.push(event);
+              if (seen.length === 4) {
+                stop();
+                resolve();
+              }
+            });
+          }),
+      );
+      await runWorker();
+      await Promise.all(arrived);
+      expect(heard.map((seen) => seen.map((event) => event.kind))).toEqual([
+        ['spawn', 'start', 'suspend', 'settle'],
+        ['spawn', 'start', 'suspend', 'settle'],
+      ]);
+      expect(stopped).toEqual([]);
+    }
+  });
+
   it('forwardEvents() refuses to run on the main thread', () => {
     expect(() => forwardEvents()).toThrow(/worker threads/);
   });
