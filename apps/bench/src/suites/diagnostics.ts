@@ -1,79 +1,96 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { channelNames } from '@spindle/core';
 import type { Executor, TaskHandle } from '@spindle/core';
 import { Metrics, Recorder } from '@spindle/diagnostics';
 import { RoundRobinExecutor } from '@spindle/round-robin';
-import { TrampolineExecutor } from '@spindle/trampoline';
-import type { BenchCase, Subject, Suite } from '../suite.js';
+import type { BenchCase, Subject, Suite, SuiteOptions } from '../suite.js';
 import { spindleSubject } from '../suite.js';
 import { awaitingGenerator, yieldingGenerator } from '../workloads/bodies.js';
 import { Countdown } from '../workloads/state-machines.js';
 import { spindleAll } from '../workloads/spindle.js';
 import { roundRobinWithoutEvents } from '../workloads/without-events.js';
+import { poolSuite } from './pool.js';
+import { roundRobinStep } from './round-robin-step.js';
+import { trampolineSuite } from './trampoline.js';
 
-/** Tasks per run. */
+/** Tasks per run of the idle and Metrics cases. */
 const TASKS = 100;
 /** Steps per task. */
 const STEPS = 100;
 
 const diagnostics = spindleSubject('@spindle/diagnostics');
-
-/** An executor the cost is measured on: its subject name and how to make one. */
-interface Target {
-  readonly name: 'round-robin' | 'trampoline';
-  readonly subject: string;
-  readonly make: (label: string) => Executor;
-}
-
-const targets: readonly Target[] = [
-  { name: 'round-robin', subject: spindleSubject('@spindle/round-robin'), make: (label) => new RoundRobinExecutor({ label }) },
-  { name: 'trampoline', subject: spindleSubject('@spindle/trampoline'), make: (label) => new TrampolineExecutor({ label }) },
-];
-
-/** What listens to the lifecycle events while a subject runs. */
-type Listening = 'nothing' | 'no-op' | 'recorder' | 'metrics';
-
-const ignore = (): void => undefined;
+const roundRobin = spindleSubject('@spindle/round-robin');
 
 /**
- * A subscriber that does nothing, on the per-kind channels: what publishing every event as
- * an object costs by itself (the Recorder takes executors' events from the batch channel instead).
+ * The executors' own benchmark suites: every case of theirs is measured again here, its
+ * Spindle subject as built against the same subject with a Recorder on.
  */
-function noop(on: boolean): void {
-  for (const name of Object.values(channelNames)) (on ? subscribe : unsubscribe)(name, ignore);
-}
+const executorSuites: readonly Suite[] = [roundRobinStep, trampolineSuite, poolSuite];
 
 /**
- * A step workload with `listening` subscribed only while this subject's run
- * is in progress, so that the other subjects of the case run with no subscriber. The
- * recorder keeps its default 100 000-event ring, which wraps during the case: the steady
- * state of a long recording.
+ * `subject` with a Recorder on while each of its runs is in progress (and only then, so
+ * that the same subject's plain runs have nobody subscribed). It runs on the subject's own
+ * executor, which the subject itself releases. The recorder keeps its default 100 000-record
+ * ring, which wraps during a case: the steady state of a long recording.
  */
-function subject(target: Target, listening: Listening, spawnOne: (executor: Executor) => TaskHandle<number>): Subject {
-  let executor: Executor | undefined;
+function recorded(subject: Subject): Subject {
   const recorder = new Recorder();
+  return {
+    subject: diagnostics,
+    runs: `Recorder on: ${subject.runs}`,
+    run: async () => {
+      recorder.start();
+      try {
+        return await subject.run();
+      } finally {
+        recorder.stop();
+      }
+    },
+    ...(subject.mayFail === undefined ? {} : { mayFail: subject.mayFail }),
+  };
+}
+
+/**
+ * The recorder's cost on the executors' benchmarks: for every case of their suites and
+ * every Spindle subject in it, that subject as built (the baseline) and the same subject
+ * with a Recorder on. Peers are left out; the memory case measures resident memory, not
+ * time, and is left out too.
+ */
+function recorderCases(options: SuiteOptions): BenchCase[] {
+  return executorSuites.flatMap((suite) =>
+    suite
+      .cases(options)
+      .filter((bench) => !bench.name.startsWith('memory/'))
+      .flatMap((bench) => {
+        const own = bench.subjects.filter((subject) => subject.subject.startsWith('spindle/'));
+        return own.map(
+          (subject): BenchCase => ({
+            name: `recorder/${suite.name}/${bench.name}${own.length > 1 ? `/${subject.subject}` : ''}`,
+            description: `${bench.description}: ${subject.subject} as built vs with a Recorder on`,
+            opsPerRun: bench.opsPerRun,
+            op: bench.op,
+            expected: bench.expected,
+            baseline: subject.subject,
+            ...(bench.timing === undefined ? {} : { timing: bench.timing }),
+            subjects: [subject, recorded(subject)],
+          }),
+        );
+      }),
+  );
+}
+
+/** A round-robin step workload with Metrics running (or nothing) while each run is in progress. */
+function metricsSubject(withMetrics: boolean, spawnOne: (executor: Executor) => TaskHandle<number>): Subject {
+  let executor: Executor | undefined;
   const metrics = new Metrics({ keepSettledTasks: 0 });
   return {
-    // Subjects are named by package: the executor alone, core's events alone (a no-op
-    // subscriber), and diagnostics on top.
-    subject: { nothing: target.subject, 'no-op': spindleSubject('@spindle/core'), recorder: diagnostics, metrics: diagnostics }[listening],
-    runs: {
-      nothing: 'nothing subscribed',
-      'no-op': 'a subscriber that does nothing',
-      recorder: 'Recorder on (ring buffer)',
-      metrics: 'Metrics on (histograms, gauges)',
-    }[listening],
+    subject: withMetrics ? diagnostics : roundRobin,
+    runs: withMetrics ? 'Metrics on (histograms, gauges)' : 'nothing subscribed',
     run: async () => {
-      const ex = (executor ??= target.make(`bench:diagnostics:${target.name}:${listening}`));
-      if (listening === 'recorder') recorder.start();
-      if (listening === 'metrics') metrics.start();
-      if (listening === 'no-op') noop(true);
+      const ex = (executor ??= new RoundRobinExecutor({ label: `bench:diagnostics:${withMetrics ? 'metrics' : 'nothing'}` }));
+      if (withMetrics) metrics.start();
       try {
         return await spindleAll(TASKS, () => spawnOne(ex));
       } finally {
-        recorder.stop();
         metrics.stop();
-        if (listening === 'no-op') noop(false);
       }
     },
     dispose: () => executor?.close(),
@@ -120,73 +137,36 @@ function idleCase(name: string, description: string, spawnOne: (executor: Execut
   };
 }
 
-function buildCases(): BenchCase[] {
+function buildCases(options: SuiteOptions): BenchCase[] {
   const resolved = Promise.resolve();
   const common = { opsPerRun: TASKS * STEPS, op: 'step', expected: TASKS * STEPS } as const;
-  const workloads: { name: string; description: string; spawnOne: (ex: Executor) => TaskHandle<number>; targets: readonly Target['name'][] }[] = [
-    {
-      name: 'yield/state-machine',
-      description: `${TASKS} state machines × ${STEPS} steps`,
-      spawnOne: (ex) => ex.spawn(new Countdown(STEPS)),
-      targets: ['round-robin'],
-    },
-    {
-      name: 'yield/generator',
-      description: `${TASKS} generators × ${STEPS} steps, bare \`yield\``,
-      spawnOne: (ex) => ex.spawn(yieldingGenerator, [STEPS]),
-      targets: ['round-robin', 'trampoline'],
-    },
-    {
-      name: 'await/generator',
-      description: `${TASKS} generators × ${STEPS} steps, \`yield resolved\` (park and wake)`,
-      spawnOne: (ex) => ex.spawn(awaitingGenerator, [STEPS, resolved]),
-      targets: ['round-robin', 'trampoline'],
-    },
+  const workloads: { name: string; description: string; spawnOne: (ex: Executor) => TaskHandle<number> }[] = [
+    { name: 'yield/state-machine', description: `${TASKS} state machines × ${STEPS} steps`, spawnOne: (ex) => ex.spawn(new Countdown(STEPS)) },
+    { name: 'yield/generator', description: `${TASKS} generators × ${STEPS} steps, bare \`yield\``, spawnOne: (ex) => ex.spawn(yieldingGenerator, [STEPS]) },
+    { name: 'await/generator', description: `${TASKS} generators × ${STEPS} steps, \`yield resolved\` (park and wake)`, spawnOne: (ex) => ex.spawn(awaitingGenerator, [STEPS, resolved]) },
   ];
-  const idle = [
-    idleCase('yield/state-machine', `${TASKS} state machines × ${STEPS} steps`, (ex) => ex.spawn(new Countdown(STEPS))),
-    idleCase('yield/generator', `${TASKS} generators × ${STEPS} steps, bare \`yield\``, (ex) => ex.spawn(yieldingGenerator, [STEPS])),
-    idleCase('await/generator', `${TASKS} generators × ${STEPS} steps, \`yield resolved\``, (ex) => ex.spawn(awaitingGenerator, [STEPS, resolved])),
-  ];
-  const recording = targets.flatMap((target) =>
-    workloads
-      .filter((workload) => workload.targets.includes(target.name))
-      .flatMap(({ name, description, spawnOne }) => {
-        // Case names keep their old form on round-robin, so results stay comparable across runs.
-        const prefix = target.name === 'round-robin' ? '' : `${target.name}/`;
-        const cases: BenchCase[] = [
-          {
-            ...common,
-            baseline: target.subject,
-            name: `recorder/${prefix}${name}`,
-            description: `${description} on ${target.name}: nothing subscribed vs a no-op subscriber vs the Recorder`,
-            subjects: [subject(target, 'nothing', spawnOne), subject(target, 'no-op', spawnOne), subject(target, 'recorder', spawnOne)],
-          },
-        ];
-        if (target.name === 'round-robin') {
-          cases.push({
-            ...common,
-            baseline: target.subject,
-            name: `metrics/${prefix}${name}`,
-            description: `${description} on ${target.name}: nothing subscribed vs Metrics`,
-            subjects: [subject(target, 'nothing', spawnOne), subject(target, 'metrics', spawnOne)],
-          });
-        }
-        return cases;
-      }),
+  const idle = workloads.map(({ name, description, spawnOne }) => idleCase(name, description, spawnOne));
+  const metrics = workloads.map(
+    ({ name, description, spawnOne }): BenchCase => ({
+      ...common,
+      baseline: roundRobin,
+      name: `metrics/${name}`,
+      description: `${description} on round-robin: nothing subscribed vs Metrics`,
+      subjects: [metricsSubject(false, spawnOne), metricsSubject(true, spawnOne)],
+    }),
   );
-  return [...idle, ...recording];
+  return [...idle, ...recorderCases(options), ...metrics];
 }
 
 /**
- * What diagnostics cost the step benchmarks of round-robin and the trampoline: the same
- * workloads with nothing subscribed (the executors only check `hasSubscribers`), with a
- * subscriber that does nothing on the per-kind channels, with a Recorder (which takes
- * executors' events from core's batch channel) and with Metrics.
+ * What diagnostics cost: the round-robin step workloads with nothing subscribed against a
+ * build with the event code cut out (idle), every case of the executors' own suites with a
+ * Recorder on (which takes executors' events from core's batch channel), and the
+ * round-robin step workloads with Metrics.
  */
 export const diagnosticsSuite: Suite = {
   name: 'diagnostics',
-  description: `cost of @spindle/diagnostics on the round-robin and trampoline step benchmarks: nothing subscribed (against a build without event code), a no-op subscriber, the Recorder, Metrics (${TASKS} tasks × ${STEPS} steps per run)`,
-  packages: ['@spindle/core', '@spindle/round-robin', '@spindle/trampoline', '@spindle/diagnostics'],
-  cases: () => buildCases(),
+  description: `cost of @spindle/diagnostics: nothing subscribed (against a build without event code), the Recorder on every case of the round-robin-step, trampoline and pool suites, Metrics on round-robin steps (${TASKS} tasks × ${STEPS} steps per run)`,
+  packages: ['@spindle/core', '@spindle/round-robin', '@spindle/trampoline', '@spindle/pool', '@spindle/diagnostics'],
+  cases: (options) => buildCases(options),
 };

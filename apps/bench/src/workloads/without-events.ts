@@ -5,10 +5,22 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { RoundRobinExecutor } from '@spindle/round-robin';
 
 /**
+ * Lines of the built executor that only record events, outside the step's event blocks:
+ * the end of a step whose body finished, a wake (to the log or published), and the note to
+ * the log that a drain is coming. Each must be found at least once.
+ */
+const eventLines: readonly RegExp[] = [
+  /^\s*if \(listening === Listening\.Batch\) this\.eventLog\.finish\(.*\);$/,
+  /^\s*if \(this\.listening === Listening\.Batch\) this\.eventLog\.wake\(task\.id\);$/,
+  /^\s*else this\.publishWake\(task\);$/,
+  /^\s*if \(this\.listening !== Listening\.Nobody\) this\.eventLog\.expectWindow\(\);$/,
+];
+
+/**
  * Cuts the lifecycle-event code out of the built `@spindle/round-robin` (its ESM file, as
  * installed): the drain's event window, every `if (listening !== Listening.Nobody) { … }`
- * block of a step, and the wake's publishing. What is left is the executor as it would be
- * with no diagnostics at all, so that "nothing subscribed" can be measured against it.
+ * block of a step, and the lines in `eventLines`. What is left is the executor as it would
+ * be with no diagnostics at all, so that "nothing subscribed" can be measured against it.
  *
  * @throws Error when the built file no longer has the shape this expects (so the
  *   comparison fails loudly instead of measuring two equal builds)
@@ -23,12 +35,15 @@ export function cutEventCode(source: string): string {
   let cut = source.replace('this.openEventWindow()', '0').replace(/^\s*log\.close\(\);\n/m, '');
   const lines = cut.split('\n');
   const kept: string[] = [];
+  const found = eventLines.map(() => 0);
   let blocks = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     const open = /^(\s*)if \(listening !== Listening\.Nobody\) \{$/.exec(line);
     if (open === null) {
-      if (!/^\s*this\.publishWake\(task\);$/.test(line)) kept.push(line);
+      const match = eventLines.findIndex((pattern) => pattern.test(line));
+      if (match < 0) kept.push(line);
+      else found[match] = (found[match] ?? 0) + 1;
       continue;
     }
     const close = `${open[1] ?? ''}}`;
@@ -36,9 +51,11 @@ export function cutEventCode(source: string): string {
     blocks++;
   }
   if (blocks < 3) throw new Error(`cutEventCode: expected at least 3 event blocks in @spindle/round-robin's step, found ${String(blocks)}`);
+  const missing = eventLines.filter((_, index) => found[index] === 0);
+  if (missing.length > 0) throw new Error(`cutEventCode: expected lines like ${missing.map(String).join(', ')} in @spindle/round-robin's build`);
   // The build's source map describes the uncut file.
   cut = kept.filter((line) => !line.startsWith('//# sourceMappingURL=')).join('\n');
-  if (cut.includes('Listening.Batch') || cut.includes('publishWake(')) throw new Error('cutEventCode: event code is left in the cut build');
+  if (cut.includes('Listening.Batch') || cut.includes('publishWake(') || cut.includes('eventLog.')) throw new Error('cutEventCode: event code is left in the cut build');
   return cut;
 }
 
