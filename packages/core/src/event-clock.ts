@@ -6,14 +6,16 @@ const origin = performance.timeOrigin;
 
 /** How often the clock thread writes the time while executors on this thread are stepping. */
 const TICK_MS = 0.1;
-/** Ticks without a drain before the clock thread sleeps until the next one. */
+/** Ticks without a sign of use before the clock thread sleeps until the next one. */
 const IDLE_TICKS = 50;
 
 // Words of the control array shared with the clock thread.
-/** Drains begun on this thread (the clock thread watches it change). */
+/**
+ * Signs of use: this thread adds one when it reads a tick it had not seen before (see
+ * {@link noteEventClockTick}), so at most once a tick however many drains and steps read
+ * the clock. The clock thread sleeps once it has not changed for `IDLE_TICKS` ticks.
+ */
 const DRAINS = 0;
-/** Drain windows open right now. */
-const OPEN = 1;
 /** 1 while the clock thread sleeps for want of drains; a drain wakes it. */
 const ASLEEP = 2;
 /** 1 once the clock is released: the clock thread exits. */
@@ -47,16 +49,16 @@ while (Atomics.load(control, ${String(STOP)}) === 0) {
   Atomics.store(ticks, 0, (ticks[0] + 1) & ${String(TICK_MASK)});
   Atomics.wait(control, ${String(STOP)}, 0, ${String(TICK_MS)});
   const drains = Atomics.load(control, ${String(DRAINS)});
-  if (drains !== seen || Atomics.load(control, ${String(OPEN)}) > 0) {
+  if (drains !== seen) {
     seen = drains;
     idle = 0;
     continue;
   }
   if (++idle < ${String(IDLE_TICKS)}) continue;
-  // Announce the sleep, then look once more: a drain that began in between has either
-  // seen ASLEEP (and will wake us) or is visible here (sequentially consistent atomics).
+  // Announce the sleep, then look once more: a use signed in between has either seen
+  // ASLEEP (and will wake us) or is visible here (sequentially consistent atomics).
   Atomics.store(control, ${String(ASLEEP)}, 1);
-  if (Atomics.load(control, ${String(DRAINS)}) === seen && Atomics.load(control, ${String(OPEN)}) === 0) {
+  if (Atomics.load(control, ${String(DRAINS)}) === seen) {
     Atomics.wait(control, ${String(ASLEEP)}, 1);
   }
   Atomics.store(control, ${String(ASLEEP)}, 0);
@@ -119,7 +121,8 @@ export function readEventTime(cell: Float64Array): void {
     cell[0] = origin + performance.now();
     return;
   }
-  const time = windows > 0 ? (coarse.time[0] ?? 0) : origin + performance.now();
+  // In a window, the thread's time, unless it slept (a step longer than its idle wait).
+  const time = windows > 0 && !noteEventClockTick(coarse.ticks[0] ?? -1) ? (coarse.time[0] ?? 0) : origin + performance.now();
   const previous = latest[0] ?? 0;
   if (time > previous) {
     latest[0] = time;
@@ -137,34 +140,50 @@ function advance(time: number): number {
   return time;
 }
 
+/** The tick count at the last sign of use: one sign per tick is enough to keep the thread awake. */
+let signedTick = -1;
+
 /**
  * Marks the start of an executor's drain window. With the coarse clock in use, returns the
- * shared memory the clock thread writes the time into, and writes into `floor[0]`
- * the time the window starts at: the first window reads the system clock once (so a drain
- * starts at the exact time however long the clock thread slept) and wakes the clock thread
- * if it sleeps. A log reads `max(time[0], floor[0])` for each tick: no call, no clock read.
+ * shared memory the clock thread writes the time into, and writes into `floor[0]` the time
+ * the window starts at. A log reads `max(time[0], floor[0])` for each tick it sees: no
+ * call, no clock read.
  */
 export function openEventClockWindow(floor: Float64Array): EventClockCells | undefined {
+  windows++;
   const coarse = clock;
-  if (coarse === undefined) {
-    windows++;
-    return undefined;
-  }
-  floor[0] = windows++ === 0 ? advance(origin + performance.now()) : (latest[0] ?? 0);
-  const control = coarse.control;
-  Atomics.add(control, DRAINS, 1);
-  Atomics.store(control, OPEN, windows);
-  if (Atomics.load(control, ASLEEP) === 1) {
-    Atomics.store(control, ASLEEP, 0);
-    Atomics.notify(control, ASLEEP);
-  }
+  if (coarse === undefined) return undefined;
+  // Woken from a sleep, the thread's time is old: the drain starts at the exact time.
+  floor[0] = noteEventClockTick(coarse.ticks[0] ?? -1) ? advance(origin + performance.now()) : advance(coarse.time[0] ?? 0);
   return coarse;
+}
+
+/**
+ * A log (or a window opening) has read tick count `tick`. The first time a count is seen,
+ * signs the clock thread that it is in use, and wakes it if it sleeps. Returns true when
+ * it slept: its time is then older than a tick, and the caller reads the system clock.
+ *
+ * Why once a tick is enough: after a sign, the thread ticks `IDLE_TICKS` more times before
+ * it can sleep, so a count not seen before is read before it sleeps; and while the count
+ * stays the same, the thread has not ticked since the last sign, so it has not slept.
+ */
+export function noteEventClockTick(tick: number): boolean {
+  const coarse = clock;
+  if (tick === signedTick || coarse === undefined) return false;
+  signedTick = tick;
+  const control = coarse.control;
+  // Sign first: a thread about to sleep then either sees the sign and stays awake, or has
+  // already said it sleeps (sequentially consistent atomics) and is woken here.
+  Atomics.add(control, DRAINS, 1);
+  if (Atomics.load(control, ASLEEP) !== 1) return false;
+  Atomics.store(control, ASLEEP, 0);
+  Atomics.notify(control, ASLEEP);
+  return true;
 }
 
 /** Marks the end of a window begun with {@link openEventClockWindow}. */
 export function closeEventClockWindow(): void {
   windows--;
-  if (clock !== undefined) Atomics.store(clock.control, OPEN, windows);
 }
 
 /** Which clock a diagnostics tool wants event times from: see {@link holdEventClock}. */
@@ -179,9 +198,10 @@ let preciseHolders = 0;
  * `coarse`: a tool that records every step (a recorder) holds it so that a step costs no
  * system-clock read, which costs as much as a small step. A thread of its own writes the
  * time into shared memory every 0.1 ms (on a busy machine, less often) while executors
- * drain, and sleeps while they are idle; each drain also starts at the exact time. Event
- * times inside drains then move in ticks: steps shorter than a tick share a time, and
- * durations summed over many steps remain right on average.
+ * drain, and sleeps while they are idle (a drain after a sleep starts at the exact time,
+ * and so does any read that finds it asleep). Event times inside drains then move in ticks:
+ * steps shorter than a tick share a time, and durations summed over many steps remain
+ * right on average.
  *
  * `precise`: a tool that needs each step's own duration (step-time histograms) holds it,
  * and it wins: the coarse clock is in use only while somebody holds it and nobody holds
@@ -233,7 +253,6 @@ function useClock(): void {
   // The thread may have slept: the clock starts at the exact time, as a tick of its own.
   coarse.time[0] = advance(origin + performance.now());
   Atomics.store(coarse.ticks, 0, ((coarse.ticks[0] ?? 0) + 1) & TICK_MASK);
-  Atomics.store(coarse.control, OPEN, windows);
   clock = coarse;
 }
 
@@ -245,7 +264,6 @@ function parkClock(): void {
   const coarse = clock;
   if (coarse === undefined) return;
   clock = undefined;
-  Atomics.store(coarse.control, OPEN, 0);
   const timer = setTimeout(() => {
     if (unused?.clock !== coarse) return;
     unused = undefined;

@@ -254,9 +254,9 @@ export class TaskEventLog {
     const cells = this.cells;
     if (cells === undefined) return n;
     const tick = cells.ticks[0] ?? -1;
-    let time = cells.time[0] ?? 0;
-    const floor = this.floor[0] ?? 0;
-    if (time < floor) time = floor;
+    // The coarse time (or the system clock's, if the clock thread had to be woken).
+    readEventTime(this.now);
+    const time = this.now[0] ?? 0;
     if (this.pendingTime >= 0) {
       this.records[this.pendingTime] = -time;
       this.pendingTime = -1;
@@ -275,18 +275,10 @@ export class TaskEventLog {
     let n = this.length;
     if (n === 0 || n + MOST_PER_CALL > this.records.length) n = this.room();
     const records = this.records;
-    const cells = this.cells;
-    let time: number;
-    if (cells === undefined) {
-      readEventTime(this.now);
-      time = this.now[0] ?? Number.NaN;
-      // A time of the system clock, not of a tick.
-      this.mark = -1;
-    } else {
-      time = cells.time[0] ?? 0;
-      const floor = this.floor[0] ?? 0;
-      if (time < floor) time = floor;
-    }
+    readEventTime(this.now);
+    const time = this.now[0] ?? Number.NaN;
+    // Not necessarily the time of a tick: the next begin stamps its own.
+    this.mark = -1;
     const pending = this.pendingTime;
     if (pending >= 0) {
       // The records since the pending time happened before now: they take this time, and
@@ -326,9 +318,8 @@ export class TaskEventLog {
         this.blanks++;
       }
     } else {
-      let time = cells.time[0] ?? 0;
-      const floor = this.floor[0] ?? 0;
-      if (time < floor) time = floor;
+      readEventTime(this.now);
+      const time = this.now[0] ?? 0;
       if (this.pendingTime >= 0) {
         records[this.pendingTime] = -time;
         this.pendingTime = -1;

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeEventClockWindow, coarseEventClockInUse, eventTime, holdEventClock, openEventClockWindow, readEventTime } from '../src/event-clock.js';
@@ -18,11 +19,14 @@ function close(): void {
   tick = undefined;
 }
 
-/** A log's read inside a window: the clock thread's time, never below the window's start; NaN without it. */
+/** The clock thread's latest time, as the window just opened sees it; NaN without the coarse clock. */
 function coarseEventTime(): number {
   if (tick === undefined) return Number.NaN;
-  return Math.max(tick.time[0] ?? 0, floor[0] ?? 0);
+  return tick.time[0] ?? 0;
 }
+
+/** The system clock, as the clock thread and `eventTime` read it. */
+const systemTime = (): number => performance.timeOrigin + performance.now();
 
 const run = promisify(execFile);
 const releases: (() => void)[] = [];
@@ -67,9 +71,10 @@ describe('event clock', () => {
       // writes it while the window stays open).
       while (reads.length < 4) reads.push(readUntilChanged(eventTime, reads[reads.length - 1] ?? start));
       for (let i = 1; i < reads.length; i++) expect(reads[i]).toBeGreaterThan(reads[i - 1] ?? Infinity);
-      expect(coarseEventTime()).toBeGreaterThanOrEqual(reads[3] ?? Infinity);
-      // The coarse time lags the system clock by at most a tick or a scheduling delay.
-      const lag = performance.timeOrigin + performance.now() - eventTime();
+      // The coarse time is never ahead of the system clock, and lags it by at most a tick or
+      // a scheduling delay (a read that finds the thread asleep reads the system clock).
+      const coarse = eventTime();
+      const lag = systemTime() - coarse;
       expect(lag).toBeGreaterThanOrEqual(0);
       expect(lag).toBeLessThan(1000);
     } finally {
@@ -84,6 +89,7 @@ describe('event clock', () => {
       const cells = tick;
       if (cells === undefined) throw new Error('no coarse clock');
       const readTicks = (): number => cells.ticks[0] ?? Number.NaN;
+      const firstTime = coarseEventTime();
       let count = readTicks();
       for (let seen = 0; seen < 5; seen++) {
         const next = readUntilChanged(readTicks, count);
@@ -94,7 +100,7 @@ describe('event clock', () => {
         expect(next).not.toBe(count);
         count = next;
       }
-      expect(coarseEventTime()).toBeGreaterThan(floor[0] ?? Infinity);
+      expect(coarseEventTime()).toBeGreaterThan(firstTime);
     } finally {
       close();
     }
@@ -108,18 +114,52 @@ describe('event clock', () => {
       times.push(eventTime());
       open();
       readEventTime(cell);
-      times.push(eventTime(), coarseEventTime(), cell[0] ?? Number.NaN);
+      times.push(cell[0] ?? Number.NaN, eventTime());
       close();
     }
     for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1] ?? Infinity);
   });
 
-  it('opening a window starts it at the exact time even when the clock thread lags', () => {
+  it('opening a window after the clock thread slept starts it at the exact time, and wakes the thread', async () => {
     hold('coarse');
+    open();
+    const cells = tick;
+    close();
+    if (cells === undefined) throw new Error('no coarse clock');
+    // Idle for 5 ms, the thread sleeps: its tick count then stays put (awake, it moves every 0.1 ms).
+    const readTicks = (): number => cells.ticks[0] ?? Number.NaN;
+    for (let tries = 0; ; tries++) {
+      const before = readTicks();
+      await delay(20);
+      if (readTicks() === before) break;
+      if (tries > 100) throw new Error('the clock thread never slept');
+    }
+    const asleepAt = readTicks();
     const before = performance.timeOrigin + performance.now();
     open();
     try {
       expect(eventTime()).toBeGreaterThanOrEqual(before);
+      // Woken: it ticks again.
+      expect(readUntilChanged(readTicks, asleepAt)).not.toBe(asleepAt);
+    } finally {
+      close();
+    }
+  });
+
+  it('a window that stays open longer than the idle wait keeps exact-enough times', async () => {
+    hold('coarse');
+    open();
+    try {
+      const cells = tick;
+      if (cells === undefined) throw new Error('no coarse clock');
+      // One long step: nothing reads the clock for 50 ms, so the thread sleeps meanwhile.
+      const start = eventTime();
+      await delay(50);
+      const before = performance.timeOrigin + performance.now();
+      const after = eventTime();
+      // A sleeping thread's time is about 45 ms old; a read that wakes it reads the system clock.
+      expect(after - start).toBeGreaterThanOrEqual(35);
+      expect(before - after).toBeLessThan(15);
     } finally {
       close();
     }

@@ -19,8 +19,9 @@ export interface RecorderOptions {
   /**
    * Where event times come from while recording. `'coarse'` (the default): inside
    * executors' drains, a clock that a helper thread updates every 0.1 ms, so that recording
-   * adds no system-clock read to a step; steps shorter than a tick share a time (each drain
-   * still starts at the exact time). `'precise'`: every step reads the system clock, which
+   * adds no system-clock read to a step or a drain; steps shorter than a tick share a time
+   * (a drain after the helper thread slept starts at the exact time). `'precise'`: every
+   * step reads the system clock, which
    * costs about as much as a small step. A {@link Metrics} that is running asks for the
    * precise clock, and then everyone gets it.
    */
