@@ -396,15 +396,21 @@ export class TaskEventLog {
     this.mark = -1;
   }
 
-  /** Ends a window; the outermost one publishes what was gathered. */
-  close(): void {
+  /**
+   * Ends a window; the outermost one publishes what was gathered, now or (`deferred`) in
+   * the next microtask, with whatever else is recorded until then: for a window around
+   * one step, where a batch each would cost more than the step.
+   */
+  close(deferred = false): void {
     closeEventClockWindow();
     if (--this.windows > 0) return;
     this.cells = undefined;
     this.ticks = noTicks;
     this.mark = -1;
     this.begunAt = -1;
-    if (this.length > 0) this.flush();
+    if (this.length === 0) return;
+    if (deferred) this.queueFlush();
+    else this.flush();
   }
 
   /** Publishes the records gathered so far as one batch, giving records that wait for a time the clock's time now. */

@@ -172,6 +172,23 @@ describe('TaskEventLog steps (begin, suspend, finish, wake)', () => {
     expect(seen[1]?.events.map((event) => event.kind)).toEqual(['wake']);
   });
 
+  it('close(true) publishes in the next microtask, with what else is recorded until then', async () => {
+    cleanups.push(holdEventClock('coarse'));
+    const { seen, stop } = collect();
+    cleanups.push(stop);
+    const log = new TaskEventLog('steps');
+    for (const task of [1, 2, 3]) {
+      log.open();
+      log.begin(TaskEventCode.Resume, task);
+      log.suspend(TaskEventCode.ResumeYield, task);
+      log.close(true);
+    }
+    expect(seen).toHaveLength(0);
+    await Promise.resolve();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.events.map((event) => `${event.kind}:${String(event.taskId)}`)).toEqual(['resume:1', 'suspend:1', 'resume:2', 'suspend:2', 'resume:3', 'suspend:3']);
+  });
+
   it('a step begun in a full batch keeps its events when the batch is published during the step', () => {
     const { seen, stop } = collect();
     cleanups.push(stop);

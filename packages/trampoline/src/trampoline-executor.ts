@@ -319,6 +319,12 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
     }
   }
 
+  /** Steps a woken task in its wake callback, in the task's own context. */
+  private stepHere(task: TrampolineTask, foreignContext: boolean): void {
+    if (foreignContext) task.scope?.runInAsyncScope(this.stepBound, undefined, task);
+    else this.step(task);
+  }
+
   private unpark(task: TrampolineTask): void {
     if (!task.parked) return;
     task.parked = false;
@@ -349,11 +355,22 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
     // through the queue.
     this.slice.enter();
     if (!this.draining && this.slice.tick()) {
-      this.listening = this.listeners();
-      if (foreignContext) task.scope?.runInAsyncScope(this.stepBound, undefined, task);
-      else this.step(task);
-      // Outside a drain's window: the step's end is now, not when the log next reads the clock.
-      if (batchChannel.hasSubscribers) this.eventLog.stampNow();
+      const listening = this.listeners();
+      this.listening = listening;
+      if (listening === Listening.Nobody) {
+        this.stepHere(task, foreignContext);
+        return;
+      }
+      // A window of its own, as a drain has: the step records as a drain's steps do, and
+      // its records go out with the others of this turn of microtasks, not in a batch each.
+      this.eventLog.open();
+      try {
+        this.stepHere(task, foreignContext);
+        // With the precise clock, the step's end is now, not when the log next reads the clock.
+        if (batchChannel.hasSubscribers) this.eventLog.stampNow();
+      } finally {
+        this.eventLog.close(true);
+      }
     } else {
       this.enqueue(task);
     }
