@@ -166,7 +166,7 @@ export abstract class ExecutorBase<T extends Task> implements Executor, TaskOwne
    * Publishes `start` (first step) or `resume` to whoever listens: into the event log for
    * batch subscribers, as an object for per-kind ones. Executors call it when their drain's
    * {@link Listening} flags include `Objects`; with batch subscribers alone they call
-   * `eventLog.step()` directly, and with nobody nothing.
+   * `eventLog.begin()` and `eventLog.suspend()` directly, and with nobody nothing.
    */
   protected publishStep(task: T, first: boolean): void {
     if (batchChannel.hasSubscribers) this.eventLog.step(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
