@@ -30,9 +30,7 @@ const settledStates: readonly SettleEvent['state'][] = ['fulfilled', 'rejected',
 
 /**
  * A fixed-size ring of recorded lifecycle events: once full, each new record overwrites the
- * oldest, whose events are counted as dropped; so are the events of the oldest records
- * kept, up to the first time among them, whose time was overwritten (at most a tick's
- * worth, read back only when the recording is). Records are core's packed batch records
+ * oldest, whose events are counted as dropped. Records are core's packed batch records
  * (see `TaskEventBatch`): a time, one event, or a whole step (its begin and its end).
  * Recording never allocates beyond the capacity (and a few bytes per run of records).
  *
@@ -68,6 +66,8 @@ export class EventRing {
   private events = 0;
   /** Events of the records kept, counted when asked for (NaN: not counted since the last push). */
   private keptEvents = 0;
+  /** The time in effect at the oldest kept record (the last time record overwritten). */
+  private oldestTime = Number.NaN;
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -87,21 +87,15 @@ export class EventRing {
   }
 
   /**
-   * Events lost because the ring was full: those pushed less those kept. Counting the kept
-   * ones reads the whole ring, once per push at most: pushing reads no record, so that
-   * recording a step costs a memory copy.
+   * Events overwritten because the ring was full: those pushed less those kept. Counting
+   * the kept ones reads the whole ring, once per push at most: pushing counts nothing per
+   * record, so that recording a step costs a memory copy.
    */
   get dropped(): number {
     if (Number.isNaN(this.keptEvents)) {
       let kept = 0;
-      let timed = false;
       const count = Math.min(this.total, this.capacity);
-      const start = this.total > this.capacity ? this.next : 0;
-      for (let n = 0; n < count; n++) {
-        const record = this.records[(start + n) % this.capacity] ?? Number.NaN;
-        if (record < 0) timed = true;
-        else if (timed || taskEventRecordCode(record) === TaskEventCode.Event) kept += taskEventRecordWeight(record);
-      }
+      for (let i = 0; i < count; i++) kept += taskEventRecordWeight(this.records[i] ?? Number.NaN);
       this.keptEvents = kept;
     }
     return this.events - this.keptEvents;
@@ -111,6 +105,7 @@ export class EventRing {
   push(event: TaskEvent): void {
     this.addSegment(event.executor, event.thread);
     const i = this.next;
+    this.forget(i, i + 1);
     this.next = i + 1 === this.capacity ? 0 : i + 1;
     this.total++;
     this.events++;
@@ -126,11 +121,13 @@ export class EventRing {
     this.keptEvents = Number.NaN;
     // Records that the batch's own later records would overwrite: dropped now.
     const skip = Math.max(0, length - this.capacity);
+    this.noteLastTime(records, 0, skip);
     this.addSegment(batch.executor, batch.thread);
     let from = skip;
     while (from < length) {
       const at = this.next;
       const count = Math.min(length - from, this.capacity - at);
+      this.forget(at, at + count);
       this.records.set(records.subarray(from, from + count), at);
       this.next = at + count === this.capacity ? 0 : at + count;
       this.total += count;
@@ -161,6 +158,7 @@ export class EventRing {
       if (segment !== decoderSegment) {
         decoder?.flush(emit);
         decoder = new TaskEventDecoder(segment.executor, segment.thread);
+        if (decoderSegment === undefined) decoder.time = this.oldestTime;
         decoderSegment = segment;
       }
       const record = this.records[i] ?? Number.NaN;
@@ -168,11 +166,9 @@ export class EventRing {
         decoder?.flush(emit);
         const event = this.load(i, segment);
         if (event !== undefined) out.push(event);
-      } else if (decoder !== undefined && (record < 0 || !Number.isNaN(decoder.time))) {
-        decoder.add(record, emit);
+      } else {
+        decoder?.add(record, emit);
       }
-      // Otherwise the ring wrapped past the time of the oldest records: they are counted
-      // as dropped (see `dropped`) rather than given a time they did not have.
     }
     decoder?.flush(emit);
     return out;
@@ -188,6 +184,30 @@ export class EventRing {
     this.total = 0;
     this.events = 0;
     this.keptEvents = 0;
+    this.oldestTime = Number.NaN;
+  }
+
+  /** Before slots `[from, to)` are overwritten: remembers the last time among the records they hold. */
+  private forget(from: number, to: number): void {
+    const occupied = this.total + (to - from) - this.capacity;
+    if (occupied <= 0) return;
+    // Slots fill in order, so the occupied ones are the last of the range.
+    this.noteLastTime(this.records, Math.max(from, to - occupied), to);
+  }
+
+  /**
+   * Remembers the last time among `records[from..to)`, about to be lost, as the time in
+   * effect at the oldest record kept. Read backwards: one comparison per record, and it
+   * stops at the first time it meets.
+   */
+  private noteLastTime(records: Float64Array, from: number, to: number): void {
+    for (let i = to - 1; i >= from; i--) {
+      const record = records[i] ?? 0;
+      if (record < 0) {
+        this.oldestTime = -record;
+        return;
+      }
+    }
   }
 
   /** Takes `event` apart into slot `i`'s side columns. */
