@@ -39,6 +39,26 @@ describe('Recorder', () => {
     expect(events.at(-1)?.kind).toBe('settle');
   });
 
+  it('a wrapped ring keeps the time of its oldest records even when the time record before them is gone', async () => {
+    // A small ring and a fast drain: with the coarse clock a drain writes a time only when
+    // the clock ticks, so every record of the ring may come after the last time it still holds.
+    const capacity = 64;
+    const recorder = new Recorder({ capacity }).start();
+    const executor = new RoundRobinExecutor();
+    const before = eventTime();
+    const steps = 2000;
+    await executor.spawn({ left: steps, result: 0, next(): boolean { return --this.left === 0; } });
+    await executor.close();
+    recorder.stop();
+    const after = eventTime();
+    const { events, dropped } = recorder.recording();
+    // Every kept record is an event or a whole step (two): at least one event per slot, less a few times.
+    expect(events.length).toBeGreaterThanOrEqual(capacity - 4);
+    expect(dropped).toBe(recorder.count - events.length);
+    expect(events.every((event) => event.time >= before && event.time <= after)).toBe(true);
+    expect(events.at(-1)?.kind).toBe('settle');
+  });
+
   it('records nothing before start or after stop, and clear() forgets', async () => {
     const recorder = new Recorder();
     const executor = new RoundRobinExecutor();
