@@ -477,8 +477,9 @@ export class WorkerRuntime implements TaskOwner {
     const mailbox = shared.mailboxes[this.index];
     let worked = false;
     const started = performance.now();
-    // Events of promise callbacks that ran since the last flush went out with it; a fresh
-    // chunk also keeps what a task body learnt from another thread by its own means in order.
+    // Each run starts a chunk of its own: promise callbacks since the last one may have
+    // acted on news from another thread that did not come through the pool (a task body's
+    // own channel), and one atomic add per run costs next to nothing.
     this.out.boundary();
     for (let i = 0; i < stepsPerRun && !this.exiting; i++) {
       if (mailbox?.pending === true) {
