@@ -4,11 +4,14 @@ import {
   ExecutorClosedError,
   InvalidOptionsError,
   RingQueue,
+  TaskEventLog,
+  batchChannel,
   channels,
   currentThread,
   describeBody,
   describeValue,
   eventTime,
+  publishTaskEvent,
   validateSpawn,
 } from '@spindle/core';
 import type {
@@ -26,7 +29,11 @@ import type {
 } from '@spindle/core';
 import { capabilities } from './capabilities.js';
 import { QueueFullError, WorkerCrashedError } from './errors.js';
-import type { OutItem, ToWorker, WorkerInit } from './messages.js';
+import { EventRelay } from './event-relay.js';
+import type { ReportHandler } from './event-relay.js';
+import { CHUNK_HEADER } from './event-wire.js';
+import type { WorkerReport } from './event-wire.js';
+import type { ToWorker, WorkerInit } from './messages.js';
 import { decodeError, encodeError, needsMessage, readResult, writePayload } from './payload.js';
 import type { Payload } from './payload.js';
 import { resolvePoolOptions } from './options.js';
@@ -132,6 +139,15 @@ function workerUrl(): URL {
   return new URL(here.endsWith('.cjs') ? './worker.cjs' : './worker.js', here);
 }
 
+/** A chunk of a worker's report that arrived before chunks numbered lower (see event-wire.ts). */
+interface HeldChunk {
+  readonly records: Float64Array;
+  readonly from: number;
+  readonly to: number;
+  readonly extras: readonly unknown[];
+  readonly thread: number;
+}
+
 interface Slot {
   worker: Worker | undefined;
   alive: boolean;
@@ -153,6 +169,11 @@ interface Slot {
 export class PoolExecutor implements Executor, TaskOwner {
   readonly capabilities: ExecutorCapabilities = capabilities;
   readonly label: string;
+  /**
+   * Where lifecycle events this thread publishes (spawns, and settlements of the tasks it
+   * holds) gather for core's batch channel; workers' events go out between its batches.
+   */
+  readonly eventLog: TaskEventLog;
   private readonly options: ResolvedPoolOptions;
   private readonly poolNumber: number;
   private shared: SharedState | undefined = undefined;
@@ -161,7 +182,19 @@ export class PoolExecutor implements Executor, TaskOwner {
   private readonly pending = new RingQueue<PoolTask>(64);
   private readonly bySlot = new Map<number, PoolTask>();
   private readonly roots = new Set<PoolTask>();
-  private readonly reorder = new Map<number, OutItem>();
+  private readonly reorder = new Map<number, HeldChunk>();
+  private readonly relay: EventRelay;
+  private readonly reports: ReportHandler = {
+    done: (slot, taskId) => {
+      this.completeFromSlot(slot, taskId);
+    },
+    doneWithValue: (slot, status, value) => {
+      this.complete(slot, status, value);
+    },
+    relay: (owner, slot, status, value) => {
+      this.relayResult(owner, slot, status, value);
+    },
+  };
   private nextSeq = 0;
   private live = 0;
   private crashes = 0;
@@ -191,6 +224,8 @@ export class PoolExecutor implements Executor, TaskOwner {
     this.options = resolvePoolOptions(options);
     this.poolNumber = ++pools;
     this.label = this.options.label ?? `pool#${this.poolNumber}`;
+    this.eventLog = new TaskEventLog(this.label);
+    this.relay = new EventRelay(this.label, this.eventLog);
   }
 
   get closed(): boolean {
@@ -246,17 +281,20 @@ export class PoolExecutor implements Executor, TaskOwner {
     const task = new PoolTask(this, options, payload, needsMessage(list));
     this.live++;
     this.roots.add(task);
-    if (channels.spawn.hasSubscribers) {
-      channels.spawn.publish({
-        kind: 'spawn',
-        taskId: task.id,
-        executor: this.label,
-        thread: currentThread,
-        time: eventTime(),
-        name: task.name,
-        parentId: undefined,
-        body: describeBody(body),
-      });
+    if (channels.spawn.hasSubscribers || batchChannel.hasSubscribers) {
+      publishTaskEvent(
+        {
+          kind: 'spawn',
+          taskId: task.id,
+          executor: this.label,
+          thread: currentThread,
+          time: eventTime(),
+          name: task.name,
+          parentId: undefined,
+          body: describeBody(body),
+        },
+        this.eventLog,
+      );
     }
     if (task.cancelledAtSpawn) {
       task.finish(false, undefined);
@@ -402,7 +440,7 @@ export class PoolExecutor implements Executor, TaskOwner {
     }
     this.setReferenced(true);
     const shared = this.shared;
-    const wanted = channels.spawn.hasSubscribers || channels.settle.hasSubscribers || channels.start.hasSubscribers;
+    const wanted = batchChannel.hasSubscribers || channels.spawn.hasSubscribers || channels.settle.hasSubscribers || channels.start.hasSubscribers;
     Atomics.store(shared.control, Control.events, wanted ? 1 : 0);
   }
 
@@ -500,12 +538,13 @@ export class PoolExecutor implements Executor, TaskOwner {
     slot.terminated = false;
     slot.watchedStepping = 0;
     let announced = false;
-    worker.on('message', (items: OutItem[]) => {
+    const thread = worker.threadId;
+    worker.on('message', (report: WorkerReport) => {
       if (!announced) {
         announced = true;
         this.workerStarted();
       }
-      this.receive(items);
+      this.receive(report, thread);
     });
     worker.on('error', (error) => {
       slot.cause = error;
@@ -688,52 +727,52 @@ export class PoolExecutor implements Executor, TaskOwner {
     for (const resolve of waiters) resolve();
   }
 
-  private receive(items: OutItem[]): void {
-    for (const item of items) {
-      // Unsequenced, or late: sequence numbers below `nextSeq` were skipped after a crash.
-      if (item[0] < this.nextSeq) {
-        this.handle(item);
-        continue;
-      }
-      // Sequenced (events are on): handled strictly in sequence order across workers, so a
-      // child's events come before its parent's settlement whatever thread sent them.
-      this.reorder.set(item[0], item);
-      for (let next = this.reorder.get(this.nextSeq); next !== undefined; next = this.reorder.get(this.nextSeq)) {
-        this.reorder.delete(this.nextSeq);
+  /**
+   * A worker's report: its chunks are handled strictly in sequence order across workers (so
+   * that a child's events come before its parent's settlement whatever thread sent them);
+   * unsequenced chunks, and late ones (numbers below `nextSeq` were skipped after a crash),
+   * at once.
+   */
+  private receive(report: WorkerReport, thread: number): void {
+    const [records, extras] = report;
+    for (let at = 0; at < records.length; ) {
+      const seq = records[at] ?? -1;
+      const from = at + CHUNK_HEADER;
+      const to = from + (records[at + 1] ?? 0);
+      at = to;
+      if (seq < this.nextSeq) {
+        this.relay.chunk(records, from, to, extras, thread, this.reports);
+      } else if (seq === this.nextSeq) {
         this.nextSeq++;
-        this.handle(next);
+        this.relay.chunk(records, from, to, extras, thread, this.reports);
+        this.handleHeld();
+      } else {
+        this.reorder.set(seq, { records, from, to, extras, thread });
       }
     }
     if (this.pending.size > 0) this.flush();
     else this.notifySpace();
   }
 
-  private handle(item: OutItem): void {
-    switch (item[1]) {
-      case 0: {
-        const event = item[2];
-        const channel = channels[event.kind];
-        if (channel.hasSubscribers) channel.publish(event);
-        return;
-      }
-      case 1:
-        this.completeFromSlot(item[2], item[3]);
-        return;
-      case 3:
-        this.complete(item[2], item[3], item[4]);
-        return;
-      case 2: {
-        const [, , owner, slot, status, value] = item;
-        const target = this.workers[owner];
-        const shared = this.shared;
-        if (target?.worker === undefined || shared === undefined) return;
-        // An owner that retired has no task waiting for this result.
-        if (!this.claimInbound(shared, owner)) return;
-        target.worker.postMessage({ t: 'result', slot, status, value } satisfies ToWorker);
-        shared.wakeWorker(owner);
-        return;
-      }
+  /** Handles the chunks held back that are next in sequence. */
+  private handleHeld(): void {
+    if (this.reorder.size === 0) return;
+    for (let next = this.reorder.get(this.nextSeq); next !== undefined; next = this.reorder.get(this.nextSeq)) {
+      this.reorder.delete(this.nextSeq);
+      this.nextSeq++;
+      this.relay.chunk(next.records, next.from, next.to, next.extras, next.thread, this.reports);
     }
+  }
+
+  /** Passes a result too large for its slot on to the worker that holds its task. */
+  private relayResult(owner: number, slot: number, status: number, value: unknown): void {
+    const target = this.workers[owner];
+    const shared = this.shared;
+    if (target?.worker === undefined || shared === undefined) return;
+    // An owner that retired has no task waiting for this result.
+    if (!this.claimInbound(shared, owner)) return;
+    target.worker.postMessage({ t: 'result', slot, status, value } satisfies ToWorker);
+    shared.wakeWorker(owner);
   }
 
   /** A task whose outcome its worker wrote into its slot; `taskId` guards against a slot reused since. */
@@ -902,16 +941,16 @@ export class PoolExecutor implements Executor, TaskOwner {
   }
 
   /**
-   * A dead worker's unsent items took sequence numbers that will never arrive. Hands over
+   * A dead worker's unsent chunks took sequence numbers that will never arrive. Hands over
    * what waits behind them, in order, and lets every number taken so far pass unordered.
    */
   private skipLostSequence(shared: SharedState): void {
     const held = [...this.reorder.keys()].sort((a, b) => a - b);
     this.nextSeq = Math.max(this.nextSeq, Atomics.load(shared.control, Control.sequence));
     for (const seq of held) {
-      const item = this.reorder.get(seq);
+      const chunk = this.reorder.get(seq);
       this.reorder.delete(seq);
-      if (item !== undefined) this.handle(item);
+      if (chunk !== undefined) this.relay.chunk(chunk.records, chunk.from, chunk.to, chunk.extras, chunk.thread, this.reports);
     }
   }
 

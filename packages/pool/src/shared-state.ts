@@ -14,7 +14,7 @@ export const Control = {
   searching: 2,
   /** 1 while the main thread has lifecycle-event subscribers: workers then forward events. */
   events: 3,
-  /** Sequence numbers for forwarded events and completions (see event-stream.ts). */
+  /** Sequence numbers for chunks of forwarded events and completions (see event-wire.ts). */
   sequence: 4,
   /** Counter for ids of tasks spawned inside workers. */
   childIds: 5,

@@ -1,5 +1,4 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { threadId } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import {
   Interrupt,
@@ -10,7 +9,6 @@ import {
   assertCloneable,
   channelNames,
   describeBody,
-  eventTime,
   taskRef,
   validateSpawn,
 } from '@spindle/core';
@@ -18,7 +16,9 @@ import type { SpawnOptions, Spawnable, TaskEvent, TaskOwner, TaskReference } fro
 import { EMPTY } from './deque.js';
 import { capabilities } from './capabilities.js';
 import { WorkerCrashedError } from './errors.js';
-import type { OutItem, ToWorker, WorkerInit } from './messages.js';
+import { EventWriter } from './event-writer.js';
+import { Wire } from './event-wire.js';
+import type { ToWorker, WorkerInit } from './messages.js';
 import { decodeError, encodeError, needsMessage, readPayload, readResult, writePayload, writeResult } from './payload.js';
 import type { Payload } from './payload.js';
 import { Control, Meta, SlotState, SharedState, Status, WorkerWord, mainOwner } from './shared-state.js';
@@ -75,7 +75,8 @@ export class WorkerRuntime implements TaskOwner {
   private readonly guestIds = new Set<number>();
   private readonly scratch = new Int32Array(64);
   private readonly references = new Map<string, Map<string, TaskReference<never>>>();
-  private out: OutItem[] = [];
+  /** Events and reports for the main thread, sent at each flush. */
+  private readonly out: EventWriter;
   private live = 0;
   private ticks = 0;
   private parkedAsync = false;
@@ -87,7 +88,9 @@ export class WorkerRuntime implements TaskOwner {
   private readonly settleListener = (message: unknown): void => {
     const event = message as TaskEvent;
     // A guest's settlement is reported by the thread holding its handle.
-    if (event.executor === this.label && !this.guestIds.has(event.taskId)) this.emit(event);
+    if (event.kind === 'settle' && event.executor === this.label && !this.guestIds.has(event.taskId)) {
+      this.out.settle(event.taskId, event.state, event.error, event.time);
+    }
   };
 
   constructor(init: WorkerInit, port: MessagePort) {
@@ -100,6 +103,7 @@ export class WorkerRuntime implements TaskOwner {
     this.shared = new SharedState(init.buffers);
     this.control = this.shared.control;
     this.meta = this.shared.meta;
+    this.out = new EventWriter(this.control);
     this.allocator = new SlotAllocator(this.shared.freeSlots);
     this.port = port;
     this.parkWord = this.shared.word(this.index, WorkerWord.park);
@@ -107,6 +111,7 @@ export class WorkerRuntime implements TaskOwner {
     this.stepsWord = this.shared.word(this.index, WorkerWord.steps);
     port.on('message', (message: ToWorker) => {
       Atomics.sub(this.control, this.shared.word(this.index, WorkerWord.inbound), 1);
+      this.out.boundary();
       this.receive(message);
     });
   }
@@ -154,18 +159,7 @@ export class WorkerRuntime implements TaskOwner {
     const id = this.idBase + Atomics.add(this.control, Control.childIds, 1);
     const task = new WorkerTask(this, parent, id, options);
     this.live++;
-    if (this.eventsOn()) {
-      this.emit({
-        kind: 'spawn',
-        taskId: id,
-        executor: this.label,
-        thread: threadId,
-        time: eventTime(),
-        name: task.name,
-        parentId: parent.id,
-        body: describeBody(body),
-      });
-    }
+    if (this.eventsOn()) this.out.spawn(id, parent.id, task.name, describeBody(body));
     if (task.cancelledAtSpawn) {
       task.finish(false, undefined);
       return task;
@@ -340,9 +334,7 @@ export class WorkerRuntime implements TaskOwner {
     if (owner === this.index) task = this.proxies.get(slot);
     if (task === undefined) {
       task = this.guest(slot, owner, shared.ids[slot * 2] ?? -1, name);
-      if (from >= 0 && this.eventsOn()) {
-        this.emit({ kind: 'steal', taskId: task.id, executor: this.label, thread: threadId, time: eventTime(), from, to: this.index });
-      }
+      if (from >= 0 && this.eventsOn()) this.out.steal(task.id, from, this.index);
     } else {
       this.proxies.delete(slot);
     }
@@ -384,18 +376,18 @@ export class WorkerRuntime implements TaskOwner {
       fits = writeResult(shared, slot, encodeError(error));
     }
     if (task.reportTo === mainOwner) {
-      const seq = this.eventsOn() ? Atomics.add(this.control, Control.sequence, 1) : -1;
+      const sequenced = this.eventsOn();
       if (fits) {
         // The result is in shared memory before the main thread hears of it: if this thread
         // dies before its next flush, the main thread still finds it there (see replace()).
         Atomics.store(this.meta, shared.metaIndex(slot, Meta.status), status);
         Atomics.store(this.meta, shared.metaIndex(slot, Meta.state), SlotState.Done);
-        this.out.push([seq, 1, slot, task.id]);
+        this.out.done(slot, task.id, sequenced);
       } else {
         // Too large for the slot: it travels by message, posted now so that a crash of this
         // thread cannot take it (a dead worker's port is drained before its exit event).
         this.relayed(slot);
-        this.out.push([seq, 3, slot, status, value]);
+        this.out.doneWithValue(slot, status, value, sequenced);
         this.flush();
       }
       return;
@@ -403,7 +395,7 @@ export class WorkerRuntime implements TaskOwner {
     if (!fits) {
       // Too large for the slot: the result takes the long way, through the main thread.
       this.relayed(slot);
-      this.out.push([-1, 2, task.reportTo, slot, status, value]);
+      this.out.relay(task.reportTo, slot, status, value);
       this.flush();
       return;
     }
@@ -485,8 +477,13 @@ export class WorkerRuntime implements TaskOwner {
     const mailbox = shared.mailboxes[this.index];
     let worked = false;
     const started = performance.now();
+    // Each run starts a chunk of its own: promise callbacks since the last one may have
+    // acted on news from another thread that did not come through the pool (a task body's
+    // own channel), and one atomic add per run costs next to nothing.
+    this.out.boundary();
     for (let i = 0; i < stepsPerRun && !this.exiting; i++) {
       if (mailbox?.pending === true) {
+        this.out.boundary();
         mailbox.drain((item) => {
           this.onMail(item);
         });
@@ -565,6 +562,7 @@ export class WorkerRuntime implements TaskOwner {
     const want = Math.max(1, Math.min(this.scratch.length, Math.ceil(size / this.workers)));
     const n = shared.inject.takeBatch(this.scratch, 0, want);
     if (n === 0) return false;
+    this.out.boundary();
     Atomics.add(this.control, shared.word(this.index, WorkerWord.injectTakes), 1);
     if (Atomics.load(this.control, Control.roomWanted) === 1) {
       Atomics.store(this.control, Control.roomWanted, 0);
@@ -612,6 +610,7 @@ export class WorkerRuntime implements TaskOwner {
     }
     const last = Atomics.sub(control, Control.searching, 1) === 1;
     if (taken === 0) return false;
+    this.out.boundary();
     Atomics.add(control, this.shared.word(this.index, WorkerWord.steals), 1);
     // The last searcher found work: there may be more, so get another worker looking.
     if (last && Atomics.load(control, Control.sleepers) > 0) this.shared.wake(1, this.index + 1, this.workers);
@@ -625,7 +624,7 @@ export class WorkerRuntime implements TaskOwner {
   }
 
   private emitSteal(slot: number, from: number): void {
-    this.emit({ kind: 'steal', taskId: this.shared.ids[slot * 2] ?? -1, executor: this.label, thread: threadId, time: eventTime(), from, to: this.index });
+    this.out.steal(this.shared.ids[slot * 2] ?? -1, from, this.index);
   }
 
   private runTurn(task: WorkerTask): void {
@@ -645,7 +644,7 @@ export class WorkerRuntime implements TaskOwner {
     const first = task.state === 'pending';
     task.state = 'running';
     Atomics.add(this.control, this.shared.word(this.index, WorkerWord.executed), first ? 1 : 0);
-    if (this.eventsOn()) this.emit({ kind: first ? 'start' : 'resume', taskId: task.id, executor: this.label, thread: threadId, time: eventTime() });
+    if (this.eventsOn()) this.out.event(first ? Wire.Start : Wire.Resume, task.id);
     const control = this.control;
     Atomics.store(control, this.steppingWord, task.slot + 1);
     Atomics.add(control, this.stepsWord, 1);
@@ -721,15 +720,15 @@ export class WorkerRuntime implements TaskOwner {
     if (coroutine === undefined) return;
     if (failed) coroutine.reject(value);
     else coroutine.resolve(value);
-    if (this.eventsOn()) this.emit({ kind: 'wake', taskId: task.id, executor: this.label, thread: threadId, time: eventTime() });
+    if (this.eventsOn()) this.out.event(Wire.Wake, task.id);
     this.enqueue(task);
   }
 
   private emitSuspend(task: WorkerTask, reason: 'yield' | 'wait', waited?: unknown): void {
     if (!this.eventsOn()) return;
-    const event = { kind: 'suspend', taskId: task.id, executor: this.label, thread: threadId, time: eventTime(), reason } as const;
+    if (reason === 'yield') this.out.event(Wire.SuspendYield, task.id);
     // Pool task ids are unique across the pool, so the wait-cycle detector can follow them.
-    this.emit(waited instanceof Task ? { ...event, waitingOn: waited.id } : event);
+    else this.out.suspendWait(task.id, waited instanceof Task ? waited.id : -1);
   }
 
   // ------------------------------------------------------------------ sleeping
@@ -829,14 +828,9 @@ export class WorkerRuntime implements TaskOwner {
     else unsubscribe(channelNames.settle, this.settleListener);
   }
 
-  private emit(event: TaskEvent): void {
-    this.out.push([Atomics.add(this.control, Control.sequence, 1), 0, event]);
-  }
-
   private flush(): void {
-    if (this.out.length === 0) return;
-    const items = this.out;
-    this.out = [];
-    this.port.postMessage(items);
+    const message = this.out.take();
+    if (message === undefined) return;
+    this.port.postMessage(message.report, [message.transfer]);
   }
 }

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { emptyReport } from './event-wire.js';
 import type { WorkerInit } from './messages.js';
 import { WorkerRuntime } from './worker-runtime.js';
 
@@ -14,8 +15,8 @@ if (parentPort !== null) {
   process.once('exit', () => {
     runtime.dying();
   });
-  // An empty batch says "started" (see PoolExecutor.ready()).
-  parentPort.postMessage([]);
+  // An empty report says "started" (see PoolExecutor.ready()).
+  parentPort.postMessage(emptyReport());
   void runtime.run().then(() => {
     parentPort?.close();
   });
