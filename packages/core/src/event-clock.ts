@@ -15,8 +15,8 @@ const IDLE_TICKS = 50;
  * {@link noteEventClockTick}), so at most once a tick however many drains and steps read
  * the clock. The clock thread sleeps once it has not changed for `IDLE_TICKS` ticks.
  */
-const DRAINS = 0;
-/** 1 while the clock thread sleeps for want of drains; a drain wakes it. */
+const SIGNS = 0;
+/** 1 while the clock thread sleeps for want of use; a sign of use wakes it. */
 const ASLEEP = 2;
 /** 1 once the clock is released: the clock thread exits. */
 const STOP = 3;
@@ -48,9 +48,9 @@ while (Atomics.load(control, ${String(STOP)}) === 0) {
   time[0] = origin + performance.now();
   Atomics.store(ticks, 0, (ticks[0] + 1) & ${String(TICK_MASK)});
   Atomics.wait(control, ${String(STOP)}, 0, ${String(TICK_MS)});
-  const drains = Atomics.load(control, ${String(DRAINS)});
-  if (drains !== seen) {
-    seen = drains;
+  const signs = Atomics.load(control, ${String(SIGNS)});
+  if (signs !== seen) {
+    seen = signs;
     idle = 0;
     continue;
   }
@@ -58,7 +58,7 @@ while (Atomics.load(control, ${String(STOP)}) === 0) {
   // Announce the sleep, then look once more: a use signed in between has either seen
   // ASLEEP (and will wake us) or is visible here (sequentially consistent atomics).
   Atomics.store(control, ${String(ASLEEP)}, 1);
-  if (Atomics.load(control, ${String(DRAINS)}) === seen) {
+  if (Atomics.load(control, ${String(SIGNS)}) === seen) {
     Atomics.wait(control, ${String(ASLEEP)}, 1);
   }
   Atomics.store(control, ${String(ASLEEP)}, 0);
@@ -146,8 +146,9 @@ let signedTick = -1;
 /**
  * Marks the start of an executor's drain window. With the coarse clock in use, returns the
  * shared memory the clock thread writes the time into, and writes into `floor[0]` the time
- * the window starts at. A log reads `max(time[0], floor[0])` for each tick it sees: no
- * call, no clock read.
+ * the window starts at (a tick's time, or the exact time if the thread had to be woken). A
+ * log compares tick counts at each step and reads the time ({@link readEventTime}, never
+ * below the window's start) only when the count has moved.
  */
 export function openEventClockWindow(floor: Float64Array): EventClockCells | undefined {
   windows++;
@@ -174,7 +175,7 @@ export function noteEventClockTick(tick: number): boolean {
   const control = coarse.control;
   // Sign first: a thread about to sleep then either sees the sign and stays awake, or has
   // already said it sleeps (sequentially consistent atomics) and is woken here.
-  Atomics.add(control, DRAINS, 1);
+  Atomics.add(control, SIGNS, 1);
   if (Atomics.load(control, ASLEEP) !== 1) return false;
   Atomics.store(control, ASLEEP, 0);
   Atomics.notify(control, ASLEEP);
