@@ -1,5 +1,5 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import type { ResumeEvent, StartEvent, SuspendEvent, TaskEvent, WakeEvent } from './events.js';
+import type { ResumeEvent, SettleEvent, SpawnEvent, StartEvent, SuspendEvent, TaskEvent, WakeEvent } from './events.js';
 
 /** Name of the `node:diagnostics_channel` channel that carries lifecycle events in batches. */
 export const batchChannelName = 'spindle:task:batch';
@@ -36,6 +36,16 @@ export const TaskEventCode = {
   ResumeWait: 9,
   /** Not an event: the suspend just before waited on the task whose id this record holds. */
   WaitingOn: 10,
+  /** `spawn`; its `name` and `body` are the next two entries of {@link TaskEventBatch.strings}. A `ParentIs` record may follow. */
+  Spawn: 11,
+  /** Not an event: the spawn just before is a child of the task whose id this record holds. */
+  ParentIs: 12,
+  /** `settle` with state `fulfilled`. */
+  Fulfilled: 13,
+  /** `settle` with state `rejected`; its `error` is the next entry of {@link TaskEventBatch.strings}. */
+  Rejected: 14,
+  /** `settle` with state `cancelled`; its `error` is the next entry of {@link TaskEventBatch.strings}. */
+  Cancelled: 15,
 } as const;
 /** One of the {@link TaskEventCode} values. */
 export type TaskEventCodeValue = (typeof TaskEventCode)[keyof typeof TaskEventCode];
@@ -76,6 +86,11 @@ export interface TaskEventBatch {
   readonly records: Float64Array;
   /** The events of the `Event` records, in order. */
   readonly events: readonly TaskEvent[];
+  /**
+   * The strings of `Spawn` records (name, body) and of `Rejected` and `Cancelled` records
+   * (error), in record order: packed spawns and settlements need no object.
+   */
+  readonly strings: readonly (string | undefined)[];
 }
 
 /** The record for event `code` of task `taskId`. */
@@ -99,7 +114,7 @@ export function taskEventRecordTaskId(record: number): number {
 export function taskEventRecordWeight(record: number): number {
   if (record < 0 || Number.isNaN(record)) return 0;
   const code = taskEventRecordCode(record);
-  if (code === TaskEventCode.WaitingOn) return 0;
+  if (code === TaskEventCode.WaitingOn || code === TaskEventCode.ParentIs) return 0;
   return code >= TaskEventCode.StartYield && code <= TaskEventCode.ResumeWait ? 2 : 1;
 }
 
@@ -111,6 +126,7 @@ export function taskEventRecordWeight(record: number): number {
 export function forEachTaskEvent(batch: TaskEventBatch, listener: (event: TaskEvent) => void): void {
   const { executor, thread, records, events } = batch;
   const decoder = new TaskEventDecoder(executor, thread);
+  decoder.useStrings(batch.strings);
   let next = 0;
   for (let i = 0; i < batch.length; i++) {
     const record = records[i] ?? Number.NaN;
@@ -133,15 +149,27 @@ export function forEachTaskEvent(batch: TaskEventBatch, listener: (event: TaskEv
 export class TaskEventDecoder {
   /** The time of the records being read (NaN until the first time record). */
   time = Number.NaN;
-  // A suspend held back for a `WaitingOn` record (fields, not an object: one per step).
+  // A suspend held back for a `WaitingOn` record, or a spawn for a `ParentIs` record
+  // (fields, not an object: one per step).
   private pendingCode = 0;
   private pendingTaskId = 0;
   private pendingTime = Number.NaN;
+  private pendingName: string | undefined = undefined;
+  private pendingBody = '';
+  /** The strings of the batch being read ({@link TaskEventBatch.strings}), and the next one to take. */
+  private strings: readonly (string | undefined)[] = [];
+  private nextString = 0;
 
   constructor(
     private readonly executor: string,
     private readonly thread: number,
   ) {}
+
+  /** Reads the strings of packed spawns and settlements from `strings` (a batch's), from its first on. */
+  useStrings(strings: readonly (string | undefined)[]): void {
+    this.strings = strings;
+    this.nextString = 0;
+  }
 
   /** Reads one record (a time or a compact event record); passes finished events to `listener`. */
   add(record: number, listener: (event: TaskEvent) => void): void {
@@ -152,17 +180,30 @@ export class TaskEventDecoder {
     if (Number.isNaN(record)) return;
     const taskId = Math.floor(record / CODE_SPAN);
     const code = record - taskId * CODE_SPAN;
-    if (code === TaskEventCode.WaitingOn) {
-      if (this.pendingCode !== 0) {
-        const pendingCode = this.pendingCode;
+    if (code === TaskEventCode.WaitingOn || code === TaskEventCode.ParentIs) {
+      const pendingCode = this.pendingCode;
+      if (pendingCode !== 0 && (pendingCode === TaskEventCode.Spawn) === (code === TaskEventCode.ParentIs)) {
         this.pendingCode = 0;
-        emitSuspend(pendingCode, this.pendingTaskId, this.executor, this.thread, this.pendingTime, taskId, listener);
+        if (pendingCode === TaskEventCode.Spawn) listener(packedSpawnEvent(this.pendingTaskId, this.executor, this.thread, this.pendingTime, this.pendingName, taskId, this.pendingBody));
+        else emitSuspend(pendingCode, this.pendingTaskId, this.executor, this.thread, this.pendingTime, taskId, listener);
       }
       return;
     }
     this.flush(listener);
     const time = this.time;
     switch (code) {
+      case TaskEventCode.Spawn:
+        this.hold(code, taskId, time);
+        this.pendingName = this.strings[this.nextString++];
+        this.pendingBody = this.strings[this.nextString++] ?? '';
+        return;
+      case TaskEventCode.Fulfilled:
+        listener(packedSettleEvent(code, taskId, this.executor, this.thread, time, undefined));
+        return;
+      case TaskEventCode.Rejected:
+      case TaskEventCode.Cancelled:
+        listener(packedSettleEvent(code, taskId, this.executor, this.thread, time, this.strings[this.nextString++]));
+        return;
       case TaskEventCode.StartYield:
       case TaskEventCode.StartWait:
       case TaskEventCode.ResumeYield:
@@ -184,12 +225,13 @@ export class TaskEventDecoder {
     }
   }
 
-  /** Passes on a suspend held back for a `WaitingOn` record that did not come. */
+  /** Passes on a suspend (or spawn) held back for a `WaitingOn` (`ParentIs`) record that did not come. */
   flush(listener: (event: TaskEvent) => void): void {
     const pendingCode = this.pendingCode;
     if (pendingCode === 0) return;
     this.pendingCode = 0;
-    emitSuspend(pendingCode, this.pendingTaskId, this.executor, this.thread, this.pendingTime, Number.NaN, listener);
+    if (pendingCode === TaskEventCode.Spawn) listener(packedSpawnEvent(this.pendingTaskId, this.executor, this.thread, this.pendingTime, this.pendingName, Number.NaN, this.pendingBody));
+    else emitSuspend(pendingCode, this.pendingTaskId, this.executor, this.thread, this.pendingTime, Number.NaN, listener);
   }
 
   private hold(code: number, taskId: number, time: number): void {
@@ -197,6 +239,28 @@ export class TaskEventDecoder {
     this.pendingTaskId = taskId;
     this.pendingTime = time;
   }
+}
+
+/**
+ * The event object of a packed spawn (a `Spawn` record and its strings).
+ * @param parentId the parent's id, or NaN for a task spawned from outside any task
+ */
+export function packedSpawnEvent(taskId: number, executor: string, thread: number, time: number, name: string | undefined, parentId: number, body: string): SpawnEvent {
+  return { kind: 'spawn', taskId, executor, thread, time, name, parentId: Number.isNaN(parentId) ? undefined : parentId, body };
+}
+
+const settledStates = { [TaskEventCode.Fulfilled]: 'fulfilled', [TaskEventCode.Rejected]: 'rejected', [TaskEventCode.Cancelled]: 'cancelled' } as const;
+
+/** The event object of a packed settlement (`code`: `Fulfilled`, `Rejected` or `Cancelled`). */
+export function packedSettleEvent(
+  code: typeof TaskEventCode.Fulfilled | typeof TaskEventCode.Rejected | typeof TaskEventCode.Cancelled,
+  taskId: number,
+  executor: string,
+  thread: number,
+  time: number,
+  error: string | undefined,
+): SettleEvent {
+  return { kind: 'settle', taskId, executor, thread, time, state: settledStates[code], error };
 }
 
 function emitSuspend(code: number, taskId: number, executor: string, thread: number, time: number, waitingOn: number, listener: (event: TaskEvent) => void): void {

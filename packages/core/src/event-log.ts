@@ -4,6 +4,7 @@ import { closeEventClockWindow, eventTime, openEventClockWindow, readEventTime }
 import type { EventClockCells } from './event-clock.js';
 import { currentThread } from './events.js';
 import type { TaskEvent } from './events.js';
+import type { SettledState } from './task-state.js';
 
 /** Numbers per batch; a full log publishes what it has and starts again. */
 const CAPACITY = 1024;
@@ -31,6 +32,7 @@ interface MutableBatch extends TaskEventBatch {
   count: number;
   records: Float64Array;
   events: TaskEvent[];
+  strings: (string | undefined)[];
 }
 
 /**
@@ -65,6 +67,8 @@ export class TaskEventLog {
   private records = new Float64Array(CAPACITY);
   private length = 0;
   private events: TaskEvent[] = [];
+  /** The strings of packed spawns and settlements, in record order (see {@link TaskEventBatch.strings}). */
+  private strings: (string | undefined)[] = [];
   /**
    * Records of the batch that stand for one event each, and records that stand for none
    * (times, `WaitingOn`); the rest are whole steps, two events each. Counted where the
@@ -100,13 +104,20 @@ export class TaskEventLog {
   private publishing = false;
   private readonly flushQueuedBound = (): void => {
     this.flushQueued = false;
-    if (this.windows === 0 && !this.expecting) this.flush();
+    if (this.windows > 0) return;
+    if (!this.expecting) {
+      this.flush();
+      return;
+    }
+    // The batch waits for the drain, but the records waiting for a time (wakes) happened
+    // before now: a drain delayed (a spent time slice) must not make them look later.
+    if (this.pendingTime >= 0) this.resolvePending(eventTime());
   };
 
   /** @param executor the executor's label, stamped on every batch */
   constructor(executor: string) {
     this.executor = executor;
-    this.batch = { executor, thread: currentThread, length: 0, count: 0, records: this.records, events: this.events };
+    this.batch = { executor, thread: currentThread, length: 0, count: 0, records: this.records, events: this.events, strings: this.strings };
   }
 
   /**
@@ -270,27 +281,35 @@ export class TaskEventLog {
     return n;
   }
 
-  /** A step begins (`Start` or `Resume` of `taskId`): reads the clock once. */
-  step(code: typeof TaskEventCode.Start | typeof TaskEventCode.Resume, taskId: number): void {
-    let n = this.length;
-    if (n === 0 || n + MOST_PER_CALL > this.records.length) n = this.room();
-    const records = this.records;
+  /**
+   * Reads the clock (the coarse one's tick inside a window) and makes it the time of the
+   * records waiting for one and of the next record: fills the pending time, or writes a
+   * time record at `n` if the time changed. Returns where the next record goes.
+   */
+  private stampTime(n: number): number {
     readEventTime(this.now);
     const time = this.now[0] ?? Number.NaN;
     // Not necessarily the time of a tick: the next begin stamps its own.
     this.mark = -1;
-    const pending = this.pendingTime;
-    if (pending >= 0) {
-      // The records since the pending time happened before now: they take this time, and
-      // so does this step.
-      records[pending] = -time;
+    if (this.pendingTime >= 0) {
+      // The records since the pending time happened before now: they take this time.
+      this.records[this.pendingTime] = -time;
       this.pendingTime = -1;
       this.clock[0] = time;
     } else if (time !== this.clock[0]) {
-      records[n++] = -time;
+      this.records[n++] = -time;
       this.blanks++;
       this.clock[0] = time;
     }
+    return n;
+  }
+
+  /** A step begins (`Start` or `Resume` of `taskId`): reads the clock once. */
+  step(code: typeof TaskEventCode.Start | typeof TaskEventCode.Resume, taskId: number): void {
+    let n = this.length;
+    if (n === 0 || n + MOST_PER_CALL > this.records.length) n = this.room();
+    n = this.stampTime(n);
+    const records = this.records;
     records[n] = taskId * CODE_SPAN + code;
     this.singles++;
     this.stepAt = n;
@@ -316,6 +335,8 @@ export class TaskEventLog {
         this.pendingTime = n;
         records[n++] = Number.NaN;
         this.blanks++;
+        // Outside a window, the next microtask gives it a time if nothing else has.
+        if (this.windows === 0) this.queueFlush();
       }
     } else {
       readEventTime(this.now);
@@ -354,6 +375,41 @@ export class TaskEventLog {
       this.blanks++;
     }
     this.length = n;
+  }
+
+  /**
+   * `taskId` was spawned: a packed record at the time now (no event object).
+   * @param parentId the parent's id; -1 for a task spawned from outside any task
+   */
+  spawned(taskId: number, parentId: number, name: string | undefined, body: string): void {
+    let n = this.length;
+    if (n === 0 || n + MOST_PER_CALL > this.records.length) n = this.room();
+    n = this.stampTime(n);
+    this.records[n++] = taskId * CODE_SPAN + TaskEventCode.Spawn;
+    this.singles++;
+    if (parentId >= 0) {
+      this.records[n++] = parentId * CODE_SPAN + TaskEventCode.ParentIs;
+      this.blanks++;
+    }
+    this.length = n;
+    this.stepAt = -1;
+    this.strings.push(name, body);
+  }
+
+  /**
+   * `taskId` settled: a packed record at the time now (no event object).
+   * @param error the error's name, for a task that was rejected or cancelled
+   */
+  settled(taskId: number, state: SettledState, error: string | undefined): void {
+    let n = this.length;
+    if (n === 0 || n + MOST_PER_CALL > this.records.length) n = this.room();
+    n = this.stampTime(n);
+    const code = state === 'fulfilled' ? TaskEventCode.Fulfilled : state === 'rejected' ? TaskEventCode.Rejected : TaskEventCode.Cancelled;
+    this.records[n++] = taskId * CODE_SPAN + code;
+    this.singles++;
+    this.length = n;
+    this.stepAt = -1;
+    if (code !== TaskEventCode.Fulfilled) this.strings.push(error);
   }
 
   /** An event that travels as its object (spawn, settle, steal); its time is that of records waiting for one. */
@@ -421,11 +477,13 @@ export class TaskEventLog {
     if (this.pendingTime >= 0) this.resolvePending(eventTime());
     const count = this.length;
     const objects = this.events.length;
+    const strings = this.strings.length;
     const batch = this.batch;
     batch.length = count;
     batch.count = 2 * (count - this.singles - this.blanks) + this.singles;
     batch.records = this.records;
     batch.events = this.events;
+    batch.strings = this.strings;
     this.publishing = true;
     // Records a subscriber makes while it is called start their own times and counts.
     this.clock[0] = Number.NaN;
@@ -439,7 +497,7 @@ export class TaskEventLog {
       if (batchChannel.hasSubscribers) batchChannel.publish(batch);
     } finally {
       this.publishing = false;
-      this.dropPublished(count, objects);
+      this.dropPublished(count, objects, strings);
     }
   }
 
@@ -485,15 +543,16 @@ export class TaskEventLog {
   }
 
   /**
-   * Forgets the first `count` numbers (and `objects` objects) once published. A subscriber
+   * Forgets the first `count` numbers (and `objects` objects, `strings` strings) once published. A subscriber
    * that made events while it was called (it spawned a task, say) added records after
    * them: those move to the front and wait for the next batch.
    */
-  private dropPublished(count: number, objects: number): void {
+  private dropPublished(count: number, objects: number, strings: number): void {
     const extra = this.length - count;
     if (extra > 0) {
       this.records.copyWithin(0, count, this.length);
       this.events.splice(0, objects);
+      this.strings.splice(0, strings);
       if (this.pendingTime >= 0) this.pendingTime -= count;
       this.stepAt = -1;
       this.begunAt = -1;
@@ -501,6 +560,7 @@ export class TaskEventLog {
       if (this.windows === 0) this.queueFlush();
     } else {
       this.events.length = 0;
+      this.strings.length = 0;
     }
     this.length = extra;
   }

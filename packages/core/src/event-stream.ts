@@ -110,5 +110,6 @@ export function publishTaskEvent(event: TaskEvent, log?: TaskEventLog): void {
     count: 1,
     records: Float64Array.of(taskEventRecord(event.taskId, TaskEventCode.Event)),
     events: [event],
-} satisfies TaskEventBatch);
+    strings: [],
+  } satisfies TaskEventBatch);
 }

@@ -3,7 +3,7 @@ import type { ExecutorCapabilities } from './capabilities.js';
 import { ExecutorClosedError, InvalidOptionsError, describeValue } from './errors.js';
 import { TaskEventCode, batchChannel } from './event-batch.js';
 import { TaskEventLog } from './event-log.js';
-import { publishTaskEvent, publishTaskEventObject, wantsObjects } from './event-stream.js';
+import { publishTaskEventObject, wantsObjects } from './event-stream.js';
 import { channels, currentThread, eventTime } from './events.js';
 import type { CloseOptions, Executor } from './executor.js';
 import { describeBody, validateSpawn } from './spawn-input.js';
@@ -203,8 +203,8 @@ export abstract class ExecutorBase<T extends Task> implements Executor, TaskOwne
     const task = this.createTask(parent, body, args, options);
     this.live++;
     if (parent === undefined) this.roots.add(task);
-    if (channels.spawn.hasSubscribers || batchChannel.hasSubscribers) {
-      publishTaskEvent(
+    if (wantsObjects(channels.spawn)) {
+      publishTaskEventObject(
         {
           kind: 'spawn',
           taskId: task.id,
@@ -215,9 +215,11 @@ export abstract class ExecutorBase<T extends Task> implements Executor, TaskOwne
           parentId: parent?.id,
           body: describeBody(body),
         },
-        this.eventLog,
+        channels.spawn,
       );
     }
+    // Packed for batch subscribers: no object per task.
+    if (batchChannel.hasSubscribers) this.eventLog.spawned(task.id, parent === undefined ? -1 : parent.id, task.name, describeBody(body));
     if (task.cancelledAtSpawn) {
       // An already aborted signal: accepted and settled as cancelled, the body never runs.
       task.finish(false, undefined);

@@ -49,6 +49,8 @@ export {
   TaskEventDecoder,
   forEachTaskEvent,
   compactTaskEvent,
+  packedSpawnEvent,
+  packedSettleEvent,
   taskEventRecord,
   taskEventRecordCode,
   taskEventRecordTaskId,

@@ -4,7 +4,7 @@ import type { TaskContext } from './context.js';
 import { SpindleError, TaskCancelledError, describeTask } from './errors.js';
 import { batchChannel } from './event-batch.js';
 import type { TaskEventLog } from './event-log.js';
-import { publishTaskEvent } from './event-stream.js';
+import { publishTaskEvent, publishTaskEventObject, wantsTaskEventObjects } from './event-stream.js';
 import { channels, currentThread, eventTime } from './events.js';
 import type { TaskHandle } from './task-handle.js';
 import type { SettledState, TaskState } from './task-state.js';
@@ -272,26 +272,30 @@ export class Task<T = unknown> implements TaskHandle<T> {
         }
       });
     }
-    if (channels.settle.hasSubscribers || batchChannel.hasSubscribers) {
-      publishTaskEvent(
-        {
-          kind: 'settle',
-          taskId: this.id,
-          executor: this.owner.label,
-          thread: currentThread,
-          time: eventTime(),
-          state,
-          error: state === 'fulfilled' ? undefined : errorName(value),
-        },
-        this.owner.eventLog,
-      );
-    }
+    if (channels.settle.hasSubscribers || batchChannel.hasSubscribers) this.publishSettle(state, value);
     this.parent?.childSettled(this, value);
     this.owner.settled(this);
     if (state === 'rejected' && !this.observed && this.parent === undefined && this.promise === undefined) {
       // Nobody holds this failure: surface it as Node surfaces any unhandled rejection.
       this.promise = Promise.reject(value);
     }
+  }
+
+  /** Publishes `settle`: packed into the owner's event log for batch subscribers, as an object for the rest. */
+  private publishSettle(state: SettledState, value: unknown): void {
+    const error = state === 'fulfilled' ? undefined : errorName(value);
+    const log = this.owner.eventLog;
+    if (log !== undefined && !wantsTaskEventObjects('settle')) {
+      if (batchChannel.hasSubscribers) log.settled(this.id, state, error);
+      return;
+    }
+    const event = { kind: 'settle', taskId: this.id, executor: this.owner.label, thread: currentThread, time: eventTime(), state, error } as const;
+    if (log === undefined) {
+      publishTaskEvent(event);
+      return;
+    }
+    publishTaskEventObject(event, channels.settle);
+    if (batchChannel.hasSubscribers) log.settled(this.id, state, error);
   }
 
   private handlePromise(): Promise<T> {

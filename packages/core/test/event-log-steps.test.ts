@@ -8,6 +8,7 @@ import type { EventClockKind } from '../src/event-clock.js';
 import { TaskEventLog, flushTaskEvents } from '../src/event-log.js';
 import { currentThread, eventTime } from '../src/events.js';
 import type { TaskEvent } from '../src/events.js';
+import type { SettledState } from '../src/task-state.js';
 
 /** One published batch: its events as objects, and what it said of itself. */
 interface Seen {
@@ -172,6 +173,30 @@ describe('TaskEventLog steps (begin, suspend, finish, wake)', () => {
     expect(seen[1]?.events.map((event) => event.kind)).toEqual(['wake']);
   });
 
+  it('expectWindow(): records waiting for a time get it in the next microtask, not when a late drain comes', async () => {
+    cleanups.push(holdEventClock('coarse'));
+    const { seen, stop } = collect();
+    cleanups.push(stop);
+    const log = new TaskEventLog('steps');
+    log.wake(1);
+    log.expectWindow();
+    await Promise.resolve();
+    const afterMicrotask = eventTime();
+    // The drain comes late (a spent time slice sends it to setImmediate): 5 ms of other work.
+    const until = performance.now() + 5;
+    while (performance.now() < until) {
+      // Time passing is what is tested here.
+    }
+    log.open();
+    log.begin(TaskEventCode.Resume, 1);
+    log.suspend(TaskEventCode.ResumeYield, 1);
+    log.close();
+    const [wake, resume] = seen[0]?.events ?? [];
+    expect(wake?.kind).toBe('wake');
+    expect(wake?.time).toBeLessThanOrEqual(afterMicrotask);
+    expect((resume?.time ?? 0) - (wake?.time ?? Infinity)).toBeGreaterThanOrEqual(4);
+  });
+
   it('close(true) publishes in the next microtask, with what else is recorded until then', async () => {
     cleanups.push(holdEventClock('coarse'));
     const { seen, stop } = collect();
@@ -210,7 +235,17 @@ describe('TaskEventLog steps (begin, suspend, finish, wake)', () => {
 
 /** What an executor might do to a log, and the events each should come out as. */
 type Op =
-  | { readonly op: 'step'; readonly task: number; readonly first: boolean; readonly end: 'yield' | 'wait' | 'waitOn' | 'done'; readonly spawns: number; readonly tick: boolean }
+  | {
+      readonly op: 'step';
+      readonly task: number;
+      readonly first: boolean;
+      readonly end: 'yield' | 'wait' | 'waitOn' | 'done';
+      readonly spawns: number;
+      readonly packed: boolean;
+      readonly tick: boolean;
+    }
+  | { readonly op: 'settle'; readonly task: number; readonly state: SettledState; readonly packed: boolean }
+  | { readonly op: 'spawn'; readonly task: number }
   | { readonly op: 'wake'; readonly task: number }
   | { readonly op: 'window' }
   | { readonly op: 'burst'; readonly steps: number }
@@ -225,10 +260,21 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
       first: fc.boolean(),
       end: fc.constantFrom('yield' as const, 'wait' as const, 'waitOn' as const, 'done' as const),
       spawns: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) }),
+      packed: fc.boolean(),
       tick: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     }),
   },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('wake' as const), task: fc.integer({ min: 0, max: 50 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('settle' as const),
+      task: fc.integer({ min: 0, max: 50 }),
+      state: fc.constantFrom<SettledState>('fulfilled', 'rejected', 'cancelled'),
+      packed: fc.boolean(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('spawn' as const), task: fc.integer({ min: 0, max: 50 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('window' as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('burst' as const), steps: fc.integer({ min: 100, max: 1500 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('legacy' as const), task: fc.integer({ min: 0, max: 50 }) }) },
@@ -240,10 +286,22 @@ const wholeCodes: Record<'yield' | 'wait' | 'waitOn', readonly [WholeStepCode, W
   waitOn: [TaskEventCode.StartWait, TaskEventCode.ResumeWait],
 };
 
-/** An event as `drive` expects it: kind and task, and for a suspend its reason and the task waited on. */
+/**
+ * An event as `drive` expects it: kind and task, and for a suspend its reason and the task
+ * waited on, for a spawn its parent, name and body, for a settle its state and error.
+ */
 function label(event: TaskEvent): string {
   const head = `${event.kind}:${String(event.taskId)}`;
-  return event.kind === 'suspend' ? `${head}:${event.reason}:${event.waitingOn === undefined ? '' : String(event.waitingOn)}` : head;
+  switch (event.kind) {
+    case 'suspend':
+      return `${head}:${event.reason}:${event.waitingOn === undefined ? '' : String(event.waitingOn)}`;
+    case 'spawn':
+      return `${head}:${String(event.parentId)}:${String(event.name)}:${event.body}`;
+    case 'settle':
+      return `${head}:${event.state}:${String(event.error)}`;
+    default:
+      return head;
+  }
 }
 
 /** Runs `ops` against a log and returns the events each op should publish, in order, as `kind:taskId` strings. */
@@ -251,13 +309,16 @@ function drive(log: TaskEventLog, ops: readonly Op[]): string[] {
   const expected: string[] = [];
   let open = false;
   let child = 1000;
-  const step = (task: number, first: boolean, end: 'yield' | 'wait' | 'waitOn' | 'done', spawns: number, tick: boolean): void => {
+  const step = (task: number, first: boolean, end: 'yield' | 'wait' | 'waitOn' | 'done', spawns: number, packed: boolean, tick: boolean): void => {
     const begin = first ? TaskEventCode.Start : TaskEventCode.Resume;
     log.begin(begin, task);
     expected.push(`${first ? 'start' : 'resume'}:${String(task)}`);
     for (let i = 0; i < spawns; i++) {
-      log.event(spawnOf(child, task));
-      expected.push(`spawn:${String(child++)}`);
+      // Packed (as ExecutorBase records a spawn) or as an object (as the pool relays one).
+      if (packed) log.spawned(child, task, `child-${String(child)}`, 'generator child');
+      else log.event(spawnOf(child, task));
+      expected.push(packed ? `spawn:${String(child)}:${String(task)}:child-${String(child)}:generator child` : `spawn:${String(child)}:${String(task)}:undefined:function child`);
+      child++;
     }
     if (tick) waitForTick();
     if (end === 'done') {
@@ -273,8 +334,20 @@ function drive(log: TaskEventLog, ops: readonly Op[]): string[] {
   for (const op of ops) {
     switch (op.op) {
       case 'step':
-        step(op.task, op.first, op.end, op.spawns, op.tick);
+        step(op.task, op.first, op.end, op.spawns, op.packed, op.tick);
         break;
+      case 'spawn':
+        // From outside any task.
+        log.spawned(op.task, -1, undefined, 'async root');
+        expected.push(`spawn:${String(op.task)}:undefined:undefined:async root`);
+        break;
+      case 'settle': {
+        const error = op.state === 'fulfilled' ? undefined : op.state === 'rejected' ? 'TypeError' : 'TaskCancelledError';
+        if (op.packed) log.settled(op.task, op.state, error);
+        else log.event({ kind: 'settle', taskId: op.task, executor: 'steps', thread: currentThread, time: eventTime(), state: op.state, error });
+        expected.push(`settle:${String(op.task)}:${op.state}:${String(error)}`);
+        break;
+      }
       case 'wake':
         log.wake(op.task);
         expected.push(`wake:${String(op.task)}`);
@@ -285,7 +358,7 @@ function drive(log: TaskEventLog, ops: readonly Op[]): string[] {
         open = !open;
         break;
       case 'burst':
-        for (let i = 0; i < op.steps; i++) step(i % 7, false, 'yield', 0, false);
+        for (let i = 0; i < op.steps; i++) step(i % 7, false, 'yield', i % 97 === 0 ? 1 : 0, true, false);
         break;
       case 'legacy':
         // The general path, as an executor with per-kind subscribers too records a step.

@@ -1,4 +1,14 @@
-import { TaskEventCode, TaskEventDecoder, compactTaskEvent, taskEventRecord, taskEventRecordCode, taskEventRecordTaskId, taskEventRecordWeight } from '@spindle/core';
+import {
+  TaskEventCode,
+  TaskEventDecoder,
+  compactTaskEvent,
+  packedSettleEvent,
+  packedSpawnEvent,
+  taskEventRecord,
+  taskEventRecordCode,
+  taskEventRecordTaskId,
+  taskEventRecordWeight,
+} from '@spindle/core';
 import type { SettleEvent, TaskEvent, TaskEventBatch } from '@spindle/core';
 
 /** Where a run of records went: they share its executor and thread. */
@@ -133,7 +143,7 @@ export class EventRing {
       this.total += count;
       from += count;
     }
-    if (batch.events.length > 0) this.placeEvents(batch, skip);
+    if (batch.events.length > 0 || batch.strings.length > 0) this.placeEvents(batch, skip);
   }
 
   /** The kept events, oldest first, as event objects. */
@@ -162,10 +172,25 @@ export class EventRing {
         decoderSegment = segment;
       }
       const record = this.records[i] ?? Number.NaN;
-      if (record >= 0 && taskEventRecordCode(record) === TaskEventCode.Event) {
+      const code = record >= 0 ? taskEventRecordCode(record) : -1;
+      if (code === TaskEventCode.Event) {
         decoder?.flush(emit);
         const event = this.load(i, segment);
         if (event !== undefined) out.push(event);
+      } else if (code >= TaskEventCode.Spawn && decoder !== undefined) {
+        // Packed spawns and settlements: their strings are in this slot's columns.
+        decoder.flush(emit);
+        const taskId = taskEventRecordTaskId(record);
+        if (code === TaskEventCode.Spawn) {
+          // A `ParentIs` record right after it (same batch, so same run) names its parent.
+          const after = n + 1 < kept ? (this.records[(i + 1) % this.capacity] ?? Number.NaN) : Number.NaN;
+          const parentId = after >= 0 && taskEventRecordCode(after) === TaskEventCode.ParentIs ? taskEventRecordTaskId(after) : Number.NaN;
+          out.push(packedSpawnEvent(taskId, segment.executor, segment.thread, decoder.time, this.names[i], parentId, this.bodies[i] ?? ''));
+        } else if (code === TaskEventCode.Fulfilled || code === TaskEventCode.Rejected || code === TaskEventCode.Cancelled) {
+          // A fulfilled task has no error (its slot's column may hold an older record's string).
+          out.push(packedSettleEvent(code, taskId, segment.executor, segment.thread, decoder.time, code === TaskEventCode.Fulfilled ? undefined : this.names[i]));
+        }
+        // A `ParentIs` record was read with its spawn (or its spawn was overwritten).
       } else {
         decoder?.add(record, emit);
       }
@@ -291,17 +316,36 @@ export class EventRing {
     }
   }
 
-  /** Takes apart the objects of a batch's `Event` records, just copied, in their slots. */
+  /**
+   * Takes apart the objects of a batch's `Event` records, just copied, in their slots, and
+   * puts the strings of its packed spawns and settlements in the slots of their records.
+   */
   private placeEvents(batch: TaskEventBatch, skip: number): void {
-    const { records, events, length } = batch;
+    const { records, events, strings, length } = batch;
     let object = 0;
-    for (let j = 0; j < length && object < events.length; j++) {
+    let string = 0;
+    for (let j = 0; j < length && (object < events.length || string < strings.length); j++) {
       const record = records[j] ?? Number.NaN;
-      if (!(record >= 0) || taskEventRecordCode(record) !== TaskEventCode.Event) continue;
-      const event = events[object++];
-      if (j < skip || event === undefined) continue;
+      if (!(record >= 0)) continue;
+      const code = taskEventRecordCode(record);
       // Record `j` went `length - j` slots before the ring's next slot.
       const i = (((this.next - (length - j)) % this.capacity) + this.capacity) % this.capacity;
+      if (code === TaskEventCode.Spawn) {
+        const name = strings[string++];
+        const body = strings[string++];
+        if (j < skip) continue;
+        this.names[i] = name;
+        this.bodies[i] = body;
+        continue;
+      }
+      if (code === TaskEventCode.Rejected || code === TaskEventCode.Cancelled) {
+        const error = strings[string++];
+        if (j >= skip) this.names[i] = error;
+        continue;
+      }
+      if (code !== TaskEventCode.Event) continue;
+      const event = events[object++];
+      if (j < skip || event === undefined) continue;
       if (event.executor === batch.executor && event.thread === batch.thread) {
         this.store(i, event);
       } else {

@@ -22,6 +22,37 @@ describe('Recorder', () => {
     expect(kinds.filter((k) => k === 'start')).toHaveLength(4);
     expect(events.every((e, i) => i === 0 || (events[i - 1]?.time ?? 0) <= e.time)).toBe(true);
     expect(new Set(events.map((e) => e.executor))).toEqual(new Set(['rec']));
+    // Spawns and settlements travel packed: every field comes back.
+    const spawns = events.filter((e) => e.kind === 'spawn');
+    const root = spawns.find((e) => e.name === 'parent');
+    expect(root?.parentId).toBeUndefined();
+    expect(root?.body).toMatch(/parent/);
+    const children = spawns.filter((e) => e.parentId === root?.taskId);
+    expect(children.map((e) => e.name).sort()).toEqual(['child-0', 'child-1', 'child-2']);
+    expect(children.every((e) => e.body.includes('child'))).toBe(true);
+    const settles = events.filter((e) => e.kind === 'settle');
+    expect(settles.every((e) => e.state === 'fulfilled' && e.error === undefined)).toBe(true);
+  });
+
+  it('records a rejected and a cancelled task with their errors', async () => {
+    const recorder = new Recorder().start();
+    const executor = new RoundRobinExecutor({ label: 'rec-errors' });
+    const failing = executor.spawn(function* () {
+      yield;
+      throw new RangeError('no');
+    });
+    const cancelled = executor.spawn(function* () {
+      for (;;) yield;
+    });
+    cancelled.cancel('enough');
+    await Promise.allSettled([failing, cancelled]);
+    await executor.close();
+    recorder.stop();
+    const settles = recorder.recording().events.filter((e) => e.kind === 'settle');
+    expect(settles.map((e) => [e.taskId, e.state, e.error]).sort((x, y) => String(x[1]).localeCompare(String(y[1])))).toEqual([
+      [cancelled.id, 'cancelled', 'TaskCancelledError'],
+      [failing.id, 'rejected', 'RangeError'],
+    ]);
   });
 
   it('is bounded: a full ring overwrites the oldest events and counts them as dropped', async () => {

@@ -43,7 +43,8 @@ export class EventRelay {
     private readonly label: string,
     private readonly log: TaskEventLog,
   ) {
-    this.batch = { executor: label, thread: 0, length: 0, count: 0, records: this.records, events: this.events };
+    // Spawns and settlements from workers travel as event objects here: no strings.
+    this.batch = { executor: label, thread: 0, length: 0, count: 0, records: this.records, events: this.events, strings: [] };
   }
 
   /** Publishes the events of `records[from..to)`, a chunk from the worker on `thread`, then handles its reports. */
