@@ -266,19 +266,9 @@ export class TaskEventLog {
     if (cells === undefined) return n;
     const tick = cells.ticks[0] ?? -1;
     // The coarse time (or the system clock's, if the clock thread had to be woken).
-    readEventTime(this.now);
-    const time = this.now[0] ?? 0;
-    if (this.pendingTime >= 0) {
-      this.records[this.pendingTime] = -time;
-      this.pendingTime = -1;
-      this.clock[0] = time;
-    } else if (time !== this.clock[0]) {
-      this.records[n++] = -time;
-      this.blanks++;
-      this.clock[0] = time;
-    }
+    const next = this.stampTime(n);
     this.mark = tick;
-    return n;
+    return next;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { channelNames, currentThread, forEachTaskEvent, subscribeTaskEventStream, taskRef } from '@spindle/core';
+import { taskEventProblems } from '@spindle/conformance';
 import type { TaskEvent, TaskEventKind, TaskHandle } from '@spindle/core';
 import { PoolExecutor } from '../src/index.js';
 
@@ -19,46 +20,21 @@ const depth = 6;
 const rootId = 3;
 const tinyTasks = 2_000;
 
-/** Where a task is, as far as its events tell; see the conformance suite's grammar. */
-type Phase = 'new' | 'spawned' | 'running' | 'ready' | 'parked' | 'settled';
-
-function next(phase: Phase, event: TaskEvent): Phase | undefined {
-  switch (event.kind) {
-    case 'spawn':
-      return phase === 'new' ? 'spawned' : undefined;
-    case 'start':
-      return phase === 'spawned' ? 'running' : undefined;
-    case 'suspend':
-      if (phase !== 'running') return undefined;
-      return event.reason === 'yield' ? 'ready' : 'parked';
-    case 'wake':
-      return phase === 'parked' ? 'ready' : undefined;
-    case 'resume':
-      return phase === 'ready' || phase === 'parked' ? 'running' : undefined;
-    case 'steal':
-      return phase === 'spawned' || phase === 'ready' ? phase : undefined;
-    case 'settle':
-      return phase === 'new' || phase === 'settled' ? undefined : 'settled';
-  }
-}
-
-/** What is wrong with a pool's events, in the order they arrived: empty when nothing. */
+/**
+ * What is wrong with a pool's events, in the order they arrived (empty when nothing): the
+ * conformance suite's lifecycle grammar, and no task settled after its parent.
+ */
 function problems(events: readonly TaskEvent[]): string[] {
-  const phases = new Map<number, Phase>();
+  const found = taskEventProblems(events);
   const parents = new Map<number, number>();
-  const found: string[] = [];
+  const settled = new Set<number>();
   for (const event of events) {
-    const phase = phases.get(event.taskId) ?? 'new';
-    const after = next(phase, event);
-    if (after === undefined) found.push(`task ${event.taskId}: ${event.kind} after ${phase}`);
-    phases.set(event.taskId, after ?? phase);
     if (event.kind === 'spawn' && event.parentId !== undefined) parents.set(event.taskId, event.parentId);
-    if (event.kind === 'settle') {
-      const parent = parents.get(event.taskId);
-      if (parent !== undefined && phases.get(parent) === 'settled') found.push(`task ${event.taskId} settled after its parent ${parent}`);
-    }
+    if (event.kind !== 'settle') continue;
+    const parent = parents.get(event.taskId);
+    if (parent !== undefined && settled.has(parent)) found.push(`task ${event.taskId} settled after its parent ${parent}`);
+    settled.add(event.taskId);
   }
-  for (const [taskId, phase] of phases) if (phase !== 'settled') found.push(`task ${taskId} never settled (${phase})`);
   return found;
 }
 
