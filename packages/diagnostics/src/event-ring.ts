@@ -131,7 +131,6 @@ export class EventRing {
     this.keptEvents = Number.NaN;
     // Records that the batch's own later records would overwrite: dropped now.
     const skip = Math.max(0, length - this.capacity);
-    this.noteLastTime(records, 0, skip);
     this.addSegment(batch.executor, batch.thread);
     let from = skip;
     while (from < length) {
@@ -143,6 +142,9 @@ export class EventRing {
       this.total += count;
       from += count;
     }
+    // After the old records overwritten above: the batch's own dropped records are newer,
+    // so the last time among them is the one in effect at the oldest record kept.
+    this.noteLastTime(records, 0, skip);
     if (batch.events.length > 0 || batch.strings.length > 0) this.placeEvents(batch, skip);
   }
 

@@ -90,6 +90,25 @@ describe('Recorder', () => {
     expect(events.at(-1)?.kind).toBe('settle');
   });
 
+  it('a batch longer than the ring keeps the time of its own records, not of those it overwrote', async () => {
+    const recorder = new Recorder({ capacity: 10 }).start();
+    const executor = new RoundRobinExecutor();
+    // Old records, with their time, in the ring.
+    await executor.spawn(function* () {
+      yield;
+      return 1;
+    });
+    // Later than every old record; times on a thread never go back, so every new record is at least this.
+    const oldTime = eventTime();
+    // One drain, one batch of far more than ten records.
+    await executor.spawn({ left: 200, result: 0, next(): boolean { return --this.left === 0; } });
+    await executor.close();
+    recorder.stop();
+    const { events } = recorder.recording();
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((event) => event.time >= oldTime)).toBe(true);
+  });
+
   it('records nothing before start or after stop, and clear() forgets', async () => {
     const recorder = new Recorder();
     const executor = new RoundRobinExecutor();
