@@ -13,8 +13,10 @@ export const batchChannelName = 'spindle:task:batch';
 export const batchChannel = diagnosticsChannel.channel(batchChannelName);
 
 /**
- * What one record of a {@link TaskEventBatch} is. Step events (the per-step hot path) are
- * compact records; every other event travels as its {@link TaskEvent} object (`Event`).
+ * What one record of a {@link TaskEventBatch} is. Step events, wakes, spawns and
+ * settlements are compact records (spawns and settlements with their strings in
+ * {@link TaskEventBatch.strings}); any other event (a steal, or one relayed as an object)
+ * travels as its {@link TaskEvent} object (`Event`).
  */
 export const TaskEventCode = {
   /** The next object of {@link TaskEventBatch.events} (whose own `time` it carries). */
