@@ -5,10 +5,8 @@ import {
   InvalidTaskError,
   batchChannel,
   channels,
-  currentThread,
-  describeBody,
   describeValue,
-  eventTime,
+  publishSpawn,
   publishTaskEvent,
   validateSpawn,
 } from '@spindle/core';
@@ -122,18 +120,7 @@ export class BullmqExecutor implements Executor, TaskOwner {
     const task = new RemoteTask(this, undefined, options);
     this.live++;
     this.roots.add(task);
-    if (channels.spawn.hasSubscribers || batchChannel.hasSubscribers) {
-      publishTaskEvent({
-        kind: 'spawn',
-        taskId: task.id,
-        executor: this.label,
-        thread: currentThread,
-        time: eventTime(),
-        name: task.name,
-        parentId: undefined,
-        body: describeBody(body),
-      });
-    }
+    publishSpawn(this.label, undefined, task.id, task.name, undefined, body);
     if (task.cancelledAtSpawn) {
       task.finish(false, undefined);
       return task as unknown as TaskHandle<SpawnResult<B>>;

@@ -3,8 +3,10 @@ import { TaskEventCode, batchChannel, batchChannelName, taskEventRecord } from '
 import type { TaskEventBatch } from './event-batch.js';
 import { flushTaskEvents } from './event-log.js';
 import type { TaskEventLog } from './event-log.js';
-import { channelNames, channels } from './events.js';
+import { channelNames, channels, currentThread, eventTime } from './events.js';
 import type { TaskEvent, TaskEventKind } from './events.js';
+import type { Spawnable } from './body.js';
+import { describeBody } from './spawn-input.js';
 
 /** What {@link subscribeTaskEventStream} delivers to. */
 export interface TaskEventStreamListener {
@@ -112,4 +114,26 @@ export function publishTaskEvent(event: TaskEvent, log?: TaskEventLog): void {
     events: [event],
     strings: [],
   } satisfies TaskEventBatch);
+}
+
+/**
+ * Publishes the `spawn` of task `taskId` of executor `executor`: packed into `log` for
+ * batch subscribers (no object per task), as an object for per-kind subscribers that want
+ * one. Without a log, as {@link publishTaskEvent} does.
+ * Costs two property reads when nobody listens (the body is described only for a listener).
+ * @param parentId the parent's id, or `undefined` for a task spawned from outside any task
+ */
+export function publishSpawn(executor: string, log: TaskEventLog | undefined, taskId: number, name: string | undefined, parentId: number | undefined, body: Spawnable): void {
+  if (!channels.spawn.hasSubscribers && !batchChannel.hasSubscribers) return;
+  if (log !== undefined && !wantsTaskEventObjects('spawn')) {
+    log.spawned(taskId, parentId ?? -1, name, describeBody(body));
+    return;
+  }
+  const event = { kind: 'spawn', taskId, executor, thread: currentThread, time: eventTime(), name, parentId, body: describeBody(body) } as const;
+  if (log === undefined) {
+    publishTaskEvent(event);
+    return;
+  }
+  publishTaskEventObject(event, channels.spawn);
+  if (batchChannel.hasSubscribers) log.spawned(taskId, parentId ?? -1, name, event.body);
 }

@@ -3,10 +3,10 @@ import type { ExecutorCapabilities } from './capabilities.js';
 import { ExecutorClosedError, InvalidOptionsError, describeValue } from './errors.js';
 import { TaskEventCode, batchChannel } from './event-batch.js';
 import { TaskEventLog } from './event-log.js';
-import { publishTaskEventObject, wantsObjects } from './event-stream.js';
+import { publishSpawn, publishTaskEventObject, wantsObjects } from './event-stream.js';
 import { channels, currentThread, eventTime } from './events.js';
 import type { CloseOptions, Executor } from './executor.js';
-import { describeBody, validateSpawn } from './spawn-input.js';
+import { validateSpawn } from './spawn-input.js';
 import { Task } from './task.js';
 import type { TaskOwner } from './task.js';
 import type { TaskHandle } from './task-handle.js';
@@ -203,23 +203,7 @@ export abstract class ExecutorBase<T extends Task> implements Executor, TaskOwne
     const task = this.createTask(parent, body, args, options);
     this.live++;
     if (parent === undefined) this.roots.add(task);
-    if (wantsObjects(channels.spawn)) {
-      publishTaskEventObject(
-        {
-          kind: 'spawn',
-          taskId: task.id,
-          executor: this.label,
-          thread: currentThread,
-          time: eventTime(),
-          name: task.name,
-          parentId: parent?.id,
-          body: describeBody(body),
-        },
-        channels.spawn,
-      );
-    }
-    // Packed for batch subscribers: no object per task.
-    if (batchChannel.hasSubscribers) this.eventLog.spawned(task.id, parent === undefined ? -1 : parent.id, task.name, describeBody(body));
+    publishSpawn(this.label, this.eventLog, task.id, task.name, parent?.id, body);
     if (task.cancelledAtSpawn) {
       // An already aborted signal: accepted and settled as cancelled, the body never runs.
       task.finish(false, undefined);

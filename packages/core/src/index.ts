@@ -58,7 +58,7 @@ export {
 } from './event-batch.js';
 export type { TaskEventBatch, TaskEventCodeValue, WholeStepCode } from './event-batch.js';
 export { TaskEventLog, flushTaskEvents } from './event-log.js';
-export { subscribeTaskEventStream, wantsTaskEventObjects, wantsObjects, publishTaskEvent, publishTaskEventObject } from './event-stream.js';
+export { subscribeTaskEventStream, wantsTaskEventObjects, wantsObjects, publishTaskEvent, publishTaskEventObject, publishSpawn } from './event-stream.js';
 export type { TaskEventStreamListener } from './event-stream.js';
 export { RingQueue } from './ring-queue.js';
 export { Coroutine, Step, Interrupt, isThenable } from './coroutine.js';

@@ -7,11 +7,8 @@ import {
   TaskEventLog,
   batchChannel,
   channels,
-  currentThread,
-  describeBody,
   describeValue,
-  eventTime,
-  publishTaskEvent,
+  publishSpawn,
   validateSpawn,
 } from '@spindle/core';
 import type {
@@ -281,21 +278,7 @@ export class PoolExecutor implements Executor, TaskOwner {
     const task = new PoolTask(this, options, payload, needsMessage(list));
     this.live++;
     this.roots.add(task);
-    if (channels.spawn.hasSubscribers || batchChannel.hasSubscribers) {
-      publishTaskEvent(
-        {
-          kind: 'spawn',
-          taskId: task.id,
-          executor: this.label,
-          thread: currentThread,
-          time: eventTime(),
-          name: task.name,
-          parentId: undefined,
-          body: describeBody(body),
-        },
-        this.eventLog,
-      );
-    }
+    publishSpawn(this.label, this.eventLog, task.id, task.name, undefined, body);
     if (task.cancelledAtSpawn) {
       task.finish(false, undefined);
       return task as unknown as TaskHandle<SpawnResult<B>>;
