@@ -8,6 +8,8 @@ import type { SettledState } from './task-state.js';
 
 /** Numbers per batch; a full log publishes what it has and starts again. */
 const CAPACITY = 1024;
+/** The largest a batch grows to during a step (then it is published, and the step's beginning comes after what it recorded). */
+const MOST_GROWN = 64 * CAPACITY;
 /** The most numbers one call writes (a time, the record, a `WaitingOn` record; a step's end may add its beginning). */
 const MOST_PER_CALL = 4;
 
@@ -50,11 +52,14 @@ interface MutableBatch extends TaskEventBatch {
  * is written only when it has changed, and a step whose end has the time of its start is
  * one record.
  *
- * Executors record a step with {@link TaskEventLog.begin} and {@link TaskEventLog.suspend}
- * (or {@link TaskEventLog.finish}). With the coarse clock, while the clock thread's tick
- * count has not moved and nothing else was recorded during the step, `begin` only notes
- * where the step starts and `suspend` writes one number: both are small enough for V8 to
- * inline into the executor's loop. Anything else takes the general path.
+ * Executors record a step in a coarse window with one call when it ends:
+ * {@link TaskEventLog.stepped} (or {@link TaskEventLog.finish} for a body that ended). While
+ * the clock thread's tick count has not moved and nothing else was recorded since the last
+ * step ended, it writes one whole-step number, and it is small enough for V8 to inline into
+ * the executor's loop. Anything else takes the general path: the step's beginning is then
+ * inserted where the last step ended, before whatever was recorded during the step, at the
+ * time in effect there. A step during which the tick moved may so begin up to one tick
+ * early; every time stays a time the clock showed, and times never go back.
  *
  * The hot methods are written out, free of calls that take or return a fractional number:
  * V8 allocates a box for such a number whenever it crosses a call it does not inline, and
@@ -90,8 +95,15 @@ export class TaskEventLog {
   private ticks: Int32Array = noTicks;
   /** The tick whose time the batch's latest time record holds (-1: none, or not known). */
   private mark = -1;
-  /** Where the step begun with {@link TaskEventLog.begin} goes if nothing else is recorded first (-1: none). */
-  private begunAt = -1;
+  /**
+   * In a coarse window: where the beginning of the step now running goes, the end of what
+   * was recorded before it began (-1: not known, outside a window, or with the precise clock).
+   */
+  private quiet = -1;
+  /** Where the batch stood before {@link TaskEventLog.enterSteps} stamped its time, so that a window that recorded nothing publishes nothing. */
+  private enteredFrom = -1;
+  /** Where the batch stood after {@link TaskEventLog.enterSteps} stamped its time (-1: not since). */
+  private enteredAt = -1;
   /** Index of a time still to be read (records after it wait for it), or -1. */
   private pendingTime = -1;
   /** Index of the last step record, while it may still become a whole step, or -1. */
@@ -120,43 +132,55 @@ export class TaskEventLog {
     this.batch = { executor, thread: currentThread, length: 0, count: 0, records: this.records, events: this.events, strings: this.strings };
   }
 
-  /**
-   * A step of `taskId` begins (`code`: `Start` for its first, else `Resume`). End it with
-   * {@link TaskEventLog.suspend} or {@link TaskEventLog.finish} before the next begins.
-   */
-  begin(code: typeof TaskEventCode.Start | typeof TaskEventCode.Resume, taskId: number): void {
-    // The fast path: the batch's latest time is this tick's, and there is room for the step.
-    if (this.ticks[0] === this.mark && this.length + MOST_PER_CALL <= this.records.length) {
-      this.begunAt = this.length;
-      return;
-    }
-    this.beginSlowly(code, taskId);
+  /** A window is open and reads the coarse clock: steps may be recorded with {@link TaskEventLog.stepped}. */
+  get coarse(): boolean {
+    return this.cells !== undefined;
   }
 
   /**
-   * The step begun with {@link TaskEventLog.begin} suspends: `whole` says how it began and
-   * why it suspends (`StartYield`, `StartWait`, `ResumeYield` or `ResumeWait`). For a wait
-   * on a task, {@link TaskEventLog.suspendOn}.
+   * Readies a coarse window for steps recorded with {@link TaskEventLog.stepped}: the batch
+   * takes the clock's time now, the time the window's first step begins at. Records waiting
+   * for a time (wakes) take it too. Does nothing outside a coarse window.
    */
-  suspend(whole: WholeStepCode, taskId: number): void {
+  enterSteps(): void {
+    if (this.cells === undefined) return;
+    const from = this.length;
+    let n = from;
+    if (n === 0 || n + MOST_PER_CALL > this.records.length) n = this.room();
+    this.length = this.stampTick(n);
+    this.quiet = this.length;
+    this.enteredFrom = from;
+    this.enteredAt = this.length;
+  }
+
+  /**
+   * A step of `taskId` ended in a suspension, in a coarse window ({@link TaskEventLog.coarse}):
+   * `whole` says how it began and why it suspends (`StartYield`, `StartWait`, `ResumeYield`
+   * or `ResumeWait`). Its beginning is where the last step ended (or the window was readied
+   * with {@link TaskEventLog.enterSteps}, or {@link TaskEventLog.between} was called). For a
+   * wait on a task, {@link TaskEventLog.steppedOn}. Outside a coarse window, the step's
+   * beginning and end both take the time now: record such steps with
+   * {@link TaskEventLog.step} and {@link TaskEventLog.later} instead.
+   */
+  stepped(whole: WholeStepCode, taskId: number): void {
     const n = this.length;
-    // The fast path: nothing recorded since the step began, and no tick since. Kept this
-    // small so that V8 inlines it into the executor's step.
-    if (n === this.begunAt && this.ticks[0] === this.mark) {
+    // The fast path: nothing recorded since the last step ended, no tick since the batch's
+    // latest time, and room. Kept this small so that V8 inlines it into the executor's step.
+    if (n === this.quiet && this.ticks[0] === this.mark && n < this.records.length) {
       this.records[n] = taskId * CODE_SPAN + whole;
-      this.length = n + 1;
+      this.length = this.quiet = n + 1;
       return;
     }
-    this.suspendSlowly(whole, taskId, -1);
+    this.steppedSlowly(whole, taskId, -1);
   }
 
   /**
-   * {@link TaskEventLog.suspend} for a step that waits.
+   * {@link TaskEventLog.stepped} for a step that waits.
    * @param waitingOn the id of the task waited on; -1 for anything else
    */
-  suspendOn(whole: WholeStepCode, taskId: number, waitingOn: number): void {
-    if (waitingOn < 0) this.suspend(whole, taskId);
-    else this.suspendSlowly(whole, taskId, waitingOn);
+  steppedOn(whole: WholeStepCode, taskId: number, waitingOn: number): void {
+    if (waitingOn < 0) this.stepped(whole, taskId);
+    else this.steppedSlowly(whole, taskId, waitingOn);
   }
 
   /**
@@ -177,49 +201,49 @@ export class TaskEventLog {
   }
 
   /**
-   * The step begun with {@link TaskEventLog.begin} ended without suspending (its body
-   * returned or threw; the settle event follows): records its beginning.
+   * In a coarse window, a step of `taskId` ended without suspending (its body returned or
+   * threw): records its beginning, before whatever was recorded during it. Call it before
+   * the task settles, and {@link TaskEventLog.between} once it has.
    */
   finish(code: typeof TaskEventCode.Start | typeof TaskEventCode.Resume, taskId: number): void {
     if (this.cells === undefined) return;
     this.placeBeginning(code, taskId);
+    this.quiet = this.length;
   }
 
-  /** {@link TaskEventLog.begin} when the tick moved, the batch is full, or the clock is precise. */
-  private beginSlowly(code: typeof TaskEventCode.Start | typeof TaskEventCode.Resume, taskId: number): void {
-    if (this.cells === undefined) {
-      // The precise clock (or outside a window): the general path records the beginning now.
-      this.begunAt = -1;
-      this.step(code, taskId);
-      return;
-    }
-    let n = this.length;
-    if (n === 0 || n + MOST_PER_CALL > this.records.length) n = this.room();
-    this.length = this.stampTick(n);
-    this.begunAt = this.length;
+  /**
+   * In a coarse window, says that what was recorded so far happened before the next step
+   * began: an executor calls it after recording anything between two steps (a task that
+   * settled after its step, a cancellation).
+   */
+  between(): void {
+    if (this.cells !== undefined) this.quiet = this.length;
   }
 
-  /** {@link TaskEventLog.suspend} when something was recorded during the step, the tick moved, or the clock is precise. */
-  private suspendSlowly(whole: WholeStepCode, taskId: number, waitingOn: number): void {
+  /** {@link TaskEventLog.stepped} when something was recorded during the step, the tick moved, the batch is full, or outside a coarse window. */
+  private steppedSlowly(whole: WholeStepCode, taskId: number, waitingOn: number): void {
     const suspend = whole === TaskEventCode.StartYield || whole === TaskEventCode.ResumeYield ? TaskEventCode.SuspendYield : TaskEventCode.SuspendWait;
+    const begin = whole <= TaskEventCode.StartWait ? TaskEventCode.Start : TaskEventCode.Resume;
     if (this.cells === undefined) {
+      this.step(begin, taskId);
       this.later(suspend, taskId, waitingOn < 0 ? Number.NaN : waitingOn);
       return;
     }
     let n = this.length;
-    if (n === this.begunAt && this.ticks[0] === this.mark) {
-      // A whole step after all (with the task it waits on): begin left room for both.
+    if (n + MOST_PER_CALL > this.records.length) n = this.roomAtStepEnd(n);
+    if (n === this.quiet && this.ticks[0] === this.mark) {
+      // A whole step after all (with the task it waits on).
       this.records[n++] = taskId * CODE_SPAN + whole;
       if (waitingOn >= 0) {
         this.records[n++] = waitingOn * CODE_SPAN + TaskEventCode.WaitingOn;
         this.blanks++;
       }
-      this.length = n;
+      this.length = this.quiet = n;
       return;
     }
-    this.placeBeginning(whole <= TaskEventCode.StartWait ? TaskEventCode.Start : TaskEventCode.Resume, taskId);
+    this.placeBeginning(begin, taskId);
     n = this.length;
-    if (n === 0 || n + MOST_PER_CALL > this.records.length) n = this.room();
+    if (n + MOST_PER_CALL > this.records.length) n = this.room();
     n = this.stampTick(n);
     this.records[n++] = taskId * CODE_SPAN + suspend;
     this.singles++;
@@ -227,30 +251,54 @@ export class TaskEventLog {
       this.records[n++] = waitingOn * CODE_SPAN + TaskEventCode.WaitingOn;
       this.blanks++;
     }
-    this.length = n;
+    this.length = this.quiet = n;
   }
 
   /**
-   * Writes the beginning of the step begun with {@link TaskEventLog.begin} where it began:
-   * before whatever was recorded during the step (a spawn, a settle), at the time then in
-   * effect. If the batch was published during the step, the beginning goes at the end, now.
+   * Makes room at the end of a step in a full batch: publishes it. If nothing was recorded
+   * during the step, the next batch starts at the time the step began, so that the step can
+   * still be one record. Returns where the next record goes.
+   */
+  private roomAtStepEnd(n: number): number {
+    const quietStep = n === this.quiet && this.mark >= 0;
+    const time = this.clock[0] ?? Number.NaN;
+    const tick = this.mark;
+    const next = this.room();
+    if (!quietStep || next !== 0) return next;
+    this.records[0] = -time;
+    this.blanks++;
+    this.clock[0] = time;
+    this.mark = tick;
+    this.length = this.quiet = 1;
+    return 1;
+  }
+
+  /**
+   * Writes the beginning of the step now ending where it began (at {@link quiet}): before
+   * whatever was recorded during the step (a spawn, a settle), at the time then in effect.
+   * If the batch was published during the step, the beginning goes at the end, now.
    */
   private placeBeginning(code: typeof TaskEventCode.Start | typeof TaskEventCode.Resume, taskId: number): void {
-    const at = this.begunAt;
-    this.begunAt = -1;
-    const n = this.length;
-    if (at < 0 || at > n) {
-      const end = n === 0 || n + MOST_PER_CALL > this.records.length ? this.room() : n;
-      this.records[end] = taskId * CODE_SPAN + code;
-      this.length = end + 1;
+    let at = this.quiet;
+    this.quiet = -1;
+    let n = this.length;
+    // A batch begins with a time (the first record made during the step stamped it): the
+    // beginning goes after it, and takes that time.
+    if (at === 0 && n > 0) at = 1;
+    if (at <= 0 || at > n) {
+      if (n === 0 || n + MOST_PER_CALL > this.records.length) n = this.room();
+      n = this.stampTick(n);
+      this.records[n] = taskId * CODE_SPAN + code;
+      this.length = n + 1;
       this.singles++;
       return;
     }
-    // Every call leaves room for one more number; the insertion needs no more.
-    if (n + 1 > this.records.length) this.grow();
-    this.records.copyWithin(at + 1, at, n);
+    if (n + MOST_PER_CALL > this.records.length) this.grow();
+    if (at < n) {
+      this.records.copyWithin(at + 1, at, n);
+      if (this.pendingTime >= at) this.pendingTime++;
+    }
     this.records[at] = taskId * CODE_SPAN + code;
-    if (this.pendingTime >= at) this.pendingTime++;
     this.stepAt = -1;
     this.length = n + 1;
     this.singles++;
@@ -279,7 +327,7 @@ export class TaskEventLog {
   private stampTime(n: number): number {
     readEventTime(this.now);
     const time = this.now[0] ?? Number.NaN;
-    // Not necessarily the time of a tick: the next begin stamps its own.
+    // Not necessarily the time of a tick: the next step's end stamps its own.
     this.mark = -1;
     if (this.pendingTime >= 0) {
       // The records since the pending time happened before now: they take this time.
@@ -353,6 +401,8 @@ export class TaskEventLog {
             this.blanks++;
           }
           this.length = n;
+          // A step's end: the next step recorded with `stepped` begins after it.
+          this.quiet = n;
           return;
         }
       }
@@ -365,6 +415,7 @@ export class TaskEventLog {
       this.blanks++;
     }
     this.length = n;
+    if (cells !== undefined && (code === TaskEventCode.SuspendYield || code === TaskEventCode.SuspendWait)) this.quiet = n;
   }
 
   /**
@@ -404,9 +455,19 @@ export class TaskEventLog {
 
   /** An event that travels as its object (spawn, settle, steal); its time is that of records waiting for one. */
   event(event: TaskEvent): void {
-    const n = this.length === 0 || this.length + MOST_PER_CALL > this.records.length ? this.room() : this.length;
-    this.stepAt = -1;
+    // Before any publishing below: records waiting for a time take the event's, not a later one.
     if (this.pendingTime >= 0) this.resolvePending(event.time);
+    let n = this.length === 0 || this.length + MOST_PER_CALL > this.records.length ? this.room() : this.length;
+    // The event's time becomes the time in effect (never going back): a batch begins with a
+    // time, and a step's beginning placed after this event must not look earlier than it.
+    const time = event.time;
+    if (!(time <= (this.clock[0] ?? Number.NaN))) {
+      this.records[n++] = -time;
+      this.blanks++;
+      this.clock[0] = time;
+      this.mark = -1;
+    }
+    this.stepAt = -1;
     this.records[n] = event.taskId * CODE_SPAN + TaskEventCode.Event;
     this.length = n + 1;
     this.singles++;
@@ -440,6 +501,9 @@ export class TaskEventLog {
     this.ticks = cells === undefined ? noTicks : cells.ticks;
     // The batch's latest time may be from before the window (a wake): the first step stamps its own.
     this.mark = -1;
+    // Steps in the window begin after what was recorded before it.
+    this.quiet = cells === undefined ? -1 : this.length;
+    this.enteredAt = -1;
   }
 
   /**
@@ -453,7 +517,14 @@ export class TaskEventLog {
     this.cells = undefined;
     this.ticks = noTicks;
     this.mark = -1;
-    this.begunAt = -1;
+    this.quiet = -1;
+    // A window readied for steps that recorded none publishes nothing (not even its time).
+    if (this.enteredFrom === 0 && this.length === this.enteredAt) {
+      this.length = 0;
+      this.blanks = 0;
+      this.clock[0] = Number.NaN;
+    }
+    this.enteredAt = -1;
     if (this.length === 0) return;
     if (deferred) this.queueFlush();
     else this.flush();
@@ -475,19 +546,24 @@ export class TaskEventLog {
     batch.events = this.events;
     batch.strings = this.strings;
     this.publishing = true;
+    // Published at a step's boundary (the next step has recorded nothing yet): the next
+    // batch begins where that step's beginning goes.
+    const boundary = this.cells !== undefined && this.quiet === count;
     // Records a subscriber makes while it is called start their own times and counts.
     this.clock[0] = Number.NaN;
     this.mark = -1;
     this.singles = 0;
     this.blanks = 0;
     this.stepAt = -1;
-    this.begunAt = -1;
+    this.quiet = -1;
+    this.enteredAt = -1;
     try {
       // Subscribers may have left since the records were made; then nobody is owed them.
       if (batchChannel.hasSubscribers) batchChannel.publish(batch);
     } finally {
       this.publishing = false;
       this.dropPublished(count, objects, strings);
+      if (boundary) this.quiet = this.length;
     }
   }
 
@@ -497,16 +573,17 @@ export class TaskEventLog {
    */
   private room(): number {
     if (this.length + MOST_PER_CALL > this.records.length) {
-      // Full: publish and start again; while publishing (a subscriber making events of
-      // its own) that cannot be, so the array grows instead.
-      if (this.publishing) this.grow();
+      // Full: publish and start again. While publishing (a subscriber making events of its
+      // own) that cannot be, and during a step in a coarse window it would publish what the
+      // step recorded before its beginning is written: the array grows instead (up to a bound).
+      if (this.publishing || (this.cells !== undefined && this.quiet >= 0 && this.quiet < this.length && this.records.length < MOST_GROWN)) this.grow();
       else this.flush();
     }
     if (this.length === 0) {
       this.clock[0] = Number.NaN;
       this.mark = -1;
       this.stepAt = -1;
-      this.begunAt = -1;
+      this.enteredAt = -1;
       unpublished.add(this);
       if (this.windows === 0) this.queueFlush();
     }
@@ -545,7 +622,7 @@ export class TaskEventLog {
       this.strings.splice(0, strings);
       if (this.pendingTime >= 0) this.pendingTime -= count;
       this.stepAt = -1;
-      this.begunAt = -1;
+      this.quiet = -1;
       unpublished.add(this);
       if (this.windows === 0) this.queueFlush();
     } else {

@@ -18,6 +18,11 @@ export const Listening = {
   Batch: 1,
   /** Per-kind subscribers that want event objects: steps go through `publishStep` and `publishSuspend`. */
   Objects: 2,
+  /**
+   * With `Batch`: the drain's window reads the precise clock, so a step's beginning needs a
+   * clock read of its own; steps go through `publishStep` and `publishSuspend`.
+   */
+  Precise: 4,
 } as const;
 
 /**
@@ -146,11 +151,18 @@ export abstract class ExecutorBase<T extends Task> implements Executor, TaskOwne
    * Opens the event window of a drain (see {@link ExecutorBase.eventLog}) and says who
    * listens to its events, as {@link Listening} flags: a drain can then skip every event
    * check of its steps for nobody, and record straight into the log for batch subscribers
-   * alone. Subscribers that arrive during a drain are seen from the next drain on.
+   * alone (`Batch` without `Precise`: one `eventLog.stepped()` call as each step ends).
+   * Subscribers that arrive during a drain are seen from the next drain on.
+   * @param listening who listens, if the caller has just asked ({@link ExecutorBase.listeners})
    */
-  protected openEventWindow(): number {
-    this.eventLog.open();
-    return this.listeners();
+  protected openEventWindow(listening: number = this.listeners()): number {
+    const log = this.eventLog;
+    log.open();
+    if ((listening & Listening.Batch) === 0) return listening;
+    if (!log.coarse) return listening | Listening.Precise;
+    // Steps will be recorded with `stepped()`: the first begins at the window's time.
+    if (listening === Listening.Batch) log.enterSteps();
+    return listening;
   }
 
   /** Who listens to step events right now, as {@link Listening} flags. */
@@ -165,8 +177,9 @@ export abstract class ExecutorBase<T extends Task> implements Executor, TaskOwne
   /**
    * Publishes `start` (first step) or `resume` to whoever listens: into the event log for
    * batch subscribers, as an object for per-kind ones. Executors call it when their drain's
-   * {@link Listening} flags include `Objects`; with batch subscribers alone they call
-   * `eventLog.begin()` and `eventLog.suspend()` directly, and with nobody nothing.
+   * {@link Listening} flags include `Objects` or `Precise`; with batch subscribers alone and
+   * the coarse clock they call `eventLog.stepped()` as a step ends (`finish()` before a task
+   * whose body ended settles, `between()` after), and with nobody nothing.
    */
   protected publishStep(task: T, first: boolean): void {
     if (batchChannel.hasSubscribers) this.eventLog.step(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);

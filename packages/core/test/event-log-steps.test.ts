@@ -56,7 +56,45 @@ const spawnOf = (taskId: number, parentId: number): TaskEvent => ({
   body: 'function child',
 });
 
-describe('TaskEventLog steps (begin, suspend, finish, wake)', () => {
+type StepEnd = 'yield' | 'wait' | 'waitOn' | 'done';
+
+const wholeCodes: Record<Exclude<StepEnd, 'done'>, readonly [WholeStepCode, WholeStepCode]> = {
+  yield: [TaskEventCode.StartYield, TaskEventCode.ResumeYield],
+  wait: [TaskEventCode.StartWait, TaskEventCode.ResumeWait],
+  waitOn: [TaskEventCode.StartWait, TaskEventCode.ResumeWait],
+};
+
+/** Opens a window as `ExecutorBase.openEventWindow` does for batch subscribers alone. */
+function openForSteps(log: TaskEventLog, ready = true): void {
+  log.open();
+  if (ready) log.enterSteps();
+}
+
+/**
+ * Records one step of `task` as an executor does: in a coarse window, one call as it ends
+ * (`stepped`, or `finish` for a body that ended, before its settle); anywhere else the
+ * general path, `step` as it begins and `later` as it suspends. A `waitOn` step waits on
+ * task `task + 1`. `during` runs between the two ends (the body: spawns, ticks).
+ */
+function recordStep(log: TaskEventLog, task: number, first: boolean, end: StepEnd, during?: () => void): void {
+  const begin = first ? TaskEventCode.Start : TaskEventCode.Resume;
+  const coarse = log.coarse;
+  if (!coarse) log.step(begin, task);
+  during?.();
+  if (end === 'done') {
+    if (coarse) log.finish(begin, task);
+    return;
+  }
+  if (!coarse) {
+    log.later(end === 'yield' ? TaskEventCode.SuspendYield : TaskEventCode.SuspendWait, task, end === 'waitOn' ? task + 1 : Number.NaN);
+    return;
+  }
+  const [startCode, resumeCode] = wholeCodes[end];
+  if (end === 'waitOn') log.steppedOn(first ? startCode : resumeCode, task, task + 1);
+  else log.stepped(first ? startCode : resumeCode, task);
+}
+
+describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
   it('with the coarse clock, a step with no tick and nothing else inside is one whole-step record', () => {
     cleanups.push(holdEventClock('coarse'));
     const { seen, stop } = collect();
@@ -65,13 +103,10 @@ describe('TaskEventLog steps (begin, suspend, finish, wake)', () => {
     // Retried until one window has no tick of the clock thread inside.
     for (;;) {
       seen.length = 0;
-      log.open();
-      log.begin(TaskEventCode.Start, 1);
-      log.suspend(TaskEventCode.StartYield, 1);
-      log.begin(TaskEventCode.Resume, 2);
-      log.suspendOn(TaskEventCode.ResumeWait, 2, 9);
-      log.begin(TaskEventCode.Resume, 1);
-      log.suspend(TaskEventCode.ResumeWait, 1);
+      openForSteps(log);
+      log.stepped(TaskEventCode.StartYield, 1);
+      log.steppedOn(TaskEventCode.ResumeWait, 2, 9);
+      log.stepped(TaskEventCode.ResumeWait, 1);
       log.close();
       const records = seen[0]?.records ?? [];
       if (records.filter((record) => record < 0).length === 1) {
@@ -101,23 +136,35 @@ describe('TaskEventLog steps (begin, suspend, finish, wake)', () => {
       const { seen, stop } = collect();
       cleanups.push(stop);
       const log = new TaskEventLog('steps');
-      log.open();
-      log.begin(TaskEventCode.Resume, 1);
-      log.event(spawnOf(5, 1));
-      log.suspend(TaskEventCode.ResumeYield, 1);
-      log.begin(TaskEventCode.Resume, 5);
+      openForSteps(log);
+      recordStep(log, 1, false, 'yield', () => {
+        log.event(spawnOf(5, 1));
+      });
+      recordStep(log, 5, false, 'done', () => {
+        log.spawned(7, 5, undefined, 'function grandchild');
+      });
       log.event({ kind: 'settle', taskId: 5, executor: 'steps', thread: currentThread, time: eventTime(), state: 'fulfilled', error: undefined });
-      log.finish(TaskEventCode.Resume, 5);
-      log.begin(TaskEventCode.Start, 6);
-      log.finish(TaskEventCode.Start, 6);
+      log.between();
+      // Cancelled between two steps (as an executor interrupts a task after its step).
+      log.settled(8, 'cancelled', 'TaskCancelledError');
+      log.between();
+      recordStep(log, 6, true, 'done');
+      log.settled(6, 'fulfilled', undefined);
+      log.between();
+      recordStep(log, 9, true, 'yield');
       log.close();
       expect(seen.flatMap((batch) => batch.events).map((event) => [event.kind, event.taskId])).toEqual([
         ['resume', 1],
         ['spawn', 5],
         ['suspend', 1],
         ['resume', 5],
+        ['spawn', 7],
         ['settle', 5],
+        ['settle', 8],
         ['start', 6],
+        ['settle', 6],
+        ['start', 9],
+        ['suspend', 9],
       ]);
       for (const batch of seen) expect(batch.count).toBe(batch.events.length);
     });
@@ -128,15 +175,76 @@ describe('TaskEventLog steps (begin, suspend, finish, wake)', () => {
     const { seen, stop } = collect();
     cleanups.push(stop);
     const log = new TaskEventLog('steps');
-    log.open();
-    log.begin(TaskEventCode.Start, 1);
+    openForSteps(log);
     waitForTick();
-    log.suspend(TaskEventCode.StartYield, 1);
+    log.stepped(TaskEventCode.StartYield, 1);
     log.close();
     const [start, suspend] = seen[0]?.events ?? [];
     expect(start?.kind).toBe('start');
     expect(suspend?.kind).toBe('suspend');
     expect(suspend?.time).toBeGreaterThan(start?.time ?? Infinity);
+  });
+
+  it('with the coarse clock, a step after a tick begins no earlier than the step before it ended', () => {
+    cleanups.push(holdEventClock('coarse'));
+    const { seen, stop } = collect();
+    cleanups.push(stop);
+    const log = new TaskEventLog('steps');
+    openForSteps(log);
+    log.stepped(TaskEventCode.StartYield, 1);
+    waitForTick();
+    log.stepped(TaskEventCode.StartYield, 2);
+    log.stepped(TaskEventCode.StartYield, 3);
+    log.close();
+    const events = seen[0]?.events ?? [];
+    expect(events.map((event) => `${event.kind}:${String(event.taskId)}`)).toEqual(['start:1', 'suspend:1', 'start:2', 'suspend:2', 'start:3', 'suspend:3']);
+    const times = events.map((event) => event.time);
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1] ?? Infinity);
+    // The tick is seen as step 2 ends: it may have begun before the tick, so it begins at the old time.
+    expect(times[2]).toBe(times[1]);
+    expect(times[3]).toBeGreaterThan(times[2] ?? Infinity);
+  });
+
+  it('a window readied for steps that records none publishes nothing', async () => {
+    cleanups.push(holdEventClock('coarse'));
+    const { seen, stop } = collect();
+    cleanups.push(stop);
+    const log = new TaskEventLog('steps');
+    openForSteps(log);
+    log.close();
+    openForSteps(log);
+    log.close(true);
+    await Promise.resolve();
+    flushTaskEvents();
+    expect(seen).toHaveLength(0);
+    // A window with a wake before it publishes the wake.
+    log.wake(4);
+    openForSteps(log);
+    log.close();
+    expect(seen.flatMap((batch) => batch.events).map((event) => event.kind)).toEqual(['wake']);
+  });
+
+  it('with the coarse clock, steps that fill batches stay whole steps, and every batch begins with a time', () => {
+    cleanups.push(holdEventClock('coarse'));
+    const { seen, stop } = collect();
+    cleanups.push(stop);
+    const log = new TaskEventLog('steps');
+    for (;;) {
+      seen.length = 0;
+      openForSteps(log);
+      for (let i = 0; i < 5000; i++) log.stepped(TaskEventCode.ResumeYield, i);
+      log.close();
+      // Retried until no tick of the clock thread fell inside the window.
+      if (seen.every((batch) => batch.records.filter((record) => record < 0).length === 1)) break;
+    }
+    expect(seen.length).toBeGreaterThan(1);
+    for (const batch of seen) {
+      expect(batch.records[0]).toBeLessThan(0);
+      expect(batch.records.slice(1).every((record) => taskEventRecordWeight(record) === 2)).toBe(true);
+    }
+    const events = seen.flatMap((batch) => batch.events);
+    expect(events).toHaveLength(10_000);
+    expect(new Set(events.map((event) => event.time)).size).toBe(1);
   });
 
   it('expectWindow(): what is recorded before a drain goes out in the drain’s batch, not a batch of its own', async () => {
@@ -151,9 +259,8 @@ describe('TaskEventLog steps (begin, suspend, finish, wake)', () => {
     await Promise.resolve();
     await Promise.resolve();
     expect(seen).toHaveLength(0);
-    log.open();
-    log.begin(TaskEventCode.Resume, 1);
-    log.suspend(TaskEventCode.ResumeYield, 1);
+    openForSteps(log);
+    log.stepped(TaskEventCode.ResumeYield, 1);
     log.close();
     expect(seen).toHaveLength(1);
     const events = seen[0]?.events ?? [];
@@ -187,9 +294,8 @@ describe('TaskEventLog steps (begin, suspend, finish, wake)', () => {
     while (performance.now() < until) {
       // Time passing is what is tested here.
     }
-    log.open();
-    log.begin(TaskEventCode.Resume, 1);
-    log.suspend(TaskEventCode.ResumeYield, 1);
+    openForSteps(log);
+    log.stepped(TaskEventCode.ResumeYield, 1);
     log.close();
     const [wake, resume] = seen[0]?.events ?? [];
     expect(wake?.kind).toBe('wake');
@@ -204,9 +310,8 @@ describe('TaskEventLog steps (begin, suspend, finish, wake)', () => {
     cleanups.push(stop);
     const log = new TaskEventLog('steps');
     for (const task of [1, 2, 3]) {
-      log.open();
-      log.begin(TaskEventCode.Resume, task);
-      log.suspend(TaskEventCode.ResumeYield, task);
+      openForSteps(log);
+      log.stepped(TaskEventCode.ResumeYield, task);
       log.close(true);
     }
     expect(seen).toHaveLength(0);
@@ -215,20 +320,40 @@ describe('TaskEventLog steps (begin, suspend, finish, wake)', () => {
     expect(seen[0]?.events.map((event) => `${event.kind}:${String(event.taskId)}`)).toEqual(['resume:1', 'suspend:1', 'resume:2', 'suspend:2', 'resume:3', 'suspend:3']);
   });
 
-  it('a step begun in a full batch keeps its events when the batch is published during the step', () => {
+  it('a batch that fills during a step grows, so that the step begins before what it recorded', () => {
     const { seen, stop } = collect();
     cleanups.push(stop);
     cleanups.push(holdEventClock('coarse'));
     const log = new TaskEventLog('steps');
-    log.open();
-    log.begin(TaskEventCode.Resume, 1);
-    // Children enough to fill several batches while the step runs.
+    openForSteps(log);
+    log.stepped(TaskEventCode.StartYield, 7);
+    // Children enough to fill several batches' worth while the step runs.
     for (let child = 2; child < 3000; child++) log.event(spawnOf(child, 1));
-    log.suspend(TaskEventCode.ResumeYield, 1);
+    log.stepped(TaskEventCode.ResumeYield, 1);
+    log.close();
+    const events = seen.flatMap((batch) => batch.events);
+    expect(events.map((event) => `${event.kind}:${String(event.taskId)}`)).toEqual([
+      'start:7',
+      'suspend:7',
+      'resume:1',
+      ...Array.from({ length: 2998 }, (_, i) => `spawn:${String(i + 2)}`),
+      'suspend:1',
+    ]);
+    for (const batch of seen) expect(batch.count).toBe(batch.events.length);
+  });
+
+  it('a step that records more than a batch may grow to is published in parts, and loses nothing', () => {
+    const { seen, stop } = collect();
+    cleanups.push(stop);
+    cleanups.push(holdEventClock('coarse'));
+    const log = new TaskEventLog('steps');
+    openForSteps(log);
+    for (let child = 2; child < 70_000; child++) log.spawned(child, 1, undefined, 'function child');
+    log.stepped(TaskEventCode.ResumeYield, 1);
     log.close();
     expect(seen.length).toBeGreaterThan(1);
     const events = seen.flatMap((batch) => batch.events);
-    expect(events.filter((event) => event.kind === 'spawn')).toHaveLength(2998);
+    expect(events.filter((event) => event.kind === 'spawn')).toHaveLength(69_998);
     expect(events.filter((event) => event.taskId === 1).map((event) => event.kind)).toEqual(['resume', 'suspend']);
     for (const batch of seen) expect(batch.count).toBe(batch.events.length);
   });
@@ -248,7 +373,7 @@ type Op =
   | { readonly op: 'settle'; readonly task: number; readonly state: SettledState; readonly packed: boolean }
   | { readonly op: 'spawn'; readonly task: number }
   | { readonly op: 'wake'; readonly task: number }
-  | { readonly op: 'window' }
+  | { readonly op: 'window'; readonly ready: boolean }
   | { readonly op: 'burst'; readonly steps: number }
   | { readonly op: 'legacy'; readonly task: number };
 
@@ -276,16 +401,10 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('spawn' as const), task: fc.integer({ min: 0, max: 50 }) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('window' as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('window' as const), ready: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('burst' as const), steps: fc.integer({ min: 100, max: 1500 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('legacy' as const), task: fc.integer({ min: 0, max: 50 }) }) },
 );
-
-const wholeCodes: Record<'yield' | 'wait' | 'waitOn', readonly [WholeStepCode, WholeStepCode]> = {
-  yield: [TaskEventCode.StartYield, TaskEventCode.ResumeYield],
-  wait: [TaskEventCode.StartWait, TaskEventCode.ResumeWait],
-  waitOn: [TaskEventCode.StartWait, TaskEventCode.ResumeWait],
-};
 
 /**
  * An event as `drive` expects it: kind and task, and for a suspend its reason and the task
@@ -310,26 +429,25 @@ function drive(log: TaskEventLog, ops: readonly Op[]): string[] {
   const expected: string[] = [];
   let open = false;
   let child = 1000;
-  const step = (task: number, first: boolean, end: 'yield' | 'wait' | 'waitOn' | 'done', spawns: number, packed: boolean, tick: boolean): void => {
-    const begin = first ? TaskEventCode.Start : TaskEventCode.Resume;
-    log.begin(begin, task);
+  const step = (task: number, first: boolean, end: StepEnd, spawns: number, packed: boolean, tick: boolean): void => {
     expected.push(`${first ? 'start' : 'resume'}:${String(task)}`);
-    for (let i = 0; i < spawns; i++) {
-      // Packed (as ExecutorBase records a spawn) or as an object (as the pool relays one).
-      if (packed) log.spawned(child, task, `child-${String(child)}`, 'generator child');
-      else log.event(spawnOf(child, task));
-      expected.push(packed ? `spawn:${String(child)}:${String(task)}:child-${String(child)}:generator child` : `spawn:${String(child)}:${String(task)}:undefined:function child`);
-      child++;
-    }
-    if (tick) waitForTick();
+    recordStep(log, task, first, end, () => {
+      for (let i = 0; i < spawns; i++) {
+        // Packed (as ExecutorBase records a spawn) or as an object (as the pool relays one).
+        if (packed) log.spawned(child, task, `child-${String(child)}`, 'generator child');
+        else log.event(spawnOf(child, task));
+        expected.push(packed ? `spawn:${String(child)}:${String(task)}:child-${String(child)}:generator child` : `spawn:${String(child)}:${String(task)}:undefined:function child`);
+        child++;
+      }
+      if (tick) waitForTick();
+    });
     if (end === 'done') {
-      log.finish(begin, task);
+      // The task settles after its last step; what follows happened after it.
+      log.settled(task, 'fulfilled', undefined);
+      log.between();
+      expected.push(`settle:${String(task)}:fulfilled:undefined`);
       return;
     }
-    const [startCode, resumeCode] = wholeCodes[end];
-    const whole = first ? startCode : resumeCode;
-    if (end === 'waitOn') log.suspendOn(whole, task, task + 1);
-    else log.suspend(whole, task);
     expected.push(`suspend:${String(task)}:${end === 'yield' ? 'yield' : 'wait'}:${end === 'waitOn' ? String(task + 1) : ''}`);
   };
   for (const op of ops) {
@@ -341,21 +459,25 @@ function drive(log: TaskEventLog, ops: readonly Op[]): string[] {
         // From outside any task.
         log.spawned(op.task, -1, undefined, 'async root');
         expected.push(`spawn:${String(op.task)}:undefined:undefined:async root`);
+        // Recorded between two steps: an executor says so (the next step begins after it).
+        log.between();
         break;
       case 'settle': {
         const error = op.state === 'fulfilled' ? undefined : op.state === 'rejected' ? 'TypeError' : 'TaskCancelledError';
         if (op.packed) log.settled(op.task, op.state, error);
         else log.event({ kind: 'settle', taskId: op.task, executor: 'steps', thread: currentThread, time: eventTime(), state: op.state, error });
         expected.push(`settle:${String(op.task)}:${op.state}:${String(error)}`);
+        log.between();
         break;
       }
       case 'wake':
         log.wake(op.task);
         expected.push(`wake:${String(op.task)}`);
+        log.between();
         break;
       case 'window':
         if (open) log.close();
-        else log.open();
+        else openForSteps(log, op.ready);
         open = !open;
         break;
       case 'burst':

@@ -209,17 +209,14 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
   /**
    * One step of `task`; called only from `drain`, so a task that yields goes straight to the
    * queue. `listening` is the drain's: with nobody listening a step costs one comparison
-   * for events, and with batch subscribers alone it records straight into the log (one
-   * call at each end of the step, small enough to be inlined, where the general path
-   * takes several).
+   * for events, and with batch subscribers alone (and the coarse clock) it records straight
+   * into the log, with one call as the step ends, small enough to be inlined, where the
+   * general path takes several.
    */
   private step(task: RoundRobinTask, listening: number): void {
     const coroutine = task.coroutine;
     const first = task.state === 'pending';
-    if (listening !== Listening.Nobody) {
-      if (listening === Listening.Batch) this.eventLog.begin(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
-      else this.publishStep(task, first);
-    }
+    if (listening !== Listening.Nobody && listening !== Listening.Batch) this.publishStep(task, first);
     task.state = 'running';
     this.steps++;
     const outcome = task.scope.runInAsyncScope(runStep, coroutine);
@@ -227,7 +224,7 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
       case Step.Yield:
         task.state = 'suspended';
         if (listening !== Listening.Nobody) {
-          if (listening === Listening.Batch) this.eventLog.suspend(first ? TaskEventCode.StartYield : TaskEventCode.ResumeYield, task.id);
+          if (listening === Listening.Batch) this.eventLog.stepped(first ? TaskEventCode.StartYield : TaskEventCode.ResumeYield, task.id);
           else this.publishSuspend(task, 'yield');
         }
         // The drain is running (it is the only caller): no need to schedule one.
@@ -238,8 +235,8 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
         if (listening !== Listening.Nobody) {
           const waited = coroutine.value;
           if (listening !== Listening.Batch) this.publishSuspend(task, 'wait', waited);
-          else if (waited instanceof Task) this.eventLog.suspendOn(first ? TaskEventCode.StartWait : TaskEventCode.ResumeWait, task.id, waited.id);
-          else this.eventLog.suspend(first ? TaskEventCode.StartWait : TaskEventCode.ResumeWait, task.id);
+          else if (waited instanceof Task) this.eventLog.steppedOn(first ? TaskEventCode.StartWait : TaskEventCode.ResumeWait, task.id, waited.id);
+          else this.eventLog.stepped(first ? TaskEventCode.StartWait : TaskEventCode.ResumeWait, task.id);
         }
         this.park(task, coroutine.value);
         if (coroutine.settling) this.handOver = true;
@@ -249,6 +246,7 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
         coroutine.value = undefined;
         if (listening === Listening.Batch) this.eventLog.finish(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
         this.complete(task, value);
+        if (listening === Listening.Batch) this.eventLog.between();
         break;
       }
       case Step.Failed: {
@@ -257,12 +255,14 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
         if (listening === Listening.Batch) this.eventLog.finish(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
         task.state = 'suspended';
         task.finish(true, error);
+        if (listening === Listening.Batch) this.eventLog.between();
         break;
       }
     }
     if (task.interruptAfterStep) {
       task.interruptAfterStep = false;
       if (!task.bodyFinished) this.interrupt(task);
+      if (listening === Listening.Batch) this.eventLog.between();
     }
   }
 

@@ -208,10 +208,7 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
     if (coroutine === undefined) return;
     const listening = this.listening;
     const first = task.state === 'pending';
-    if (listening !== Listening.Nobody) {
-      if (listening === Listening.Batch) this.eventLog.begin(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
-      else this.publishStep(task, first);
-    }
+    if (listening !== Listening.Nobody && listening !== Listening.Batch) this.publishStep(task, first);
     task.state = 'running';
     this.steps++;
     let outcome = coroutine.step();
@@ -233,7 +230,7 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
       case Step.Yield:
         task.state = 'suspended';
         if (listening !== Listening.Nobody) {
-          if (listening === Listening.Batch) this.eventLog.suspend(first ? TaskEventCode.StartYield : TaskEventCode.ResumeYield, task.id);
+          if (listening === Listening.Batch) this.eventLog.stepped(first ? TaskEventCode.StartYield : TaskEventCode.ResumeYield, task.id);
           else this.publishSuspend(task, 'yield');
         }
         this.enqueue(task);
@@ -243,7 +240,7 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
         coroutine.value = undefined;
         task.state = 'suspended';
         if (listening !== Listening.Nobody) {
-          if (listening === Listening.Batch) this.eventLog.suspendOn(first ? TaskEventCode.StartWait : TaskEventCode.ResumeWait, task.id, awaited instanceof Task ? awaited.id : -1);
+          if (listening === Listening.Batch) this.eventLog.steppedOn(first ? TaskEventCode.StartWait : TaskEventCode.ResumeWait, task.id, awaited instanceof Task ? awaited.id : -1);
           else this.publishSuspend(task, 'wait', awaited);
         }
         this.park(task, awaited);
@@ -254,6 +251,7 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
         coroutine.value = undefined;
         if (listening === Listening.Batch) this.eventLog.finish(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
         this.complete(task, value);
+        if (listening === Listening.Batch) this.eventLog.between();
         break;
       }
       case Step.Failed: {
@@ -262,12 +260,14 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
         if (listening === Listening.Batch) this.eventLog.finish(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
         task.state = 'suspended';
         task.finish(true, error);
+        if (listening === Listening.Batch) this.eventLog.between();
         break;
       }
     }
     if (task.interruptAfterStep) {
       task.interruptAfterStep = false;
       if (!task.bodyFinished) this.interrupt(task);
+      if (listening === Listening.Batch) this.eventLog.between();
     }
   }
 
@@ -356,14 +356,14 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
     this.slice.enter();
     if (!this.draining && this.slice.tick()) {
       const listening = this.listeners();
-      this.listening = listening;
       if (listening === Listening.Nobody) {
+        this.listening = listening;
         this.stepHere(task, foreignContext);
         return;
       }
       // A window of its own, as a drain has: the step records as a drain's steps do, and
       // its records go out with the others of this turn of microtasks, not in a batch each.
-      this.eventLog.open();
+      this.listening = this.openEventWindow(listening);
       try {
         this.stepHere(task, foreignContext);
         // With the precise clock, the step's end is now, not when the log next reads the clock.
