@@ -80,9 +80,25 @@ export async function runCase(suite: Suite, bench: BenchCase, timing: Timing): P
     const bySubject = new Map<string, Subject>();
     for (const subject of order) {
       bySubject.set(subject.subject, subject);
-      tinybench.add(subject.subject, async () => {
-        await subject.run();
-      });
+      let stop: (() => void) | undefined;
+      const session = subject.session?.bind(subject);
+      tinybench.add(
+        subject.subject,
+        async () => {
+          await subject.run();
+        },
+        session === undefined
+          ? {}
+          : {
+              beforeAll: () => {
+                stop = session();
+              },
+              afterAll: () => {
+                stop?.();
+                stop = undefined;
+              },
+            },
+      );
     }
     for (const task of await tinybench.run()) {
       const subject = bySubject.get(task.name);
@@ -125,11 +141,14 @@ function shorten(timing: Timing, bench: BenchCase): Timing {
 /** Runs the subject once; returns why it failed if it is allowed to, throws otherwise. */
 async function verify(suite: Suite, bench: BenchCase, subject: Subject): Promise<string | undefined> {
   let checksum: number;
+  const stop = subject.session?.();
   try {
     checksum = await subject.run();
   } catch (error) {
     if (subject.mayFail !== true) throw error;
     return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } finally {
+    stop?.();
   }
   if (checksum !== bench.expected) {
     throw new Error(

@@ -25,6 +25,13 @@ export interface Subject {
   /** Releases what the subject holds (an executor, a pool) once the case is measured. */
   dispose?(): Promise<void> | void;
   /**
+   * Optional: starts what stays on while this subject's runs are measured (a recorder, say)
+   * and returns what stops it. The runner calls it before each block of the subject's runs
+   * (its check, its warm-up, and each round's timed runs) and stops it after, so the other
+   * subjects' runs never have it on, and its start and stop are not timed.
+   */
+  session?(): () => void;
+  /**
    * The subject is known to fail this workload (a peer that overflows the stack, say). If
    * `run()` throws, the case goes on and the subject's row is reported as failed, with the
    * error, instead of a figure. A subject without it that throws fails the case.

@@ -129,6 +129,50 @@ describe('runCase', () => {
     ]);
   });
 
+  it("keeps a subject's session on for each block of its runs only: its check, its warm-up and its timed runs", async () => {
+    let on = false;
+    let sessions = 0;
+    const seenOn: boolean[] = [];
+    const seenOff: boolean[] = [];
+    const bench: BenchCase = {
+      ...fakeCase,
+      subjects: [
+        {
+          subject: 'hand-written',
+          runs: 'a for loop',
+          run: () => {
+            seenOff.push(on);
+            return sum(1000);
+          },
+        },
+        {
+          subject: 'spindle/fake',
+          runs: 'a for loop, with something on',
+          run: () => {
+            seenOn.push(on);
+            return sum(1000);
+          },
+          session: () => {
+            if (on) throw new Error('session started twice');
+            on = true;
+            sessions++;
+            return () => {
+              on = false;
+            };
+          },
+        },
+      ],
+    };
+    await runCase(fakeSuite(bench), bench, tiny);
+    expect(on).toBe(false);
+    // The check, then a warm-up and a timed block in each of the two rounds.
+    expect(sessions).toBe(5);
+    expect(seenOn.length).toBeGreaterThan(6);
+    expect(seenOn.every(Boolean)).toBe(true);
+    expect(seenOff.length).toBeGreaterThan(6);
+    expect(seenOff.some(Boolean)).toBe(false);
+  });
+
   it('refuses a case whose focus is missing', async () => {
     const orphan: BenchCase = { ...fakeCase, focus: 'spindle/nope' };
     await expect(runCase(fakeSuite(orphan), orphan, tiny)).rejects.toThrow(/no subject for its focus "spindle\/nope"/);

@@ -26,16 +26,39 @@ const roundRobin = spindleSubject('@spindle/round-robin');
 const executorSuites: readonly Suite[] = [roundRobinStep, trampolineSuite, poolSuite];
 
 /**
- * `subject` with a Recorder on while each of its runs is in progress (and only then, so
- * that the same subject's plain runs have nobody subscribed). It runs on the subject's own
- * executor, which the subject itself releases. The recorder keeps its default 100 000-record
- * ring, which wraps during a case: the steady state of a long recording.
+ * `subject` with a Recorder on: started before each block of its runs and stopped after
+ * (see {@link Subject.session}), so that the same subject's plain runs have nobody
+ * subscribed and the recorder's own start and stop are not timed ({@link perRunCase}
+ * measures those). It runs on the subject's own executor, which the subject itself
+ * releases. The recorder keeps its default 100 000-record ring, which wraps during a block:
+ * the steady state of a long recording.
  */
 function recorded(subject: Subject): Subject {
   const recorder = new Recorder();
   return {
     subject: diagnostics,
     runs: `Recorder on: ${subject.runs}`,
+    run: () => subject.run(),
+    session: () => {
+      recorder.start();
+      return () => {
+        recorder.stop();
+      };
+    },
+    ...(subject.mayFail === undefined ? {} : { mayFail: subject.mayFail }),
+  };
+}
+
+/**
+ * A Recorder started and stopped around every run of `subject`, as a program that records
+ * one request or one job at a time would: the recorder's start and stop are timed with the
+ * run.
+ */
+function recordedPerRun(subject: Subject): Subject {
+  const recorder = new Recorder();
+  return {
+    subject: diagnostics,
+    runs: `Recorder started and stopped around each run: ${subject.runs}`,
     run: async () => {
       recorder.start();
       try {
@@ -44,7 +67,6 @@ function recorded(subject: Subject): Subject {
         recorder.stop();
       }
     },
-    ...(subject.mayFail === undefined ? {} : { mayFail: subject.mayFail }),
   };
 }
 
@@ -77,22 +99,27 @@ function recorderCases(options: SuiteOptions): BenchCase[] {
   );
 }
 
-/** A round-robin step workload with Metrics running (or nothing) while each run is in progress. */
+/** A round-robin step workload with Metrics on (started before each block of its runs, stopped after) or nothing. */
 function metricsSubject(withMetrics: boolean, spawnOne: (executor: Executor) => TaskHandle<number>): Subject {
   let executor: Executor | undefined;
   const metrics = new Metrics({ keepSettledTasks: 0 });
   return {
     subject: withMetrics ? diagnostics : roundRobin,
     runs: withMetrics ? 'Metrics on (histograms, gauges)' : 'nothing subscribed',
-    run: async () => {
+    run: () => {
       const ex = (executor ??= new RoundRobinExecutor({ label: `bench:diagnostics:${withMetrics ? 'metrics' : 'nothing'}` }));
-      if (withMetrics) metrics.start();
-      try {
-        return await spindleAll(TASKS, () => spawnOne(ex));
-      } finally {
-        metrics.stop();
-      }
+      return spindleAll(TASKS, () => spawnOne(ex));
     },
+    ...(withMetrics
+      ? {
+          session: () => {
+            metrics.start();
+            return () => {
+              metrics.stop();
+            };
+          },
+        }
+      : {}),
     dispose: () => executor?.close(),
   };
 }
@@ -155,7 +182,37 @@ function buildCases(options: SuiteOptions): BenchCase[] {
       subjects: [metricsSubject(false, spawnOne), metricsSubject(true, spawnOne)],
     }),
   );
-  return [...idle, ...recorderCases(options), ...metrics];
+  return [...idle, ...recorderCases(options), ...perRunCases(options), ...metrics];
+}
+
+/**
+ * The recorder's cost when it is started and stopped around every run: round-robin's
+ * state-machine steps (a run of 10 000 steps) and trampoline's recursion to depth 1000 (a
+ * run of 80 µs, where a start and a stop weigh most).
+ */
+function perRunCases(options: SuiteOptions): BenchCase[] {
+  const picked: readonly (readonly [Suite, string])[] = [
+    [roundRobinStep, 'yield/state-machine'],
+    [trampolineSuite, 'recursion/depth-1000'],
+  ];
+  return picked.flatMap(([suite, name]) => {
+    const bench = suite.cases(options).find((candidate) => candidate.name === name);
+    if (bench === undefined) throw new Error(`diagnostics suite: no case ${suite.name} › ${name}`);
+    const own = bench.subjects.find((subject) => subject.subject.startsWith('spindle/'));
+    if (own === undefined) throw new Error(`diagnostics suite: case ${suite.name} › ${name} has no Spindle subject`);
+    return [
+      {
+        name: `recorder-per-run/${suite.name}/${bench.name}`,
+        description: `${bench.description}: ${own.subject} as built vs with a Recorder started and stopped around each run`,
+        opsPerRun: bench.opsPerRun,
+        op: bench.op,
+        expected: bench.expected,
+        baseline: own.subject,
+        ...(bench.timing === undefined ? {} : { timing: bench.timing }),
+        subjects: [own, recordedPerRun(own)],
+      },
+    ];
+  });
 }
 
 /**
@@ -166,7 +223,7 @@ function buildCases(options: SuiteOptions): BenchCase[] {
  */
 export const diagnosticsSuite: Suite = {
   name: 'diagnostics',
-  description: `cost of @spindle/diagnostics: nothing subscribed (against a build without event code), the Recorder on every case of the round-robin-step, trampoline and pool suites, Metrics on round-robin steps (${TASKS} tasks × ${STEPS} steps per run)`,
+  description: `cost of @spindle/diagnostics: nothing subscribed (against a build without event code), the Recorder on every case of the round-robin-step, trampoline and pool suites (on for each subject's block of runs, and started and stopped around each run on two of them), Metrics on round-robin steps (${TASKS} tasks × ${STEPS} steps per run)`,
   packages: ['@spindle/core', '@spindle/round-robin', '@spindle/trampoline', '@spindle/pool', '@spindle/diagnostics'],
   cases: (options) => buildCases(options),
 };
