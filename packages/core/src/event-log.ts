@@ -16,6 +16,14 @@ const MOST_PER_CALL = 4;
 /** What a log's tick count reads outside a coarse window: never a tick, so every step takes the general path. */
 const noTicks = Int32Array.of(-2);
 
+/**
+ * Where a deferred flush is queued: a reaction to a settled promise runs in the same
+ * microtask checkpoint as `queueMicrotask`, without the `AsyncResource` and bound function
+ * Node makes for every `queueMicrotask` callback (a flush is queued once per batch made
+ * outside a window: once per drain for an executor whose tasks are woken between drains).
+ */
+const settled = Promise.resolve();
+
 /** Logs holding records not yet published, so that {@link flushTaskEvents} can reach them. */
 const unpublished = new Set<TaskEventLog>();
 
@@ -606,7 +614,7 @@ export class TaskEventLog {
   private queueFlush(): void {
     if (this.flushQueued) return;
     this.flushQueued = true;
-    queueMicrotask(this.flushQueuedBound);
+    void settled.then(this.flushQueuedBound);
   }
 
   /**
