@@ -24,8 +24,13 @@ const noTicks = Int32Array.of(-2);
  */
 const settled = Promise.resolve();
 
-/** Logs holding records not yet published, so that {@link flushTaskEvents} can reach them. */
-const unpublished = new Set<TaskEventLog>();
+/**
+ * Logs holding records not yet published, so that {@link flushTaskEvents} can reach them: a
+ * log is added when its batch gets its first record and is not taken out when it publishes
+ * (it is only marked), so a batch costs an array push rather than two operations on a set.
+ * Entries of logs published since are dropped when the list grows long.
+ */
+const unpublished: TaskEventLog[] = [];
 
 /**
  * Publishes, now, every batch still being gathered on this thread. Batch subscribers call
@@ -120,6 +125,8 @@ export class TaskEventLog {
   /** The executor has scheduled a drain: its window will publish what is gathered until then. */
   private expecting = false;
   private flushQueued = false;
+  /** In {@link unpublished}: holds records not yet published. */
+  private listed = false;
   /** A batch is being published: a subscriber's own events wait for the next one. */
   private publishing = false;
   private readonly flushQueuedBound = (): void => {
@@ -541,7 +548,7 @@ export class TaskEventLog {
   /** Publishes the records gathered so far as one batch, giving records that wait for a time the clock's time now. */
   flush(): void {
     if (this.publishing) return;
-    unpublished.delete(this);
+    this.listed = false;
     if (this.length === 0) return;
     if (this.pendingTime >= 0) this.resolvePending(eventTime());
     const count = this.length;
@@ -592,7 +599,7 @@ export class TaskEventLog {
       this.mark = -1;
       this.stepAt = -1;
       this.enteredAt = -1;
-      unpublished.add(this);
+      this.list();
       if (this.windows === 0) this.queueFlush();
     }
     return this.length;
@@ -609,6 +616,19 @@ export class TaskEventLog {
     this.pendingTime = -1;
     this.clock[0] = time;
     this.mark = -1;
+  }
+
+  /** Adds this log to {@link unpublished}, if it is not there (marked) already. */
+  private list(): void {
+    if (this.listed) return;
+    if (unpublished.length >= 64) {
+      // Keep each log that still holds records, once.
+      const listed = new Set(unpublished.filter((log) => log.listed));
+      unpublished.length = 0;
+      unpublished.push(...listed);
+    }
+    this.listed = true;
+    unpublished.push(this);
   }
 
   private queueFlush(): void {
@@ -631,11 +651,12 @@ export class TaskEventLog {
       if (this.pendingTime >= 0) this.pendingTime -= count;
       this.stepAt = -1;
       this.quiet = -1;
-      unpublished.add(this);
+      this.list();
       if (this.windows === 0) this.queueFlush();
     } else {
-      this.events.length = 0;
-      this.strings.length = 0;
+      // Setting a length is a call into the runtime, even to the length the array has.
+      if (this.events.length !== 0) this.events.length = 0;
+      if (this.strings.length !== 0) this.strings.length = 0;
     }
     this.length = extra;
   }

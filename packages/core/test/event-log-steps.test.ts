@@ -342,6 +342,31 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
     for (const batch of seen) expect(batch.count).toBe(batch.events.length);
   });
 
+  it('flushTaskEvents() reaches every log holding records, after any number of batches published', () => {
+    const { seen, stop } = collect();
+    cleanups.push(stop);
+    const busy = new TaskEventLog('busy');
+    // Many batches published one by one: the list of unpublished logs must not lose anyone.
+    for (let i = 0; i < 300; i++) {
+      busy.wake(i);
+      busy.flush();
+    }
+    expect(seen).toHaveLength(300);
+    seen.length = 0;
+    const logs = Array.from({ length: 100 }, (_, i) => new TaskEventLog(`log-${String(i)}`));
+    logs.forEach((log, i) => {
+      log.wake(i);
+    });
+    busy.wake(1000);
+    flushTaskEvents();
+    expect(seen.flatMap((batch) => batch.events.map((event) => `${event.executor}:${String(event.taskId)}`)).sort()).toEqual(
+      [...logs.map((log, i) => `${log.executor}:${String(i)}`), 'busy:1000'].sort(),
+    );
+    // Nothing is published twice.
+    flushTaskEvents();
+    expect(seen).toHaveLength(101);
+  });
+
   it('a step that records more than a batch may grow to is published in parts, and loses nothing', () => {
     const { seen, stop } = collect();
     cleanups.push(stop);
