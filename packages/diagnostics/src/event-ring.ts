@@ -38,6 +38,9 @@ const Kind = {
 
 const settledStates: readonly SettleEvent['state'][] = ['fulfilled', 'rejected', 'cancelled'];
 
+/** Records copied one by one rather than through a `subarray` view and `set`. */
+const SMALL_COPY = 32;
+
 /**
  * A fixed-size ring of recorded lifecycle events: once full, each new record overwrites the
  * oldest, whose events are counted as dropped. Records are core's packed batch records
@@ -137,7 +140,13 @@ export class EventRing {
       const at = this.next;
       const count = Math.min(length - from, this.capacity - at);
       this.forget(at, at + count);
-      this.records.set(records.subarray(from, from + count), at);
+      if (count > SMALL_COPY) {
+        this.records.set(records.subarray(from, from + count), at);
+      } else {
+        // A drain of a few steps: a loop costs less than the view `subarray` allocates.
+        const ring = this.records;
+        for (let k = 0; k < count; k++) ring[at + k] = records[from + k] ?? Number.NaN;
+      }
       this.next = at + count === this.capacity ? 0 : at + count;
       this.total += count;
       from += count;
