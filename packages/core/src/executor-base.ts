@@ -11,7 +11,10 @@ import { Task } from './task.js';
 import type { TaskOwner } from './task.js';
 import type { TaskHandle } from './task-handle.js';
 
-/** Who listens to an executor's step events, as bit flags ({@link ExecutorBase.openEventWindow}). */
+/**
+ * Who listens to an executor's step events, as bit flags ({@link ExecutorBase.openEventWindow}).
+ * `Batch` is the lowest bit, so any flags above `Batch` alone mean the general path.
+ */
 export const Listening = {
   Nobody: 0,
   /** Batch-channel subscribers: steps go into the event log. */

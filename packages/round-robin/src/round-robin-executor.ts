@@ -216,7 +216,8 @@ export class RoundRobinExecutor extends ExecutorBase<RoundRobinTask> {
   private step(task: RoundRobinTask, listening: number): void {
     const coroutine = task.coroutine;
     const first = task.state === 'pending';
-    if (listening !== Listening.Nobody && listening !== Listening.Batch) this.publishStep(task, first);
+    // Any flags but `Batch` alone (the lowest bit) are above it: the general path records the beginning now.
+    if (listening > Listening.Batch) this.publishStep(task, first);
     task.state = 'running';
     this.steps++;
     const outcome = task.scope.runInAsyncScope(runStep, coroutine);

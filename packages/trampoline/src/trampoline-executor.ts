@@ -208,7 +208,8 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
     if (coroutine === undefined) return;
     const listening = this.listening;
     const first = task.state === 'pending';
-    if (listening !== Listening.Nobody && listening !== Listening.Batch) this.publishStep(task, first);
+    // Any flags but `Batch` alone (the lowest bit) are above it: the general path records the beginning now.
+    if (listening > Listening.Batch) this.publishStep(task, first);
     task.state = 'running';
     this.steps++;
     let outcome = coroutine.step();

@@ -11,7 +11,7 @@ import type { RoundRobinExecutor } from '@spindle/round-robin';
  * note to the log that a drain is coming. Each must be found at least once.
  */
 const eventLines: readonly RegExp[] = [
-  /^\s*if \(listening !== Listening\.Nobody && listening !== Listening\.Batch\) this\.publishStep\(task, first\);$/,
+  /^\s*if \(listening > Listening\.Batch\) this\.publishStep\(task, first\);$/,
   /^\s*if \(listening === Listening\.Batch\) this\.eventLog\.finish\(.*\);$/,
   /^\s*if \(listening === Listening\.Batch\) this\.eventLog\.between\(\);$/,
   /^\s*if \(this\.listening === Listening\.Batch\) this\.eventLog\.wake\(task\.id\);$/,
