@@ -125,7 +125,7 @@ export function publishTaskEvent(event: TaskEvent, log?: TaskEventLog): void {
  */
 export function publishSpawn(executor: string, log: TaskEventLog | undefined, taskId: number, name: string | undefined, parentId: number | undefined, body: Spawnable): void {
   if (!channels.spawn.hasSubscribers && !batchChannel.hasSubscribers) return;
-  if (log !== undefined && !wantsTaskEventObjects('spawn')) {
+  if (log !== undefined && !wantsObjects(channels.spawn)) {
     log.spawned(taskId, parentId ?? -1, name, describeBody(body));
     return;
   }

@@ -4,7 +4,7 @@ import type { TaskContext } from './context.js';
 import { SpindleError, TaskCancelledError, describeTask } from './errors.js';
 import { batchChannel } from './event-batch.js';
 import type { TaskEventLog } from './event-log.js';
-import { publishTaskEvent, publishTaskEventObject, wantsTaskEventObjects } from './event-stream.js';
+import { publishTaskEvent, publishTaskEventObject, wantsObjects } from './event-stream.js';
 import { channels, currentThread, eventTime } from './events.js';
 import type { TaskHandle } from './task-handle.js';
 import type { SettledState, TaskState } from './task-state.js';
@@ -285,7 +285,7 @@ export class Task<T = unknown> implements TaskHandle<T> {
   private publishSettle(state: SettledState, value: unknown): void {
     const error = state === 'fulfilled' ? undefined : errorName(value);
     const log = this.owner.eventLog;
-    if (log !== undefined && !wantsTaskEventObjects('settle')) {
+    if (log !== undefined && !wantsObjects(channels.settle)) {
       if (batchChannel.hasSubscribers) log.settled(this.id, state, error);
       return;
     }
