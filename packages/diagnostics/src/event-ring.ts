@@ -339,6 +339,8 @@ export class EventRing {
       const record = records[j] ?? Number.NaN;
       if (!(record >= 0)) continue;
       const code = taskEventRecordCode(record);
+      // Only these carry strings or objects (most records are steps): the rest need no slot.
+      if (code !== TaskEventCode.Spawn && code !== TaskEventCode.Rejected && code !== TaskEventCode.Cancelled && code !== TaskEventCode.Event) continue;
       // Record `j` went `length - j` slots before the ring's next slot.
       const i = (((this.next - (length - j)) % this.capacity) + this.capacity) % this.capacity;
       if (code === TaskEventCode.Spawn) {
@@ -354,7 +356,7 @@ export class EventRing {
         if (j >= skip) this.names[i] = error;
         continue;
       }
-      if (code !== TaskEventCode.Event) continue;
+      // An `Event` record: its object, taken apart.
       const event = events[object++];
       if (j < skip || event === undefined) continue;
       if (event.executor === batch.executor && event.thread === batch.thread) {
