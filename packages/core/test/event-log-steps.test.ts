@@ -37,6 +37,14 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
+/** Holds `clock` and collects every batch published, both undone after the test. */
+function collectWith(clock: EventClockKind): Seen[] {
+  cleanups.push(holdEventClock(clock));
+  const { seen, stop } = collect();
+  cleanups.push(stop);
+  return seen;
+}
+
 /** Spins until the event clock moves: inside a coarse window, until the clock thread ticks. */
 function waitForTick(): void {
   const from = eventTime();
@@ -96,9 +104,7 @@ function recordStep(log: TaskEventLog, task: number, first: boolean, end: StepEn
 
 describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
   it('with the coarse clock, a step with no tick and nothing else inside is one whole-step record', () => {
-    cleanups.push(holdEventClock('coarse'));
-    const { seen, stop } = collect();
-    cleanups.push(stop);
+    const seen = collectWith('coarse');
     const log = new TaskEventLog('steps');
     // Retried until one window has no tick of the clock thread inside.
     for (;;) {
@@ -132,9 +138,7 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
 
   for (const clock of ['coarse', 'precise'] as const) {
     it(`with the ${clock} clock, keeps a step's beginning before what happened during it`, () => {
-      cleanups.push(holdEventClock(clock));
-      const { seen, stop } = collect();
-      cleanups.push(stop);
+      const seen = collectWith(clock);
       const log = new TaskEventLog('steps');
       openForSteps(log);
       recordStep(log, 1, false, 'yield', () => {
@@ -171,9 +175,7 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
   }
 
   it('with the coarse clock, a step across a tick begins at the time of one and suspends at the next', () => {
-    cleanups.push(holdEventClock('coarse'));
-    const { seen, stop } = collect();
-    cleanups.push(stop);
+    const seen = collectWith('coarse');
     const log = new TaskEventLog('steps');
     openForSteps(log);
     waitForTick();
@@ -186,9 +188,7 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
   });
 
   it('with the coarse clock, a step after a tick begins no earlier than the step before it ended', () => {
-    cleanups.push(holdEventClock('coarse'));
-    const { seen, stop } = collect();
-    cleanups.push(stop);
+    const seen = collectWith('coarse');
     const log = new TaskEventLog('steps');
     openForSteps(log);
     log.stepped(TaskEventCode.StartYield, 1);
@@ -206,9 +206,7 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
   });
 
   it('a window readied for steps that records none publishes nothing', async () => {
-    cleanups.push(holdEventClock('coarse'));
-    const { seen, stop } = collect();
-    cleanups.push(stop);
+    const seen = collectWith('coarse');
     const log = new TaskEventLog('steps');
     openForSteps(log);
     log.close();
@@ -225,9 +223,7 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
   });
 
   it('with the coarse clock, steps that fill batches stay whole steps, and every batch begins with a time', () => {
-    cleanups.push(holdEventClock('coarse'));
-    const { seen, stop } = collect();
-    cleanups.push(stop);
+    const seen = collectWith('coarse');
     const log = new TaskEventLog('steps');
     for (;;) {
       seen.length = 0;
@@ -248,9 +244,7 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
   });
 
   it('expectWindow(): what is recorded before a drain goes out in the drain’s batch, not a batch of its own', async () => {
-    cleanups.push(holdEventClock('coarse'));
-    const { seen, stop } = collect();
-    cleanups.push(stop);
+    const seen = collectWith('coarse');
     const log = new TaskEventLog('steps');
     const beforeWake = eventTime();
     log.wake(1);
@@ -281,9 +275,7 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
   });
 
   it('expectWindow(): records waiting for a time get it in the next microtask, not when a late drain comes', async () => {
-    cleanups.push(holdEventClock('coarse'));
-    const { seen, stop } = collect();
-    cleanups.push(stop);
+    const seen = collectWith('coarse');
     const log = new TaskEventLog('steps');
     log.wake(1);
     log.expectWindow();
@@ -305,9 +297,7 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
   });
 
   it('close(true) publishes in the next microtask, with what else is recorded until then', async () => {
-    cleanups.push(holdEventClock('coarse'));
-    const { seen, stop } = collect();
-    cleanups.push(stop);
+    const seen = collectWith('coarse');
     const log = new TaskEventLog('steps');
     for (const task of [1, 2, 3]) {
       openForSteps(log);
@@ -321,9 +311,7 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
   });
 
   it('a batch that fills during a step grows, so that the step begins before what it recorded', () => {
-    const { seen, stop } = collect();
-    cleanups.push(stop);
-    cleanups.push(holdEventClock('coarse'));
+    const seen = collectWith('coarse');
     const log = new TaskEventLog('steps');
     openForSteps(log);
     log.stepped(TaskEventCode.StartYield, 7);
@@ -368,9 +356,7 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
   });
 
   it('a step that records more than a batch may grow to is published in parts, and loses nothing', () => {
-    const { seen, stop } = collect();
-    cleanups.push(stop);
-    cleanups.push(holdEventClock('coarse'));
+    const seen = collectWith('coarse');
     const log = new TaskEventLog('steps');
     openForSteps(log);
     for (let child = 2; child < 70_000; child++) log.spawned(child, 1, undefined, 'function child');
@@ -524,9 +510,7 @@ function drive(log: TaskEventLog, ops: readonly Op[]): string[] {
 describe('TaskEventLog under any sequence of calls', () => {
   for (const clock of ['coarse', 'precise'] as EventClockKind[]) {
     it(`with the ${clock} clock: every event comes out once, in order, times never go back, and each batch counts its events`, () => {
-      cleanups.push(holdEventClock(clock));
-      const { seen, stop } = collect();
-      cleanups.push(stop);
+      const seen = collectWith(clock);
       fc.assert(
         fc.property(fc.array(opArbitrary, { maxLength: 60 }), (ops) => {
           seen.length = 0;
