@@ -70,6 +70,20 @@ function recordedPerRun(subject: Subject): Subject {
   };
 }
 
+/** `bench`'s workload with `subject` as built (the baseline) against `other`: `subject` with diagnostics on, as `versus` says. */
+function asBuiltVs(bench: BenchCase, subject: Subject, name: string, versus: string, other: Subject): BenchCase {
+  return {
+    name,
+    description: `${bench.description}: ${subject.subject} as built vs ${versus}`,
+    opsPerRun: bench.opsPerRun,
+    op: bench.op,
+    expected: bench.expected,
+    baseline: subject.subject,
+    ...(bench.timing === undefined ? {} : { timing: bench.timing }),
+    subjects: [subject, other],
+  };
+}
+
 /**
  * The recorder's cost on the executors' benchmarks: for every case of their suites and
  * every Spindle subject in it, that subject as built (the baseline) and the same subject
@@ -83,17 +97,8 @@ function recorderCases(options: SuiteOptions): BenchCase[] {
       .filter((bench) => !bench.name.startsWith('memory/'))
       .flatMap((bench) => {
         const own = bench.subjects.filter((subject) => subject.subject.startsWith('spindle/'));
-        return own.map(
-          (subject): BenchCase => ({
-            name: `recorder/${suite.name}/${bench.name}${own.length > 1 ? `/${subject.subject}` : ''}`,
-            description: `${bench.description}: ${subject.subject} as built vs with a Recorder on`,
-            opsPerRun: bench.opsPerRun,
-            op: bench.op,
-            expected: bench.expected,
-            baseline: subject.subject,
-            ...(bench.timing === undefined ? {} : { timing: bench.timing }),
-            subjects: [subject, recorded(subject)],
-          }),
+        return own.map((subject) =>
+          asBuiltVs(bench, subject, `recorder/${suite.name}/${bench.name}${own.length > 1 ? `/${subject.subject}` : ''}`, 'with a Recorder on', recorded(subject)),
         );
       }),
   );
@@ -195,23 +200,12 @@ function perRunCases(options: SuiteOptions): BenchCase[] {
     [roundRobinStep, 'yield/state-machine'],
     [trampolineSuite, 'recursion/depth-1000'],
   ];
-  return picked.flatMap(([suite, name]) => {
+  return picked.map(([suite, name]) => {
     const bench = suite.cases(options).find((candidate) => candidate.name === name);
     if (bench === undefined) throw new Error(`diagnostics suite: no case ${suite.name} › ${name}`);
     const own = bench.subjects.find((subject) => subject.subject.startsWith('spindle/'));
     if (own === undefined) throw new Error(`diagnostics suite: case ${suite.name} › ${name} has no Spindle subject`);
-    return [
-      {
-        name: `recorder-per-run/${suite.name}/${bench.name}`,
-        description: `${bench.description}: ${own.subject} as built vs with a Recorder started and stopped around each run`,
-        opsPerRun: bench.opsPerRun,
-        op: bench.op,
-        expected: bench.expected,
-        baseline: own.subject,
-        ...(bench.timing === undefined ? {} : { timing: bench.timing }),
-        subjects: [own, recordedPerRun(own)],
-      },
-    ];
+    return asBuiltVs(bench, own, `recorder-per-run/${suite.name}/${bench.name}`, 'with a Recorder started and stopped around each run', recordedPerRun(own));
   });
 }
 
