@@ -5,6 +5,7 @@ import { PoolExecutor } from '@spindle/pool';
 import { describe, expect, it } from 'vitest';
 import { Recorder, SLICE_COLORS, emptyRecording, toHtmlTimeline } from '../src/index.js';
 import { countPixels, screenshot } from './chromium.js';
+import { sliceArea } from './slice-area.js';
 
 describe('the HTML timeline in headless Chromium', () => {
   it('draws task slices', async () => {
@@ -21,9 +22,14 @@ describe('the HTML timeline in headless Chromium', () => {
     const html = toHtmlTimeline(recorder.recording(), { title: 'fib(21) on @spindle/pool, 2 worker threads', width: 1200 });
     const shot = await screenshot(html, 1240, 300);
     try {
-      // Each thread row is 1200 px wide and slices are 20 px tall: a timeline full of
-      // steps paints thousands of pixels in the slice colours.
-      expect(countPixels(shot.png, SLICE_COLORS)).toBeGreaterThan(3000);
+      // How much the recording covers depends on how busy the machine is, so the
+      // pixels are checked against the rectangles the page asks for: at least 20 px
+      // of slices, and Chromium paints at least 80% of their whole pixels in the slice
+      // colours (labels, arrows and markers cover the rest).
+      const asked = sliceArea(html);
+      expect(asked.rects).toBeGreaterThan(0);
+      expect(asked.pixels).toBeGreaterThanOrEqual(20 * 20);
+      expect(countPixels(shot.png, SLICE_COLORS)).toBeGreaterThanOrEqual(0.8 * asked.pixels);
       if (process.env.UPDATE_SCREENSHOT === '1') copyFileSync(shot.file, fileURLToPath(new URL('../docs/timeline.png', import.meta.url)));
     } finally {
       shot.cleanup();
