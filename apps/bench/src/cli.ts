@@ -7,6 +7,10 @@ import { parseArgs } from 'node:util';
 export interface CliOptions {
   /** Suites to run, by name; empty = all. */
   readonly suites: readonly string[];
+  /** Case-name prefixes to run; empty = every case of the chosen suites. */
+  readonly cases: readonly string[];
+  /** Processes per subject when every subject is measured in processes of its own; 0 = all in this one. */
+  readonly isolate: number;
   readonly quick: boolean;
   readonly threads: number;
   /** Where the JSON results go. */
@@ -20,6 +24,9 @@ export const defaultOut = fileURLToPath(new URL('../results/latest.json', import
 export const usage = `usage: pnpm bench [-- options]
 
   --suite <name>   run one suite (repeat for several); default: all
+  --case <prefix>  run only the cases whose name starts with it (repeat for several)
+  --isolate <n>    measure every subject in fresh processes of its own, n per subject
+                   (at least 2), paired in rounds; ratios get a 95% confidence interval
   --quick          a short run (CI smoke): same workloads, fewer samples
   --threads <n>    worker threads for pool suites (default: available parallelism)
   --out <file>     where to write the JSON results (default: apps/bench/results/latest.json)
@@ -35,6 +42,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
     allowPositionals: false,
     options: {
       suite: { type: 'string', multiple: true },
+      case: { type: 'string', multiple: true },
+      isolate: { type: 'string' },
       quick: { type: 'boolean', default: false },
       threads: { type: 'string' },
       out: { type: 'string' },
@@ -44,18 +53,20 @@ export function parseCli(argv: readonly string[]): CliOptions {
   });
   return {
     suites: values.suite ?? [],
+    cases: values.case ?? [],
+    isolate: values.isolate === undefined ? 0 : parseCount('--isolate', values.isolate, 2),
     quick: values.quick,
-    threads: values.threads === undefined ? os.availableParallelism() : parseThreads(values.threads),
+    threads: values.threads === undefined ? os.availableParallelism() : parseCount('--threads', values.threads, 1),
     out: values.out === undefined ? defaultOut : path.resolve(values.out),
     list: values.list,
     help: values.help,
   };
 }
 
-function parseThreads(text: string): number {
-  const threads = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(threads) || threads < 1) {
-    throw new RangeError(`--threads must be a whole number of at least 1, got "${text}"`);
+function parseCount(option: string, text: string, least: number): number {
+  const count = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(count) || count < least) {
+    throw new RangeError(`${option} must be a whole number of at least ${String(least)}, got "${text}"`);
   }
-  return threads;
+  return count;
 }

@@ -38,6 +38,11 @@ export interface Comparison {
   readonly ratio: number;
   /** Set on ratios between extra figures (not times per operation): the metric divided. */
   readonly metric?: string;
+  /**
+   * Set when every subject was measured in processes of its own (`--isolate`): `ratio` is the
+   * geometric mean of `processes` paired ratios, and this its 95% confidence interval.
+   */
+  readonly interval?: { readonly low: number; readonly high: number; readonly processes: number };
 }
 
 /** Facts about where the figures were measured. */
@@ -62,7 +67,14 @@ export interface RunResults {
   readonly commit: string | undefined;
   /** True when the working tree had changes not in `commit` (what ran was built from them). */
   readonly dirty: boolean | undefined;
-  readonly options: { readonly quick: boolean; readonly threads: number; readonly suites: readonly string[] };
+  /** `cases`: the case-name prefixes asked for (empty = all); `isolate`: processes per subject (0 = one process for all). */
+  readonly options: {
+    readonly quick: boolean;
+    readonly threads: number;
+    readonly suites: readonly string[];
+    readonly cases?: readonly string[];
+    readonly isolate?: number;
+  };
   readonly machine: MachineFacts;
   /** Versions of Spindle's packages and peers the suites ran. */
   readonly packages: Readonly<Record<string, string>>;

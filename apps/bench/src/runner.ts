@@ -30,13 +30,24 @@ export interface CaseResult {
 /** Where the runner reports progress (stderr by default: stdout carries the table). */
 export type Progress = (line: string) => void;
 
-/** Runs every case of a suite. */
-export async function runSuite(suite: Suite, options: SuiteOptions, timing: Timing, progress: Progress): Promise<CaseResult[]> {
+/** How a suite's cases are picked and measured. */
+export interface SuiteRun {
+  /** Measure only cases whose name starts with one of these; empty or absent = every case. */
+  readonly cases?: readonly string[];
+  /** Measures one case; {@link runCase} unless told otherwise (`--isolate` measures in processes of their own). */
+  readonly measure?: (suite: Suite, bench: BenchCase) => Promise<CaseResult>;
+}
+
+/** Runs every case of a suite (or those `run.cases` picks). */
+export async function runSuite(suite: Suite, options: SuiteOptions, timing: Timing, progress: Progress, run: SuiteRun = {}): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
+  const prefixes = run.cases ?? [];
+  const measure = run.measure ?? ((of: Suite, bench: BenchCase) => runCase(of, bench, timing));
   for (const bench of suite.cases(options)) {
+    if (prefixes.length > 0 && !prefixes.some((prefix) => bench.name.startsWith(prefix))) continue;
     progress(`${suite.name} › ${bench.name}`);
     try {
-      results.push(await runCase(suite, bench, timing));
+      results.push(await measure(suite, bench));
     } finally {
       for (const subject of bench.subjects) await subject.dispose?.();
     }

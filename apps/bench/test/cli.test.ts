@@ -6,7 +6,7 @@ import { defaultOut, parseCli } from '../src/cli.js';
 describe('parseCli', () => {
   it('defaults to every suite, a full run, one thread per core and results/latest.json', () => {
     const options = parseCli([]);
-    expect(options).toMatchObject({ suites: [], quick: false, list: false, help: false, out: defaultOut });
+    expect(options).toMatchObject({ suites: [], cases: [], isolate: 0, quick: false, list: false, help: false, out: defaultOut });
     expect(options.threads).toBe(os.availableParallelism());
     expect(path.basename(defaultOut)).toBe('latest.json');
     expect(path.basename(path.dirname(defaultOut))).toBe('results');
@@ -24,6 +24,18 @@ describe('parseCli', () => {
     expect(options.suites).toEqual(['a', 'b']);
     expect(options.threads).toBe(4);
     expect(options.out).toBe(path.resolve('x/y.json'));
+  });
+
+  it('takes case-name prefixes and a count of processes per subject', () => {
+    expect(parseCli(['--case', 'idle/', '--case', 'recorder/pool', '--isolate', '12'])).toMatchObject({ cases: ['idle/', 'recorder/pool'], isolate: 12 });
+  });
+
+  it.each(['0', '1', '-2', '2.5', 'many', ''])('refuses --isolate %j (a ratio needs at least two pairs)', (isolate) => {
+    expect(() => parseCli(['--isolate', isolate])).toThrow(/--isolate/);
+  });
+
+  it('says how many processes --isolate needs', () => {
+    expect(() => parseCli(['--isolate', '1'])).toThrow('--isolate must be a whole number of at least 2, got "1"');
   });
 
   it.each(['0', '-1', '1.5', 'many', ''])('refuses --threads %j', (threads) => {

@@ -10,6 +10,10 @@ export interface RunFacts {
   readonly dirty: boolean | undefined;
   readonly quick: boolean;
   readonly threads: number;
+  /** Case-name prefixes asked for (empty = every case). */
+  readonly cases?: readonly string[];
+  /** Processes per subject with `--isolate` (0 = every subject in one process). */
+  readonly isolate?: number;
   readonly machine: MachineFacts;
   readonly packages: Readonly<Record<string, string>>;
 }
@@ -21,7 +25,13 @@ export function jsonReport(results: readonly CaseResult[], facts: RunFacts): Run
     generatedAt: facts.generatedAt.toISOString(),
     commit: facts.commit,
     dirty: facts.dirty,
-    options: { quick: facts.quick, threads: facts.threads, suites: [...new Set(results.map((result) => result.suite.name))] },
+    options: {
+      quick: facts.quick,
+      threads: facts.threads,
+      suites: [...new Set(results.map((result) => result.suite.name))],
+      ...(facts.cases === undefined || facts.cases.length === 0 ? {} : { cases: facts.cases }),
+      ...(facts.isolate === undefined || facts.isolate === 0 ? {} : { isolate: facts.isolate }),
+    },
     machine: facts.machine,
     packages: facts.packages,
     rows: results.flatMap((result) => [...result.rows, ...(result.figures ?? [])]),

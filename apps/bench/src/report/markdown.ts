@@ -19,13 +19,20 @@ const escape = (text: string): string => text.replaceAll('|', '\\|');
  * One Markdown table per suite: a row per subject, its median per operation, and its
  * ratio to the case's baseline (measured in the same run).
  */
-export function markdownReport(results: readonly CaseResult[], machine: MachineFacts, quick: boolean): string {
+export function markdownReport(results: readonly CaseResult[], machine: MachineFacts, quick: boolean, isolate = 0): string {
   const out: string[] = [];
   out.push(
     `Measured on ${machine.cpuModel} (${machine.cores} cores), Node ${machine.node}` +
       `${quick ? ' — quick run: few samples, figures are rough' : ''}.`,
     '',
   );
+  if (isolate > 0) {
+    out.push(
+      `Every subject measured alone in fresh processes, ${String(isolate)} per subject, in rounds: a median is the median of its ` +
+        "processes' medians, samples counts processes, and a ratio is the geometric mean of the rounds' ratios with its 95% confidence interval.",
+      '',
+    );
+  }
   const bySuite = new Map<string, CaseResult[]>();
   for (const result of results) {
     const list = bySuite.get(result.suite.name) ?? [];
@@ -45,10 +52,12 @@ export function markdownReport(results: readonly CaseResult[], machine: MachineF
         const subject = bench.subjects[index];
         const isBaseline = row.subject === bench.baseline;
         const isFocus = row.subject === bench.focus;
-        const ratio = ratios.find((candidate) => candidate.subject === row.subject && candidate.baseline === bench.baseline)?.ratio;
+        const toBaseline = ratios.find((candidate) => candidate.subject === row.subject && candidate.baseline === bench.baseline);
+        const ratio = toBaseline?.ratio;
+        const interval = toBaseline?.interval === undefined ? '' : ` (${toBaseline.interval.low.toFixed(3)}–${toBaseline.interval.high.toFixed(3)})`;
         const versus = ratios.find((candidate) => candidate.subject === row.subject && candidate.baseline === bench.focus)?.ratio;
         const figure = row.failed === undefined ? `${formatFigure(row.median)} ${row.unit}/${bench.op}` : `failed: ${escape(row.failed)}`;
-        const ratioText = isBaseline ? (row.failed === undefined ? '1.00x' : '—') : ratio === undefined ? '—' : formatRatio(ratio);
+        const ratioText = isBaseline ? (row.failed === undefined ? '1.00x' : '—') : ratio === undefined ? '—' : `${formatRatio(ratio)}${interval}`;
         const versusText = isFocus ? (row.failed === undefined ? '1.00x' : '—') : versus === undefined ? '—' : formatRatio(versus);
         out.push(
           `| ${index === 0 ? bench.name : ''} | ${row.subject}${isBaseline ? ' (baseline)' : ''}${isFocus ? ' (focus)' : ''} | ${escape(subject?.runs ?? '')} ` +

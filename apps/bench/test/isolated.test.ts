@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { measureAlone, runCaseIsolated } from '../src/isolated.js';
+import type { IsolatedRequest, IsolatedResult } from '../src/isolated.js';
+import type { Timing } from '../src/runner.js';
+import type { BenchCase, Suite } from '../src/suite.js';
+
+const tiny: Timing = { rounds: 2, time: 1, iterations: 3, warmupTime: 0, warmupIterations: 1 };
+const options = { quick: true, threads: 1 };
+
+const sum = (n: number): number => {
+  let total = 0;
+  for (let i = 1; i <= n; i++) total += i;
+  return total;
+};
+
+function fakeCase(onRun: (subject: string) => void = () => undefined, onDispose: (subject: string) => void = () => undefined): BenchCase {
+  const subject = (name: string, extra: { mayFail?: boolean; run?: () => number } = {}) => ({
+    subject: name,
+    runs: 'a for loop',
+    run: () => {
+      onRun(name);
+      return extra.run?.() ?? sum(1000);
+    },
+    dispose: () => {
+      onDispose(name);
+    },
+    ...(extra.mayFail === undefined ? {} : { mayFail: extra.mayFail }),
+  });
+  return {
+    name: 'sum',
+    description: 'sums 1..1000',
+    opsPerRun: 1000,
+    op: 'add',
+    expected: 500_500,
+    baseline: 'hand-written',
+    subjects: [
+      subject('hand-written'),
+      subject('spindle/fake'),
+      subject('peer', {
+        mayFail: true,
+        run: () => {
+          throw new RangeError('Maximum call stack size exceeded');
+        },
+      }),
+    ],
+  };
+}
+
+const suiteOf = (bench: BenchCase): Suite => ({ name: 'fake', description: 'a fake suite', packages: [], cases: () => [bench] });
+
+describe('runCaseIsolated', () => {
+  it('measures every subject once a round, order reversed every other round, and pairs ratios by round', async () => {
+    const bench = fakeCase();
+    const asked: IsolatedRequest[] = [];
+    // The baseline is 10 ns in round 0 and 20 ns in round 1; the subject twice that in
+    // each: paired, its ratio is exactly 2 with no width, though its median is 30.
+    const measure = (request: IsolatedRequest): Promise<IsolatedResult> => {
+      asked.push(request);
+      const round = asked.filter((each) => each.subject === request.subject).length - 1;
+      const base = round === 0 ? 10 : 20;
+      if (request.subject === 'peer') return Promise.resolve({ median: Number.NaN, failed: 'RangeError: Maximum call stack size exceeded' });
+      return Promise.resolve({ median: request.subject === 'hand-written' ? base : 2 * base });
+    };
+    const result = await runCaseIsolated(suiteOf(bench), bench, options, tiny, 2, () => undefined, measure);
+    // A failed subject is not asked again.
+    expect(asked.map((request) => request.subject)).toEqual(['hand-written', 'spindle/fake', 'peer', 'spindle/fake', 'hand-written']);
+    expect(asked.every((request) => request.timing.rounds === 1 && request.case === 'sum' && request.suite === 'fake')).toBe(true);
+    expect(result.rows.map((row) => [row.subject, row.median, row.samples])).toEqual([
+      ['hand-written', 15, 2],
+      ['spindle/fake', 30, 2],
+      ['peer', Number.NaN, 0],
+    ]);
+    expect(result.rows[2]?.failed).toBe('RangeError: Maximum call stack size exceeded');
+    expect(result.ratios).toHaveLength(1);
+    expect(result.ratios[0]).toMatchObject({ subject: 'spindle/fake', baseline: 'hand-written', interval: { processes: 2 } });
+    expect(result.ratios[0]?.ratio).toBeCloseTo(2, 12);
+    expect(result.ratios[0]?.interval?.low).toBeCloseTo(2, 12);
+    expect(result.ratios[0]?.interval?.high).toBeCloseTo(2, 12);
+  });
+
+  it('refuses fewer than two processes and a case without its baseline', async () => {
+    const bench = fakeCase();
+    const never = (): Promise<IsolatedResult> => Promise.reject(new Error('not to be called'));
+    await expect(runCaseIsolated(suiteOf(bench), bench, options, tiny, 1, () => undefined, never)).rejects.toThrow(/at least 2 processes/);
+    const orphan = { ...bench, baseline: 'native' };
+    await expect(runCaseIsolated(suiteOf(orphan), orphan, options, tiny, 2, () => undefined, never)).rejects.toThrow(/baseline "native"/);
+  });
+});
+
+describe('measureAlone (what each process runs)', () => {
+  it('runs only the subject asked for, and releases every subject of the case', async () => {
+    const ran = new Set<string>();
+    const disposed: string[] = [];
+    const bench = fakeCase(
+      (name) => ran.add(name),
+      (name) => disposed.push(name),
+    );
+    const result = await measureAlone({ suite: 'fake', case: 'sum', subject: 'spindle/fake', options, timing: { ...tiny, rounds: 1 } }, [suiteOf(bench)]);
+    expect(result.failed).toBeUndefined();
+    expect(result.median).toBeGreaterThan(0);
+    expect([...ran]).toEqual(['spindle/fake']);
+    expect(disposed.sort()).toEqual(['hand-written', 'peer', 'spindle/fake']);
+  });
+
+  it('reports a subject marked mayFail that throws as failed', async () => {
+    const result = await measureAlone({ suite: 'fake', case: 'sum', subject: 'peer', options, timing: tiny }, [suiteOf(fakeCase())]);
+    expect(result).toEqual({ median: Number.NaN, failed: 'RangeError: Maximum call stack size exceeded' });
+  });
+
+  it.each([
+    [{ suite: 'nope', case: 'sum', subject: 'peer' }, /no suite "nope"/],
+    [{ suite: 'fake', case: 'nope', subject: 'peer' }, /no case "nope"/],
+    [{ suite: 'fake', case: 'sum', subject: 'nope' }, /no subject "nope"/],
+  ])('names what it cannot find: %o', async (request, message) => {
+    await expect(measureAlone({ ...request, options, timing: tiny }, [suiteOf(fakeCase())])).rejects.toThrow(message);
+  });
+});
