@@ -3,7 +3,10 @@ import { channelNames, forEachTaskEvent, subscribeTaskEventStream } from '@spind
 import type { TaskEvent } from '@spindle/core';
 import { RoundRobinExecutor } from '@spindle/round-robin';
 import { describe, expect, it } from 'vitest';
-import { cutEventCode, roundRobinWithoutEvents } from '../src/workloads/without-events.js';
+import { TrampolineExecutor } from '@spindle/trampoline';
+import { cutEventCode, roundRobinWithoutEvents, trampolineShape, trampolineWithoutEvents } from '../src/workloads/without-events.js';
+import { one, trampolineWorkloadsAsBuilt as onBuilt } from '../src/workloads/coroutines.js';
+import { trampolineWorkloads } from '../src/workloads/trampoline-workloads.js';
 import { Countdown } from '../src/workloads/state-machines.js';
 
 /** The kinds of every event published while `run` runs, batch and per-kind subscribers alike. */
@@ -53,5 +56,33 @@ describe('round-robin with its event code cut out (the idle-cost baseline)', () 
   it('refuses a build whose shape it does not know', () => {
     expect(() => cutEventCode('class X {}')).toThrow(/openEventWindow/);
     expect(() => cutEventCode('const l = this.openEventWindow();\nlog.close();\n')).toThrow(/at least 2 event blocks/);
+  });
+});
+
+describe('trampoline with its event code cut out (the idle-cost baseline)', () => {
+  it('runs the same programs to the same results, in drains and stepped in place, publishing no step events where the build does', async () => {
+    const cutModule = await trampolineWithoutEvents();
+    const cut = new cutModule.TrampolineExecutor({ label: 'cut' });
+    const built = new TrampolineExecutor({ label: 'built' });
+    const onCut = trampolineWorkloads(cutModule, one);
+    // Recursion awaits resolved promises (a task woken outside a drain is stepped in place);
+    // spawn-join goes through drains.
+    const program = (ex: TrampolineExecutor) => async () =>
+      ex === built
+        ? Promise.all([onBuilt.recursion(ex, 20, 5), onBuilt.spawnJoin(ex, 50)])
+        : Promise.all([onCut.recursion(ex, 20, 5), onCut.spawnJoin(ex, 50)]);
+    const builtKinds = await kindsDuring(program(built));
+    const cutKinds = await kindsDuring(program(cut));
+    expect(await program(cut)()).toEqual([25, 50]);
+    expect(await program(built)()).toEqual([25, 50]);
+    for (const kind of ['resume', 'suspend', 'wake']) expect(builtKinds.filter((each) => each === kind).length).toBeGreaterThan(0);
+    expect(cutKinds.filter((kind) => kind !== 'spawn' && kind !== 'settle')).toEqual([]);
+    expect(cutKinds.filter((kind) => kind === 'settle').length).toBe(builtKinds.filter((kind) => kind === 'settle').length);
+    await Promise.all([cut.close(), built.close()]);
+  });
+
+  it('refuses a build without the in-place window it rewrites', () => {
+    const source = 'const l = this.openEventWindow();\nthis.eventLog.close();\n';
+    expect(() => cutEventCode(source, trampolineShape)).toThrow(/listeners.* once in @spindle\/trampoline's build, found it 0 times/);
   });
 });

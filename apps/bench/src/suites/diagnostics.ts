@@ -1,15 +1,20 @@
 import type { Executor, TaskHandle } from '@spindle/core';
 import { Metrics, Recorder } from '@spindle/diagnostics';
 import { RoundRobinExecutor } from '@spindle/round-robin';
+import type { TrampolineExecutor } from '@spindle/trampoline';
 import type { BenchCase, Subject, Suite, SuiteOptions } from '../suite.js';
 import { spindleSubject } from '../suite.js';
 import { awaitingGenerator, yieldingGenerator } from '../workloads/bodies.js';
 import { Countdown } from '../workloads/state-machines.js';
 import { spindleAll } from '../workloads/spindle.js';
-import { roundRobinWithoutEvents } from '../workloads/without-events.js';
+import { one } from '../workloads/coroutines.js';
+import { trampolineWorkloads } from '../workloads/trampoline-workloads.js';
+import type { TrampolineWorkloads } from '../workloads/trampoline-workloads.js';
+import { roundRobinWithoutEvents, trampolineWithoutEvents } from '../workloads/without-events.js';
 import { poolSuite } from './pool.js';
 import { roundRobinStep } from './round-robin-step.js';
-import { trampolineSuite } from './trampoline.js';
+import { trampolineCases, trampolineSuite } from './trampoline.js';
+import type { TrampolineSide } from './trampoline.js';
 
 /** Tasks per run of the idle and Metrics cases. */
 const TASKS = 100;
@@ -169,6 +174,49 @@ function idleCase(name: string, description: string, spawnOne: (executor: Execut
   };
 }
 
+/** Subject name of the trampoline build with its event code cut out. */
+const trampolineWithoutEventsSubject = 'spindle/trampoline-without-events';
+
+/** A trampoline case's Spindle subject on the build with its event code cut out (loaded at its first run, its check). */
+const onCutTrampoline: TrampolineSide = (runs, run) => {
+  let loaded: { executor: TrampolineExecutor; workloads: TrampolineWorkloads } | undefined;
+  return {
+    subject: trampolineWithoutEventsSubject,
+    runs: 'the same, on the build with its event code cut out',
+    run: () => {
+      if (loaded !== undefined) return run(loaded.executor, loaded.workloads);
+      return trampolineWithoutEvents().then((cut) => {
+        loaded = { executor: new cut.TrampolineExecutor({ label: `bench:idle:${runs}` }), workloads: trampolineWorkloads(cut, one) };
+        return run(loaded.executor, loaded.workloads);
+      });
+    },
+    dispose: () => loaded?.executor.close(),
+  };
+};
+
+/**
+ * The idle cost on every case of the trampoline suite: its Spindle subject as built,
+ * nothing subscribed, against the same subject on the build with its event code cut out.
+ */
+function trampolineIdleCases(options: SuiteOptions): BenchCase[] {
+  const cut = new Map(trampolineCases(options, onCutTrampoline).map((bench) => [bench.name, bench]));
+  return trampolineSuite.cases(options).map((bench) => {
+    const built = bench.subjects.find((subject) => subject.subject === spindleSubject('@spindle/trampoline'));
+    const without = cut.get(bench.name)?.subjects.find((subject) => subject.subject === trampolineWithoutEventsSubject);
+    if (built === undefined || without === undefined) throw new Error(`diagnostics suite: trampoline case ${bench.name} has no Spindle subject`);
+    return {
+      name: `idle/trampoline/${bench.name}`,
+      description: `${bench.description}, nothing subscribed: as built vs the same build with the event code cut out`,
+      opsPerRun: bench.opsPerRun,
+      op: bench.op,
+      expected: bench.expected,
+      baseline: trampolineWithoutEventsSubject,
+      ...(bench.timing === undefined ? {} : { timing: bench.timing }),
+      subjects: [without, { ...built, runs: `as built, nothing subscribed: ${built.runs}` }],
+    };
+  });
+}
+
 function buildCases(options: SuiteOptions): BenchCase[] {
   const resolved = Promise.resolve();
   const common = { opsPerRun: TASKS * STEPS, op: 'step', expected: TASKS * STEPS } as const;
@@ -187,7 +235,7 @@ function buildCases(options: SuiteOptions): BenchCase[] {
       subjects: [metricsSubject(false, spawnOne), metricsSubject(true, spawnOne)],
     }),
   );
-  return [...idle, ...recorderCases(options), ...perRunCases(options), ...metrics];
+  return [...idle, ...trampolineIdleCases(options), ...recorderCases(options), ...perRunCases(options), ...metrics];
 }
 
 /**
@@ -210,14 +258,14 @@ function perRunCases(options: SuiteOptions): BenchCase[] {
 }
 
 /**
- * What diagnostics cost: the round-robin step workloads with nothing subscribed against a
- * build with the event code cut out (idle), every case of the executors' own suites with a
+ * What diagnostics cost: the round-robin step workloads and every trampoline case with
+ * nothing subscribed against builds with the event code cut out (idle), every case of the executors' own suites with a
  * Recorder on (which takes executors' events from core's batch channel), and the
  * round-robin step workloads with Metrics.
  */
 export const diagnosticsSuite: Suite = {
   name: 'diagnostics',
-  description: `cost of @spindle/diagnostics: nothing subscribed (against a build without event code), the Recorder on every case of the round-robin-step, trampoline and pool suites (on for each subject's block of runs, and started and stopped around each run on two of them), Metrics on round-robin steps (${TASKS} tasks × ${STEPS} steps per run)`,
+  description: `cost of @spindle/diagnostics: nothing subscribed (round-robin's step workloads and every trampoline case, against builds without event code), the Recorder on every case of the round-robin-step, trampoline and pool suites (on for each subject's block of runs, and started and stopped around each run on two of them), Metrics on round-robin steps (${TASKS} tasks × ${STEPS} steps per run)`,
   packages: ['@spindle/core', '@spindle/round-robin', '@spindle/trampoline', '@spindle/pool', '@spindle/diagnostics'],
   cases: (options) => buildCases(options),
 };

@@ -1,7 +1,8 @@
 import { TrampolineExecutor } from '@spindle/trampoline';
-import type { BenchCase, CaseTiming, Subject, Suite } from '../suite.js';
+import type { BenchCase, CaseTiming, Subject, Suite, SuiteOptions } from '../suite.js';
 import { spindleSubject } from '../suite.js';
 import * as w from '../workloads/coroutines.js';
+import type { TrampolineWorkloads } from '../workloads/trampoline-workloads.js';
 
 /** Steps the leaf of the recursion takes. */
 const LEAF_STEPS = 100;
@@ -31,18 +32,24 @@ const slowRuns: CaseTiming = { iterations: 3, warmupIterations: 1 };
 /** Runs that take many seconds (Effection spawning 100,000 children): one short round. */
 const verySlowRuns: CaseTiming = { rounds: 1, iterations: 2, warmupIterations: 0, warmupTime: 0 };
 
+/**
+ * Makes the Spindle subject of a case from what it runs: {@link onTrampoline} for this
+ * suite; the idle-cost cases also make one on a build with its event code cut out.
+ */
+export type TrampolineSide = (runs: string, run: (executor: TrampolineExecutor, workloads: TrampolineWorkloads) => PromiseLike<number>) => Subject;
+
 /** A trampoline subject: one executor for the whole case, as an application would keep one. */
-function onTrampoline(runs: string, run: (executor: TrampolineExecutor) => PromiseLike<number>): Subject {
+const onTrampoline: TrampolineSide = (runs, run) => {
   let executor: TrampolineExecutor | undefined;
   return {
     subject: trampoline,
     runs,
-    run: () => run((executor ??= new TrampolineExecutor({ label: `bench:${runs}` }))),
+    run: () => run((executor ??= new TrampolineExecutor({ label: `bench:${runs}` })), w.trampolineWorkloadsAsBuilt),
     dispose: () => executor?.close(),
   };
-}
+};
 
-function recursionCase(depth: number): BenchCase {
+function recursionCase(depth: number, onTrampoline: TrampolineSide): BenchCase {
   // Native recursion, co and Effection nest generators (or async calls) natively: at this
   // depth they may overflow the stack. That is reported as a failure, not a figure.
   const deep = depth >= 10_000;
@@ -56,7 +63,7 @@ function recursionCase(depth: number): BenchCase {
     focus: trampoline,
     subjects: [
       { subject: 'native', runs: 'async fn awaiting its recursive call', run: () => w.nativeRecursion(depth, LEAF_STEPS), mayFail: deep },
-      onTrampoline('operation() recursion, `yield* node(d - 1)`', (ex) => w.trampolineRecursion(ex, depth, LEAF_STEPS)),
+      onTrampoline('operation() recursion, `yield* node(d - 1)`', (ex, tw) => tw.recursion(ex, depth, LEAF_STEPS)),
       { subject: 'co', runs: 'co(), `yield* node(d - 1)`', run: () => w.coRecursion(depth, LEAF_STEPS), mayFail: deep },
       { subject: 'effection', runs: 'run(), `yield* node(d - 1)`', run: () => w.effectionRecursion(depth, LEAF_STEPS), mayFail: deep },
       { subject: 'effect', runs: 'Effect.gen, `yield* node(d - 1)`', run: () => w.effectRecursion(depth, LEAF_STEPS) },
@@ -64,7 +71,7 @@ function recursionCase(depth: number): BenchCase {
   };
 }
 
-function buildCases({ yields: YIELDS, tasks: TASKS, children: CHILDREN }: Sizes): BenchCase[] {
+function buildCases({ yields: YIELDS, tasks: TASKS, children: CHILDREN }: Sizes, onTrampoline: TrampolineSide): BenchCase[] {
   return [
     {
       name: 'await/resolved-promise',
@@ -77,7 +84,7 @@ function buildCases({ yields: YIELDS, tasks: TASKS, children: CHILDREN }: Sizes)
       timing: slowRuns,
       subjects: [
         { subject: 'native', runs: 'async fn, `await resolved`', run: () => w.nativeAwaits(YIELDS) },
-        onTrampoline('spawn(function*), `yield resolved`', (ex) => w.trampolineAwaits(ex, YIELDS)),
+        onTrampoline('spawn(function*), `yield resolved`', (ex, tw) => tw.awaits(ex, YIELDS)),
         { subject: 'co', runs: 'co(function*), `yield resolved`', run: () => w.coAwaits(YIELDS) },
         { subject: 'effection', runs: 'run(), `yield* until(resolved)`', run: () => w.effectionAwaits(YIELDS) },
         { subject: 'effect', runs: 'Effect.gen, `yield* Effect.promise(() => resolved)`', run: () => w.effectAwaits(YIELDS) },
@@ -94,13 +101,13 @@ function buildCases({ yields: YIELDS, tasks: TASKS, children: CHILDREN }: Sizes)
       timing: slowRuns,
       subjects: [
         { subject: 'native', runs: 'async fn, `await 1` (still a microtask)', run: () => w.nativeAwaitsValue(YIELDS) },
-        onTrampoline('`yield* valueOf(1)`, an operation() that returns at once', (ex) => w.trampolineSyncValues(ex, YIELDS)),
+        onTrampoline('`yield* valueOf(1)`, an operation() that returns at once', (ex, tw) => tw.syncValues(ex, YIELDS)),
         { subject: 'effection', runs: 'run(), `yield* call(() => 1)`', run: () => w.effectionSyncValues(YIELDS) },
         { subject: 'effect', runs: 'Effect.gen, `yield* Effect.succeed(1)`', run: () => w.effectSyncValues(YIELDS) },
       ],
     },
-    recursionCase(1_000),
-    recursionCase(10_000),
+    recursionCase(1_000, onTrampoline),
+    recursionCase(10_000, onTrampoline),
     {
       name: `concurrent/${short(TASKS)}-tasks`,
       description: `${TASKS.toLocaleString('en-US')} concurrent tasks, each awaiting ${LINKS} fresh resolved promises in a row (no timers)`,
@@ -112,7 +119,7 @@ function buildCases({ yields: YIELDS, tasks: TASKS, children: CHILDREN }: Sizes)
       timing: slowRuns,
       subjects: [
         { subject: 'native', runs: 'Promise.all of async fns', run: () => w.nativeConcurrent(TASKS, LINKS) },
-        onTrampoline('run(all(ops)), each `yield* until(promise)`', (ex) => w.trampolineConcurrent(ex, TASKS, LINKS)),
+        onTrampoline('run(all(ops)), each `yield* until(promise)`', (ex, tw) => tw.concurrent(ex, TASKS, LINKS)),
         { subject: 'co', runs: 'Promise.all of co(function*)', run: () => w.coConcurrent(TASKS, LINKS) },
         { subject: 'effection', runs: 'run(() => all(ops))', run: () => w.effectionConcurrent(TASKS, LINKS) },
         { subject: 'effect', runs: "Effect.all(effects, { concurrency: 'unbounded' })", run: () => w.effectConcurrent(TASKS, LINKS) },
@@ -129,7 +136,7 @@ function buildCases({ yields: YIELDS, tasks: TASKS, children: CHILDREN }: Sizes)
       timing: verySlowRuns,
       subjects: [
         { subject: 'native', runs: 'call async fns, then await each', run: () => w.nativeSpawnJoin(CHILDREN) },
-        onTrampoline('`yield* spawn(child())`, then `yield* join(handle)`', (ex) => w.trampolineSpawnJoin(ex, CHILDREN)),
+        onTrampoline('`yield* spawn(child())`, then `yield* join(handle)`', (ex, tw) => tw.spawnJoin(ex, CHILDREN)),
         { subject: 'co', runs: 'co(child) each, then `yield promise`', run: () => w.coSpawnJoin(CHILDREN) },
         { subject: 'effection', runs: '`yield* spawn(child)`, then `yield* task`', run: () => w.effectionSpawnJoin(CHILDREN) },
         { subject: 'effect', runs: '`yield* Effect.forkChild(child)`, then `yield* Fiber.join(fiber)`', run: () => w.effectSpawnJoin(CHILDREN) },
@@ -147,5 +154,10 @@ export const trampolineSuite: Suite = {
   description:
     '@spindle/trampoline vs co, Effection, Effect.gen and native async/await: resolved waits, synchronous yields, deep yield* recursion, concurrent tasks, spawn/join',
   packages: ['@spindle/core', '@spindle/trampoline', 'co', 'effection', 'effect'],
-  cases: (options) => buildCases(options.quick ? quickSizes : fullSizes),
+  cases: (options) => trampolineCases(options, onTrampoline),
 };
+
+/** The suite's cases, with the Spindle subject of each made by `side`. */
+export function trampolineCases(options: SuiteOptions, side: TrampolineSide): BenchCase[] {
+  return buildCases(options.quick ? quickSizes : fullSizes, side);
+}

@@ -1,15 +1,18 @@
 // The generator-coroutine workloads of the `trampoline` suite, written once per contender:
-// @spindle/trampoline, co, Effection, Effect.gen and native async/await. Each returns a
-// checksum of the work done, which the runner checks is the same for all of them.
+// @spindle/trampoline (in trampoline-workloads.ts), co, Effection, Effect.gen and native
+// async/await. Each returns a checksum of the work done, which the runner checks is the
+// same for all of them.
 import co from 'co';
 import { Effect, Fiber } from 'effect';
 import * as effection from 'effection';
-import type { TaskHandle } from '@spindle/core';
-import { all, join, operation, spawn, until } from '@spindle/trampoline';
-import type { Instruction, Operation, TrampolineExecutor } from '@spindle/trampoline';
+import * as builtTrampoline from '@spindle/trampoline';
+import { total, trampolineWorkloads } from './trampoline-workloads.js';
 
 /** The already-resolved value every "resolved" wait uses. */
 export const one: Promise<number> = Promise.resolve(1);
+
+/** @spindle/trampoline's side of each workload, on the build as installed. */
+export const trampolineWorkloadsAsBuilt = trampolineWorkloads(builtTrampoline, one);
 
 // ---------------------------------------------------------------------------------------
 // 1. `n` waits on an already-resolved promise in one task. Checksum: n.
@@ -18,17 +21,6 @@ export async function nativeAwaits(n: number): Promise<number> {
   let sum = 0;
   for (let i = 0; i < n; i++) sum += await one;
   return sum;
-}
-
-export function trampolineAwaits(ex: TrampolineExecutor, n: number): TaskHandle<number> {
-  return ex.spawn(function* () {
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const value: number = yield one;
-      sum += value;
-    }
-    return sum;
-  });
 }
 
 export function coAwaits(n: number): Promise<number> {
@@ -72,19 +64,6 @@ export async function nativeAwaitsValue(n: number): Promise<number> {
   return sum;
 }
 
-// eslint-disable-next-line require-yield -- an operation that answers at once is the point
-const valueOf = operation(function* valueOf(value: number): Generator<Instruction, number, unknown> {
-  return value;
-});
-
-export function trampolineSyncValues(ex: TrampolineExecutor, n: number): TaskHandle<number> {
-  return ex.spawn(function* () {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += yield* valueOf(1);
-    return sum;
-  });
-}
-
 export function effectionSyncValues(n: number): PromiseLike<number> {
   return effection.run(function* () {
     let sum = 0;
@@ -117,19 +96,6 @@ export function nativeRecursion(depth: number, leafSteps: number): Promise<numbe
     return 1 + (await node(d - 1));
   };
   return node(depth);
-}
-
-const trampolineNode = operation(function* node(d: number, leafSteps: number): Generator<Instruction, number, unknown> {
-  if (d === 0) {
-    let sum = 0;
-    for (let i = 0; i < leafSteps; i++) sum += yield* until(one);
-    return sum;
-  }
-  return 1 + (yield* trampolineNode(d - 1, leafSteps));
-});
-
-export function trampolineRecursion(ex: TrampolineExecutor, depth: number, leafSteps: number): TaskHandle<number> {
-  return ex.run(trampolineNode(depth, leafSteps));
 }
 
 function* coNode(d: number, leafSteps: number): Generator<unknown, number, number> {
@@ -187,18 +153,6 @@ export async function nativeConcurrent(tasks: number, links: number): Promise<nu
   return total(await Promise.all(running));
 }
 
-const trampolineChain = operation(function* chain(links: number): Generator<Instruction, number, unknown> {
-  let sum = 0;
-  for (let k = 0; k < links; k++) sum += yield* until(Promise.resolve(1));
-  return sum;
-});
-
-export async function trampolineConcurrent(ex: TrampolineExecutor, tasks: number, links: number): Promise<number> {
-  const ops = new Array<Operation<number>>(tasks);
-  for (let i = 0; i < tasks; i++) ops[i] = trampolineChain(links);
-  return total(await ex.run(all(ops)));
-}
-
 export async function coConcurrent(tasks: number, links: number): Promise<number> {
   const chain = function* (): Generator<unknown, number, number> {
     let sum = 0;
@@ -247,21 +201,6 @@ export async function nativeSpawnJoin(children: number): Promise<number> {
   return sum;
 }
 
-// eslint-disable-next-line require-yield -- a child that finishes at once is the point
-const trampolineChild = operation(function* child(): Generator<Instruction, number, unknown> {
-  return 1;
-});
-
-export function trampolineSpawnJoin(ex: TrampolineExecutor, children: number): TaskHandle<number> {
-  return ex.spawn(function* () {
-    const handles = new Array<TaskHandle<number>>(children);
-    for (let i = 0; i < children; i++) handles[i] = yield* spawn(trampolineChild());
-    let sum = 0;
-    for (const handle of handles) sum += yield* join(handle);
-    return sum;
-  });
-}
-
 export function coSpawnJoin(children: number): Promise<number> {
   // eslint-disable-next-line require-yield -- a child that finishes at once is the point
   const child = function* (): Generator<unknown, number, unknown> {
@@ -304,10 +243,4 @@ export function effectSpawnJoin(children: number): Promise<number> {
       return sum;
     }),
   );
-}
-
-function total(values: readonly number[]): number {
-  let sum = 0;
-  for (const value of values) sum += value;
-  return sum;
 }

@@ -2,49 +2,94 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type * as RoundRobin from '@spindle/round-robin';
 import type { RoundRobinExecutor } from '@spindle/round-robin';
+import type * as Trampoline from '@spindle/trampoline';
 
 /**
- * Lines of the built executor that only record events, outside the step's event blocks:
- * the beginning of a step on the general path, the end of a step whose body finished, the
- * note that what follows happened between steps, a wake (to the log or published), and the
- * note to the log that a drain is coming. Each must be found at least once.
+ * Where an executor's build keeps its lifecycle-event code, besides the step's
+ * `if (listening !== Listening.Nobody) { … }` blocks (cut wherever they are).
  */
-const eventLines: readonly RegExp[] = [
+export interface EventCodeShape {
+  readonly packageName: '@spindle/round-robin' | '@spindle/trampoline';
+  /** The line that closes the drain's event window: removed (it must be there once). */
+  readonly closeLine: RegExp;
+  /** Lines that only record events: removed, and each must be found at least once. */
+  readonly lines: readonly RegExp[];
+  /** Stretches rewritten to what they are with nobody listening; each must match once. */
+  readonly rewrites: readonly (readonly [pattern: RegExp, replacement: string])[];
+}
+
+/** Lines both executors share: a step's beginning on the general path, the end of a step whose body finished, and the note that what follows happened between steps. */
+const stepLines: readonly RegExp[] = [
   /^\s*if \(listening > Listening\.Batch\) this\.publishStep\(task, first\);$/,
   /^\s*if \(listening === Listening\.Batch\) this\.eventLog\.finish\(.*\);$/,
   /^\s*if \(listening === Listening\.Batch\) this\.eventLog\.between\(\);$/,
-  /^\s*if \(this\.listening === Listening\.Batch\) this\.eventLog\.wake\(task\.id\);$/,
-  /^\s*else this\.publishWake\(task\);$/,
-  /^\s*if \(this\.listening !== Listening\.Nobody\) this\.eventLog\.expectWindow\(\);$/,
 ];
 
+/** `@spindle/round-robin`: besides the step, a wake (to the log or published) and the note to the log that a drain is coming. */
+export const roundRobinShape: EventCodeShape = {
+  packageName: '@spindle/round-robin',
+  closeLine: /^\s*log\.close\(\);\n/m,
+  lines: [
+    ...stepLines,
+    /^\s*if \(this\.listening === Listening\.Batch\) this\.eventLog\.wake\(task\.id\);$/,
+    /^\s*else this\.publishWake\(task\);$/,
+    /^\s*if \(this\.listening !== Listening\.Nobody\) this\.eventLog\.expectWindow\(\);$/,
+  ],
+  rewrites: [],
+};
+
 /**
- * Cuts the lifecycle-event code out of the built `@spindle/round-robin` (its ESM file, as
- * installed): the drain's event window, every `if (listening !== Listening.Nobody) { … }`
- * block of a step, and the lines in `eventLines`. What is left is the executor as it would
- * be with no diagnostics at all, so that "nothing subscribed" can be measured against it.
+ * `@spindle/trampoline`: besides the step, a published wake, and the window a task stepped
+ * in place (outside a drain) opens when someone listens.
+ */
+export const trampolineShape: EventCodeShape = {
+  packageName: '@spindle/trampoline',
+  closeLine: /^\s*this\.eventLog\.close\(\);\n/m,
+  lines: [...stepLines, /^\s*this\.publishWake\(task\);$/],
+  rewrites: [
+    [
+      /const listening = this\.listeners\(\);\n\s*if \(listening === Listening\.Nobody\) \{\n\s*this\.listening = listening;\n\s*this\.stepHere\(task, foreignContext\);\n\s*return;\n\s*\}\n[^]*?this\.eventLog\.close\(true\);\n\s*\}\n/,
+      'this.listening = 0;\nthis.stepHere(task, foreignContext);\n',
+    ],
+  ],
+};
+
+/**
+ * Cuts the lifecycle-event code out of an executor's build (its ESM file, as installed):
+ * the drain's event window, every `if (listening !== Listening.Nobody) { … }` block of a
+ * step, and what `shape` names. What is left is the executor as it would be with no
+ * diagnostics at all, so that "nothing subscribed" can be measured against it. Spawns and
+ * settles are published by core's tasks, not the executor, and stay.
  *
  * @throws Error when the built file no longer has the shape this expects (so the
  *   comparison fails loudly instead of measuring two equal builds)
  */
-export function cutEventCode(source: string): string {
-  const expectOnce = (text: string, pattern: string): void => {
-    const count = text.split(pattern).length - 1;
-    if (count !== 1) throw new Error(`cutEventCode: expected "${pattern}" once in @spindle/round-robin's build, found it ${String(count)} times`);
+export function cutEventCode(source: string, shape: EventCodeShape = roundRobinShape): string {
+  const where = `${shape.packageName}'s build`;
+  const count = (text: string, pattern: string | RegExp): number =>
+    typeof pattern === 'string' ? text.split(pattern).length - 1 : [...text.matchAll(new RegExp(pattern.source, `${pattern.flags.replace('g', '')}g`))].length;
+  const expectOnce = (text: string, pattern: string | RegExp): void => {
+    const found = count(text, pattern);
+    if (found !== 1) throw new Error(`cutEventCode: expected ${String(pattern)} once in ${where}, found it ${String(found)} times`);
   };
   expectOnce(source, 'this.openEventWindow()');
-  expectOnce(source, 'log.close();');
-  let cut = source.replace('this.openEventWindow()', '0').replace(/^\s*log\.close\(\);\n/m, '');
+  expectOnce(source, shape.closeLine);
+  let cut = source.replace('this.openEventWindow()', '0').replace(shape.closeLine, '');
+  for (const [pattern, replacement] of shape.rewrites) {
+    expectOnce(cut, pattern);
+    cut = cut.replace(pattern, replacement);
+  }
   const lines = cut.split('\n');
   const kept: string[] = [];
-  const found = eventLines.map(() => 0);
+  const found = shape.lines.map(() => 0);
   let blocks = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     const open = /^(\s*)if \(listening !== Listening\.Nobody\) \{$/.exec(line);
     if (open === null) {
-      const match = eventLines.findIndex((pattern) => pattern.test(line));
+      const match = shape.lines.findIndex((pattern) => pattern.test(line));
       if (match < 0) kept.push(line);
       else found[match] = (found[match] ?? 0) + 1;
       continue;
@@ -53,27 +98,45 @@ export function cutEventCode(source: string): string {
     while (i < lines.length && lines[i] !== close) i++;
     blocks++;
   }
-  if (blocks < 2) throw new Error(`cutEventCode: expected at least 2 event blocks in @spindle/round-robin's step, found ${String(blocks)}`);
-  const missing = eventLines.filter((_, index) => found[index] === 0);
-  if (missing.length > 0) throw new Error(`cutEventCode: expected lines like ${missing.map(String).join(', ')} in @spindle/round-robin's build`);
+  if (blocks < 2) throw new Error(`cutEventCode: expected at least 2 event blocks in ${where}'s step, found ${String(blocks)}`);
+  const missing = shape.lines.filter((_, index) => found[index] === 0);
+  if (missing.length > 0) throw new Error(`cutEventCode: expected lines like ${missing.map(String).join(', ')} in ${where}`);
   // The build's source map describes the uncut file.
   cut = kept.filter((line) => !line.startsWith('//# sourceMappingURL=')).join('\n');
-  if (cut.includes('Listening.Batch') || cut.includes('publishWake(') || cut.includes('eventLog.')) throw new Error('cutEventCode: event code is left in the cut build');
+  for (const left of ['Listening.Batch', 'publishWake(', 'eventLog.', 'openEventWindow(', 'listeners()']) {
+    if (cut.includes(left)) throw new Error(`cutEventCode: event code (${left}) is left in the cut ${where}`);
+  }
   return cut;
 }
 
-let loaded: Promise<typeof RoundRobinExecutor> | undefined;
+const loaded = new Map<EventCodeShape, Promise<unknown>>();
+
+/** `shape`'s package, loaded from its installed build with the event code cut out (once per shape). */
+function withoutEvents(shape: EventCodeShape): Promise<unknown> {
+  let module = loaded.get(shape);
+  if (module === undefined) {
+    module = (async () => {
+      const built = fileURLToPath(import.meta.resolve(shape.packageName));
+      const core = import.meta.resolve('@spindle/core');
+      const source = cutEventCode(readFileSync(built, 'utf8'), shape).replaceAll(/from ["']@spindle\/core["']/g, `from ${JSON.stringify(core)}`);
+      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'spindle-bench-')), `${shape.packageName.slice('@spindle/'.length)}-without-events.mjs`);
+      writeFileSync(file, source);
+      return (await import(pathToFileURL(file).href)) as unknown;
+    })();
+    loaded.set(shape, module);
+  }
+  return module;
+}
 
 /** `RoundRobinExecutor` from the installed build with its event code cut out (loaded once). */
-export function roundRobinWithoutEvents(): Promise<typeof RoundRobinExecutor> {
-  loaded ??= (async () => {
-    const built = fileURLToPath(import.meta.resolve('@spindle/round-robin'));
-    const core = import.meta.resolve('@spindle/core');
-    const source = cutEventCode(readFileSync(built, 'utf8')).replaceAll(/from ["']@spindle\/core["']/g, `from ${JSON.stringify(core)}`);
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'spindle-bench-')), 'round-robin-without-events.mjs');
-    writeFileSync(file, source);
-    const module = (await import(pathToFileURL(file).href)) as { RoundRobinExecutor: typeof RoundRobinExecutor };
-    return module.RoundRobinExecutor;
-  })();
-  return loaded;
+export async function roundRobinWithoutEvents(): Promise<typeof RoundRobinExecutor> {
+  return ((await withoutEvents(roundRobinShape)) as typeof RoundRobin).RoundRobinExecutor;
+}
+
+/**
+ * `@spindle/trampoline` from the installed build with its event code cut out (loaded once):
+ * its executor and its operations, which only that executor knows.
+ */
+export async function trampolineWithoutEvents(): Promise<typeof Trampoline> {
+  return (await withoutEvents(trampolineShape)) as typeof Trampoline;
 }
