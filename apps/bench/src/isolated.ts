@@ -84,8 +84,8 @@ export const measureInChild: MeasureIsolated = async (request) => {
  * in the same process. Each round measures every subject once (order reversed every other
  * round); a round's ratio is a subject's median over the baseline's from the same round.
  * A row is the median of its processes' medians; a ratio is the geometric mean of its
- * rounds' ratios, with a 95% confidence interval ({@link ratioInterval}). Extra figures and
- * the focus column are left out.
+ * rounds' ratios, with a 95% confidence interval ({@link ratioInterval}); a case's focus
+ * subject divides the others as in {@link runCase}. Extra figures are left out.
  */
 export async function runCaseIsolated(
   suite: Suite,
@@ -126,17 +126,19 @@ export async function runCaseIsolated(
     const taken = medians.get(name) ?? [];
     return { ...row, median: median(taken), samples: taken.length, values: taken.map((value) => Number(value.toPrecision(4))) };
   });
+  // As `compare` does: each subject over the baseline, then each other subject over the focus.
   const ratios: Comparison[] = [];
-  if (!failures.has(bench.baseline)) {
+  for (const reference of [bench.baseline, bench.focus]) {
+    if (reference === undefined || failures.has(reference)) continue;
     for (const name of names) {
-      if (name === bench.baseline || failures.has(name)) continue;
+      if (name === reference || failures.has(name) || (reference === bench.focus && name === bench.baseline)) continue;
       const paired = rounds.flatMap((round) => {
         const mine = round.get(name);
-        const base = round.get(bench.baseline);
+        const base = round.get(reference);
         return mine === undefined || base === undefined ? [] : [mine / base];
       });
       const { ratio, low, high, count } = ratioInterval(paired);
-      ratios.push({ suite: suite.name, case: bench.name, subject: name, baseline: bench.baseline, ratio, interval: { low, high, processes: count } });
+      ratios.push({ suite: suite.name, case: bench.name, subject: name, baseline: reference, ratio, interval: { low, high, processes: count } });
     }
   }
   return { suite, bench, rows, ratios, figures: [] };

@@ -78,6 +78,25 @@ describe('runCaseIsolated', () => {
     expect(result.ratios[0]?.interval?.high).toBeCloseTo(2, 12);
   });
 
+  it('divides the other subjects by the focus subject too, pair by pair', async () => {
+    const bench: BenchCase = { ...fakeCase(), focus: 'spindle/fake', subjects: fakeCase().subjects.slice(0, 2) };
+    const third = { subject: 'spindle/other', runs: 'a for loop', run: () => sum(1000) };
+    const focused: BenchCase = { ...bench, subjects: [...bench.subjects, third] };
+    const medians: Record<string, number[]> = { 'hand-written': [10, 20, 40], 'spindle/fake': [20, 40, 80], 'spindle/other': [30, 60, 120] };
+    const seen: Record<string, number> = {};
+    const measure = (request: IsolatedRequest): Promise<IsolatedResult> => {
+      const index = (seen[request.subject] = (seen[request.subject] ?? -1) + 1);
+      return Promise.resolve({ median: medians[request.subject]?.[index] ?? Number.NaN });
+    };
+    const result = await runCaseIsolated(suiteOf(focused), focused, options, tiny, 3, () => undefined, measure);
+    const pairs = result.ratios.map((ratio) => [ratio.subject, ratio.baseline, Number(ratio.ratio.toFixed(9)), ratio.interval?.processes]);
+    expect(pairs).toEqual([
+      ['spindle/fake', 'hand-written', 2, 3],
+      ['spindle/other', 'hand-written', 3, 3],
+      ['spindle/other', 'spindle/fake', 1.5, 3],
+    ]);
+  });
+
   it('refuses fewer than two processes and a case without its baseline', async () => {
     const bench = fakeCase();
     const never = (): Promise<IsolatedResult> => Promise.reject(new Error('not to be called'));

@@ -94,6 +94,30 @@ describe('markdown report', () => {
     expect(text).toContain('|  | effect | gen | 30.0 ns/step | 7.50x | 3.00x | 20 |');
   });
 
+  it('says how an isolated run was taken, and prints each interval after its ratio', () => {
+    const isolated: CaseResult = {
+      ...result,
+      ratios: [{ suite: 'demo-suite', case: 'yield/x', subject: 'spindle/round-robin', baseline: 'hand-written', ratio: 1.0123, interval: { low: 0.9951, high: 1.0298, processes: 10 } }],
+    };
+    const text = markdownReport([isolated], machineFacts(), false, 10);
+    expect(text).toContain('Every subject measured alone in fresh processes, 10 per subject');
+    expect(text).toContain('| 10.0 ns/step | 1.01x (0.995–1.030) | 50 |');
+    expect(markdownReport([result], machineFacts(), false)).not.toContain('fresh processes');
+    const json = jsonReport([isolated], {
+      generatedAt: new Date(0),
+      commit: undefined,
+      dirty: undefined,
+      quick: false,
+      threads: 2,
+      cases: ['yield/'],
+      isolate: 10,
+      machine: machineFacts(),
+      packages: {},
+    });
+    expect(json.options).toMatchObject({ cases: ['yield/'], isolate: 10 });
+    expect(json.ratios[0]?.interval).toEqual({ low: 0.9951, high: 1.0298, processes: 10 });
+  });
+
   it('formats figures to about three significant digits', () => {
     expect(formatFigure(0.51234)).toBe('0.512');
     expect(formatFigure(2.8)).toBe('2.80');

@@ -4,7 +4,7 @@ import type { TaskEvent } from '@spindle/core';
 import { RoundRobinExecutor } from '@spindle/round-robin';
 import { describe, expect, it } from 'vitest';
 import { TrampolineExecutor } from '@spindle/trampoline';
-import { cutEventCode, roundRobinWithoutEvents, trampolineShape, trampolineWithoutEvents } from '../src/workloads/without-events.js';
+import { cutEventCode, roundRobinBuild, trampolineBuild, trampolineShape } from '../src/workloads/without-events.js';
 import { one, trampolineWorkloadsAsBuilt as onBuilt } from '../src/workloads/coroutines.js';
 import { trampolineWorkloads } from '../src/workloads/trampoline-workloads.js';
 import { Countdown } from '../src/workloads/state-machines.js';
@@ -37,7 +37,7 @@ async function kindsDuring(run: () => Promise<unknown>): Promise<string[]> {
 
 describe('round-robin with its event code cut out (the idle-cost baseline)', () => {
   it('runs the same program to the same result, publishing no step events where the build does', async () => {
-    const Cut = await roundRobinWithoutEvents();
+    const Cut = await roundRobinBuild(true);
     const cut = new Cut({ label: 'cut' });
     const built = new RoundRobinExecutor({ label: 'built' });
     const program = (ex: RoundRobinExecutor) => async () => Promise.all([ex.spawn(new Countdown(5)), ex.spawn(new Countdown(3))]);
@@ -61,7 +61,7 @@ describe('round-robin with its event code cut out (the idle-cost baseline)', () 
 
 describe('trampoline with its event code cut out (the idle-cost baseline)', () => {
   it('runs the same programs to the same results, in drains and stepped in place, publishing no step events where the build does', async () => {
-    const cutModule = await trampolineWithoutEvents();
+    const cutModule = await trampolineBuild(true);
     const cut = new cutModule.TrampolineExecutor({ label: 'cut' });
     const built = new TrampolineExecutor({ label: 'built' });
     const onCut = trampolineWorkloads(cutModule, one);
@@ -84,5 +84,28 @@ describe('trampoline with its event code cut out (the idle-cost baseline)', () =
   it('refuses a build without the in-place window it rewrites', () => {
     const source = 'const l = this.openEventWindow();\nthis.eventLog.close();\n';
     expect(() => cutEventCode(source, trampolineShape)).toThrow(/listeners.* once in @spindle\/trampoline's build, found it 0 times/);
+  });
+});
+
+describe('an unchanged copy of a build (the idle cases load it the way they load the cut one)', () => {
+  it('is a module of its own that publishes the events the package does', async () => {
+    const Copy = await roundRobinBuild(false);
+    expect(Copy).not.toBe(RoundRobinExecutor);
+    const copy = new Copy({ label: 'copy' });
+    const built = new RoundRobinExecutor({ label: 'built' });
+    const program = (ex: RoundRobinExecutor) => async () => Promise.all([ex.spawn(new Countdown(5)), ex.spawn(new Countdown(3))]);
+    const builtKinds = await kindsDuring(program(built));
+    const copyKinds = await kindsDuring(program(copy));
+    expect(builtKinds.filter((kind) => kind === 'resume').length).toBeGreaterThan(0);
+    expect(copyKinds.sort()).toEqual(builtKinds.sort());
+    await Promise.all([copy.close(), built.close()]);
+
+    const trampolineCopy = await trampolineBuild(false);
+    expect(trampolineCopy.TrampolineExecutor).not.toBe(TrampolineExecutor);
+    const onCopy = trampolineWorkloads(trampolineCopy, one);
+    const ex = new trampolineCopy.TrampolineExecutor({ label: 'copy' });
+    const kinds = await kindsDuring(async () => onCopy.recursion(ex, 3, 2));
+    expect(kinds.filter((kind) => kind === 'suspend').length).toBeGreaterThan(0);
+    await ex.close();
   });
 });

@@ -1,4 +1,4 @@
-import type { MachineFacts } from '../results.js';
+import type { Comparison, MachineFacts } from '../results.js';
 import type { CaseResult } from '../runner.js';
 
 /** A figure with three significant digits, e.g. `41.3`, `1,230`, `0.512`. */
@@ -11,6 +11,12 @@ export function formatFigure(value: number): string {
 /** `3.42x`. */
 export function formatRatio(ratio: number): string {
   return `${ratio.toFixed(2)}x`;
+}
+
+/** `1.02x`, or with an interval (from `--isolate`) `1.02x (0.995–1.045)`. */
+function formatComparison(comparison: Comparison): string {
+  const { ratio, interval } = comparison;
+  return interval === undefined ? formatRatio(ratio) : `${formatRatio(ratio)} (${interval.low.toFixed(3)}–${interval.high.toFixed(3)})`;
 }
 
 const escape = (text: string): string => text.replaceAll('|', '\\|');
@@ -52,13 +58,11 @@ export function markdownReport(results: readonly CaseResult[], machine: MachineF
         const subject = bench.subjects[index];
         const isBaseline = row.subject === bench.baseline;
         const isFocus = row.subject === bench.focus;
-        const toBaseline = ratios.find((candidate) => candidate.subject === row.subject && candidate.baseline === bench.baseline);
-        const ratio = toBaseline?.ratio;
-        const interval = toBaseline?.interval === undefined ? '' : ` (${toBaseline.interval.low.toFixed(3)}–${toBaseline.interval.high.toFixed(3)})`;
-        const versus = ratios.find((candidate) => candidate.subject === row.subject && candidate.baseline === bench.focus)?.ratio;
+        const ratio = ratios.find((candidate) => candidate.subject === row.subject && candidate.baseline === bench.baseline);
+        const versus = ratios.find((candidate) => candidate.subject === row.subject && candidate.baseline === bench.focus);
         const figure = row.failed === undefined ? `${formatFigure(row.median)} ${row.unit}/${bench.op}` : `failed: ${escape(row.failed)}`;
-        const ratioText = isBaseline ? (row.failed === undefined ? '1.00x' : '—') : ratio === undefined ? '—' : `${formatRatio(ratio)}${interval}`;
-        const versusText = isFocus ? (row.failed === undefined ? '1.00x' : '—') : versus === undefined ? '—' : formatRatio(versus);
+        const ratioText = isBaseline ? (row.failed === undefined ? '1.00x' : '—') : ratio === undefined ? '—' : formatComparison(ratio);
+        const versusText = isFocus ? (row.failed === undefined ? '1.00x' : '—') : versus === undefined ? '—' : formatComparison(versus);
         out.push(
           `| ${index === 0 ? bench.name : ''} | ${row.subject}${isBaseline ? ' (baseline)' : ''}${isFocus ? ' (focus)' : ''} | ${escape(subject?.runs ?? '')} ` +
             `| ${figure} | ${ratioText} |${focused ? ` ${versusText} |` : ''} ${row.samples} |`,

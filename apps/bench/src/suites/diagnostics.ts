@@ -1,20 +1,16 @@
 import type { Executor, TaskHandle } from '@spindle/core';
 import { Metrics, Recorder } from '@spindle/diagnostics';
 import { RoundRobinExecutor } from '@spindle/round-robin';
-import type { TrampolineExecutor } from '@spindle/trampoline';
 import type { BenchCase, Subject, Suite, SuiteOptions } from '../suite.js';
 import { spindleSubject } from '../suite.js';
 import { awaitingGenerator, yieldingGenerator } from '../workloads/bodies.js';
 import { Countdown } from '../workloads/state-machines.js';
 import { spindleAll } from '../workloads/spindle.js';
-import { one } from '../workloads/coroutines.js';
-import { trampolineWorkloads } from '../workloads/trampoline-workloads.js';
-import type { TrampolineWorkloads } from '../workloads/trampoline-workloads.js';
-import { roundRobinWithoutEvents, trampolineWithoutEvents } from '../workloads/without-events.js';
 import { poolSuite } from './pool.js';
 import { roundRobinStep } from './round-robin-step.js';
-import { trampolineCases, trampolineSuite } from './trampoline.js';
-import type { TrampolineSide } from './trampoline.js';
+import { trampolineSuite } from './trampoline.js';
+import { roundRobinIdleCase, trampolineIdleCases } from './diagnostics-idle.js';
+import type { StepWorkload } from './diagnostics-idle.js';
 
 /** Tasks per run of the idle and Metrics cases. */
 const TASKS = 100;
@@ -134,98 +130,15 @@ function metricsSubject(withMetrics: boolean, spawnOne: (executor: Executor) => 
   };
 }
 
-/** Subject name of the round-robin build with its event code cut out. */
-const withoutEvents = 'spindle/round-robin-without-events';
-
-/**
- * The idle cost: the round-robin executor as built, nothing subscribed, against the same
- * build with its event code cut out (`cutEventCode`), in one process.
- */
-function idleCase(name: string, description: string, spawnOne: (executor: Executor) => TaskHandle<number>): BenchCase {
-  let cut: Executor | undefined;
-  let built: Executor | undefined;
-  return {
-    opsPerRun: TASKS * STEPS,
-    op: 'step',
-    expected: TASKS * STEPS,
-    baseline: withoutEvents,
-    name: `idle/${name}`,
-    description: `${description} on round-robin, nothing subscribed: as built vs the same build with the event code cut out`,
-    subjects: [
-      {
-        subject: withoutEvents,
-        runs: 'no event window, no listener checks, no wake publishing',
-        run: async () => {
-          const ex = (cut ??= new (await roundRobinWithoutEvents())({ label: 'bench:idle:cut' }));
-          return spindleAll(TASKS, () => spawnOne(ex));
-        },
-        dispose: () => cut?.close(),
-      },
-      {
-        subject: spindleSubject('@spindle/round-robin'),
-        runs: 'as built, nothing subscribed',
-        run: () => {
-          const ex = (built ??= new RoundRobinExecutor({ label: 'bench:idle:built' }));
-          return spindleAll(TASKS, () => spawnOne(ex));
-        },
-        dispose: () => built?.close(),
-      },
-    ],
-  };
-}
-
-/** Subject name of the trampoline build with its event code cut out. */
-const trampolineWithoutEventsSubject = 'spindle/trampoline-without-events';
-
-/** A trampoline case's Spindle subject on the build with its event code cut out (loaded at its first run, its check). */
-const onCutTrampoline: TrampolineSide = (runs, run) => {
-  let loaded: { executor: TrampolineExecutor; workloads: TrampolineWorkloads } | undefined;
-  return {
-    subject: trampolineWithoutEventsSubject,
-    runs: 'the same, on the build with its event code cut out',
-    run: () => {
-      if (loaded !== undefined) return run(loaded.executor, loaded.workloads);
-      return trampolineWithoutEvents().then((cut) => {
-        loaded = { executor: new cut.TrampolineExecutor({ label: `bench:idle:${runs}` }), workloads: trampolineWorkloads(cut, one) };
-        return run(loaded.executor, loaded.workloads);
-      });
-    },
-    dispose: () => loaded?.executor.close(),
-  };
-};
-
-/**
- * The idle cost on every case of the trampoline suite: its Spindle subject as built,
- * nothing subscribed, against the same subject on the build with its event code cut out.
- */
-function trampolineIdleCases(options: SuiteOptions): BenchCase[] {
-  const cut = new Map(trampolineCases(options, onCutTrampoline).map((bench) => [bench.name, bench]));
-  return trampolineSuite.cases(options).map((bench) => {
-    const built = bench.subjects.find((subject) => subject.subject === spindleSubject('@spindle/trampoline'));
-    const without = cut.get(bench.name)?.subjects.find((subject) => subject.subject === trampolineWithoutEventsSubject);
-    if (built === undefined || without === undefined) throw new Error(`diagnostics suite: trampoline case ${bench.name} has no Spindle subject`);
-    return {
-      name: `idle/trampoline/${bench.name}`,
-      description: `${bench.description}, nothing subscribed: as built vs the same build with the event code cut out`,
-      opsPerRun: bench.opsPerRun,
-      op: bench.op,
-      expected: bench.expected,
-      baseline: trampolineWithoutEventsSubject,
-      ...(bench.timing === undefined ? {} : { timing: bench.timing }),
-      subjects: [without, { ...built, runs: `as built, nothing subscribed: ${built.runs}` }],
-    };
-  });
-}
-
 function buildCases(options: SuiteOptions): BenchCase[] {
   const resolved = Promise.resolve();
   const common = { opsPerRun: TASKS * STEPS, op: 'step', expected: TASKS * STEPS } as const;
-  const workloads: { name: string; description: string; spawnOne: (ex: Executor) => TaskHandle<number> }[] = [
+  const workloads: StepWorkload[] = [
     { name: 'yield/state-machine', description: `${TASKS} state machines × ${STEPS} steps`, spawnOne: (ex) => ex.spawn(new Countdown(STEPS)) },
     { name: 'yield/generator', description: `${TASKS} generators × ${STEPS} steps, bare \`yield\``, spawnOne: (ex) => ex.spawn(yieldingGenerator, [STEPS]) },
     { name: 'await/generator', description: `${TASKS} generators × ${STEPS} steps, \`yield resolved\` (park and wake)`, spawnOne: (ex) => ex.spawn(awaitingGenerator, [STEPS, resolved]) },
   ];
-  const idle = workloads.map(({ name, description, spawnOne }) => idleCase(name, description, spawnOne));
+  const idle = workloads.map((workload) => roundRobinIdleCase(workload, TASKS, STEPS));
   const metrics = workloads.map(
     ({ name, description, spawnOne }): BenchCase => ({
       ...common,

@@ -109,34 +109,46 @@ export function cutEventCode(source: string, shape: EventCodeShape = roundRobinS
   return cut;
 }
 
-const loaded = new Map<EventCodeShape, Promise<unknown>>();
+const loaded = new Map<string, Promise<unknown>>();
 
-/** `shape`'s package, loaded from its installed build with the event code cut out (once per shape). */
-function withoutEvents(shape: EventCodeShape): Promise<unknown> {
-  let module = loaded.get(shape);
+/**
+ * `shape`'s package from its installed build, copied to a temporary file (with its event
+ * code cut out when `cut`) and imported from there; loaded once per shape and choice. Both
+ * choices are loaded the same way, so that they differ only by what was cut.
+ */
+function loadBuild(shape: EventCodeShape, cut: boolean): Promise<unknown> {
+  const key = `${shape.packageName}:${cut ? 'cut' : 'copy'}`;
+  let module = loaded.get(key);
   if (module === undefined) {
     module = (async () => {
-      const built = fileURLToPath(import.meta.resolve(shape.packageName));
+      const built = readFileSync(fileURLToPath(import.meta.resolve(shape.packageName)), 'utf8');
       const core = import.meta.resolve('@spindle/core');
-      const source = cutEventCode(readFileSync(built, 'utf8'), shape).replaceAll(/from ["']@spindle\/core["']/g, `from ${JSON.stringify(core)}`);
-      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'spindle-bench-')), `${shape.packageName.slice('@spindle/'.length)}-without-events.mjs`);
+      // The build's source map describes the file as installed.
+      const text = cut ? cutEventCode(built, shape) : built.replaceAll(/^\/\/# sourceMappingURL=.*$/gm, '');
+      const source = text.replaceAll(/from ["']@spindle\/core["']/g, `from ${JSON.stringify(core)}`);
+      const name = `${shape.packageName.slice('@spindle/'.length)}-${cut ? 'without-events' : 'copy'}.mjs`;
+      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'spindle-bench-')), name);
       writeFileSync(file, source);
       return (await import(pathToFileURL(file).href)) as unknown;
     })();
-    loaded.set(shape, module);
+    loaded.set(key, module);
   }
   return module;
 }
 
-/** `RoundRobinExecutor` from the installed build with its event code cut out (loaded once). */
-export async function roundRobinWithoutEvents(): Promise<typeof RoundRobinExecutor> {
-  return ((await withoutEvents(roundRobinShape)) as typeof RoundRobin).RoundRobinExecutor;
+/**
+ * `RoundRobinExecutor` from the installed build with its event code cut out, or (`cut`
+ * false) from an unchanged copy of the build loaded the same way.
+ */
+export async function roundRobinBuild(cut: boolean): Promise<typeof RoundRobinExecutor> {
+  return ((await loadBuild(roundRobinShape, cut)) as typeof RoundRobin).RoundRobinExecutor;
 }
 
 /**
- * `@spindle/trampoline` from the installed build with its event code cut out (loaded once):
- * its executor and its operations, which only that executor knows.
+ * `@spindle/trampoline` from the installed build with its event code cut out, or (`cut`
+ * false) from an unchanged copy loaded the same way: its executor and its operations,
+ * which only that executor knows.
  */
-export async function trampolineWithoutEvents(): Promise<typeof Trampoline> {
-  return (await withoutEvents(trampolineShape)) as typeof Trampoline;
+export async function trampolineBuild(cut: boolean): Promise<typeof Trampoline> {
+  return (await loadBuild(trampolineShape, cut)) as typeof Trampoline;
 }
