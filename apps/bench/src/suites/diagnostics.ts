@@ -172,9 +172,9 @@ function perRunCases(options: SuiteOptions): BenchCase[] {
 
 /**
  * What diagnostics cost: the round-robin step workloads and every trampoline case with
- * nothing subscribed against builds with the event code cut out (idle), every case of the executors' own suites with a
- * Recorder on (which takes executors' events from core's batch channel), and the
- * round-robin step workloads with Metrics.
+ * nothing subscribed against builds with the event code cut out (idle), every case of the
+ * executors' own suites with a Recorder on (which takes executors' events from core's
+ * batch channel), and the round-robin step workloads with Metrics.
  */
 export const diagnosticsSuite: Suite = {
   name: 'diagnostics',

@@ -49,7 +49,7 @@ const onTrampoline: TrampolineSide = (runs, run) => {
   };
 };
 
-function recursionCase(depth: number, onTrampoline: TrampolineSide): BenchCase {
+function recursionCase(depth: number, side: TrampolineSide): BenchCase {
   // Native recursion, co and Effection nest generators (or async calls) natively: at this
   // depth they may overflow the stack. That is reported as a failure, not a figure.
   const deep = depth >= 10_000;
@@ -63,7 +63,7 @@ function recursionCase(depth: number, onTrampoline: TrampolineSide): BenchCase {
     focus: trampoline,
     subjects: [
       { subject: 'native', runs: 'async fn awaiting its recursive call', run: () => w.nativeRecursion(depth, LEAF_STEPS), mayFail: deep },
-      onTrampoline('operation() recursion, `yield* node(d - 1)`', (ex, tw) => tw.recursion(ex, depth, LEAF_STEPS)),
+      side('operation() recursion, `yield* node(d - 1)`', (ex, tw) => tw.recursion(ex, depth, LEAF_STEPS)),
       { subject: 'co', runs: 'co(), `yield* node(d - 1)`', run: () => w.coRecursion(depth, LEAF_STEPS), mayFail: deep },
       { subject: 'effection', runs: 'run(), `yield* node(d - 1)`', run: () => w.effectionRecursion(depth, LEAF_STEPS), mayFail: deep },
       { subject: 'effect', runs: 'Effect.gen, `yield* node(d - 1)`', run: () => w.effectRecursion(depth, LEAF_STEPS) },
@@ -71,7 +71,7 @@ function recursionCase(depth: number, onTrampoline: TrampolineSide): BenchCase {
   };
 }
 
-function buildCases({ yields: YIELDS, tasks: TASKS, children: CHILDREN }: Sizes, onTrampoline: TrampolineSide): BenchCase[] {
+function buildCases({ yields: YIELDS, tasks: TASKS, children: CHILDREN }: Sizes, side: TrampolineSide): BenchCase[] {
   return [
     {
       name: 'await/resolved-promise',
@@ -84,7 +84,7 @@ function buildCases({ yields: YIELDS, tasks: TASKS, children: CHILDREN }: Sizes,
       timing: slowRuns,
       subjects: [
         { subject: 'native', runs: 'async fn, `await resolved`', run: () => w.nativeAwaits(YIELDS) },
-        onTrampoline('spawn(function*), `yield resolved`', (ex, tw) => tw.awaits(ex, YIELDS)),
+        side('spawn(function*), `yield resolved`', (ex, tw) => tw.awaits(ex, YIELDS)),
         { subject: 'co', runs: 'co(function*), `yield resolved`', run: () => w.coAwaits(YIELDS) },
         { subject: 'effection', runs: 'run(), `yield* until(resolved)`', run: () => w.effectionAwaits(YIELDS) },
         { subject: 'effect', runs: 'Effect.gen, `yield* Effect.promise(() => resolved)`', run: () => w.effectAwaits(YIELDS) },
@@ -101,13 +101,13 @@ function buildCases({ yields: YIELDS, tasks: TASKS, children: CHILDREN }: Sizes,
       timing: slowRuns,
       subjects: [
         { subject: 'native', runs: 'async fn, `await 1` (still a microtask)', run: () => w.nativeAwaitsValue(YIELDS) },
-        onTrampoline('`yield* valueOf(1)`, an operation() that returns at once', (ex, tw) => tw.syncValues(ex, YIELDS)),
+        side('`yield* valueOf(1)`, an operation() that returns at once', (ex, tw) => tw.syncValues(ex, YIELDS)),
         { subject: 'effection', runs: 'run(), `yield* call(() => 1)`', run: () => w.effectionSyncValues(YIELDS) },
         { subject: 'effect', runs: 'Effect.gen, `yield* Effect.succeed(1)`', run: () => w.effectSyncValues(YIELDS) },
       ],
     },
-    recursionCase(1_000, onTrampoline),
-    recursionCase(10_000, onTrampoline),
+    recursionCase(1_000, side),
+    recursionCase(10_000, side),
     {
       name: `concurrent/${short(TASKS)}-tasks`,
       description: `${TASKS.toLocaleString('en-US')} concurrent tasks, each awaiting ${LINKS} fresh resolved promises in a row (no timers)`,
@@ -119,7 +119,7 @@ function buildCases({ yields: YIELDS, tasks: TASKS, children: CHILDREN }: Sizes,
       timing: slowRuns,
       subjects: [
         { subject: 'native', runs: 'Promise.all of async fns', run: () => w.nativeConcurrent(TASKS, LINKS) },
-        onTrampoline('run(all(ops)), each `yield* until(promise)`', (ex, tw) => tw.concurrent(ex, TASKS, LINKS)),
+        side('run(all(ops)), each `yield* until(promise)`', (ex, tw) => tw.concurrent(ex, TASKS, LINKS)),
         { subject: 'co', runs: 'Promise.all of co(function*)', run: () => w.coConcurrent(TASKS, LINKS) },
         { subject: 'effection', runs: 'run(() => all(ops))', run: () => w.effectionConcurrent(TASKS, LINKS) },
         { subject: 'effect', runs: "Effect.all(effects, { concurrency: 'unbounded' })", run: () => w.effectConcurrent(TASKS, LINKS) },
@@ -136,7 +136,7 @@ function buildCases({ yields: YIELDS, tasks: TASKS, children: CHILDREN }: Sizes,
       timing: verySlowRuns,
       subjects: [
         { subject: 'native', runs: 'call async fns, then await each', run: () => w.nativeSpawnJoin(CHILDREN) },
-        onTrampoline('`yield* spawn(child())`, then `yield* join(handle)`', (ex, tw) => tw.spawnJoin(ex, CHILDREN)),
+        side('`yield* spawn(child())`, then `yield* join(handle)`', (ex, tw) => tw.spawnJoin(ex, CHILDREN)),
         { subject: 'co', runs: 'co(child) each, then `yield promise`', run: () => w.coSpawnJoin(CHILDREN) },
         { subject: 'effection', runs: '`yield* spawn(child)`, then `yield* task`', run: () => w.effectionSpawnJoin(CHILDREN) },
         { subject: 'effect', runs: '`yield* Effect.forkChild(child)`, then `yield* Fiber.join(fiber)`', run: () => w.effectSpawnJoin(CHILDREN) },
