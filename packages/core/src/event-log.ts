@@ -216,6 +216,25 @@ export class TaskEventLog {
   }
 
   /**
+   * `taskId` was woken and steps at once, in a window of its own readied with
+   * {@link TaskEventLog.enterSteps} (an executor that steps a task in its wake callback): a
+   * wake record at the window's time, and the step begins after it. In any other window, as
+   * {@link TaskEventLog.wake}.
+   */
+  wokeToStep(taskId: number): void {
+    const n = this.length;
+    // `quiet` is this far only in a coarse window, where nothing was recorded since it was readied.
+    if (n === this.quiet && n < this.records.length) {
+      this.records[n] = taskId * CODE_SPAN + TaskEventCode.Wake;
+      this.length = this.quiet = n + 1;
+      this.singles++;
+      return;
+    }
+    this.wake(taskId);
+    this.between();
+  }
+
+  /**
    * In a coarse window, a step of `taskId` ended without suspending (its body returned or
    * threw): records its beginning, before whatever was recorded during it. Call it before
    * the task settles, and {@link TaskEventLog.between} once it has.

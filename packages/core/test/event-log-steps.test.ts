@@ -296,6 +296,47 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
     expect(resume?.time).toBeGreaterThanOrEqual(wake?.time ?? Infinity);
   });
 
+  it('wokeToStep(): in a window readied for steps, the wake is one record at the window’s time, and the step stays one record', () => {
+    const seen = collectWith('coarse');
+    const log = new TaskEventLog('steps');
+    openForSteps(log);
+    log.wokeToStep(7);
+    log.stepped(TaskEventCode.ResumeWait, 7);
+    log.close();
+    expect(seen).toHaveLength(1);
+    const [batch] = seen;
+    // A time, the wake, the whole step: no time of the wake's own.
+    expect(batch?.records.filter((record) => record < 0)).toHaveLength(1);
+    expect(batch?.records).toHaveLength(3);
+    const events = batch?.events ?? [];
+    expect(events.map((event) => [event.kind, event.taskId])).toEqual([
+      ['wake', 7],
+      ['resume', 7],
+      ['suspend', 7],
+    ]);
+    expect(events[0]?.time).toBe(events[1]?.time);
+  });
+
+  it('wokeToStep(): outside a window readied for steps it records a wake as wake() does, and the step begins after it', async () => {
+    const seen = collectWith('precise');
+    const log = new TaskEventLog('steps');
+    log.open();
+    log.wokeToStep(3);
+    log.step(TaskEventCode.Resume, 3);
+    log.later(TaskEventCode.SuspendYield, 3, Number.NaN);
+    log.close();
+    log.wokeToStep(4);
+    await Promise.resolve();
+    const events = seen.flatMap((batch) => batch.events);
+    expect(events.map((event) => [event.kind, event.taskId])).toEqual([
+      ['wake', 3],
+      ['resume', 3],
+      ['suspend', 3],
+      ['wake', 4],
+    ]);
+    for (let i = 1; i < events.length; i++) expect(events[i]?.time).toBeGreaterThanOrEqual(events[i - 1]?.time ?? Infinity);
+  });
+
   it('close(true) publishes in the next microtask, with what else is recorded until then', async () => {
     const seen = collectWith('coarse');
     const log = new TaskEventLog('steps');
@@ -384,6 +425,7 @@ type Op =
   | { readonly op: 'settle'; readonly task: number; readonly state: SettledState; readonly packed: boolean }
   | { readonly op: 'spawn'; readonly task: number }
   | { readonly op: 'wake'; readonly task: number }
+  | { readonly op: 'woken'; readonly task: number; readonly end: 'yield' | 'wait'; readonly tick: boolean }
   | { readonly op: 'window'; readonly ready: boolean }
   | { readonly op: 'burst'; readonly steps: number }
   | { readonly op: 'legacy'; readonly task: number };
@@ -402,6 +444,15 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('wake' as const), task: fc.integer({ min: 0, max: 50 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('woken' as const),
+      task: fc.integer({ min: 0, max: 50 }),
+      end: fc.constantFrom('yield' as const, 'wait' as const),
+      tick: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -485,6 +536,12 @@ function drive(log: TaskEventLog, ops: readonly Op[]): string[] {
         log.wake(op.task);
         expected.push(`wake:${String(op.task)}`);
         log.between();
+        break;
+      case 'woken':
+        // As the trampoline steps a task in its wake callback: the wake, then the step.
+        log.wokeToStep(op.task);
+        expected.push(`wake:${String(op.task)}`);
+        step(op.task, false, op.end, 0, true, op.tick);
         break;
       case 'window':
         if (open) log.close();

@@ -351,7 +351,6 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
     }
     if (failed) coroutine.reject(value);
     else coroutine.resolve(value);
-    this.publishWake(task);
     // Resume right here, in the callback, unless the slice is spent: this skips a trip
     // through the queue.
     this.slice.enter();
@@ -364,8 +363,11 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
       }
       // A window of its own, as a drain has: the step records as a drain's steps do, and
       // its records go out with the others of this turn of microtasks, not in a batch each.
+      // The wake is recorded in it, at the window's time, so it needs no clock read of its own.
       this.listening = this.openEventWindow(listening);
       try {
+        if (this.listening === Listening.Batch) this.eventLog.wokeToStep(task.id);
+        else this.publishWake(task);
         this.stepHere(task, foreignContext);
         // With the precise clock, the step's end is now, not when the log next reads the clock.
         if (batchChannel.hasSubscribers) this.eventLog.stampNow();
@@ -373,6 +375,7 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
         this.eventLog.close(true);
       }
     } else {
+      this.publishWake(task);
       this.enqueue(task);
     }
   }
