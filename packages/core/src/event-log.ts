@@ -223,8 +223,10 @@ export class TaskEventLog {
    */
   wokeToStep(taskId: number): void {
     const n = this.length;
-    // `quiet` is this far only in a coarse window, where nothing was recorded since it was readied.
-    if (n === this.quiet && n < this.records.length) {
+    // As `stepped`'s fast path: nothing recorded since the window was readied (or the last
+    // step ended), and the time in effect is the clock's current tick, so the wake needs no
+    // time of its own. A window opened but not readied has no such time (`mark` is -1).
+    if (n === this.quiet && this.ticks[0] === this.mark && n < this.records.length) {
       this.records[n] = taskId * CODE_SPAN + TaskEventCode.Wake;
       this.length = this.quiet = n + 1;
       this.singles++;
