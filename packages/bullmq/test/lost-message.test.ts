@@ -31,7 +31,28 @@ describe('a child outcome whose message is lost', () => {
       const inbox = (child?.data as { r: string }).r;
       // Make the message undeliverable: the inbox key is now a string, so its RPUSH fails.
       await redis.set(inbox, 'not a list');
-      const completed = child?.waitUntilFinished(events);
+      // Listen for its completion before letting it finish. Not Job.waitUntilFinished: it
+      // also asks Redis whether the job has finished, and that call failed once in CI with
+      // "Missing key for job … isFinished" when the job was gone by the time it ran.
+      const childId = child?.id;
+      const completed = new Promise<unknown>((resolve, reject) => {
+        const onCompleted = ({ jobId, returnvalue }: { jobId: string; returnvalue: unknown }): void => {
+          if (jobId !== childId) return;
+          stop();
+          resolve(returnvalue);
+        };
+        const onFailed = ({ jobId, failedReason }: { jobId: string; failedReason: string }): void => {
+          if (jobId !== childId) return;
+          stop();
+          reject(new Error(failedReason));
+        };
+        const stop = (): void => {
+          events.off('completed', onCompleted);
+          events.off('failed', onFailed);
+        };
+        events.on('completed', onCompleted);
+        events.on('failed', onFailed);
+      });
       await redis.rpush(`${key}:go`, 'go');
       expect(await completed, "the child's return value is its encoded outcome").toEqual(expect.any(String));
       await redis.del(inbox);
