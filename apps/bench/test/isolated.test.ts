@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { measureAlone, runCaseIsolated } from '../src/isolated.js';
 import type { IsolatedRequest, IsolatedResult } from '../src/isolated.js';
-import type { Timing } from '../src/runner.js';
-import type { BenchCase, Suite } from '../src/suite.js';
+import type { BenchCase } from '../src/suite.js';
+import { fakeSuite, sum, sumCase, tiny } from './fake-case.js';
 
-const tiny: Timing = { rounds: 2, time: 1, iterations: 3, warmupTime: 0, warmupIterations: 1 };
 const options = { quick: true, threads: 1 };
-
-const sum = (n: number): number => {
-  let total = 0;
-  for (let i = 1; i <= n; i++) total += i;
-  return total;
-};
 
 function fakeCase(onRun: (subject: string) => void = () => undefined, onDispose: (subject: string) => void = () => undefined): BenchCase {
   const subject = (name: string, extra: { mayFail?: boolean; run?: () => number } = {}) => ({
@@ -27,12 +20,7 @@ function fakeCase(onRun: (subject: string) => void = () => undefined, onDispose:
     ...(extra.mayFail === undefined ? {} : { mayFail: extra.mayFail }),
   });
   return {
-    name: 'sum',
-    description: 'sums 1..1000',
-    opsPerRun: 1000,
-    op: 'add',
-    expected: 500_500,
-    baseline: 'hand-written',
+    ...sumCase,
     subjects: [
       subject('hand-written'),
       subject('spindle/fake'),
@@ -46,7 +34,6 @@ function fakeCase(onRun: (subject: string) => void = () => undefined, onDispose:
   };
 }
 
-const suiteOf = (bench: BenchCase): Suite => ({ name: 'fake', description: 'a fake suite', packages: [], cases: () => [bench] });
 
 describe('runCaseIsolated', () => {
   it('measures every subject once a round, order reversed every other round, and pairs ratios by round', async () => {
@@ -61,7 +48,7 @@ describe('runCaseIsolated', () => {
       if (request.subject === 'peer') return Promise.resolve({ median: Number.NaN, failed: 'RangeError: Maximum call stack size exceeded' });
       return Promise.resolve({ median: request.subject === 'hand-written' ? base : 2 * base });
     };
-    const result = await runCaseIsolated(suiteOf(bench), bench, options, tiny, 2, () => undefined, measure);
+    const result = await runCaseIsolated(fakeSuite(bench), bench, options, tiny, 2, () => undefined, measure);
     // A failed subject is not asked again.
     expect(asked.map((request) => request.subject)).toEqual(['hand-written', 'spindle/fake', 'peer', 'spindle/fake', 'hand-written']);
     expect(asked.every((request) => request.timing.rounds === 1 && request.case === 'sum' && request.suite === 'fake')).toBe(true);
@@ -88,7 +75,7 @@ describe('runCaseIsolated', () => {
       const index = (seen[request.subject] = (seen[request.subject] ?? -1) + 1);
       return Promise.resolve({ median: medians[request.subject]?.[index] ?? Number.NaN });
     };
-    const result = await runCaseIsolated(suiteOf(focused), focused, options, tiny, 3, () => undefined, measure);
+    const result = await runCaseIsolated(fakeSuite(focused), focused, options, tiny, 3, () => undefined, measure);
     const pairs = result.ratios.map((ratio) => [ratio.subject, ratio.baseline, Number(ratio.ratio.toFixed(9)), ratio.interval?.processes]);
     expect(pairs).toEqual([
       ['spindle/fake', 'hand-written', 2, 3],
@@ -100,9 +87,9 @@ describe('runCaseIsolated', () => {
   it('refuses fewer than two processes and a case without its baseline', async () => {
     const bench = fakeCase();
     const never = (): Promise<IsolatedResult> => Promise.reject(new Error('not to be called'));
-    await expect(runCaseIsolated(suiteOf(bench), bench, options, tiny, 1, () => undefined, never)).rejects.toThrow(/at least 2 processes/);
+    await expect(runCaseIsolated(fakeSuite(bench), bench, options, tiny, 1, () => undefined, never)).rejects.toThrow(/at least 2 processes/);
     const orphan = { ...bench, baseline: 'native' };
-    await expect(runCaseIsolated(suiteOf(orphan), orphan, options, tiny, 2, () => undefined, never)).rejects.toThrow(/baseline "native"/);
+    await expect(runCaseIsolated(fakeSuite(orphan), orphan, options, tiny, 2, () => undefined, never)).rejects.toThrow(/baseline "native"/);
   });
 });
 
@@ -114,7 +101,7 @@ describe('measureAlone (what each process runs)', () => {
       (name) => ran.add(name),
       (name) => disposed.push(name),
     );
-    const result = await measureAlone({ suite: 'fake', case: 'sum', subject: 'spindle/fake', options, timing: { ...tiny, rounds: 1 } }, [suiteOf(bench)]);
+    const result = await measureAlone({ suite: 'fake', case: 'sum', subject: 'spindle/fake', options, timing: { ...tiny, rounds: 1 } }, [fakeSuite(bench)]);
     expect(result.failed).toBeUndefined();
     expect(result.median).toBeGreaterThan(0);
     expect([...ran]).toEqual(['spindle/fake']);
@@ -122,7 +109,7 @@ describe('measureAlone (what each process runs)', () => {
   });
 
   it('reports a subject marked mayFail that throws as failed', async () => {
-    const result = await measureAlone({ suite: 'fake', case: 'sum', subject: 'peer', options, timing: tiny }, [suiteOf(fakeCase())]);
+    const result = await measureAlone({ suite: 'fake', case: 'sum', subject: 'peer', options, timing: tiny }, [fakeSuite(fakeCase())]);
     expect(result).toEqual({ median: Number.NaN, failed: 'RangeError: Maximum call stack size exceeded' });
   });
 
@@ -131,6 +118,6 @@ describe('measureAlone (what each process runs)', () => {
     [{ suite: 'fake', case: 'nope', subject: 'peer' }, /no case "nope"/],
     [{ suite: 'fake', case: 'sum', subject: 'nope' }, /no subject "nope"/],
   ])('names what it cannot find: %o', async (request, message) => {
-    await expect(measureAlone({ ...request, options, timing: tiny }, [suiteOf(fakeCase())])).rejects.toThrow(message);
+    await expect(measureAlone({ ...request, options, timing: tiny }, [fakeSuite(fakeCase())])).rejects.toThrow(message);
   });
 });

@@ -1,27 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { compare, median, runCase } from '../src/runner.js';
-import type { Timing } from '../src/runner.js';
-import type { BenchCase, Suite } from '../src/suite.js';
-
-const tiny: Timing = { rounds: 2, time: 1, iterations: 3, warmupTime: 0, warmupIterations: 1 };
-
-function fakeSuite(bench: BenchCase): Suite {
-  return { name: 'fake', description: 'a fake suite', packages: [], cases: () => [bench] };
-}
-
-const sum = (n: number): number => {
-  let total = 0;
-  for (let i = 1; i <= n; i++) total += i;
-  return total;
-};
+import type { BenchCase } from '../src/suite.js';
+import { fakeSuite, sum, sumCase, tiny } from './fake-case.js';
 
 const fakeCase: BenchCase = {
-  name: 'sum',
-  description: 'sums 1..1000',
-  opsPerRun: 1000,
-  op: 'add',
-  expected: 500_500,
-  baseline: 'hand-written',
+  ...sumCase,
   subjects: [
     { subject: 'hand-written', runs: 'a for loop', run: () => sum(1000) },
     { subject: 'spindle/fake', runs: 'a for loop, awaited', run: () => Promise.resolve(sum(1000)) },

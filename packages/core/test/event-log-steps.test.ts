@@ -45,6 +45,17 @@ function collectWith(clock: EventClockKind): Seen[] {
   return seen;
 }
 
+/**
+ * Runs `record` (which opens, fills and closes a window) again until no tick of the clock
+ * thread fell inside: every batch it published holds exactly one time record.
+ */
+function withNoTickInside(seen: Seen[], record: () => void): void {
+  do {
+    seen.length = 0;
+    record();
+  } while (!seen.every((batch) => batch.records.filter((entry) => entry < 0).length === 1));
+}
+
 /** Spins until the event clock moves: inside a coarse window, until the clock thread ticks. */
 function waitForTick(): void {
   const from = eventTime();
@@ -106,20 +117,14 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
   it('with the coarse clock, a step with no tick and nothing else inside is one whole-step record', () => {
     const seen = collectWith('coarse');
     const log = new TaskEventLog('steps');
-    // Retried until one window has no tick of the clock thread inside.
-    for (;;) {
-      seen.length = 0;
+    withNoTickInside(seen, () => {
       openForSteps(log);
       log.stepped(TaskEventCode.StartYield, 1);
       log.steppedOn(TaskEventCode.ResumeWait, 2, 9);
       log.stepped(TaskEventCode.ResumeWait, 1);
       log.close();
-      const records = seen[0]?.records ?? [];
-      if (records.filter((record) => record < 0).length === 1) {
-        expect(records.map(taskEventRecordWeight)).toEqual([0, 2, 2, 0, 2]);
-        break;
-      }
-    }
+    });
+    expect(seen[0]?.records.map(taskEventRecordWeight)).toEqual([0, 2, 2, 0, 2]);
     const events = seen[0]?.events ?? [];
     expect(events.map((event) => [event.kind, event.taskId])).toEqual([
       ['start', 1],
@@ -225,14 +230,11 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
   it('with the coarse clock, steps that fill batches stay whole steps, and every batch begins with a time', () => {
     const seen = collectWith('coarse');
     const log = new TaskEventLog('steps');
-    for (;;) {
-      seen.length = 0;
+    withNoTickInside(seen, () => {
       openForSteps(log);
       for (let i = 0; i < 5000; i++) log.stepped(TaskEventCode.ResumeYield, i);
       log.close();
-      // Retried until no tick of the clock thread fell inside the window.
-      if (seen.every((batch) => batch.records.filter((record) => record < 0).length === 1)) break;
-    }
+    });
     expect(seen.length).toBeGreaterThan(1);
     for (const batch of seen) {
       expect(batch.records[0]).toBeLessThan(0);
@@ -299,20 +301,14 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
   it('wokeToStep(): in a window readied for steps, the wake is one record at the window’s time, and the step stays one record', () => {
     const seen = collectWith('coarse');
     const log = new TaskEventLog('steps');
-    // Retried until one window has no tick of the clock thread inside.
-    for (;;) {
-      seen.length = 0;
+    withNoTickInside(seen, () => {
       openForSteps(log);
       log.wokeToStep(7);
       log.stepped(TaskEventCode.ResumeWait, 7);
       log.close();
-      const records = seen[0]?.records ?? [];
-      if (records.filter((record) => record < 0).length === 1) {
-        // A time, the wake (one event), the whole step (two): no time of the wake's own.
-        expect(records.map(taskEventRecordWeight)).toEqual([0, 1, 2]);
-        break;
-      }
-    }
+    });
+    // A time, the wake (one event), the whole step (two): no time of the wake's own.
+    expect(seen[0]?.records.map(taskEventRecordWeight)).toEqual([0, 1, 2]);
     const events = seen[0]?.events ?? [];
     expect(events.map((event) => [event.kind, event.taskId])).toEqual([
       ['wake', 7],
