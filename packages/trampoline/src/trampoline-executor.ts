@@ -75,6 +75,12 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
   private readonly stepBound = (task: TrampolineTask): void => {
     this.step(task);
   };
+  /** Who listens to the steps run in wake callbacks in this turn of microtasks; -1 while no window is open for them. */
+  private turnListening = -1;
+  private readonly closeTurnBound = (): void => {
+    this.turnListening = -1;
+    this.eventLog.close(true);
+  };
 
   /** @throws InvalidOptionsError naming the option at fault */
   constructor(options?: TrampolineOptions) {
@@ -355,25 +361,28 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
     // through the queue.
     this.slice.enter();
     if (!this.draining && this.slice.tick()) {
-      const listening = this.listeners();
-      if (listening === Listening.Nobody) {
-        this.listening = listening;
-        this.stepHere(task, foreignContext);
-        return;
+      let listening = this.turnListening;
+      if (listening < 0) {
+        listening = this.listeners();
+        if (listening === Listening.Nobody) {
+          this.listening = listening;
+          this.stepHere(task, foreignContext);
+          return;
+        }
+        // One window for every step run in a wake callback in this turn of microtasks, as a
+        // drain has one for its steps: it is opened by the first, and closed after the rest
+        // (the callbacks queued so far) in a microtask of its own. Its records go out together.
+        listening = this.turnListening = this.openEventWindow(listening);
+        queueMicrotask(this.closeTurnBound);
       }
-      // A window of its own, as a drain has: the step records as a drain's steps do, and
-      // its records go out with the others of this turn of microtasks, not in a batch each.
-      // The wake is recorded in it, at the window's time, so it needs no clock read of its own.
-      this.listening = this.openEventWindow(listening);
-      try {
-        if (this.listening === Listening.Batch) this.eventLog.wokeToStep(task.id);
-        else this.publishWake(task);
-        this.stepHere(task, foreignContext);
-        // With the precise clock, the step's end is now, not when the log next reads the clock.
-        if (batchChannel.hasSubscribers) this.eventLog.stampNow();
-      } finally {
-        this.eventLog.close(true);
-      }
+      this.listening = listening;
+      // The wake is recorded in the window, at the window's time when the clock has not
+      // ticked since the last step, so it needs no clock read of its own.
+      if (listening === Listening.Batch) this.eventLog.wokeToStep(task.id);
+      else this.publishWake(task);
+      this.stepHere(task, foreignContext);
+      // With the precise clock, the step's end is now, not when the log next reads the clock.
+      if (listening !== Listening.Batch && batchChannel.hasSubscribers) this.eventLog.stampNow();
     } else {
       this.publishWake(task);
       this.enqueue(task);

@@ -41,8 +41,8 @@ export const roundRobinShape: EventCodeShape = {
 };
 
 /**
- * `@spindle/trampoline`: besides the step, a published wake, and the window a task stepped
- * in place (outside a drain) opens when someone listens.
+ * `@spindle/trampoline`: besides the step, a published wake, and the window that tasks
+ * stepped in place (outside a drain) share for a turn of microtasks when someone listens.
  */
 export const trampolineShape: EventCodeShape = {
   packageName: '@spindle/trampoline',
@@ -50,9 +50,11 @@ export const trampolineShape: EventCodeShape = {
   lines: [...stepLines, /^\s*this\.publishWake\(task\);$/],
   rewrites: [
     [
-      /const listening = this\.listeners\(\);\n\s*if \(listening === Listening\.Nobody\) \{\n\s*this\.listening = listening;\n\s*this\.stepHere\(task, foreignContext\);\n\s*return;\n\s*\}\n[^]*?this\.eventLog\.close\(true\);\n\s*\}\n/,
+      /let listening = this\.turnListening;\n\s*if \(listening < 0\) \{\n\s*listening = this\.listeners\(\);\n\s*if \(listening === Listening\.Nobody\) \{\n\s*this\.listening = listening;\n\s*this\.stepHere\(task, foreignContext\);\n\s*return;\n\s*\}\n[^]*?this\.eventLog\.stampNow\(\);\n/,
       'this.listening = 0;\nthis.stepHere(task, foreignContext);\n',
     ],
+    // The turn's window closes in a microtask that the cut build never queues.
+    [/^\s*this\.eventLog\.close\(true\);\n/m, ''],
   ],
 };
 

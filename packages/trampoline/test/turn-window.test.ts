@@ -1,0 +1,117 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { taskEventProblems } from '@spindle/conformance';
+import { channelNames, forEachTaskEvent, holdEventClock, subscribeTaskEventStream } from '@spindle/core';
+import type { TaskEvent } from '@spindle/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TrampolineExecutor } from '../src/index.js';
+import { deferred } from './helpers.js';
+
+// Tasks stepped in their wake callbacks (outside a drain) share one event window for each
+// turn of microtasks, as a drain's steps share the drain's.
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+/** Records the stream's events, as a recorder takes them (batches, with the coarse clock). */
+function recordStream(): TaskEvent[] {
+  const events: TaskEvent[] = [];
+  cleanups.push(holdEventClock('coarse'));
+  cleanups.push(
+    subscribeTaskEventStream({
+      onBatch: (batch) => {
+        forEachTaskEvent(batch, (event) => events.push(event));
+      },
+      onEvent: (event) => events.push(event),
+    }),
+  );
+  return events;
+}
+
+/** Counts the windows `ex` opens on its event log. */
+function countWindows(ex: TrampolineExecutor): { readonly opened: number } {
+  const log = ex.eventLog;
+  const open = log.open.bind(log);
+  const counter = { opened: 0 };
+  log.open = (): void => {
+    counter.opened++;
+    open();
+  };
+  return counter;
+}
+
+describe('steps run in wake callbacks', () => {
+  it('share one window per turn of microtasks, and every event of every task arrives in order', async () => {
+    const events = recordStream();
+    const ex = new TrampolineExecutor();
+    const windows = countWindows(ex);
+    const tasks = 200;
+    const waits = 5;
+    const handles = Array.from({ length: tasks }, (_, i) =>
+      ex.spawn(function* (): Generator<unknown, number, number> {
+        let sum = 0;
+        for (let k = 0; k < waits; k++) sum += yield Promise.resolve(i);
+        return sum;
+      }),
+    );
+    const results = await Promise.all(handles);
+    await ex.close();
+    expect(results).toEqual(Array.from({ length: tasks }, (_, i) => i * waits));
+
+    const own = events.filter((event) => event.executor === ex.label);
+    expect(taskEventProblems(own)).toEqual([]);
+    for (const handle of handles) {
+      const kinds = own.filter((event) => event.taskId === handle.id).map((event) => event.kind);
+      // Every wake is followed at once by its step: the task was stepped in place.
+      const expected = ['spawn', 'start', ...Array.from({ length: waits }, () => ['suspend', 'wake', 'resume']).flat(), 'settle'];
+      expect(kinds).toEqual(expected);
+    }
+    // 1,000 wakes: a window each would be 1,000 windows; one per turn is one per wave of
+    // wakes (each wave wakes every task once), plus the drains.
+    expect(windows.opened).toBeLessThan(4 * waits);
+  });
+
+  it('see subscribers that arrived since the last turn', async () => {
+    recordStream();
+    const ex = new TrampolineExecutor();
+    const first = deferred<number>();
+    const second = deferred<number>();
+    const handle = ex.spawn(function* (): Generator<unknown, number, number> {
+      const a = yield first.promise;
+      const b = yield second.promise;
+      return a + b;
+    });
+    const resumes: unknown[] = [];
+    const onResume = (message: unknown): void => {
+      resumes.push(message);
+    };
+    // The first wake steps in place with the stream alone listening.
+    first.resolve(1);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    subscribe(channelNames.resume, onResume);
+    cleanups.push(() => unsubscribe(channelNames.resume, onResume));
+    second.resolve(2);
+    expect(await handle).toBe(3);
+    await ex.close();
+    expect(resumes).toEqual([expect.objectContaining({ kind: 'resume', taskId: handle.id, executor: ex.label })]);
+  });
+
+  it('publish nothing once the last subscriber has left', async () => {
+    const events = recordStream();
+    const ex = new TrampolineExecutor();
+    const gate = deferred<number>();
+    const handle = ex.spawn(function* (): Generator<unknown, number, number> {
+      return yield gate.promise;
+    });
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    for (const cleanup of cleanups.splice(0)) cleanup();
+    const seen = events.length;
+    const windows = countWindows(ex);
+    gate.resolve(7);
+    expect(await handle).toBe(7);
+    await ex.close();
+    expect(events.length).toBe(seen);
+    expect(windows.opened).toBe(0);
+  });
+});
