@@ -30,6 +30,8 @@ export class EventWriter {
   private chunkAt = -1;
   /** The time the open chunk's records are at (NaN: none written yet). */
   private time = Number.NaN;
+  /** Whether an outcome for the main thread was written since the last take. */
+  private outcomes = false;
 
   /** @param control the pool's control words (for the sequence counter) */
   constructor(private readonly control: Int32Array) {}
@@ -37,6 +39,16 @@ export class EventWriter {
   /** True when there is nothing to send. */
   get empty(): boolean {
     return this.length === 0;
+  }
+
+  /** Numbers written since the last {@link EventWriter.take}. */
+  get size(): number {
+    return this.length;
+  }
+
+  /** True when what was written holds the outcome of a main-thread task, which the main thread waits for. */
+  get owed(): boolean {
+    return this.outcomes;
   }
 
   /**
@@ -100,6 +112,7 @@ export class EventWriter {
    */
   done(slot: number, taskId: number, sequenced: boolean): void {
     let n = this.open(sequenced);
+    this.outcomes = true;
     this.records[n++] = slot * SPAN + Wire.Done;
     this.records[n++] = taskId;
     this.length = n;
@@ -108,6 +121,7 @@ export class EventWriter {
   /** {@link EventWriter.done} for an outcome too large for its slot: it travels in the message. */
   doneWithValue(slot: number, status: number, value: unknown, sequenced: boolean): void {
     let n = this.open(sequenced);
+    this.outcomes = true;
     const records = this.records;
     records[n++] = slot * SPAN + Wire.DoneWithValue;
     records[n++] = status;
@@ -139,6 +153,7 @@ export class EventWriter {
     const records = this.records.slice(0, this.length);
     const report: WorkerReport = [records, this.extras];
     this.length = 0;
+    this.outcomes = false;
     this.extras = [];
     this.texts.clear();
     return { report, transfer: records.buffer };

@@ -33,6 +33,15 @@ const stepsPerRun = 128;
 const turnEveryMs = 4;
 /** Rounds of looking for work before a worker parks. */
 const spinRounds = 32;
+/**
+ * How long a busy worker keeps forwarded events before it sends them. Outcomes the main
+ * thread waits for go at once, and a worker sends what it holds whenever it runs out of
+ * work, so only a worker that keeps stepping waits this long: it sends one message per
+ * interval instead of one per run of steps, each of which costs both threads several µs.
+ */
+const forwardEveryMs = 1;
+/** Numbers of forwarded events a busy worker sends at once, whatever the time (a message of 64 KiB). */
+const forwardAtNumbers = 8192;
 
 const cancelReason = new SpindleError('the task was cancelled by its owner');
 const immediate = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
@@ -125,12 +134,20 @@ export class WorkerRuntime implements TaskOwner {
   /** The worker's loop; resolves when the pool shuts down. */
   async run(): Promise<void> {
     let lastTurn = performance.now();
+    let lastSent = lastTurn;
     while (Atomics.load(this.control, Control.shutdown) === 0 && !this.exiting) {
-      if (this.loading !== undefined) await this.loading;
+      if (this.loading !== undefined) {
+        this.flush();
+        await this.loading;
+      }
       const worked = this.runSome();
-      this.flush();
       if (worked) {
         const now = performance.now();
+        const out = this.out;
+        if (out.owed || out.size >= forwardAtNumbers || now - lastSent >= forwardEveryMs) {
+          this.flush();
+          lastSent = now;
+        }
         if (now - lastTurn > turnEveryMs) {
           await immediate();
           lastTurn = performance.now();
@@ -141,6 +158,7 @@ export class WorkerRuntime implements TaskOwner {
         continue;
       }
       // Nothing runnable: callbacks and the event loop may make some.
+      this.flush();
       await immediate();
       lastTurn = performance.now();
       if (this.hasWork()) continue;
