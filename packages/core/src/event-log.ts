@@ -13,6 +13,9 @@ const MOST_GROWN = 64 * CAPACITY;
 /** The most numbers one call writes (a time, the record, a `WaitingOn` record; a step's end may add its beginning). */
 const MOST_PER_CALL = 4;
 
+/** The strings of a batch that has none. */
+const noStrings: readonly (string | undefined)[] = Object.freeze([]);
+
 /** What a log's tick count reads outside a coarse window: never a tick, so every step takes the general path. */
 const noTicks = Int32Array.of(-2);
 
@@ -47,7 +50,7 @@ interface MutableBatch extends TaskEventBatch {
   count: number;
   records: Float64Array;
   events: TaskEvent[];
-  strings: (string | undefined)[];
+  strings: readonly (string | undefined)[];
 }
 
 /**
@@ -85,8 +88,14 @@ export class TaskEventLog {
   private records = new Float64Array(CAPACITY);
   private length = 0;
   private events: TaskEvent[] = [];
-  /** The strings of packed spawns and settlements, in record order (see {@link TaskEventBatch.strings}). */
-  private strings: (string | undefined)[] = [];
+  /**
+   * The strings of packed spawns and settlements, in record order (see
+   * {@link TaskEventBatch.strings}): the first `stringCount` entries. The array is reused
+   * from batch to batch and cut to the batch's strings only as it is published: emptied
+   * after each batch, it would give up its storage and grow again, copying, for every batch.
+   */
+  private readonly strings: (string | undefined)[] = [];
+  private stringCount = 0;
   /**
    * Records of the batch that stand for one event each, and records that stand for none
    * (times, `WaitingOn`); the rest are whole steps, two events each. Counted where the
@@ -470,7 +479,10 @@ export class TaskEventLog {
     }
     this.length = n;
     this.stepAt = -1;
-    this.strings.push(name, body);
+    const s = this.stringCount;
+    this.strings[s] = name;
+    this.strings[s + 1] = body;
+    this.stringCount = s + 2;
   }
 
   /**
@@ -486,7 +498,7 @@ export class TaskEventLog {
     this.singles++;
     this.length = n;
     this.stepAt = -1;
-    if (code !== TaskEventCode.Fulfilled) this.strings.push(error);
+    if (code !== TaskEventCode.Fulfilled) this.strings[this.stringCount++] = error;
   }
 
   /** An event that travels as its object (spawn, settle, steal); its time is that of records waiting for one. */
@@ -574,13 +586,16 @@ export class TaskEventLog {
     if (this.pendingTime >= 0) this.resolvePending(eventTime());
     const count = this.length;
     const objects = this.events.length;
-    const strings = this.strings.length;
+    const strings = this.stringCount;
+    // Setting a length is a call into the runtime, even to the length the array has; and
+    // a batch of steps alone leaves the array's storage for the next batch with strings.
+    if (strings > 0 && this.strings.length !== strings) this.strings.length = strings;
     const batch = this.batch;
     batch.length = count;
     batch.count = 2 * (count - this.singles - this.blanks) + this.singles;
     batch.records = this.records;
     batch.events = this.events;
-    batch.strings = this.strings;
+    batch.strings = strings > 0 ? this.strings : noStrings;
     this.publishing = true;
     // Published at a step's boundary (the next step has recorded nothing yet): the next
     // batch begins where that step's beginning goes.
@@ -669,6 +684,7 @@ export class TaskEventLog {
       this.records.copyWithin(0, count, this.length);
       this.events.splice(0, objects);
       this.strings.splice(0, strings);
+      this.stringCount -= strings;
       if (this.pendingTime >= 0) this.pendingTime -= count;
       this.stepAt = -1;
       this.quiet = -1;
@@ -677,7 +693,8 @@ export class TaskEventLog {
     } else {
       // Setting a length is a call into the runtime, even to the length the array has.
       if (this.events.length !== 0) this.events.length = 0;
-      if (this.strings.length !== 0) this.strings.length = 0;
+      // The strings stay where they are until the next batch writes over them.
+      this.stringCount = 0;
     }
     this.length = extra;
   }

@@ -208,6 +208,46 @@ describe('TaskEventLog', () => {
     flushTaskEvents();
     expect(seen).toEqual([[1, 2], [99]]);
   });
+
+  it('keeps the strings of spawns and settlements a subscriber made while it was called with their records', () => {
+    const log = new TaskEventLog('log#6');
+    const seen: string[][] = [];
+    const stringCounts: number[] = [];
+    let nested = true;
+    const onBatch = (message: unknown): void => {
+      stringCounts.push((message as TaskEventBatch).strings.length);
+      const described: string[] = [];
+      forEachTaskEvent(message as TaskEventBatch, (event) => {
+        if (event.kind === 'spawn') described.push(`spawn ${String(event.taskId)} ${String(event.name)} ${event.body}`);
+        if (event.kind === 'settle') described.push(`settle ${String(event.taskId)} ${event.state} ${String(event.error)}`);
+      });
+      seen.push(described);
+      if (nested) {
+        nested = false;
+        log.spawned(99, -1, 'late', 'function late');
+        log.settled(98, 'rejected', 'TypeError');
+      }
+    };
+    subscribe(batchChannelName, onBatch);
+    cleanups.push(() => unsubscribe(batchChannelName, onBatch));
+    log.open();
+    for (let id = 1; id <= 3; id++) log.spawned(id, -1, `task-${String(id)}`, 'function body');
+    log.settled(2, 'cancelled', 'TaskCancelledError');
+    log.close();
+    flushTaskEvents();
+    // A third batch, with fewer strings than the first: none of the earlier ones leak into it.
+    log.open();
+    log.settled(3, 'fulfilled', undefined);
+    log.spawned(4, 3, undefined, 'function small');
+    log.close();
+    expect(seen).toEqual([
+      ['spawn 1 task-1 function body', 'spawn 2 task-2 function body', 'spawn 3 task-3 function body', 'settle 2 cancelled TaskCancelledError'],
+      ['spawn 99 late function late', 'settle 98 rejected TypeError'],
+      ['settle 3 fulfilled undefined', 'spawn 4 undefined function small'],
+    ]);
+    // Exactly each batch's own: two a spawn, one a rejection or cancellation.
+    expect(stringCounts).toEqual([7, 3, 2]);
+  });
 });
 
 describe('subscribeTaskEventStream', () => {

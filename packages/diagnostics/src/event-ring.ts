@@ -333,27 +333,35 @@ export class EventRing {
    */
   private placeEvents(batch: TaskEventBatch, skip: number): void {
     const { records, events, strings, length } = batch;
+    const objectCount = events.length;
+    const stringCount = strings.length;
+    const names = this.names;
+    const bodies = this.bodies;
+    const capacity = this.capacity;
+    // Record `j` went `length - j` slots before the ring's next slot; kept records (j ≥ skip)
+    // are at most `capacity` back, so one wrap puts the slot in range.
+    const back = this.next - length;
     let object = 0;
     let string = 0;
-    for (let j = 0; j < length && (object < events.length || string < strings.length); j++) {
+    for (let j = 0; j < length && (object < objectCount || string < stringCount); j++) {
       const record = records[j] ?? Number.NaN;
       if (!(record >= 0)) continue;
       const code = taskEventRecordCode(record);
       // Only these carry strings or objects (most records are steps): the rest need no slot.
       if (code !== TaskEventCode.Spawn && code !== TaskEventCode.Rejected && code !== TaskEventCode.Cancelled && code !== TaskEventCode.Event) continue;
-      // Record `j` went `length - j` slots before the ring's next slot.
-      const i = (((this.next - (length - j)) % this.capacity) + this.capacity) % this.capacity;
+      let i = back + j;
+      if (i < 0) i += capacity;
       if (code === TaskEventCode.Spawn) {
-        const name = strings[string++];
-        const body = strings[string++];
-        if (j < skip) continue;
-        this.names[i] = name;
-        this.bodies[i] = body;
+        if (j >= skip) {
+          names[i] = strings[string];
+          bodies[i] = strings[string + 1];
+        }
+        string += 2;
         continue;
       }
       if (code === TaskEventCode.Rejected || code === TaskEventCode.Cancelled) {
-        const error = strings[string++];
-        if (j >= skip) this.names[i] = error;
+        if (j >= skip) names[i] = strings[string];
+        string++;
         continue;
       }
       // An `Event` record: its object, taken apart.

@@ -9,6 +9,24 @@ function wakes(ids: readonly number[]): TaskEventBatch {
   return { executor: 'ring', thread: 0, length: records.length, count: ids.length, records: Float64Array.from(records), events: [], strings: [] };
 }
 
+/**
+ * A batch of spawns of `ids` at time `1000 + first id`, each named after its id, every third
+ * one cancelled at once (its error name in the strings too), as a log packs them.
+ */
+function spawnsAndCancels(ids: readonly number[]): TaskEventBatch {
+  const records: number[] = [-(1000 + (ids[0] ?? 0))];
+  const strings: (string | undefined)[] = [];
+  for (const id of ids) {
+    records.push(taskEventRecord(id, TaskEventCode.Spawn));
+    strings.push(`task-${String(id)}`, `function body-${String(id % 5)}`);
+    if (id % 3 === 0) {
+      records.push(taskEventRecord(id, TaskEventCode.Cancelled));
+      strings.push(`Error-${String(id)}`);
+    }
+  }
+  return { executor: 'ring', thread: 0, length: records.length, count: records.length - 1, records: Float64Array.from(records), events: [], strings };
+}
+
 describe('EventRing', () => {
   for (const size of [1, 5, 40] as const) {
     it(`keeps the newest records of batches of ${String(size)} wakes pushed across its end many times, with their times`, () => {
@@ -29,6 +47,31 @@ describe('EventRing', () => {
       }
       expect(ring.pushed).toBe(next);
       expect(ring.dropped).toBe(next - kept);
+    });
+  }
+
+  for (const size of [1, 6, 50] as const) {
+    it(`keeps each kept spawn's and cancellation's strings with it, in batches of ${String(size)} pushed across its end many times`, () => {
+      // Capacities below a batch's length too: a batch then drops its own oldest records.
+      const ring = new EventRing(4 * size + 5);
+      let next = 1;
+      for (let batch = 0; batch < 40; batch++) {
+        ring.pushBatch(spawnsAndCancels(Array.from({ length: size }, () => next++)));
+      }
+      const events = ring.toArray();
+      expect(events.length).toBeGreaterThan(0);
+      const lastId = next - 1;
+      expect(events.at(-1)).toMatchObject({ kind: lastId % 3 === 0 ? 'settle' : 'spawn', taskId: lastId });
+      for (const event of events) {
+        if (event.kind === 'spawn') {
+          expect(event.name).toBe(`task-${String(event.taskId)}`);
+          expect(event.body).toBe(`function body-${String(event.taskId % 5)}`);
+        } else {
+          expect(event).toMatchObject({ kind: 'settle', state: 'cancelled', error: `Error-${String(event.taskId)}` });
+          expect(event.taskId % 3).toBe(0);
+        }
+      }
+      expect(ring.pushed).toBe(events.length + ring.dropped);
     });
   }
 });
