@@ -182,6 +182,14 @@ export function noteEventClockTick(tick: number): boolean {
   return true;
 }
 
+/**
+ * The clock thread's tick count now, or -1 without the coarse clock: not exported from the
+ * package, for tests that must know whether a tick fell inside what they recorded.
+ */
+export function eventClockTick(): number {
+  return clock?.ticks[0] ?? -1;
+}
+
 /** Marks the end of a window begun with {@link openEventClockWindow}. */
 export function closeEventClockWindow(): void {
   windows--;

@@ -209,12 +209,17 @@ export class TaskEventLog {
 
   /**
    * `taskId` was woken (outside a step): a record at the time of the log's next clock read,
-   * as {@link TaskEventLog.later} makes it, with a fast path for the common case of a wake
-   * after others, between two drains.
+   * as {@link TaskEventLog.later} makes it, with fast paths for the common cases: a wake
+   * after others between two drains, and a wake in a coarse window within the tick its
+   * latest time is from.
    */
   wake(taskId: number): void {
     const n = this.length;
-    if (this.pendingTime >= 0 && this.cells === undefined && n + MOST_PER_CALL <= this.records.length) {
+    // Between drains, after other wakes (their time is still to be read); or in a coarse
+    // window whose time in effect is the clock's current tick (`mark`), so that reading
+    // the clock again would give that time: either way the wake needs no clock read.
+    const untimed = this.cells === undefined ? this.pendingTime >= 0 : this.pendingTime < 0 && this.ticks[0] === this.mark;
+    if (untimed && n > 0 && n + MOST_PER_CALL <= this.records.length) {
       this.records[n] = taskId * CODE_SPAN + TaskEventCode.Wake;
       this.length = n + 1;
       this.singles++;

@@ -209,7 +209,7 @@ export abstract class ExecutorBase<T extends Task> implements Executor, TaskOwne
 
   /** Publishes `wake`, if anybody listens. */
   protected publishWake(task: T): void {
-    if (batchChannel.hasSubscribers) this.eventLog.later(TaskEventCode.Wake, task.id, Number.NaN);
+    if (batchChannel.hasSubscribers) this.eventLog.wake(task.id);
     if (wantsObjects(channels.wake)) {
       publishTaskEventObject({ kind: 'wake', taskId: task.id, executor: this.label, thread: currentThread, time: eventTime() }, channels.wake);
     }

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TaskEventCode, batchChannelName, forEachTaskEvent, taskEventRecordWeight } from '../src/event-batch.js';
 import type { TaskEventBatch, WholeStepCode } from '../src/event-batch.js';
-import { holdEventClock } from '../src/event-clock.js';
+import { eventClockTick, holdEventClock } from '../src/event-clock.js';
 import type { EventClockKind } from '../src/event-clock.js';
 import { TaskEventLog, flushTaskEvents } from '../src/event-log.js';
 import { currentThread, eventTime } from '../src/events.js';
@@ -50,10 +50,14 @@ function collectWith(clock: EventClockKind): Seen[] {
  * thread fell inside: every batch it published holds exactly one time record.
  */
 function withNoTickInside(seen: Seen[], record: () => void): void {
-  do {
+  for (;;) {
     seen.length = 0;
+    const tick = eventClockTick();
     record();
-  } while (!seen.every((batch) => batch.records.filter((entry) => entry < 0).length === 1));
+    // The count, not only the times: a tick can leave the time as it was (the time in
+    // effect may already be later than the tick's, read from the system clock).
+    if (eventClockTick() === tick && seen.every((batch) => batch.records.filter((entry) => entry < 0).length === 1)) return;
+  }
 }
 
 /** Spins until the event clock moves: inside a coarse window, until the clock thread ticks. */
@@ -316,6 +320,50 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
       ['suspend', 7],
     ]);
     expect(events[0]?.time).toBe(events[1]?.time);
+  });
+
+  it('wake(): in a coarse window within the tick of its latest time, the wake is one record at that time', () => {
+    const seen = collectWith('coarse');
+    const log = new TaskEventLog('steps');
+    withNoTickInside(seen, () => {
+      openForSteps(log);
+      log.stepped(TaskEventCode.StartYield, 1);
+      // Another task woken during the next step (its waker settled), then one between steps.
+      log.wake(8);
+      log.stepped(TaskEventCode.ResumeWait, 1);
+      log.wake(9);
+      log.between();
+      log.close();
+    });
+    // A time, a whole step, then the step that woke 8 in two records around the wake, then the wake of 9.
+    expect(seen[0]?.records.map(taskEventRecordWeight)).toEqual([0, 2, 1, 1, 1, 1]);
+    const events = seen[0]?.events ?? [];
+    expect(events.map((event) => [event.kind, event.taskId])).toEqual([
+      ['start', 1],
+      ['suspend', 1],
+      ['resume', 1],
+      ['wake', 8],
+      ['suspend', 1],
+      ['wake', 9],
+    ]);
+    expect(new Set(events.map((event) => event.time)).size).toBe(1);
+  });
+
+  it('wake(): in a coarse window after the clock ticked, the wake takes the new time', () => {
+    const seen = collectWith('coarse');
+    const log = new TaskEventLog('steps');
+    openForSteps(log);
+    log.stepped(TaskEventCode.StartYield, 1);
+    waitForTick();
+    log.wake(8);
+    log.close();
+    const events = seen.flatMap((batch) => batch.events);
+    expect(events.map((event) => [event.kind, event.taskId])).toEqual([
+      ['start', 1],
+      ['suspend', 1],
+      ['wake', 8],
+    ]);
+    expect(events[2]?.time).toBeGreaterThan(events[1]?.time ?? Infinity);
   });
 
   it('wokeToStep(): in a window opened but not readied, the wake takes a time of its own', () => {
