@@ -385,6 +385,9 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
       if (listening !== Listening.Batch && batchChannel.hasSubscribers) this.eventLog.stampNow();
     } else {
       this.publishWake(task);
+      // A promise reaction runs between steps, never inside one: a step run in place later
+      // in this turn begins after this wake, as one whole-step record.
+      if (!foreignContext && this.turnListening === Listening.Batch) this.eventLog.between();
       this.enqueue(task);
     }
   }

@@ -72,6 +72,32 @@ describe('steps run in wake callbacks', () => {
     expect(windows.opened).toBeLessThan(4 * waits);
   });
 
+  it('record every wake in order once the time slice is spent and woken tasks wait in the queue', async () => {
+    const events = recordStream();
+    // A slice this short is spent after the first look at the clock: most wakes then queue
+    // their task (and record the wake) instead of stepping it in place.
+    const ex = new TrampolineExecutor({ sliceMs: 0.001 });
+    const tasks = 300;
+    const waits = 4;
+    const handles = Array.from({ length: tasks }, () =>
+      ex.spawn(function* (): Generator<unknown, number, number> {
+        let sum = 0;
+        for (let k = 0; k < waits; k++) sum += yield Promise.resolve(1);
+        return sum;
+      }),
+    );
+    expect(await Promise.all(handles)).toEqual(handles.map(() => waits));
+    await ex.close();
+    expect(ex.stats.slicesExpired).toBeGreaterThan(0);
+    const own = events.filter((event) => event.executor === ex.label);
+    expect(taskEventProblems(own)).toEqual([]);
+    const expected = ['spawn', 'start', ...Array.from({ length: waits }, () => ['suspend', 'wake', 'resume']).flat(), 'settle'];
+    for (const handle of handles) {
+      expect(own.filter((event) => event.taskId === handle.id).map((event) => event.kind)).toEqual(expected);
+    }
+    for (let i = 1; i < own.length; i++) expect(own[i]?.time).toBeGreaterThanOrEqual(own[i - 1]?.time ?? Infinity);
+  });
+
   it('see subscribers that arrived since the last turn', async () => {
     recordStream();
     const ex = new TrampolineExecutor();

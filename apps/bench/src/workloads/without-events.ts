@@ -47,7 +47,7 @@ export const roundRobinShape: EventCodeShape = {
 export const trampolineShape: EventCodeShape = {
   packageName: '@spindle/trampoline',
   closeLine: /^\s*this\.eventLog\.close\(\);\n/m,
-  lines: [...stepLines, /^\s*this\.publishWake\(task\);$/],
+  lines: [...stepLines, /^\s*this\.publishWake\(task\);$/, /^\s*if \(!foreignContext && this\.turnListening === Listening\.Batch\) this\.eventLog\.between\(\);$/],
   rewrites: [
     [
       /let listening = this\.turnListening;\n\s*if \(listening < 0\) \{\n\s*listening = this\.listeners\(\);\n\s*if \(listening === Listening\.Nobody\) \{\n\s*this\.listening = listening;\n\s*this\.stepHere\(task, foreignContext\);\n\s*return;\n\s*\}\n[^]*?this\.eventLog\.stampNow\(\);\n/,
