@@ -75,11 +75,11 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
   private readonly stepBound = (task: TrampolineTask): void => {
     this.step(task);
   };
-  /** Who listens to the steps run in wake callbacks in this turn of microtasks; -1 while no window is open for them. */
+  /** Who listens to the steps run in wake callbacks in this turn of the event loop; -1 while no window is open for them. */
   private turnListening = -1;
   private readonly closeTurnBound = (): void => {
     this.turnListening = -1;
-    this.eventLog.close(true);
+    this.eventLog.close();
   };
 
   /** @throws InvalidOptionsError naming the option at fault */
@@ -369,11 +369,13 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
           this.stepHere(task, foreignContext);
           return;
         }
-        // One window for every step run in a wake callback in this turn of microtasks, as a
-        // drain has one for its steps: it is opened by the first, and closed after the rest
-        // (the callbacks queued so far) in a microtask of its own. Its records go out together.
+        // One window for every step run in a wake callback in this turn of the event loop,
+        // as a drain has one for its steps: opened by the first, closed in an immediate (as
+        // the time slice is), so that its records go out as one batch (or one per 1,024
+        // numbers). A window per turn of microtasks would publish a batch per step for a
+        // task that awaits one promise after another.
         listening = this.turnListening = this.openEventWindow(listening);
-        queueMicrotask(this.closeTurnBound);
+        setImmediate(this.closeTurnBound);
       }
       this.listening = listening;
       // The wake is recorded in the window, at the window's time when the clock has not
@@ -386,7 +388,7 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
     } else {
       this.publishWake(task);
       // A promise reaction runs between steps, never inside one: a step run in place later
-      // in this turn begins after this wake, as one whole-step record.
+      // in this window begins after this wake, as one whole-step record.
       if (!foreignContext && this.turnListening === Listening.Batch) this.eventLog.between();
       this.enqueue(task);
     }

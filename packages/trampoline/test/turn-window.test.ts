@@ -7,7 +7,7 @@ import { TrampolineExecutor } from '../src/index.js';
 import { deferred } from './helpers.js';
 
 // Tasks stepped in their wake callbacks (outside a drain) share one event window for each
-// turn of microtasks, as a drain's steps share the drain's.
+// turn of the event loop, as a drain's steps share the drain's.
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -29,6 +29,11 @@ function recordStream(): TaskEvent[] {
   return events;
 }
 
+/** Resolves after the immediates queued so far have run. */
+function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 /** Counts the windows `ex` opens on its event log. */
 function countWindows(ex: TrampolineExecutor): { readonly opened: number } {
   const log = ex.eventLog;
@@ -42,7 +47,7 @@ function countWindows(ex: TrampolineExecutor): { readonly opened: number } {
 }
 
 describe('steps run in wake callbacks', () => {
-  it('share one window per turn of microtasks, and every event of every task arrives in order', async () => {
+  it('share one window per turn of the event loop, and every event of every task arrives in order', async () => {
     const events = recordStream();
     const ex = new TrampolineExecutor();
     const windows = countWindows(ex);
@@ -57,6 +62,8 @@ describe('steps run in wake callbacks', () => {
     );
     const results = await Promise.all(handles);
     await ex.close();
+    // The last window closes, and publishes, as this turn of the event loop ends.
+    await nextTurn();
     expect(results).toEqual(Array.from({ length: tasks }, (_, i) => i * waits));
 
     const own = events.filter((event) => event.executor === ex.label);
@@ -67,9 +74,37 @@ describe('steps run in wake callbacks', () => {
       const expected = ['spawn', 'start', ...Array.from({ length: waits }, () => ['suspend', 'wake', 'resume']).flat(), 'settle'];
       expect(kinds).toEqual(expected);
     }
-    // 1,000 wakes: a window each would be 1,000 windows; one per turn is one per wave of
-    // wakes (each wave wakes every task once), plus the drains.
+    // 1,000 wakes: a window each would be 1,000 windows; there is one per turn of the event
+    // loop, besides the drains'.
     expect(windows.opened).toBeLessThan(4 * waits);
+  });
+
+  it('of a task that awaits one promise after another go out in a few batches, not one a step', async () => {
+    const batches: number[] = [];
+    cleanups.push(holdEventClock('coarse'));
+    const ex = new TrampolineExecutor();
+    cleanups.push(
+      subscribeTaskEventStream({
+        onBatch: (batch) => {
+          if (batch.executor === ex.label) batches.push(batch.count);
+        },
+        onEvent: () => undefined,
+      }),
+    );
+    const awaits = 1000;
+    const handle = ex.spawn(function* (): Generator<unknown, number, number> {
+      let sum = 0;
+      for (let k = 0; k < awaits; k++) sum += yield Promise.resolve(1);
+      return sum;
+    });
+    expect(await handle).toBe(awaits);
+    await ex.close();
+    await nextTurn();
+    // Spawn, start, each await's suspend, wake and resume, settle.
+    expect(batches.reduce((sum, count) => sum + count, 0)).toBe(3 + 3 * awaits);
+    // A batch holds up to 1,024 numbers (a whole step and a wake are two), and a window
+    // lasts a turn of the event loop: a window per turn of microtasks was a batch per step.
+    expect(batches.length).toBeLessThan(20);
   });
 
   it('record every wake in order once the time slice is spent and woken tasks wait in the queue', async () => {
@@ -88,6 +123,7 @@ describe('steps run in wake callbacks', () => {
     );
     expect(await Promise.all(handles)).toEqual(handles.map(() => waits));
     await ex.close();
+    await nextTurn();
     expect(ex.stats.slicesExpired).toBeGreaterThan(0);
     const own = events.filter((event) => event.executor === ex.label);
     expect(taskEventProblems(own)).toEqual([]);
@@ -98,7 +134,7 @@ describe('steps run in wake callbacks', () => {
     for (let i = 1; i < own.length; i++) expect(own[i]?.time).toBeGreaterThanOrEqual(own[i - 1]?.time ?? Infinity);
   });
 
-  it('see subscribers that arrived since the last turn', async () => {
+  it('see subscribers that arrived since the last turn of the event loop', async () => {
     recordStream();
     const ex = new TrampolineExecutor();
     const first = deferred<number>();
@@ -112,9 +148,11 @@ describe('steps run in wake callbacks', () => {
     const onResume = (message: unknown): void => {
       resumes.push(message);
     };
-    // The first wake steps in place with the stream alone listening.
+    // The first wake steps in place with the stream alone listening; its window closes in
+    // an immediate queued after this test's first one.
     first.resolve(1);
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
+    await nextTurn();
     subscribe(channelNames.resume, onResume);
     cleanups.push(() => unsubscribe(channelNames.resume, onResume));
     second.resolve(2);
@@ -130,7 +168,7 @@ describe('steps run in wake callbacks', () => {
     const handle = ex.spawn(function* (): Generator<unknown, number, number> {
       return yield gate.promise;
     });
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
     for (const cleanup of cleanups.splice(0)) cleanup();
     const seen = events.length;
     const windows = countWindows(ex);

@@ -46,15 +46,16 @@ export const roundRobinShape: EventCodeShape = {
  */
 export const trampolineShape: EventCodeShape = {
   packageName: '@spindle/trampoline',
-  closeLine: /^\s*this\.eventLog\.close\(\);\n/m,
+  // The drain's (the turn window's close, in a field's arrow function, is rewritten below).
+  closeLine: /(?<=this\.draining = false;\n)\s*this\.eventLog\.close\(\);\n/,
   lines: [...stepLines, /^\s*this\.publishWake\(task\);$/, /^\s*if \(!foreignContext && this\.turnListening === Listening\.Batch\) this\.eventLog\.between\(\);$/],
   rewrites: [
     [
       /let listening = this\.turnListening;\n\s*if \(listening < 0\) \{\n\s*listening = this\.listeners\(\);\n\s*if \(listening === Listening\.Nobody\) \{\n\s*this\.listening = listening;\n\s*this\.stepHere\(task, foreignContext\);\n\s*return;\n\s*\}\n[^]*?this\.eventLog\.stampNow\(\);\n/,
       'this.listening = 0;\nthis.stepHere(task, foreignContext);\n',
     ],
-    // The turn's window closes in a microtask that the cut build never queues.
-    [/^\s*this\.eventLog\.close\(true\);\n/m, ''],
+    // The turn's window closes in an immediate that the cut build never queues.
+    [/(?<=this\.turnListening = -1;\n)\s*this\.eventLog\.close\(\);\n/, ''],
   ],
 };
 
