@@ -65,16 +65,16 @@ describe('trampoline with its event code cut out (the idle-cost baseline)', () =
     const cut = new cutModule.TrampolineExecutor({ label: 'cut' });
     const built = new TrampolineExecutor({ label: 'built' });
     const onCut = trampolineWorkloads(cutModule, one);
-    // Recursion awaits resolved promises (a task woken outside a drain is stepped in place);
-    // spawn-join goes through drains.
+    // Recursion and fresh awaits wait on promises (a task woken outside a drain is stepped
+    // in place); spawn-join goes through drains.
     const program = (ex: TrampolineExecutor) => async () =>
       ex === built
-        ? Promise.all([onBuilt.recursion(ex, 20, 5), onBuilt.spawnJoin(ex, 50)])
-        : Promise.all([onCut.recursion(ex, 20, 5), onCut.spawnJoin(ex, 50)]);
+        ? Promise.all([onBuilt.recursion(ex, 20, 5), onBuilt.spawnJoin(ex, 50), onBuilt.freshAwaits(ex, 30)])
+        : Promise.all([onCut.recursion(ex, 20, 5), onCut.spawnJoin(ex, 50), onCut.freshAwaits(ex, 30)]);
     const builtKinds = await kindsDuring(program(built));
     const cutKinds = await kindsDuring(program(cut));
-    expect(await program(cut)()).toEqual([25, 50]);
-    expect(await program(built)()).toEqual([25, 50]);
+    expect(await program(cut)()).toEqual([25, 50, 30]);
+    expect(await program(built)()).toEqual([25, 50, 30]);
     for (const kind of ['resume', 'suspend', 'wake']) expect(builtKinds.filter((each) => each === kind).length).toBeGreaterThan(0);
     expect(cutKinds.filter((kind) => kind !== 'spawn' && kind !== 'settle')).toEqual([]);
     expect(cutKinds.filter((kind) => kind === 'settle').length).toBe(builtKinds.filter((kind) => kind === 'settle').length);

@@ -91,6 +91,23 @@ function buildCases({ yields: YIELDS, tasks: TASKS, children: CHILDREN }: Sizes,
       ],
     },
     {
+      name: 'await/fresh-promise',
+      description: `${YIELDS.toLocaleString('en-US')} waits in one task, each on a fresh resolved promise (every wait parks the task and wakes it)`,
+      opsPerRun: YIELDS,
+      op: 'yield',
+      expected: YIELDS,
+      baseline: 'native',
+      focus: trampoline,
+      timing: slowRuns,
+      subjects: [
+        { subject: 'native', runs: 'async fn, `await Promise.resolve(1)`', run: () => w.nativeFreshAwaits(YIELDS) },
+        side('spawn(function*), `yield Promise.resolve(1)`', (ex, tw) => tw.freshAwaits(ex, YIELDS)),
+        { subject: 'co', runs: 'co(function*), `yield Promise.resolve(1)`', run: () => w.coFreshAwaits(YIELDS) },
+        { subject: 'effection', runs: 'run(), `yield* until(Promise.resolve(1))`', run: () => w.effectionFreshAwaits(YIELDS) },
+        { subject: 'effect', runs: 'Effect.gen, `yield* Effect.promise(() => Promise.resolve(1))`', run: () => w.effectFreshAwaits(YIELDS) },
+      ],
+    },
+    {
       name: 'yield/sync-value',
       description: `${YIELDS.toLocaleString('en-US')} yields of a value that is already there, each library's synchronous way (co has none)`,
       opsPerRun: YIELDS,
@@ -152,7 +169,7 @@ function buildCases({ yields: YIELDS, tasks: TASKS, children: CHILDREN }: Sizes,
 export const trampolineSuite: Suite = {
   name: 'trampoline',
   description:
-    '@spindle/trampoline vs co, Effection, Effect.gen and native async/await: resolved waits, synchronous yields, deep yield* recursion, concurrent tasks, spawn/join',
+    '@spindle/trampoline vs co, Effection, Effect.gen and native async/await: resolved waits, fresh waits, synchronous yields, deep yield* recursion, concurrent tasks, spawn/join',
   packages: ['@spindle/core', '@spindle/trampoline', 'co', 'effection', 'effect'],
   cases: (options) => trampolineCases(options, onTrampoline),
 };

@@ -53,6 +53,45 @@ export function effectAwaits(n: number): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------
+// 1b. `n` waits in one task, each on a fresh resolved promise (it settles a microtask
+// later, so every wait parks and wakes). Checksum: n.
+
+export async function nativeFreshAwaits(n: number): Promise<number> {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += await Promise.resolve(1);
+  return sum;
+}
+
+export function coFreshAwaits(n: number): Promise<number> {
+  return co(function* () {
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const value: number = yield Promise.resolve(1);
+      sum += value;
+    }
+    return sum;
+  });
+}
+
+export function effectionFreshAwaits(n: number): PromiseLike<number> {
+  return effection.run(function* () {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += yield* effection.until(Promise.resolve(1));
+    return sum;
+  });
+}
+
+export function effectFreshAwaits(n: number): Promise<number> {
+  return Effect.runPromise(
+    Effect.gen(function* () {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += yield* Effect.promise(() => Promise.resolve(1));
+      return sum;
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------
 // 2. `n` yields of a value that is already there, each library's synchronous way: an
 //    operation that returns at once (trampoline), `Effect.succeed`, Effection's `constant`.
 //    Native has no synchronous form: `await 1` still takes a microtask. Checksum: n.

@@ -9,10 +9,12 @@ import type { Instruction, Operation, TrampolineExecutor } from '@spindle/trampo
 /** What the workloads take from `@spindle/trampoline`: the package, or a copy of its build. */
 export type TrampolineModule = Pick<typeof Trampoline, 'all' | 'join' | 'operation' | 'spawn' | 'until'>;
 
-/** The five workloads, each returning the checksum the suite expects. */
+/** The six workloads, each returning the checksum the suite expects. */
 export interface TrampolineWorkloads {
   /** `n` waits on the already-resolved `resolved` in one task. Checksum: n. */
   readonly awaits: (ex: TrampolineExecutor, n: number) => TaskHandle<number>;
+  /** `n` waits in one task, each on a fresh resolved promise. Checksum: n. */
+  readonly freshAwaits: (ex: TrampolineExecutor, n: number) => TaskHandle<number>;
   /** `n` calls of an operation that returns 1 at once. Checksum: n. */
   readonly syncValues: (ex: TrampolineExecutor, n: number) => TaskHandle<number>;
   /** A chain of `yield*` calls `depth` deep whose leaf waits `leafSteps` times on `resolved`. Checksum: depth + leafSteps. */
@@ -53,6 +55,15 @@ export function trampolineWorkloads(t: TrampolineModule, resolved: Promise<numbe
         let sum = 0;
         for (let i = 0; i < n; i++) {
           const value: number = yield resolved;
+          sum += value;
+        }
+        return sum;
+      }),
+    freshAwaits: (ex, n) =>
+      ex.spawn(function* () {
+        let sum = 0;
+        for (let i = 0; i < n; i++) {
+          const value: number = yield Promise.resolve(1);
           sum += value;
         }
         return sum;
