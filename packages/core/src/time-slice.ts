@@ -13,6 +13,11 @@ const CHECK_EVERY = 64;
 export class TimeSlice {
   /** Times a slice ran out with work still to do. */
   expired = 0;
+  /**
+   * Slices begun so far: a number that changes once per turn of the event loop in which the
+   * executor ran, for what an executor asks once per turn (who listens to its events).
+   */
+  turns = 0;
   private readonly budgetMs: number;
   private open = false;
   private spent = false;
@@ -33,6 +38,7 @@ export class TimeSlice {
   enter(): void {
     if (this.open) return;
     this.open = true;
+    this.turns++;
     this.spent = false;
     this.sinceCheck = 0;
     this.checkEvery = CHECK_EVERY;

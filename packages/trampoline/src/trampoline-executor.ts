@@ -77,6 +77,8 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
   };
   /** Who listens to the steps run in wake callbacks in this turn of the event loop; -1 while no window is open for them. */
   private turnListening = -1;
+  /** The time slice ({@link TimeSlice.turns}) in which nobody listened when a woken task was stepped in place. */
+  private quietSlice = -1;
   private readonly closeTurnBound = (): void => {
     this.turnListening = -1;
     this.eventLog.close();
@@ -363,8 +365,12 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
     if (!this.draining && this.slice.tick()) {
       let listening = this.turnListening;
       if (listening < 0) {
-        listening = this.listeners();
+        // Who listens is asked once per time slice (a turn of the event loop), as a drain
+        // asks once: with nobody, a wake costs two comparisons for events.
+        const slice = this.slice.turns;
+        listening = this.quietSlice === slice ? Listening.Nobody : this.listeners();
         if (listening === Listening.Nobody) {
+          this.quietSlice = slice;
           this.listening = listening;
           this.stepHere(task, foreignContext);
           return;
@@ -386,7 +392,7 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
       // With the precise clock, the step's end is now, not when the log next reads the clock.
       if (listening !== Listening.Batch && batchChannel.hasSubscribers) this.eventLog.stampNow();
     } else {
-      this.publishWake(task);
+      if (this.quietSlice !== this.slice.turns) this.publishWake(task);
       // A promise reaction runs between steps, never inside one: a step run in place later
       // in this window begins after this wake, as one whole-step record.
       if (!foreignContext && this.turnListening === Listening.Batch) this.eventLog.between();

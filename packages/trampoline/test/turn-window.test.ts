@@ -161,6 +161,33 @@ describe('steps run in wake callbacks', () => {
     expect(resumes).toEqual([expect.objectContaining({ kind: 'resume', taskId: handle.id, executor: ex.label })]);
   });
 
+  it('with nobody listening in a turn, are recorded again from the turn after a subscriber arrives', async () => {
+    const ex = new TrampolineExecutor();
+    const first = deferred<number>();
+    const second = deferred<number>();
+    const handle = ex.spawn(function* (): Generator<unknown, number, number> {
+      const a = yield first.promise;
+      const b = yield second.promise;
+      return a + b;
+    });
+    // Stepped in place with nobody listening: the executor notes it for this turn, which
+    // ends with an immediate queued after this test's first one.
+    first.resolve(1);
+    await nextTurn();
+    await nextTurn();
+    const events = recordStream();
+    second.resolve(2);
+    expect(await handle).toBe(3);
+    await ex.close();
+    await nextTurn();
+    const own = events.filter((event) => event.executor === ex.label).map((event) => [event.kind, event.taskId]);
+    expect(own).toEqual([
+      ['wake', handle.id],
+      ['resume', handle.id],
+      ['settle', handle.id],
+    ]);
+  });
+
   it('publish nothing once the last subscriber has left', async () => {
     const events = recordStream();
     const ex = new TrampolineExecutor();

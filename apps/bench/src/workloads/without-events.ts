@@ -48,10 +48,10 @@ export const trampolineShape: EventCodeShape = {
   packageName: '@spindle/trampoline',
   // The drain's (the turn window's close, in a field's arrow function, is rewritten below).
   closeLine: /(?<=this\.draining = false;\n)\s*this\.eventLog\.close\(\);\n/,
-  lines: [...stepLines, /^\s*this\.publishWake\(task\);$/, /^\s*if \(!foreignContext && this\.turnListening === Listening\.Batch\) this\.eventLog\.between\(\);$/],
+  lines: [...stepLines, /^\s*if \(this\.quietSlice !== this\.slice\.turns\) this\.publishWake\(task\);$/, /^\s*if \(!foreignContext && this\.turnListening === Listening\.Batch\) this\.eventLog\.between\(\);$/],
   rewrites: [
     [
-      /let listening = this\.turnListening;\n\s*if \(listening < 0\) \{\n\s*listening = this\.listeners\(\);\n\s*if \(listening === Listening\.Nobody\) \{\n\s*this\.listening = listening;\n\s*this\.stepHere\(task, foreignContext\);\n\s*return;\n\s*\}\n[^]*?this\.eventLog\.stampNow\(\);\n/,
+      /let listening = this\.turnListening;\n\s*if \(listening < 0\) \{\n\s*const slice = this\.slice\.turns;\n\s*listening = this\.quietSlice === slice \? Listening\.Nobody : this\.listeners\(\);\n\s*if \(listening === Listening\.Nobody\) \{\n\s*this\.quietSlice = slice;\n\s*this\.listening = listening;\n\s*this\.stepHere\(task, foreignContext\);\n\s*return;\n\s*\}\n[^]*?this\.eventLog\.stampNow\(\);\n/,
       'this.listening = 0;\nthis.stepHere(task, foreignContext);\n',
     ],
     // The turn's window closes in an immediate that the cut build never queues.
