@@ -42,7 +42,7 @@ export const roundRobinShape: EventCodeShape = {
 
 /**
  * `@spindle/trampoline`: besides the step, a published wake, and the window that tasks
- * stepped in place (outside a drain) share for a turn of microtasks when someone listens.
+ * stepped in place (outside a drain) share for a turn of the event loop when someone listens.
  */
 export const trampolineShape: EventCodeShape = {
   packageName: '@spindle/trampoline',
