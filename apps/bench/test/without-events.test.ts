@@ -83,7 +83,7 @@ describe('trampoline with its event code cut out (the idle-cost baseline)', () =
 
   it('refuses a build without the in-place window it rewrites', () => {
     const source = 'const l = this.openEventWindow();\nthis.draining = false;\nthis.eventLog.close();\n';
-    expect(() => cutEventCode(source, trampolineShape)).toThrow(/listeners.* once in @spindle\/trampoline's build, found it 0 times/);
+    expect(() => cutEventCode(source, trampolineShape)).toThrow(/turnListening.* once in @spindle\/trampoline's build, found it 0 times/);
   });
 });
 

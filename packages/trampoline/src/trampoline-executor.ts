@@ -363,34 +363,14 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
     // through the queue.
     this.slice.enter();
     if (!this.draining && this.slice.tick()) {
-      let listening = this.turnListening;
-      if (listening < 0) {
-        // Who listens is asked once per time slice (a turn of the event loop), as a drain
-        // asks once: with nobody, a wake costs two comparisons for events.
-        const slice = this.slice.turns;
-        listening = this.quietSlice === slice ? Listening.Nobody : this.listeners();
-        if (listening === Listening.Nobody) {
-          this.quietSlice = slice;
-          this.listening = listening;
-          this.stepHere(task, foreignContext);
-          return;
-        }
-        // One window for every step run in a wake callback in this turn of the event loop,
-        // as a drain has one for its steps: opened by the first, closed in an immediate (as
-        // the time slice is), so that its records go out as one batch (or one per 1,024
-        // numbers). A window per turn of microtasks would publish a batch per step for a
-        // task that awaits one promise after another.
-        listening = this.turnListening = this.openEventWindow(listening);
-        setImmediate(this.closeTurnBound);
+      // Nobody listened when this slice was asked: a wake costs two comparisons for events,
+      // and the rest stays out of this function, small enough to be inlined.
+      if (this.turnListening < 0 && this.quietSlice === this.slice.turns) {
+        this.listening = Listening.Nobody;
+        this.stepHere(task, foreignContext);
+        return;
       }
-      this.listening = listening;
-      // The wake is recorded in the window, at the window's time when the clock has not
-      // ticked since the last step, so it needs no clock read of its own.
-      if (listening === Listening.Batch) this.eventLog.wokeToStep(task.id);
-      else this.publishWake(task);
-      this.stepHere(task, foreignContext);
-      // With the precise clock, the step's end is now, not when the log next reads the clock.
-      if (listening !== Listening.Batch && batchChannel.hasSubscribers) this.eventLog.stampNow();
+      this.stepHereListened(task, foreignContext);
     } else {
       if (this.quietSlice !== this.slice.turns) this.publishWake(task);
       // A promise reaction runs between steps, never inside one: a step run in place later
@@ -398,5 +378,36 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
       if (!foreignContext && this.turnListening === Listening.Batch) this.eventLog.between();
       this.enqueue(task);
     }
+  }
+
+  /** {@link TrampolineExecutor.stepHere} for a woken task when someone may listen: asks who, once per time slice. */
+  private stepHereListened(task: TrampolineTask, foreignContext: boolean): void {
+    let listening = this.turnListening;
+    if (listening < 0) {
+      // Who listens is asked once per time slice (a turn of the event loop), as a drain
+      // asks once per drain.
+      listening = this.listeners();
+      if (listening === Listening.Nobody) {
+        this.quietSlice = this.slice.turns;
+        this.listening = listening;
+        this.stepHere(task, foreignContext);
+        return;
+      }
+      // One window for every step run in a wake callback in this turn of the event loop,
+      // as a drain has one for its steps: opened by the first, closed in an immediate (as
+      // the time slice is), so that its records go out as one batch (or one per 1,024
+      // numbers). A window per turn of microtasks would publish a batch per step for a
+      // task that awaits one promise after another.
+      listening = this.turnListening = this.openEventWindow(listening);
+      setImmediate(this.closeTurnBound);
+    }
+    this.listening = listening;
+    // The wake is recorded in the window, at the window's time when the clock has not
+    // ticked since the last step, so it needs no clock read of its own.
+    if (listening === Listening.Batch) this.eventLog.wokeToStep(task.id);
+    else this.publishWake(task);
+    this.stepHere(task, foreignContext);
+    // With the precise clock, the step's end is now, not when the log next reads the clock.
+    if (listening !== Listening.Batch && batchChannel.hasSubscribers) this.eventLog.stampNow();
   }
 }

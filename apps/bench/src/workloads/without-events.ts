@@ -51,9 +51,11 @@ export const trampolineShape: EventCodeShape = {
   lines: [...stepLines, /^\s*if \(this\.quietSlice !== this\.slice\.turns\) this\.publishWake\(task\);$/, /^\s*if \(!foreignContext && this\.turnListening === Listening\.Batch\) this\.eventLog\.between\(\);$/],
   rewrites: [
     [
-      /let listening = this\.turnListening;\n\s*if \(listening < 0\) \{\n\s*const slice = this\.slice\.turns;\n\s*listening = this\.quietSlice === slice \? Listening\.Nobody : this\.listeners\(\);\n\s*if \(listening === Listening\.Nobody\) \{\n\s*this\.quietSlice = slice;\n\s*this\.listening = listening;\n\s*this\.stepHere\(task, foreignContext\);\n\s*return;\n\s*\}\n[^]*?this\.eventLog\.stampNow\(\);\n/,
+      /if \(this\.turnListening < 0 && this\.quietSlice === this\.slice\.turns\) \{\n\s*this\.listening = Listening\.Nobody;\n\s*this\.stepHere\(task, foreignContext\);\n\s*return;\n\s*\}\n\s*this\.stepHereListened\(task, foreignContext\);\n/,
       'this.listening = 0;\nthis.stepHere(task, foreignContext);\n',
     ],
+    // Called no more in the cut build: its body goes.
+    [/(?<=stepHereListened\(task, foreignContext\) \{\n)[^]*?\n {2}\}\n/, '  }\n'],
     // The turn's window closes in an immediate that the cut build never queues.
     [/(?<=this\.turnListening = -1;\n)\s*this\.eventLog\.close\(\);\n/, ''],
   ],
