@@ -1,7 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { taskEventProblems } from '@spindle/conformance';
 import { channelNames, forEachTaskEvent, holdEventClock, subscribeTaskEventStream } from '@spindle/core';
-import type { TaskEvent } from '@spindle/core';
+import type { TaskEvent, TaskHandle } from '@spindle/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TrampolineExecutor } from '../src/index.js';
 import { deferred } from './helpers.js';
@@ -32,6 +32,18 @@ function recordStream(): TaskEvent[] {
 /** Resolves after the immediates queued so far have run. */
 function nextTurn(): Promise<void> {
   return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** A task on `ex` that waits on `first`, then on `second`, and returns their sum. */
+function twoWaits(ex: TrampolineExecutor): { first: ReturnType<typeof deferred<number>>; second: ReturnType<typeof deferred<number>>; handle: TaskHandle<number> } {
+  const first = deferred<number>();
+  const second = deferred<number>();
+  const handle = ex.spawn(function* (): Generator<unknown, number, number> {
+    const a = yield first.promise;
+    const b = yield second.promise;
+    return a + b;
+  });
+  return { first, second, handle };
 }
 
 /** Counts the windows `ex` opens on its event log. */
@@ -137,13 +149,7 @@ describe('steps run in wake callbacks', () => {
   it('see subscribers that arrived since the last turn of the event loop', async () => {
     recordStream();
     const ex = new TrampolineExecutor();
-    const first = deferred<number>();
-    const second = deferred<number>();
-    const handle = ex.spawn(function* (): Generator<unknown, number, number> {
-      const a = yield first.promise;
-      const b = yield second.promise;
-      return a + b;
-    });
+    const { first, second, handle } = twoWaits(ex);
     const resumes: unknown[] = [];
     const onResume = (message: unknown): void => {
       resumes.push(message);
@@ -163,13 +169,7 @@ describe('steps run in wake callbacks', () => {
 
   it('with nobody listening in a turn, are recorded again from the turn after a subscriber arrives', async () => {
     const ex = new TrampolineExecutor();
-    const first = deferred<number>();
-    const second = deferred<number>();
-    const handle = ex.spawn(function* (): Generator<unknown, number, number> {
-      const a = yield first.promise;
-      const b = yield second.promise;
-      return a + b;
-    });
+    const { first, second, handle } = twoWaits(ex);
     // Stepped in place with nobody listening: the executor notes it for this turn, which
     // ends with an immediate queued after this test's first one.
     first.resolve(1);
