@@ -360,13 +360,7 @@ export class TaskEventLog {
    * Returns where the next record goes.
    */
   private stampTick(n: number): number {
-    const cells = this.cells;
-    if (cells === undefined) return n;
-    const tick = cells.ticks[0] ?? -1;
-    // The coarse time (or the system clock's, if the clock thread had to be woken).
-    const next = this.stampTime(n);
-    this.mark = tick;
-    return next;
+    return this.cells === undefined ? n : this.stampTime(n);
   }
 
   /**
@@ -375,10 +369,15 @@ export class TaskEventLog {
    * time record at `n` if the time changed. Returns where the next record goes.
    */
   private stampTime(n: number): number {
+    // The tick before the time: if the clock ticks in between, the mark is already behind
+    // and the next record reads the clock again, rather than take an old time as current.
+    const cells = this.cells;
+    const tick = cells === undefined ? -1 : (cells.ticks[0] ?? -1);
     readEventTime(this.now);
     const time = this.now[0] ?? Number.NaN;
-    // Not necessarily the time of a tick: the next step's end stamps its own.
-    this.mark = -1;
+    // In a coarse window, the time of that tick (or the system clock's, if the clock thread
+    // had to be woken); outside one, no tick.
+    this.mark = tick;
     if (this.pendingTime >= 0) {
       // The records since the pending time happened before now: they take this time.
       this.records[this.pendingTime] = -time;
@@ -427,8 +426,12 @@ export class TaskEventLog {
         if (this.windows === 0) this.queueFlush();
       }
     } else {
+      // As `stampTime`: the time read is that of the tick read first, and a wake recorded in
+      // the same tick needs no read of its own (see `wake`).
+      const tick = cells.ticks[0] ?? -1;
       readEventTime(this.now);
       const time = this.now[0] ?? 0;
+      this.mark = tick;
       if (this.pendingTime >= 0) {
         records[this.pendingTime] = -time;
         this.pendingTime = -1;

@@ -1,7 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TaskEventCode, batchChannelName, forEachTaskEvent, taskEventRecordWeight } from '../src/event-batch.js';
+import { CODE_SPAN, TaskEventCode, batchChannelName, forEachTaskEvent, taskEventRecordWeight } from '../src/event-batch.js';
 import type { TaskEventBatch, WholeStepCode } from '../src/event-batch.js';
 import { eventClockTick, holdEventClock } from '../src/event-clock.js';
 import type { EventClockKind } from '../src/event-clock.js';
@@ -364,6 +364,57 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
       ['wake', 8],
     ]);
     expect(events[2]?.time).toBeGreaterThan(events[1]?.time ?? Infinity);
+  });
+
+  it('wake(): in a coarse window, after any record that read the clock, a wake in the same tick adds no time and one in a later tick takes the new time', () => {
+    const seen = collectWith('coarse');
+    const log = new TaskEventLog('steps');
+    // Records that read the clock: a spawn, a settlement, a wake after a tick, a step's slow path.
+    const readers: readonly (readonly [string, () => void])[] = [
+      ['spawn', () => {
+        log.spawned(2, 1, undefined, 'function child');
+      }],
+      ['settle', () => {
+        log.settled(2, 'fulfilled', undefined);
+      }],
+      ['wake', () => {
+        log.wake(3);
+      }],
+      ['step', () => {
+        log.stepped(TaskEventCode.ResumeYield, 1);
+      }],
+    ];
+    for (const [name, read] of readers) {
+      // Retried until no tick falls between the reader and the wake after it.
+      for (;;) {
+        seen.length = 0;
+        openForSteps(log);
+        log.stepped(TaskEventCode.StartYield, 1);
+        waitForTick();
+        const tick = eventClockTick();
+        read();
+        log.wake(8);
+        const sameTick = eventClockTick() === tick;
+        const now = eventTime();
+        waitForTick();
+        log.wake(9);
+        const later = eventTime();
+        log.close();
+        if (!sameTick) continue;
+        const events = seen.flatMap((batch) => batch.events);
+        const records = seen.flatMap((batch) => batch.records);
+        const wake8 = events.find((event) => event.kind === 'wake' && event.taskId === 8);
+        const wake9 = events.find((event) => event.kind === 'wake' && event.taskId === 9);
+        expect(wake8?.time, name).toBe(now);
+        expect(wake9?.time, name).toBe(later);
+        expect(later, name).toBeGreaterThan(now);
+        // Each wake one record; the wake in the reader's tick right after it, with no time between.
+        const at8 = records.indexOf(8 * CODE_SPAN + TaskEventCode.Wake);
+        expect(records[at8 - 1], name).toBeGreaterThan(0);
+        expect(records[records.indexOf(9 * CODE_SPAN + TaskEventCode.Wake) - 1], name).toBe(-later);
+        break;
+      }
+    }
   });
 
   it('wokeToStep(): in a window opened but not readied, the wake takes a time of its own', () => {
