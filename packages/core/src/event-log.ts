@@ -478,7 +478,9 @@ export class TaskEventLog {
   spawned(taskId: number, parentId: number, name: string | undefined, body: string): void {
     let n = this.length;
     if (n === 0 || n + MOST_PER_CALL > this.records.length) n = this.room();
-    n = this.stampTime(n);
+    // In a coarse window within the tick of the batch's latest time, reading the clock
+    // would give that time again (as for `wake`).
+    if (this.pendingTime >= 0 || this.ticks[0] !== this.mark) n = this.stampTime(n);
     this.records[n++] = taskId * CODE_SPAN + TaskEventCode.Spawn;
     this.singles++;
     if (parentId >= 0) {
@@ -500,7 +502,7 @@ export class TaskEventLog {
   settled(taskId: number, state: SettledState, error: string | undefined): void {
     let n = this.length;
     if (n === 0 || n + MOST_PER_CALL > this.records.length) n = this.room();
-    n = this.stampTime(n);
+    if (this.pendingTime >= 0 || this.ticks[0] !== this.mark) n = this.stampTime(n);
     const code = state === 'fulfilled' ? TaskEventCode.Fulfilled : state === 'rejected' ? TaskEventCode.Rejected : TaskEventCode.Cancelled;
     this.records[n++] = taskId * CODE_SPAN + code;
     this.singles++;

@@ -417,6 +417,35 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
     }
   });
 
+  it('spawned() and settled(): in a coarse window, in the tick of the latest time they take it, and after a tick the new time', () => {
+    const seen = collectWith('coarse');
+    const log = new TaskEventLog('steps');
+    for (;;) {
+      seen.length = 0;
+      const tick = eventClockTick();
+      openForSteps(log);
+      const now = eventTime();
+      log.stepped(TaskEventCode.StartYield, 1);
+      log.spawned(2, 1, undefined, 'function child');
+      log.settled(2, 'fulfilled', undefined);
+      const sameTick = eventClockTick() === tick;
+      waitForTick();
+      const later = eventTime();
+      log.spawned(3, 1, undefined, 'function child');
+      log.settled(3, 'rejected', 'Error');
+      log.close();
+      if (!sameTick) continue;
+      const events = seen.flatMap((batch) => batch.events);
+      expect(events.map((event) => `${event.kind}:${String(event.taskId)}`)).toEqual(['start:1', 'suspend:1', 'spawn:2', 'settle:2', 'spawn:3', 'settle:3']);
+      expect(events.slice(2, 4).map((event) => event.time)).toEqual([now, now]);
+      expect(events.slice(4).map((event) => event.time)).toEqual([later, later]);
+      expect(later).toBeGreaterThan(now);
+      // One time record for the batch's start, one for the tick.
+      expect(seen.flatMap((batch) => batch.records).filter((record) => record < 0)).toEqual([-now, -later]);
+      return;
+    }
+  });
+
   it('wokeToStep(): in a window opened but not readied, the wake takes a time of its own', () => {
     const seen = collectWith('coarse');
     const log = new TaskEventLog('steps');
