@@ -48,6 +48,13 @@ export const TaskEventCode = {
   Rejected: 14,
   /** `settle` with state `cancelled`; its `error` is the next entry of {@link TaskEventBatch.strings}. */
   Cancelled: 15,
+  /**
+   * A task woken and stepped at once, in one record: `wake`, `resume`, then `suspend` with
+   * reason `yield`, at the same time (an executor that steps a task in its wake callback).
+   */
+  WokeResumeYield: 16,
+  /** `wake`, `resume`, then `suspend` with reason `wait`, at the same time; a `WaitingOn` record may follow. */
+  WokeResumeWait: 17,
 } as const;
 /** One of the {@link TaskEventCode} values. */
 export type TaskEventCodeValue = (typeof TaskEventCode)[keyof typeof TaskEventCode];
@@ -55,8 +62,8 @@ export type TaskEventCodeValue = (typeof TaskEventCode)[keyof typeof TaskEventCo
 /** The codes of a whole step: how it began (start or resume) and why it suspended (yield or wait). */
 export type WholeStepCode = typeof TaskEventCode.StartYield | typeof TaskEventCode.StartWait | typeof TaskEventCode.ResumeYield | typeof TaskEventCode.ResumeWait;
 
-/** Codes fit in four bits of a record: a record is `taskId * CODE_SPAN + code`. */
-export const CODE_SPAN = 16;
+/** Codes fit in five bits of a record: a record is `taskId * CODE_SPAN + code`. */
+export const CODE_SPAN = 32;
 
 /**
  * One message on the batch channel: the lifecycle events of one executor on one thread, in
@@ -64,7 +71,7 @@ export const CODE_SPAN = 16;
  *
  * - a **time** (the shared clock, as {@link TaskEventBase.time}) is stored negated; it is
  *   the time of the records after it, up to the next time;
- * - any other number is an event record, `taskId * 16 + code` (see {@link TaskEventCode},
+ * - any other number is an event record, `taskId * 32 + code` (see {@link TaskEventCode},
  *   {@link taskEventRecordCode}, {@link taskEventRecordTaskId}).
  *
  * A batch begins with a time. Packing keeps the per-step cost of recording to a couple of
@@ -102,7 +109,7 @@ export function taskEventRecord(taskId: number, code: TaskEventCodeValue): numbe
 
 /** The code of an event record (not a time). */
 export function taskEventRecordCode(record: number): number {
-  // Not `record % 16`: V8 computes `%` of fractional-typed numbers (all a Float64Array
+  // Not `record % 32`: V8 computes `%` of fractional-typed numbers (all a Float64Array
   // holds) with a call into C, tens of times slower than these two instructions.
   return record - Math.floor(record / CODE_SPAN) * CODE_SPAN;
 }
@@ -112,11 +119,12 @@ export function taskEventRecordTaskId(record: number): number {
   return Math.floor(record / CODE_SPAN);
 }
 
-/** How many lifecycle events the record stands for: 0 for a time or `WaitingOn`, 2 for a whole step. */
+/** How many lifecycle events the record stands for: 0 for a time or `WaitingOn`, 2 for a whole step, 3 for a woken one. */
 export function taskEventRecordWeight(record: number): number {
   if (record < 0 || Number.isNaN(record)) return 0;
   const code = taskEventRecordCode(record);
   if (code === TaskEventCode.WaitingOn || code === TaskEventCode.ParentIs) return 0;
+  if (code === TaskEventCode.WokeResumeYield || code === TaskEventCode.WokeResumeWait) return 3;
   return code >= TaskEventCode.StartYield && code <= TaskEventCode.ResumeWait ? 2 : 1;
 }
 
@@ -214,6 +222,15 @@ export class TaskEventDecoder {
         const first = compactTaskEvent(begin, taskId, this.executor, this.thread, time, Number.NaN);
         if (first !== undefined) listener(first);
         this.hold(code === TaskEventCode.StartYield || code === TaskEventCode.ResumeYield ? TaskEventCode.SuspendYield : TaskEventCode.SuspendWait, taskId, time);
+        return;
+      }
+      case TaskEventCode.WokeResumeYield:
+      case TaskEventCode.WokeResumeWait: {
+        const wake = compactTaskEvent(TaskEventCode.Wake, taskId, this.executor, this.thread, time, Number.NaN);
+        const resume = compactTaskEvent(TaskEventCode.Resume, taskId, this.executor, this.thread, time, Number.NaN);
+        if (wake !== undefined) listener(wake);
+        if (resume !== undefined) listener(resume);
+        this.hold(code === TaskEventCode.WokeResumeYield ? TaskEventCode.SuspendYield : TaskEventCode.SuspendWait, taskId, time);
         return;
       }
       case TaskEventCode.SuspendYield:

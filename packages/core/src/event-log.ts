@@ -103,6 +103,8 @@ export class TaskEventLog {
    */
   private singles = 0;
   private blanks = 0;
+  /** Records of the batch that stand for three events each (woken whole steps). */
+  private triples = 0;
   /** The message object published (one per log, reused). */
   private readonly batch: MutableBatch;
   /** `[0]`: the time in effect for the next record (NaN: none yet in this batch). */
@@ -230,24 +232,38 @@ export class TaskEventLog {
   }
 
   /**
-   * `taskId` was woken and steps at once, in a window of its own readied with
-   * {@link TaskEventLog.enterSteps} (an executor that steps a task in its wake callback): a
-   * wake record at the window's time, and the step begins after it. In any other window, as
-   * {@link TaskEventLog.wake}.
+   * A step of `taskId` that ran in its wake callback (its wake not recorded yet) ended in a
+   * suspension, in a coarse window: records the wake, the step's beginning and its end.
+   * On the fast path of `stepped` (nothing recorded during the step, no tick since the
+   * batch's latest time) that is one record, `WokeResumeYield` or `WokeResumeWait`; otherwise
+   * the wake and the beginning go where the step began, at the time in effect there, as a
+   * beginning does (see {@link TaskEventLog.stepped}). Call {@link TaskEventLog.between}
+   * before such a step when anything may have been recorded since the last step ended.
+   * @param waitingOn the id of the task waited on; -1 for anything else
    */
-  wokeToStep(taskId: number): void {
+  wokenStepped(whole: typeof TaskEventCode.ResumeYield | typeof TaskEventCode.ResumeWait, taskId: number, waitingOn: number): void {
     const n = this.length;
-    // As `stepped`'s fast path: nothing recorded since the window was readied (or the last
-    // step ended), and the time in effect is the clock's current tick, so the wake needs no
-    // time of its own. A window opened but not readied has no such time (`mark` is -1).
-    if (n === this.quiet && this.ticks[0] === this.mark && n < this.records.length) {
-      this.records[n] = taskId * CODE_SPAN + TaskEventCode.Wake;
+    if (n === this.quiet && this.ticks[0] === this.mark && n < this.records.length && waitingOn < 0) {
+      // The wait codes follow the yield codes, in both pairs.
+      this.records[n] = taskId * CODE_SPAN + TaskEventCode.WokeResumeYield + (whole - TaskEventCode.ResumeYield);
       this.length = this.quiet = n + 1;
-      this.singles++;
+      this.triples++;
       return;
     }
-    this.wake(taskId);
-    this.between();
+    this.placeWake(taskId);
+    this.steppedSlowly(whole, taskId, waitingOn);
+  }
+
+  /**
+   * {@link TaskEventLog.finish} for a step that ran in its wake callback, its wake not
+   * recorded before it (see {@link TaskEventLog.wokenStepped}): records the wake, then the
+   * beginning, where the step began.
+   */
+  wokenFinish(taskId: number): void {
+    if (this.cells === undefined) return;
+    this.placeWake(taskId);
+    this.placeBeginning(TaskEventCode.Resume, taskId);
+    this.quiet = this.length;
   }
 
   /**
@@ -352,6 +368,43 @@ export class TaskEventLog {
     this.stepAt = -1;
     this.length = n + 1;
     this.singles++;
+  }
+
+  /**
+   * Writes the wake of a task stepped in its wake callback where its step began, as
+   * {@link placeBeginning} writes a beginning, so that the beginning goes right after it.
+   * Outside a coarse window, the wake is recorded now, as {@link TaskEventLog.wake} does.
+   */
+  private placeWake(taskId: number): void {
+    if (this.cells === undefined) {
+      this.wake(taskId);
+      return;
+    }
+    let at = this.quiet;
+    let n = this.length;
+    // As for a beginning: after the time a batch begins with.
+    if (at === 0 && n > 0) at = 1;
+    if (at <= 0 || at > n) {
+      // The batch was published during the step: the wake goes at the end, now, and the
+      // beginning after it (no `quiet`).
+      if (n === 0 || n + MOST_PER_CALL > this.records.length) n = this.room();
+      n = this.stampTick(n);
+      this.records[n] = taskId * CODE_SPAN + TaskEventCode.Wake;
+      this.length = n + 1;
+      this.singles++;
+      this.quiet = -1;
+      return;
+    }
+    if (n + MOST_PER_CALL > this.records.length) this.grow();
+    if (at < n) {
+      this.records.copyWithin(at + 1, at, n);
+      if (this.pendingTime >= at) this.pendingTime++;
+    }
+    this.records[at] = taskId * CODE_SPAN + TaskEventCode.Wake;
+    this.stepAt = -1;
+    this.length = n + 1;
+    this.singles++;
+    this.quiet = at + 1;
   }
 
   /**
@@ -602,7 +655,8 @@ export class TaskEventLog {
     if (strings > 0 && this.strings.length !== strings) this.strings.length = strings;
     const batch = this.batch;
     batch.length = count;
-    batch.count = 2 * (count - this.singles - this.blanks) + this.singles;
+    // Whole steps are two events, woken ones three, singles one, blanks none.
+    batch.count = 2 * (count - this.singles - this.blanks) + this.singles + this.triples;
     batch.records = this.records;
     batch.events = this.events;
     batch.strings = strings > 0 ? this.strings : noStrings;
@@ -615,6 +669,7 @@ export class TaskEventLog {
     this.mark = -1;
     this.singles = 0;
     this.blanks = 0;
+    this.triples = 0;
     this.stepAt = -1;
     this.quiet = -1;
     this.enteredAt = -1;

@@ -45,6 +45,7 @@ export type {
 export {
   batchChannel,
   batchChannelName,
+  CODE_SPAN,
   TaskEventCode,
   TaskEventDecoder,
   forEachTaskEvent,

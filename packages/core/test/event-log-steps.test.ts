@@ -99,13 +99,18 @@ function openForSteps(log: TaskEventLog, ready = true): void {
  * general path, `step` as it begins and `later` as it suspends. A `waitOn` step waits on
  * task `task + 1`. `during` runs between the two ends (the body: spawns, ticks).
  */
-function recordStep(log: TaskEventLog, task: number, first: boolean, end: StepEnd, during?: () => void): void {
+function recordStep(log: TaskEventLog, task: number, first: boolean, end: StepEnd, during?: () => void, woken = false): void {
   const begin = first ? TaskEventCode.Start : TaskEventCode.Resume;
   const coarse = log.coarse;
-  if (!coarse) log.step(begin, task);
+  if (!coarse) {
+    // A step run in its wake callback: its wake, recorded as it came.
+    if (woken) log.wake(task);
+    log.step(begin, task);
+  }
   during?.();
   if (end === 'done') {
-    if (coarse) log.finish(begin, task);
+    if (coarse && woken) log.wokenFinish(task);
+    else if (coarse) log.finish(begin, task);
     return;
   }
   if (!coarse) {
@@ -113,7 +118,8 @@ function recordStep(log: TaskEventLog, task: number, first: boolean, end: StepEn
     return;
   }
   const [startCode, resumeCode] = wholeCodes[end];
-  if (end === 'waitOn') log.steppedOn(first ? startCode : resumeCode, task, task + 1);
+  if (woken) log.wokenStepped(resumeCode === TaskEventCode.ResumeYield ? TaskEventCode.ResumeYield : TaskEventCode.ResumeWait, task, end === 'waitOn' ? task + 1 : -1);
+  else if (end === 'waitOn') log.steppedOn(first ? startCode : resumeCode, task, task + 1);
   else log.stepped(first ? startCode : resumeCode, task);
 }
 
@@ -302,24 +308,59 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
     expect(resume?.time).toBeGreaterThanOrEqual(wake?.time ?? Infinity);
   });
 
-  it('wokeToStep(): in a window readied for steps, the wake is one record at the window’s time, and the step stays one record', () => {
+  it('wokenStepped(): in a window readied for steps, a woken step that recorded nothing else is one record, its wake at the window’s time', () => {
     const seen = collectWith('coarse');
     const log = new TaskEventLog('steps');
     withNoTickInside(seen, () => {
       openForSteps(log);
-      log.wokeToStep(7);
-      log.stepped(TaskEventCode.ResumeWait, 7);
+      log.wokenStepped(TaskEventCode.ResumeWait, 7, -1);
+      log.wokenStepped(TaskEventCode.ResumeYield, 8, -1);
       log.close();
     });
-    // A time, the wake (one event), the whole step (two): no time of the wake's own.
-    expect(seen[0]?.records.map(taskEventRecordWeight)).toEqual([0, 1, 2]);
+    // A time, then each wake with its whole step (three events each).
+    expect(seen[0]?.records.map(taskEventRecordWeight)).toEqual([0, 3, 3]);
+    expect(seen[0]?.count).toBe(6);
     const events = seen[0]?.events ?? [];
-    expect(events.map((event) => [event.kind, event.taskId])).toEqual([
-      ['wake', 7],
-      ['resume', 7],
-      ['suspend', 7],
+    expect(events.map(label)).toEqual(['wake:7', 'resume:7', 'suspend:7:wait:', 'wake:8', 'resume:8', 'suspend:8:yield:']);
+    expect(new Set(events.map((event) => event.time)).size).toBe(1);
+  });
+
+  it('wokenStepped(): the wake and the beginning go before what the step recorded, and a wait on a task keeps its task', () => {
+    const seen = collectWith('coarse');
+    const log = new TaskEventLog('steps');
+    openForSteps(log);
+    log.stepped(TaskEventCode.StartYield, 1);
+    log.spawned(20, 7, undefined, 'function child');
+    log.wokenStepped(TaskEventCode.ResumeWait, 7, 20);
+    log.wokenStepped(TaskEventCode.ResumeWait, 8, 7);
+    log.close();
+    const events = seen.flatMap((batch) => batch.events);
+    expect(events.map(label)).toEqual([
+      'start:1',
+      'suspend:1:yield:',
+      'wake:7',
+      'resume:7',
+      'spawn:20:7:undefined:function child',
+      'suspend:7:wait:20',
+      'wake:8',
+      'resume:8',
+      'suspend:8:wait:7',
     ]);
-    expect(events[0]?.time).toBe(events[1]?.time);
+    for (const batch of seen) expect(batch.count).toBe(batch.events.length);
+  });
+
+  it('wokenFinish(): a woken step whose body ended has its wake and beginning before its settlement', () => {
+    const seen = collectWith('coarse');
+    const log = new TaskEventLog('steps');
+    openForSteps(log);
+    log.wokenFinish(7);
+    log.settled(7, 'fulfilled', undefined);
+    log.between();
+    log.wokenStepped(TaskEventCode.ResumeYield, 8, -1);
+    log.close();
+    const events = seen.flatMap((batch) => batch.events);
+    expect(events.map(label)).toEqual(['wake:7', 'resume:7', 'settle:7:fulfilled:undefined', 'wake:8', 'resume:8', 'suspend:8:yield:']);
+    for (const batch of seen) expect(batch.count).toBe(batch.events.length);
   });
 
   it('wake(): in a coarse window within the tick of its latest time, the wake is one record at that time', () => {
@@ -446,12 +487,11 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
     }
   });
 
-  it('wokeToStep(): in a window opened but not readied, the wake takes a time of its own', () => {
+  it('wokenStepped(): in a window opened but not readied, the wake takes a time of its own', () => {
     const seen = collectWith('coarse');
     const log = new TaskEventLog('steps');
     openForSteps(log, false);
-    log.wokeToStep(7);
-    log.stepped(TaskEventCode.ResumeYield, 7);
+    log.wokenStepped(TaskEventCode.ResumeYield, 7, -1);
     log.close();
     const events = seen.flatMap((batch) => batch.events);
     expect(events.map((event) => [event.kind, event.taskId])).toEqual([
@@ -463,23 +503,16 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
     expect(seen[0]?.records[0]).toBeLessThan(0);
   });
 
-  it('wokeToStep(): outside a window readied for steps it records a wake as wake() does, and the step begins after it', async () => {
+  it('wokenStepped(): outside a coarse window it records the wake as wake() does, then the step', async () => {
     const seen = collectWith('precise');
     const log = new TaskEventLog('steps');
     log.open();
-    log.wokeToStep(3);
-    log.step(TaskEventCode.Resume, 3);
-    log.later(TaskEventCode.SuspendYield, 3, Number.NaN);
+    log.wokenStepped(TaskEventCode.ResumeYield, 3, -1);
     log.close();
-    log.wokeToStep(4);
+    log.wokenStepped(TaskEventCode.ResumeWait, 4, 3);
     await Promise.resolve();
     const events = seen.flatMap((batch) => batch.events);
-    expect(events.map((event) => [event.kind, event.taskId])).toEqual([
-      ['wake', 3],
-      ['resume', 3],
-      ['suspend', 3],
-      ['wake', 4],
-    ]);
+    expect(events.map(label)).toEqual(['wake:3', 'resume:3', 'suspend:3:yield:', 'wake:4', 'resume:4', 'suspend:4:wait:3']);
     for (let i = 1; i < events.length; i++) expect(events[i]?.time).toBeGreaterThanOrEqual(events[i - 1]?.time ?? Infinity);
   });
 
@@ -571,7 +604,7 @@ type Op =
   | { readonly op: 'settle'; readonly task: number; readonly state: SettledState; readonly packed: boolean }
   | { readonly op: 'spawn'; readonly task: number }
   | { readonly op: 'wake'; readonly task: number }
-  | { readonly op: 'woken'; readonly task: number; readonly end: 'yield' | 'wait'; readonly tick: boolean }
+  | { readonly op: 'woken'; readonly task: number; readonly end: StepEnd; readonly spawns: number; readonly tick: boolean }
   | { readonly op: 'window'; readonly ready: boolean }
   | { readonly op: 'burst'; readonly steps: number }
   | { readonly op: 'legacy'; readonly task: number };
@@ -595,7 +628,8 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({
       op: fc.constant('woken' as const),
       task: fc.integer({ min: 0, max: 50 }),
-      end: fc.constantFrom('yield' as const, 'wait' as const),
+      end: fc.constantFrom('yield' as const, 'wait' as const, 'waitOn' as const, 'done' as const),
+      spawns: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) }),
       tick: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     }),
   },
@@ -637,9 +671,14 @@ function drive(log: TaskEventLog, ops: readonly Op[]): string[] {
   const expected: string[] = [];
   let open = false;
   let child = 1000;
-  const step = (task: number, first: boolean, end: StepEnd, spawns: number, packed: boolean, tick: boolean): void => {
+  const step = (task: number, first: boolean, end: StepEnd, spawns: number, packed: boolean, tick: boolean, woken = false): void => {
     expected.push(`${first ? 'start' : 'resume'}:${String(task)}`);
-    recordStep(log, task, first, end, () => {
+    recordStep(
+      log,
+      task,
+      first,
+      end,
+      () => {
       for (let i = 0; i < spawns; i++) {
         // Packed (as ExecutorBase records a spawn) or as an object (as the pool relays one).
         if (packed) log.spawned(child, task, `child-${String(child)}`, 'generator child');
@@ -648,7 +687,9 @@ function drive(log: TaskEventLog, ops: readonly Op[]): string[] {
         child++;
       }
       if (tick) waitForTick();
-    });
+      },
+      woken,
+    );
     if (end === 'done') {
       // The task settles after its last step; what follows happened after it.
       log.settled(task, 'fulfilled', undefined);
@@ -684,10 +725,11 @@ function drive(log: TaskEventLog, ops: readonly Op[]): string[] {
         log.between();
         break;
       case 'woken':
-        // As the trampoline steps a task in its wake callback: the wake, then the step.
-        log.wokeToStep(op.task);
+        // As the trampoline steps a task in its wake callback: the wake, then the step,
+        // after whatever was recorded before (it says so with `between`).
+        log.between();
         expected.push(`wake:${String(op.task)}`);
-        step(op.task, false, op.end, 0, true, op.tick);
+        step(op.task, false, op.end, op.spawns, true, op.tick, true);
         break;
       case 'window':
         if (open) log.close();

@@ -188,7 +188,7 @@ export class EventRing {
         decoder?.flush(emit);
         const event = this.load(i, segment);
         if (event !== undefined) out.push(event);
-      } else if (code >= TaskEventCode.Spawn && decoder !== undefined) {
+      } else if (code >= TaskEventCode.Spawn && code <= TaskEventCode.Cancelled && decoder !== undefined) {
         // Packed spawns and settlements: their strings are in this slot's columns.
         decoder.flush(emit);
         const taskId = taskEventRecordTaskId(record);

@@ -27,7 +27,26 @@ function spawnsAndCancels(ids: readonly number[]): TaskEventBatch {
   return { executor: 'ring', thread: 0, length: records.length, count: records.length - 1, records: Float64Array.from(records), events: [], strings };
 }
 
+/** A batch of steps run in their wake callbacks, each one record: `ids` alternately yield and wait, at time 1000. */
+function wokenSteps(ids: readonly number[]): TaskEventBatch {
+  const records = [-1000, ...ids.map((id) => taskEventRecord(id, id % 2 === 0 ? TaskEventCode.WokeResumeYield : TaskEventCode.WokeResumeWait))];
+  return { executor: 'ring', thread: 0, length: records.length, count: 3 * ids.length, records: Float64Array.from(records), events: [], strings: [] };
+}
+
 describe('EventRing', () => {
+  it('keeps a step run in its wake callback as its wake, resume and suspend, and counts them as three events', () => {
+    const ring = new EventRing(5);
+    // Eight records: the ring keeps the last five (ids 3 to 7).
+    ring.pushBatch(wokenSteps([1, 2, 3, 4, 5, 6, 7]));
+    const events = ring.toArray();
+    expect(events.map((event) => `${event.kind}:${String(event.taskId)}${event.kind === 'suspend' ? `:${event.reason}` : ''}`)).toEqual(
+      [3, 4, 5, 6, 7].flatMap((id) => [`wake:${String(id)}`, `resume:${String(id)}`, `suspend:${String(id)}:${id % 2 === 0 ? 'yield' : 'wait'}`]),
+    );
+    expect(events.every((event) => event.time === 1000)).toBe(true);
+    expect(ring.pushed).toBe(21);
+    expect(ring.dropped).toBe(6);
+  });
+
   for (const size of [1, 5, 40] as const) {
     it(`keeps the newest records of batches of ${String(size)} wakes pushed across its end many times, with their times`, () => {
       const capacity = 7 * size + 3;

@@ -1,4 +1,4 @@
-import { TaskEventCode } from '@spindle/core';
+import { CODE_SPAN, TaskEventCode } from '@spindle/core';
 
 /**
  * What a worker sends the main thread, in one message per flush: its lifecycle events and
@@ -19,7 +19,7 @@ import { TaskEventCode } from '@spindle/core';
  *
  * Inside a chunk, numbers are core's packed batch records (see `TaskEventBatch`), so step
  * events pass to the batch channel as they are: a negative number is a time (negated) for
- * the records after it; any other is `id * 16 + code`, followed by a code's operands:
+ * the records after it; any other is `id * 32 + code`, followed by a code's operands:
  *
  * | code | id | operands |
  * | --- | --- | --- |
@@ -44,7 +44,7 @@ export const Wire = {
   SuspendWait: TaskEventCode.SuspendWait,
   Wake: TaskEventCode.Wake,
   WaitingOn: TaskEventCode.WaitingOn,
-  // Free codes of core's four bits (core's Event and whole-step codes never travel here).
+  // Codes core's step events leave free (core's Event and whole-step codes never travel here).
   Spawn: 11,
   Steal: 12,
   Settle: 13,
@@ -54,7 +54,7 @@ export const Wire = {
 } as const;
 
 /** Core's record layout: `id * SPAN + code`. */
-export const SPAN = 16;
+export const SPAN = CODE_SPAN;
 
 /** Numbers before a chunk's records: its sequence number and its length. */
 export const CHUNK_HEADER = 2;

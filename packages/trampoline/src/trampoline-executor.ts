@@ -79,6 +79,11 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
   private turnListening = -1;
   /** The time slice ({@link TimeSlice.turns}) in which nobody listened when a woken task was stepped in place. */
   private quietSlice = -1;
+  /**
+   * The task being stepped in its wake callback while batch subscribers listen: its wake is
+   * recorded with its step, when the step ends (see `TaskEventLog.wokenStepped`).
+   */
+  private wokenHere: TrampolineTask | undefined = undefined;
   private readonly closeTurnBound = (): void => {
     this.turnListening = -1;
     this.eventLog.close();
@@ -239,8 +244,9 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
       case Step.Yield:
         task.state = 'suspended';
         if (listening !== Listening.Nobody) {
-          if (listening === Listening.Batch) this.eventLog.stepped(first ? TaskEventCode.StartYield : TaskEventCode.ResumeYield, task.id);
-          else this.publishSuspend(task, 'yield');
+          if (listening !== Listening.Batch) this.publishSuspend(task, 'yield');
+          else if (this.takeWoken(task)) this.eventLog.wokenStepped(TaskEventCode.ResumeYield, task.id, -1);
+          else this.eventLog.stepped(first ? TaskEventCode.StartYield : TaskEventCode.ResumeYield, task.id);
         }
         this.enqueue(task);
         break;
@@ -249,8 +255,9 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
         coroutine.value = undefined;
         task.state = 'suspended';
         if (listening !== Listening.Nobody) {
-          if (listening === Listening.Batch) this.eventLog.steppedOn(first ? TaskEventCode.StartWait : TaskEventCode.ResumeWait, task.id, awaited instanceof Task ? awaited.id : -1);
-          else this.publishSuspend(task, 'wait', awaited);
+          if (listening !== Listening.Batch) this.publishSuspend(task, 'wait', awaited);
+          else if (this.takeWoken(task)) this.eventLog.wokenStepped(TaskEventCode.ResumeWait, task.id, awaited instanceof Task ? awaited.id : -1);
+          else this.eventLog.steppedOn(first ? TaskEventCode.StartWait : TaskEventCode.ResumeWait, task.id, awaited instanceof Task ? awaited.id : -1);
         }
         this.park(task, awaited);
         break;
@@ -258,7 +265,7 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
       case Step.Done: {
         const value = coroutine.value;
         coroutine.value = undefined;
-        if (listening === Listening.Batch) this.eventLog.finish(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
+        if (listening === Listening.Batch) this.recordFinish(task, first);
         this.complete(task, value);
         if (listening === Listening.Batch) this.eventLog.between();
         break;
@@ -266,7 +273,7 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
       case Step.Failed: {
         const error = coroutine.value;
         coroutine.value = undefined;
-        if (listening === Listening.Batch) this.eventLog.finish(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
+        if (listening === Listening.Batch) this.recordFinish(task, first);
         task.state = 'suspended';
         task.finish(true, error);
         if (listening === Listening.Batch) this.eventLog.between();
@@ -278,6 +285,19 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
       if (!task.bodyFinished) this.interrupt(task);
       if (listening === Listening.Batch) this.eventLog.between();
     }
+  }
+
+  /** True once for the task stepped in its wake callback whose wake is still to be recorded. */
+  private takeWoken(task: TrampolineTask): boolean {
+    if (this.wokenHere !== task) return false;
+    this.wokenHere = undefined;
+    return true;
+  }
+
+  /** Records the beginning of a step whose body ended, in a window of batch steps (with its wake first, for a task stepped in its wake callback). */
+  private recordFinish(task: TrampolineTask, first: boolean): void {
+    if (this.takeWoken(task)) this.eventLog.wokenFinish(task.id);
+    else this.eventLog.finish(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
   }
 
   private complete(task: TrampolineTask, value: unknown): void {
@@ -402,12 +422,22 @@ export class TrampolineExecutor extends ExecutorBase<TrampolineTask> {
       setImmediate(this.closeTurnBound);
     }
     this.listening = listening;
-    // The wake is recorded in the window, at the window's time when the clock has not
-    // ticked since the last step, so it needs no clock read of its own.
-    if (listening === Listening.Batch) this.eventLog.wokeToStep(task.id);
-    else this.publishWake(task);
+    if (listening === Listening.Batch) {
+      // The wake is recorded with the step, as it ends: in one record with it when nothing
+      // else was recorded during the step and the clock has not ticked since the last. What
+      // was recorded before the wake (outside any step) comes before both.
+      this.eventLog.between();
+      const outer = this.wokenHere;
+      this.wokenHere = task;
+      this.stepHere(task, foreignContext);
+      // A step that recorded nothing still leaves its wake.
+      if (this.takeWoken(task)) this.eventLog.wake(task.id);
+      this.wokenHere = outer;
+      return;
+    }
+    this.publishWake(task);
     this.stepHere(task, foreignContext);
     // With the precise clock, the step's end is now, not when the log next reads the clock.
-    if (listening !== Listening.Batch && batchChannel.hasSubscribers) this.eventLog.stampNow();
+    if (batchChannel.hasSubscribers) this.eventLog.stampNow();
   }
 }

@@ -1,9 +1,11 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { taskEventProblems } from '@spindle/conformance';
-import { channelNames, forEachTaskEvent, holdEventClock, subscribeTaskEventStream } from '@spindle/core';
+import { TaskEventCode, batchChannelName, channelNames, forEachTaskEvent, holdEventClock, subscribeTaskEventStream, taskEventRecordCode } from '@spindle/core';
+import type { TaskEventBatch } from '@spindle/core';
 import type { TaskEvent, TaskHandle } from '@spindle/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TrampolineExecutor } from '../src/index.js';
+import { TrampolineExecutor, operation, spawn, until } from '../src/index.js';
+import type { Instruction } from '../src/index.js';
 import { deferred } from './helpers.js';
 
 // Tasks stepped in their wake callbacks (outside a drain) share one event window for each
@@ -117,6 +119,67 @@ describe('steps run in wake callbacks', () => {
     // A batch holds up to 1,024 numbers (a whole step and a wake are two), and a window
     // lasts a turn of the event loop: a window per turn of microtasks was a batch per step.
     expect(batches.length).toBeLessThan(20);
+  });
+
+  it('of a task that recorded nothing else are one record each with the wake, and the events stay complete', async () => {
+    const events = recordStream();
+    const ex = new TrampolineExecutor();
+    const codes: number[] = [];
+    const onBatch = (message: unknown): void => {
+      const batch = message as TaskEventBatch;
+      if (batch.executor !== ex.label) return;
+      for (let i = 0; i < batch.length; i++) {
+        const record = batch.records[i] ?? -1;
+        if (record >= 0) codes.push(taskEventRecordCode(record));
+      }
+    };
+    subscribe(batchChannelName, onBatch);
+    cleanups.push(() => unsubscribe(batchChannelName, onBatch));
+    const awaits = 1000;
+    const handle = ex.spawn(function* (): Generator<unknown, number, number> {
+      let sum = 0;
+      for (let k = 0; k < awaits; k++) sum += yield Promise.resolve(1);
+      return sum;
+    });
+    expect(await handle).toBe(awaits);
+    await ex.close();
+    await nextTurn();
+    // A tick of the clock during a step (every 0.1 ms, so rarely) makes it two records; the
+    // rest are one.
+    const woken = codes.filter((code) => code === TaskEventCode.WokeResumeWait).length;
+    expect(woken).toBeGreaterThan(awaits / 2);
+    expect(woken + codes.filter((code) => code === TaskEventCode.Wake).length).toBe(awaits);
+    const own = events.filter((event) => event.executor === ex.label);
+    expect(taskEventProblems(own)).toEqual([]);
+    expect(own.map((event) => event.kind)).toEqual(['spawn', 'start', ...Array.from({ length: awaits }, () => ['suspend', 'wake', 'resume']).flat(), 'settle']);
+  });
+
+  it('put the wake and the beginning of a task stepped in place before what its step recorded', async () => {
+    const events = recordStream();
+    const ex = new TrampolineExecutor();
+    // eslint-disable-next-line require-yield -- a child that finishes at once is the point
+    const child = operation(function* child(): Generator<Instruction, number, unknown> {
+      return 1;
+    });
+    const gate = deferred<number>();
+    const handle = ex.spawn(function* () {
+      const a = yield* until(gate.promise);
+      // Woken in place: this step spawns a child and then waits again.
+      const spawned = yield* spawn(child());
+      const b = yield* until(Promise.resolve(2));
+      return a + b + (spawned.id > 0 ? 0 : 1);
+    });
+    await nextTurn();
+    gate.resolve(1);
+    expect(await handle).toBe(3);
+    await ex.close();
+    await nextTurn();
+    const own = events.filter((event) => event.executor === ex.label);
+    expect(taskEventProblems(own)).toEqual([]);
+    const parent = handle.id;
+    const labels = own.map((event) => `${event.kind}:${event.taskId === parent ? 'parent' : 'child'}`);
+    const wake = labels.indexOf('wake:parent');
+    expect(labels.slice(wake, wake + 4)).toEqual(['wake:parent', 'resume:parent', 'spawn:child', 'suspend:parent']);
   });
 
   it('record every wake in order once the time slice is spent and woken tasks wait in the queue', async () => {

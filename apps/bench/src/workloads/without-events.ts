@@ -20,10 +20,9 @@ export interface EventCodeShape {
   readonly rewrites: readonly (readonly [pattern: RegExp, replacement: string])[];
 }
 
-/** Lines both executors share: a step's beginning on the general path, the end of a step whose body finished, and the note that what follows happened between steps. */
+/** Lines both executors share: a step's beginning on the general path, and the note that what follows happened between steps. */
 const stepLines: readonly RegExp[] = [
   /^\s*if \(listening > Listening\.Batch\) this\.publishStep\(task, first\);$/,
-  /^\s*if \(listening === Listening\.Batch\) this\.eventLog\.finish\(.*\);$/,
   /^\s*if \(listening === Listening\.Batch\) this\.eventLog\.between\(\);$/,
 ];
 
@@ -33,6 +32,8 @@ export const roundRobinShape: EventCodeShape = {
   closeLine: /^\s*log\.close\(\);\n/m,
   lines: [
     ...stepLines,
+    // The end of a step whose body finished.
+    /^\s*if \(listening === Listening\.Batch\) this\.eventLog\.finish\(.*\);$/,
     /^\s*if \(this\.listening === Listening\.Batch\) this\.eventLog\.wake\(task\.id\);$/,
     /^\s*else this\.publishWake\(task\);$/,
     /^\s*if \(this\.listening !== Listening\.Nobody\) this\.eventLog\.expectWindow\(\);$/,
@@ -48,14 +49,21 @@ export const trampolineShape: EventCodeShape = {
   packageName: '@spindle/trampoline',
   // The drain's (the turn window's close, in a field's arrow function, is rewritten below).
   closeLine: /(?<=this\.draining = false;\n)\s*this\.eventLog\.close\(\);\n/,
-  lines: [...stepLines, /^\s*if \(this\.quietSlice !== this\.slice\.turns\) this\.publishWake\(task\);$/, /^\s*if \(!foreignContext && this\.turnListening === Listening\.Batch\) this\.eventLog\.between\(\);$/],
+  lines: [
+    ...stepLines,
+    // The end of a step whose body finished (with its wake, for a task stepped in place).
+    /^\s*if \(listening === Listening\.Batch\) this\.recordFinish\(task, first\);$/,
+    /^\s*if \(this\.quietSlice !== this\.slice\.turns\) this\.publishWake\(task\);$/,
+    /^\s*if \(!foreignContext && this\.turnListening === Listening\.Batch\) this\.eventLog\.between\(\);$/,
+  ],
   rewrites: [
     [
       /if \(this\.turnListening < 0 && this\.quietSlice === this\.slice\.turns\) \{\n\s*this\.listening = Listening\.Nobody;\n\s*this\.stepHere\(task, foreignContext\);\n\s*return;\n\s*\}\n\s*this\.stepHereListened\(task, foreignContext\);\n/,
       'this.listening = 0;\nthis.stepHere(task, foreignContext);\n',
     ],
-    // Called no more in the cut build: its body goes.
+    // Called no more in the cut build: their bodies go.
     [/(?<=stepHereListened\(task, foreignContext\) \{\n)[^]*?\n {2}\}\n/, '  }\n'],
+    [/(?<=recordFinish\(task, first\) \{\n)[^]*?\n {2}\}\n/, '  }\n'],
     // The turn's window closes in an immediate that the cut build never queues.
     [/(?<=this\.turnListening = -1;\n)\s*this\.eventLog\.close\(\);\n/, ''],
   ],
