@@ -382,11 +382,17 @@ export class TaskEventLog {
     }
     let at = this.quiet;
     let n = this.length;
+    if (at === n && n + MOST_PER_CALL > this.records.length) {
+      // Nothing recorded during the step and the batch full: it is published, as at the end
+      // of any step (see `roomAtStepEnd`), rather than grown, and the step begins the next.
+      n = this.roomAtStepEnd(n);
+      at = this.quiet;
+    }
     // As for a beginning: after the time a batch begins with.
     if (at === 0 && n > 0) at = 1;
     if (at <= 0 || at > n) {
-      // The batch was published during the step: the wake goes at the end, now, and the
-      // beginning after it (no `quiet`).
+      // The batch was published during the step (or just now): the wake goes at the end,
+      // now, and the beginning after it (no `quiet`).
       if (n === 0 || n + MOST_PER_CALL > this.records.length) n = this.room();
       n = this.stampTick(n);
       this.records[n] = taskId * CODE_SPAN + TaskEventCode.Wake;

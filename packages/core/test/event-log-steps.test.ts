@@ -349,6 +349,23 @@ describe('TaskEventLog steps (stepped, finish, between, wake)', () => {
     for (const batch of seen) expect(batch.count).toBe(batch.events.length);
   });
 
+  it('wokenStepped(): steps that fill a batch publish it at 1,024 numbers, as stepped() does, and lose nothing', () => {
+    const seen = collectWith('coarse');
+    const log = new TaskEventLog('steps');
+    const steps = 5000;
+    openForSteps(log);
+    for (let i = 0; i < steps; i++) log.wokenStepped(TaskEventCode.ResumeWait, 1 + (i % 9), -1);
+    log.close();
+    expect(seen.length).toBeGreaterThanOrEqual(5);
+    for (const batch of seen) {
+      expect(batch.records.length).toBeLessThanOrEqual(1024);
+      expect(batch.count).toBe(batch.events.length);
+    }
+    const events = seen.flatMap((batch) => batch.events);
+    expect(events.filter((event) => event.kind === 'wake')).toHaveLength(steps);
+    expect(events.filter((event) => event.kind === 'suspend')).toHaveLength(steps);
+  });
+
   it('wokenFinish(): a woken step whose body ended has its wake and beginning before its settlement', () => {
     const seen = collectWith('coarse');
     const log = new TaskEventLog('steps');
