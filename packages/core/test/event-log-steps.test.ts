@@ -97,7 +97,9 @@ function openForSteps(log: TaskEventLog, ready = true): void {
  * Records one step of `task` as an executor does: in a coarse window, one call as it ends
  * (`stepped`, or `finish` for a body that ended, before its settle); anywhere else the
  * general path, `step` as it begins and `later` as it suspends. A `waitOn` step waits on
- * task `task + 1`. `during` runs between the two ends (the body: spawns, ticks).
+ * task `task + 1`. `during` runs between the two ends (the body: spawns, ticks). A `woken`
+ * step ran in its wake callback: in a coarse window its wake is recorded with it
+ * (`wokenStepped`, `wokenFinish`), anywhere else first, as it came.
  */
 function recordStep(log: TaskEventLog, task: number, first: boolean, end: StepEnd, during?: () => void, woken = false): void {
   const begin = first ? TaskEventCode.Start : TaskEventCode.Resume;
