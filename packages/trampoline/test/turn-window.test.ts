@@ -48,6 +48,21 @@ function twoWaits(ex: TrampolineExecutor): { first: ReturnType<typeof deferred<n
   return { first, second, handle };
 }
 
+/**
+ * Runs one task on `ex` that awaits `awaits` fresh promises one after another, then closes
+ * `ex` and lets its last window publish (it closes as this turn of the event loop ends).
+ */
+async function awaitInSequence(ex: TrampolineExecutor, awaits: number): Promise<void> {
+  const handle = ex.spawn(function* (): Generator<unknown, number, number> {
+    let sum = 0;
+    for (let k = 0; k < awaits; k++) sum += yield Promise.resolve(1);
+    return sum;
+  });
+  expect(await handle).toBe(awaits);
+  await ex.close();
+  await nextTurn();
+}
+
 /** Counts the windows `ex` opens on its event log. */
 function countWindows(ex: TrampolineExecutor): { readonly opened: number } {
   const log = ex.eventLog;
@@ -106,17 +121,10 @@ describe('steps run in wake callbacks', () => {
       }),
     );
     const awaits = 1000;
-    const handle = ex.spawn(function* (): Generator<unknown, number, number> {
-      let sum = 0;
-      for (let k = 0; k < awaits; k++) sum += yield Promise.resolve(1);
-      return sum;
-    });
-    expect(await handle).toBe(awaits);
-    await ex.close();
-    await nextTurn();
+    await awaitInSequence(ex, awaits);
     // Spawn, start, each await's suspend, wake and resume, settle.
     expect(batches.reduce((sum, count) => sum + count, 0)).toBe(3 + 3 * awaits);
-    // A batch holds up to 1,024 numbers (a whole step and a wake are two), and a window
+    // A batch holds up to 1,024 numbers (a step woken in place is one, with its wake), and a window
     // lasts a turn of the event loop: a window per turn of microtasks was a batch per step.
     expect(batches.length).toBeLessThan(20);
   });
@@ -136,14 +144,7 @@ describe('steps run in wake callbacks', () => {
     subscribe(batchChannelName, onBatch);
     cleanups.push(() => unsubscribe(batchChannelName, onBatch));
     const awaits = 1000;
-    const handle = ex.spawn(function* (): Generator<unknown, number, number> {
-      let sum = 0;
-      for (let k = 0; k < awaits; k++) sum += yield Promise.resolve(1);
-      return sum;
-    });
-    expect(await handle).toBe(awaits);
-    await ex.close();
-    await nextTurn();
+    await awaitInSequence(ex, awaits);
     // A tick of the clock during a step (every 0.1 ms, so rarely) makes it two records; the
     // rest are one.
     const woken = codes.filter((code) => code === TaskEventCode.WokeResumeWait).length;
