@@ -1,8 +1,11 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: { index: 'src/index.ts', kit: 'src/kit/index.ts', events: 'src/events/index.ts' },
   format: ['esm', 'cjs'],
+  // One copy of each module shared by the three entry points, in both formats: a class
+  // reached through `@spindle/core` and through `@spindle/core/kit` must be the same class.
+  splitting: true,
   dts: true,
   sourcemap: true,
   clean: true,

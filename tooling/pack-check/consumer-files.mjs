@@ -39,10 +39,9 @@ export function* spin(ctx, counter) {
 export const checksModule = `'use strict';
 const assert = require('node:assert/strict');
 
-function executorClasses(ns, core) {
+function executorClasses(ns) {
   return Object.entries(ns)
-    // core's ExecutorBase is abstract: the building block, not an executor to run.
-    .filter(([, value]) => typeof value === 'function' && value.prototype != null && value !== core.ExecutorBase)
+    .filter(([, value]) => typeof value === 'function' && value.prototype != null)
     .filter(([, value]) => typeof value.prototype.spawn === 'function' && typeof value.prototype.close === 'function')
     .map(([name, value]) => ({ name, Executor: value }));
 }
@@ -98,14 +97,14 @@ async function checkExecutor(name, Executor, core, tasksUrl) {
   return name + ' (' + done.join(', ') + ')';
 }
 
-async function checkCore(core, tasksUrl) {
+async function checkCore(core, kit, tasksUrl) {
   const ref = core.taskRef(tasksUrl, 'add');
   assert.deepEqual(ref, { $spindle: 'task-reference', module: tasksUrl, export: 'add' });
   assert.equal(core.isTaskReference(ref), true);
   assert.equal(core.isTaskReference({ module: tasksUrl }), false);
-  const add = await core.loadTaskReference(ref);
+  const add = await kit.loadTaskReference(ref);
   assert.equal(add(undefined, 40, 2), 42);
-  await assert.rejects(core.loadTaskReference(core.taskRef(tasksUrl, 'missing')), (error) => {
+  await assert.rejects(kit.loadTaskReference(core.taskRef(tasksUrl, 'missing')), (error) => {
     assert.ok(error instanceof core.InvalidTaskError);
     assert.equal(error.code, 'unknown-reference');
     return true;
@@ -127,17 +126,17 @@ async function checkCore(core, tasksUrl) {
 }
 
 /** @returns {Promise<{ exports: string[], ran: string[] }>} */
-module.exports = async function check(packageName, ns, core, tasksUrl) {
+module.exports = async function check(packageName, ns, core, kit, tasksUrl) {
   const exportNames = Object.keys(ns).filter((key) => key !== 'default' && key !== 'module.exports');
   assert.ok(exportNames.length > 0, packageName + ' exports nothing');
   const ran = [];
-  if (packageName === '@spindle/core') ran.push(...(await checkCore(core, tasksUrl)));
+  if (packageName === '@spindle/core') ran.push(...(await checkCore(core, kit, tasksUrl)));
   if (packageName === '@spindle/conformance') {
     assert.equal(typeof ns.describeExecutorConformance, 'function');
     ran.push('describeExecutorConformance is a function (the suite runs in the README example)');
   }
-  for (const { name, Executor } of executorClasses(ns, core)) ran.push(await checkExecutor(name, Executor, core, tasksUrl));
-  return { exports: exportNames, executors: executorClasses(ns, core).map((e) => e.name), ran };
+  for (const { name, Executor } of executorClasses(ns)) ran.push(await checkExecutor(name, Executor, core, tasksUrl));
+  return { exports: exportNames, executors: executorClasses(ns).map((e) => e.name), ran };
 };
 `;
 
@@ -146,8 +145,9 @@ export function esmSmoke(packageName) {
   return `import check from './checks.cjs';
 import * as ns from ${JSON.stringify(packageName)};
 import * as core from '@spindle/core';
+import * as kit from '@spindle/core/kit';
 
-const result = await check(${JSON.stringify(packageName)}, ns, core, new URL('./tasks.mjs', import.meta.url).href);
+const result = await check(${JSON.stringify(packageName)}, ns, core, kit, new URL('./tasks.mjs', import.meta.url).href);
 console.log(JSON.stringify(result));
 `;
 }
@@ -174,8 +174,9 @@ const path = require('node:path');
 const check = require('./checks.cjs');
 const ns = require(${JSON.stringify(packageName)});
 const core = require('@spindle/core');
+const kit = require('@spindle/core/kit');
 
-check(${JSON.stringify(packageName)}, ns, core, pathToFileURL(path.join(__dirname, 'tasks.mjs')).href).then(
+check(${JSON.stringify(packageName)}, ns, core, kit, pathToFileURL(path.join(__dirname, 'tasks.mjs')).href).then(
   (result) => console.log(JSON.stringify(result)),
   (error) => {
     console.error(error);

@@ -1,5 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { channelNames, forEachTaskEvent, subscribeTaskEventStream } from '@spindle/core';
+import { channelNames } from '@spindle/core';
+import { forEachTaskEvent, subscribeTaskEventStream } from '@spindle/core/events';
 import type { TaskEvent } from '@spindle/core';
 import { RoundRobinExecutor } from '@spindle/round-robin';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { channelNames, eventTime } from '@spindle/core';
+import { channelNames } from '@spindle/core';
+import { eventTime } from '@spindle/core/events';
 import type { TaskContext, TaskEvent, TaskEventKind } from '@spindle/core';
 
 /** One line of the log: a scheduler event, or a note a body wrote during its step. */

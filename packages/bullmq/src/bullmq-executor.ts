@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  ExecutorClosedError,
-  InvalidOptionsError,
-  InvalidTaskError,
-  batchChannel,
-  channels,
-  describeValue,
-  publishSpawn,
-  publishTaskEvent,
-  validateSpawn,
-} from '@spindle/core';
+import { ExecutorClosedError, InvalidOptionsError, InvalidTaskError } from '@spindle/core';
+import { describeValue, validateSpawn } from '@spindle/core/kit';
+import { batchChannel, channels, publishSpawn, publishTaskEvent } from '@spindle/core/events';
 import type {
   CloseOptions,
   Executor,
@@ -18,11 +10,10 @@ import type {
   SpawnOptions,
   SpawnResult,
   Spawnable,
-  Task,
   TaskHandle,
-  TaskOwner,
   TaskReference,
 } from '@spindle/core';
+import type { Task, TaskOwner } from '@spindle/core/kit';
 import type { Redis } from 'ioredis';
 import { capabilities } from './capabilities.js';
 import { encodeValues } from './codec.js';

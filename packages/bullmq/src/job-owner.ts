@@ -1,4 +1,5 @@
-import type { SpawnOptions, Spawnable, Task, TaskOwner } from '@spindle/core';
+import type { SpawnOptions, Spawnable } from '@spindle/core';
+import type { Task, TaskOwner } from '@spindle/core/kit';
 import type { JobData } from './messages.js';
 
 /** What a job's owner asks of the runtime that runs the job. */

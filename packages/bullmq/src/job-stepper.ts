@@ -1,4 +1,5 @@
-import { Interrupt, RingQueue, Step, Task, TimeSlice, assertCloneable, eventTime } from '@spindle/core';
+import { Interrupt, RingQueue, Step, Task, TimeSlice, assertCloneable } from '@spindle/core/kit';
+import { eventTime } from '@spindle/core/events';
 import type { EventOutbox } from './event-outbox.js';
 import type { JobTask } from './job-task.js';
 

@@ -1,5 +1,6 @@
 import type { RedisOptions } from 'ioredis';
-import { InvalidOptionsError, describeValue } from '@spindle/core';
+import { InvalidOptionsError } from '@spindle/core';
+import { describeValue } from '@spindle/core/kit';
 
 /**
  * Where Redis is: a URL (`redis://user:pass@host:6379/0`, `rediss://` for TLS) or ioredis

@@ -1,4 +1,4 @@
-import type { Task } from '@spindle/core';
+import type { Task } from '@spindle/core/kit';
 import { decodeError } from './codec.js';
 import { Status } from './messages.js';
 import type { StatusCode } from './messages.js';

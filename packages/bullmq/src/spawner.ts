@@ -2,7 +2,7 @@ import { serialize } from 'node:v8';
 import { Queue } from 'bullmq';
 import type { JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Task } from '@spindle/core';
+import type { Task } from '@spindle/core/kit';
 import { encodeError, releaseEncoded } from './codec.js';
 import type { Encoded } from './codec.js';
 import type { JobData, Keys } from './messages.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertCloneable } from '../src/cloneable.js';
-import { InvalidTaskError } from '../src/errors.js';
+import { assertCloneable } from '../src/kit/cloneable.js';
+import { InvalidTaskError } from '../src/contract/errors.js';
 
 describe('assertCloneable', () => {
   it('accepts primitives and cloneable objects', () => {

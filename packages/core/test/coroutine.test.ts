@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Coroutine, Interrupt, Step } from '../src/coroutine.js';
-import type { TaskContext } from '../src/context.js';
-import { YieldPoint } from '../src/context.js';
-import { InvalidTaskError } from '../src/errors.js';
+import { Coroutine, Interrupt, Step } from '../src/kit/coroutine.js';
+import type { TaskContext } from '../src/contract/context.js';
+import { YieldPoint } from '../src/contract/context.js';
+import { InvalidTaskError } from '../src/contract/errors.js';
 
 const ctx = {
   taskId: 1,

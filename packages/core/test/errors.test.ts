@@ -6,7 +6,7 @@ import {
   SpindleError,
   TaskCancelledError,
   describeValue,
-} from '../src/errors.js';
+} from '../src/contract/errors.js';
 
 describe('errors', () => {
   it('are named classes under SpindleError with their name in the stack', () => {

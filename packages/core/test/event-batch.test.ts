@@ -1,6 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
-import { holdEventClock } from '../src/event-clock.js';
+import { holdEventClock } from '../src/events/event-clock.js';
 import {
   TaskEventCode,
   batchChannel,
@@ -9,12 +9,13 @@ import {
   taskEventRecordCode,
   taskEventRecordTaskId,
   taskEventRecordWeight,
-} from '../src/event-batch.js';
-import type { TaskEventBatch } from '../src/event-batch.js';
-import { TaskEventLog, flushTaskEvents } from '../src/event-log.js';
-import { publishTaskEvent, subscribeTaskEventStream, wantsTaskEventObjects } from '../src/event-stream.js';
-import { channelNames, channels, currentThread, eventTime } from '../src/events.js';
-import type { TaskEvent } from '../src/events.js';
+} from '../src/events/event-batch.js';
+import type { TaskEventBatch } from '../src/events/event-batch.js';
+import { TaskEventLog, flushTaskEvents } from '../src/events/event-log.js';
+import { publishTaskEvent, subscribeTaskEventStream, wantsTaskEventObjects } from '../src/events/event-stream.js';
+import { channels, currentThread, eventTime } from '../src/events/channels.js';
+import { channelNames } from '../src/contract/lifecycle-events.js';
+import type { TaskEvent } from '../src/contract/lifecycle-events.js';
 
 /** Subscribes to the batch channel and keeps each batch's events as objects. */
 function collectBatches(): { batches: TaskEvent[][]; stop: () => void } {

@@ -12,8 +12,8 @@ vi.mock('node:worker_threads', async (importOriginal) => {
   };
 });
 
-const { coarseEventClockInUse, eventTime, holdEventClock } = await import('../src/event-clock.js');
-const { TaskEventLog } = await import('../src/event-log.js');
+const { coarseEventClockInUse, eventTime, holdEventClock } = await import('../src/events/event-clock.js');
+const { TaskEventLog } = await import('../src/events/event-log.js');
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeEventClockWindow, coarseEventClockInUse, eventTime, holdEventClock, openEventClockWindow, readEventTime } from '../src/event-clock.js';
-import type { EventClockCells } from '../src/event-clock.js';
+import { closeEventClockWindow, coarseEventClockInUse, eventTime, holdEventClock, openEventClockWindow, readEventTime } from '../src/events/event-clock.js';
+import type { EventClockCells } from '../src/events/event-clock.js';
 
 const cell = new Float64Array(1);
 const floor = new Float64Array(1);
@@ -188,7 +188,7 @@ describe('event clock', () => {
 
   it('a clock held and never released does not keep the process alive', async () => {
     // The built package (tests run after the build): a plain Node process, no loader.
-    const core = new URL('../dist/index.js', import.meta.url).href;
+    const core = new URL('../dist/events.js', import.meta.url).href;
     const script = `
       const { holdEventClock, TaskEventLog, eventTime } = await import(${JSON.stringify(core)});
       holdEventClock('coarse');

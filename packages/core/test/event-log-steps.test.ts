@@ -1,14 +1,14 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CODE_SPAN, TaskEventCode, batchChannelName, forEachTaskEvent, taskEventRecordWeight } from '../src/event-batch.js';
-import type { TaskEventBatch, WholeStepCode } from '../src/event-batch.js';
-import { eventClockTick, holdEventClock } from '../src/event-clock.js';
-import type { EventClockKind } from '../src/event-clock.js';
-import { TaskEventLog, flushTaskEvents } from '../src/event-log.js';
-import { currentThread, eventTime } from '../src/events.js';
-import type { TaskEvent } from '../src/events.js';
-import type { SettledState } from '../src/task-state.js';
+import { CODE_SPAN, TaskEventCode, batchChannelName, forEachTaskEvent, taskEventRecordWeight } from '../src/events/event-batch.js';
+import type { TaskEventBatch, WholeStepCode } from '../src/events/event-batch.js';
+import { eventClockTick, holdEventClock } from '../src/events/event-clock.js';
+import type { EventClockKind } from '../src/events/event-clock.js';
+import { TaskEventLog, flushTaskEvents } from '../src/events/event-log.js';
+import { currentThread, eventTime } from '../src/events/channels.js';
+import type { TaskEvent } from '../src/contract/lifecycle-events.js';
+import type { SettledState } from '../src/contract/task-state.js';
 
 /** One published batch: its events as objects, and what it said of itself. */
 interface Seen {

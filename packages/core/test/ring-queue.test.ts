@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RingQueue } from '../src/ring-queue.js';
+import { RingQueue } from '../src/kit/ring-queue.js';
 
 describe('RingQueue', () => {
   it('keeps FIFO order across growth and wrap-around', () => {

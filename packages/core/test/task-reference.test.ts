@@ -1,8 +1,9 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { SpawnArgs, SpawnResult, Spawnable } from '../src/body.js';
-import type { TaskContext } from '../src/context.js';
-import { InvalidTaskError } from '../src/errors.js';
-import { isTaskReference, loadTaskReference, loadedTaskReference, taskRef } from '../src/task-reference.js';
+import type { SpawnArgs, SpawnResult, Spawnable } from '../src/contract/body.js';
+import type { TaskContext } from '../src/contract/context.js';
+import { InvalidTaskError } from '../src/contract/errors.js';
+import { isTaskReference, taskRef } from '../src/contract/task-reference.js';
+import { loadTaskReference, loadedTaskReference } from '../src/kit/reference-loader.js';
 
 const moduleSource = 'export function double(ctx, n) { return n * 2; } export const notAFunction = 1;';
 const dataUrl = `data:text/javascript,${encodeURIComponent(moduleSource)}`;

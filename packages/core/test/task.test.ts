@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { TaskCancelledError } from '../src/errors.js';
-import { Task } from '../src/task.js';
-import type { TaskOwner } from '../src/task.js';
+import { TaskCancelledError } from '../src/contract/errors.js';
+import { Task } from '../src/kit/task.js';
+import type { TaskOwner } from '../src/kit/task.js';
 
 /** An owner that never steps anything: the tests finish bodies by hand. */
 function owner(): TaskOwner & { interrupted: Task[] } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TimeSlice } from '../src/time-slice.js';
+import { TimeSlice } from '../src/kit/time-slice.js';
 
 function nextTurn(): Promise<void> {
   return new Promise<void>((resolve) => setImmediate(resolve));

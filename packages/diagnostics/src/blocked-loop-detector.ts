@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { InvalidOptionsError, eventTime } from '@spindle/core';
+import { InvalidOptionsError } from '@spindle/core';
+import { eventTime } from '@spindle/core/events';
 import { deliver, warnFinding } from './finding.js';
 import type { FindingListener, StackFrame } from './finding.js';
 import { formatMs } from './format.js';

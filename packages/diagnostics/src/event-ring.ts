@@ -8,8 +8,9 @@ import {
   taskEventRecordCode,
   taskEventRecordTaskId,
   taskEventRecordWeight,
-} from '@spindle/core';
-import type { SettleEvent, TaskEvent, TaskEventBatch } from '@spindle/core';
+} from '@spindle/core/events';
+import type { SettleEvent, TaskEvent } from '@spindle/core';
+import type { TaskEventBatch } from '@spindle/core/events';
 
 /** Where a run of records went: they share its executor and thread. */
 interface Segment {

@@ -1,4 +1,4 @@
-import { eventTime } from '@spindle/core';
+import { eventTime } from '@spindle/core/events';
 import type { Detector, DetectorOptions } from './detector-options.js';
 import { deliver, describeFindingTask, findingTask, warnFinding } from './finding.js';
 import type { FindingListener } from './finding.js';

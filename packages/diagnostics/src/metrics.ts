@@ -1,4 +1,5 @@
-import { InvalidOptionsError, eventTime, holdEventClock } from '@spindle/core';
+import { InvalidOptionsError } from '@spindle/core';
+import { eventTime, holdEventClock } from '@spindle/core/events';
 import { DurationHistogram } from './histogram.js';
 import type { ExecutorMetrics, MetricsSnapshot, TaskMetrics, ThreadMetrics } from './metrics-snapshot.js';
 import { subscribeTaskEvents } from './task-event-source.js';

@@ -1,5 +1,7 @@
-import { InvalidOptionsError, eventTime, flushTaskEvents, holdEventClock, subscribeTaskEventStream } from '@spindle/core';
-import type { EventClockKind, TaskEvent, TaskEventBatch } from '@spindle/core';
+import { InvalidOptionsError } from '@spindle/core';
+import { eventTime, flushTaskEvents, holdEventClock, subscribeTaskEventStream } from '@spindle/core/events';
+import type { TaskEvent } from '@spindle/core';
+import type { EventClockKind, TaskEventBatch } from '@spindle/core/events';
 import { EventRing } from './event-ring.js';
 import type { Recording } from './recording.js';
 import { listenToWorkers } from './task-event-source.js';

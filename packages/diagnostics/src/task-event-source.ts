@@ -1,5 +1,6 @@
 import { BroadcastChannel } from 'node:worker_threads';
-import { channelNames, forEachTaskEvent, subscribeTaskEventStream } from '@spindle/core';
+import { channelNames } from '@spindle/core';
+import { forEachTaskEvent, subscribeTaskEventStream } from '@spindle/core/events';
 import type { TaskEvent } from '@spindle/core';
 
 /**

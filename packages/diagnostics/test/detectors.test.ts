@@ -1,4 +1,4 @@
-import { channels, currentThread, eventTime } from '@spindle/core';
+import { channels, currentThread, eventTime } from '@spindle/core/events';
 import type { TaskContext, TaskHandle } from '@spindle/core';
 import { RoundRobinExecutor } from '@spindle/round-robin';
 import { describe, expect, it } from 'vitest';

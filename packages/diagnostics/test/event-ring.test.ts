@@ -1,5 +1,5 @@
-import { TaskEventCode, taskEventRecord } from '@spindle/core';
-import type { TaskEventBatch } from '@spindle/core';
+import { TaskEventCode, taskEventRecord } from '@spindle/core/events';
+import type { TaskEventBatch } from '@spindle/core/events';
 import { describe, expect, it } from 'vitest';
 import { EventRing } from '../src/event-ring.js';
 

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { channels, coarseEventClockInUse, currentThread, eventTime } from '@spindle/core';
+import { channels, coarseEventClockInUse, currentThread, eventTime } from '@spindle/core/events';
 import type { TaskEvent } from '@spindle/core';
 import { RoundRobinExecutor } from '@spindle/round-robin';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { CODE_SPAN, TaskEventCode } from '@spindle/core';
+import { CODE_SPAN, TaskEventCode } from '@spindle/core/events';
 
 /**
  * What a worker sends the main thread, in one message per flush: its lifecycle events and

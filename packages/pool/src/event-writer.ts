@@ -1,4 +1,4 @@
-import { eventTime } from '@spindle/core';
+import { eventTime } from '@spindle/core/events';
 import type { SettledState } from '@spindle/core';
 import { CHUNK_HEADER, SPAN, Wire, settleStates } from './event-wire.js';
 import type { WorkerReport } from './event-wire.js';

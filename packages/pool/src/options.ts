@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
-import { InvalidOptionsError, describeValue } from '@spindle/core';
+import { InvalidOptionsError } from '@spindle/core';
+import { describeValue } from '@spindle/core/kit';
 
 /** Options of {@link PoolExecutor}. */
 export interface PoolOptions {

@@ -1,16 +1,8 @@
 import { channel } from 'node:diagnostics_channel';
 import { Worker } from 'node:worker_threads';
-import {
-  ExecutorClosedError,
-  InvalidOptionsError,
-  RingQueue,
-  TaskEventLog,
-  batchChannel,
-  channels,
-  describeValue,
-  publishSpawn,
-  validateSpawn,
-} from '@spindle/core';
+import { ExecutorClosedError, InvalidOptionsError } from '@spindle/core';
+import { RingQueue, describeValue, validateSpawn } from '@spindle/core/kit';
+import { TaskEventLog, batchChannel, channels, publishSpawn } from '@spindle/core/events';
 import type {
   CloseOptions,
   Executor,
@@ -19,11 +11,10 @@ import type {
   SpawnOptions,
   SpawnResult,
   Spawnable,
-  Task,
   TaskHandle,
-  TaskOwner,
   TaskReference,
 } from '@spindle/core';
+import type { Task, TaskOwner } from '@spindle/core/kit';
 import { capabilities } from './capabilities.js';
 import { QueueFullError, WorkerCrashedError } from './errors.js';
 import { EventRelay } from './event-relay.js';

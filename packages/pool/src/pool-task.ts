@@ -1,5 +1,6 @@
-import { Task } from '@spindle/core';
-import type { SpawnOptions, TaskOwner } from '@spindle/core';
+import { Task } from '@spindle/core/kit';
+import type { SpawnOptions } from '@spindle/core';
+import type { TaskOwner } from '@spindle/core/kit';
 import type { Payload } from './payload.js';
 
 /** A main-thread handle of a pool task: core's Task, settled by what the worker reports. */

@@ -1,18 +1,9 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { MessagePort } from 'node:worker_threads';
-import {
-  Interrupt,
-  RingQueue,
-  SpindleError,
-  Step,
-  Task,
-  assertCloneable,
-  channelNames,
-  describeBody,
-  taskRef,
-  validateSpawn,
-} from '@spindle/core';
-import type { SpawnOptions, Spawnable, TaskEvent, TaskOwner, TaskReference } from '@spindle/core';
+import { SpindleError, channelNames, taskRef } from '@spindle/core';
+import { Interrupt, RingQueue, Step, Task, assertCloneable, describeBody, validateSpawn } from '@spindle/core/kit';
+import type { SpawnOptions, Spawnable, TaskEvent, TaskReference } from '@spindle/core';
+import type { TaskOwner } from '@spindle/core/kit';
 import { EMPTY } from './deque.js';
 import { capabilities } from './capabilities.js';
 import { WorkerCrashedError } from './errors.js';

@@ -1,5 +1,6 @@
-import { Coroutine, Task } from '@spindle/core';
-import type { SpawnOptions, Spawnable, TaskOwner } from '@spindle/core';
+import { Coroutine, Task } from '@spindle/core/kit';
+import type { SpawnOptions, Spawnable } from '@spindle/core';
+import type { TaskOwner } from '@spindle/core/kit';
 
 /** Where a task running in a worker reports its outcome. */
 export const ReportTo = {

@@ -1,6 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
-import { channelNames, currentThread, forEachTaskEvent, subscribeTaskEventStream, taskRef } from '@spindle/core';
+import { channelNames, taskRef } from '@spindle/core';
+import { currentThread, forEachTaskEvent, subscribeTaskEventStream } from '@spindle/core/events';
 import { taskEventProblems } from '@spindle/conformance';
 import type { TaskEvent, TaskEventKind, TaskHandle } from '@spindle/core';
 import { PoolExecutor } from '../src/index.js';

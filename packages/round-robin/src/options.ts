@@ -1,4 +1,4 @@
-import type { SliceOptions } from '@spindle/core';
+import type { SliceOptions } from '@spindle/core/kit';
 
 /**
  * Options of {@link RoundRobinExecutor}: `sliceMs` (default 5) is the longest the executor

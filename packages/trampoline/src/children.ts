@@ -1,4 +1,5 @@
-import { Task, isSettledState } from '@spindle/core';
+import { isSettledState } from '@spindle/core';
+import { Task } from '@spindle/core/kit';
 import type { TaskHandle } from '@spindle/core';
 import type { Instruction } from './instruction.js';
 

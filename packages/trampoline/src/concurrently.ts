@@ -1,4 +1,5 @@
-import { InvalidTaskError, describeValue, isThenable } from '@spindle/core';
+import { InvalidTaskError } from '@spindle/core';
+import { describeValue, isThenable } from '@spindle/core/kit';
 import type { TaskHandle } from '@spindle/core';
 import { stopChildren } from './children.js';
 import type { Instruction } from './instruction.js';

@@ -1,4 +1,5 @@
-import { InvalidOptionsError, describeValue } from '@spindle/core';
+import { InvalidOptionsError } from '@spindle/core';
+import { describeValue } from '@spindle/core/kit';
 
 /**
  * Throws `InvalidOptionsError` naming the option unless `ms` is a finite, non-negative

@@ -1,4 +1,5 @@
-import { InvalidTaskError, Task, describeValue, isThenable } from '@spindle/core';
+import { InvalidTaskError } from '@spindle/core';
+import { Task, describeValue, isThenable } from '@spindle/core/kit';
 import type { TaskHandle } from '@spindle/core';
 import { Instruct } from './instruction.js';
 import type { Operation } from './operation.js';

@@ -1,4 +1,5 @@
-import { InvalidTaskError, describeValue } from '@spindle/core';
+import { InvalidTaskError } from '@spindle/core';
+import { describeValue } from '@spindle/core/kit';
 import { recordYieldFrame } from './error-frames.js';
 import type { Instruction } from './instruction.js';
 

@@ -1,5 +1,6 @@
 import { InvalidTaskError } from '@spindle/core';
-import type { Coroutine, InstructionHandler, TaskContext } from '@spindle/core';
+import type { TaskContext } from '@spindle/core';
+import type { Coroutine, InstructionHandler } from '@spindle/core/kit';
 import { ContextCall } from './instruction.js';
 import { OperationCall } from './operation.js';
 import { TrampolineTask } from './trampoline-task.js';
@@ -39,7 +40,7 @@ export const trampolineInstructions: InstructionHandler = (yielded: unknown, cor
   if (yielded instanceof TrampolineTask) {
     if (yielded.state === 'fulfilled') {
       yielded.observed = true;
-      coroutine.resolve(yielded.result);
+      coroutine.resolve(yielded.observeOutcome());
       return true;
     }
     if (yielded.id === ctx.taskId) {

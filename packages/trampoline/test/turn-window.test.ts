@@ -1,7 +1,15 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { taskEventProblems } from '@spindle/conformance';
-import { TaskEventCode, batchChannelName, channelNames, forEachTaskEvent, holdEventClock, subscribeTaskEventStream, taskEventRecordCode } from '@spindle/core';
-import type { TaskEventBatch } from '@spindle/core';
+import { channelNames } from '@spindle/core';
+import {
+  TaskEventCode,
+  batchChannelName,
+  forEachTaskEvent,
+  holdEventClock,
+  subscribeTaskEventStream,
+  taskEventRecordCode,
+} from '@spindle/core/events';
+import type { TaskEventBatch } from '@spindle/core/events';
 import type { TaskEvent, TaskHandle } from '@spindle/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TrampolineExecutor, operation, spawn, until } from '../src/index.js';

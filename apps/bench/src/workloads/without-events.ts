@@ -135,10 +135,10 @@ function loadBuild(shape: EventCodeShape, cut: boolean): Promise<unknown> {
   if (module === undefined) {
     module = (async () => {
       const built = readFileSync(fileURLToPath(import.meta.resolve(shape.packageName)), 'utf8');
-      const core = import.meta.resolve('@spindle/core');
+
       // The build's source map describes the file as installed.
       const text = cut ? cutEventCode(built, shape) : built.replaceAll(/^\/\/# sourceMappingURL=.*$/gm, '');
-      const source = text.replaceAll(/from ["']@spindle\/core["']/g, `from ${JSON.stringify(core)}`);
+      const source = text.replaceAll(/from ["'](@spindle\/core(?:\/kit|\/events)?)["']/g, (_, name: string) => `from ${JSON.stringify(import.meta.resolve(name))}`);
       const name = `${shape.packageName.slice('@spindle/'.length)}-${cut ? 'without-events' : 'copy'}.mjs`;
       const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'spindle-bench-')), name);
       writeFileSync(file, source);

@@ -1,4 +1,4 @@
-import { eventTime } from '@spindle/core';
+import { eventTime } from '@spindle/core/events';
 import type { TaskContext } from '@spindle/core';
 import type { StepNotes } from '../event-log.js';
 

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { channels, currentThread, eventTime } from '@spindle/core';
+import { channels, currentThread, eventTime } from '@spindle/core/events';
 import { fetchDelays, fetchValues } from './stage.js';
 import type { Stage } from './stage.js';
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect } from 'vitest';
-import { channelNames, forEachTaskEvent, holdEventClock, subscribeTaskEventStream, taskRef } from '@spindle/core';
+import { channelNames, taskRef } from '@spindle/core';
+import { forEachTaskEvent, holdEventClock, subscribeTaskEventStream } from '@spindle/core/events';
 import type { Executor, SettleEvent, SpawnEvent, TaskEvent, TaskEventKind, TaskHandle } from '@spindle/core';
 import { Slot, reach } from '../board.js';
 import { EventRecorder } from '../event-recorder.js';

@@ -1,31 +1,9 @@
 import { AsyncResource } from 'node:async_hooks';
-import {
-  Coroutine,
-  ExecutorClosedError,
-  Interrupt,
-  RingQueue,
-  Step,
-  Task,
-  assertCloneable,
-  channels,
-  currentThread,
-  describeBody,
-  eventTime,
-  isTaskReference,
-  validateSpawn,
-} from '@spindle/core';
-import type {
-  CloseOptions,
-  Executor,
-  ExecutorCapabilities,
-  SpawnArgs,
-  SpawnOptions,
-  SpawnResult,
-  Spawnable,
-  StepOutcome,
-  TaskHandle,
-  TaskOwner,
-} from '@spindle/core';
+import { ExecutorClosedError, isTaskReference } from '@spindle/core';
+import { Coroutine, Interrupt, RingQueue, Step, Task, assertCloneable, describeBody, validateSpawn } from '@spindle/core/kit';
+import { channels, currentThread, eventTime } from '@spindle/core/events';
+import type { CloseOptions, Executor, ExecutorCapabilities, SpawnArgs, SpawnOptions, SpawnResult, Spawnable, TaskHandle } from '@spindle/core';
+import type { StepOutcome, TaskOwner } from '@spindle/core/kit';
 
 /** A task plus what the FIFO executor keeps for it. */
 export class FifoTask extends Task {

@@ -1,8 +1,4 @@
-import diagnosticsChannel from 'node:diagnostics_channel';
-import { threadId } from 'node:worker_threads';
 import type { SettledState } from './task-state.js';
-
-export { eventTime } from './event-clock.js';
 
 /** Names of the `node:diagnostics_channel` channels every executor publishes on. */
 export const channelNames = {
@@ -77,18 +73,3 @@ export interface SettleEvent extends TaskEventBase {
 
 /** Any lifecycle event. */
 export type TaskEvent = SpawnEvent | StartEvent | SuspendEvent | WakeEvent | ResumeEvent | StealEvent | SettleEvent;
-
-/** The channels themselves; check `hasSubscribers` before building a payload. */
-export const channels = {
-  spawn: diagnosticsChannel.channel(channelNames.spawn),
-  start: diagnosticsChannel.channel(channelNames.start),
-  suspend: diagnosticsChannel.channel(channelNames.suspend),
-  wake: diagnosticsChannel.channel(channelNames.wake),
-  resume: diagnosticsChannel.channel(channelNames.resume),
-  steal: diagnosticsChannel.channel(channelNames.steal),
-  settle: diagnosticsChannel.channel(channelNames.settle),
-} as const;
-
-
-/** The thread id stamped on events published from this thread. */
-export const currentThread: number = threadId;

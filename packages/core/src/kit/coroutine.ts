@@ -1,9 +1,10 @@
-import type { StateMachine, Spawnable, TaskFunction } from './body.js';
-import { YieldPoint } from './context.js';
-import type { TaskContext } from './context.js';
-import { InvalidTaskError, describeValue } from './errors.js';
-import { isTaskReference, loadTaskReference, loadedTaskReference } from './task-reference.js';
-import type { TaskReference } from './task-reference.js';
+import type { StateMachine, Spawnable, TaskFunction } from '../contract/body.js';
+import { YieldPoint } from '../contract/context.js';
+import type { TaskContext } from '../contract/context.js';
+import { InvalidTaskError, describeValue } from '../contract/errors.js';
+import { isTaskReference } from '../contract/task-reference.js';
+import { loadTaskReference, loadedTaskReference } from './reference-loader.js';
+import type { TaskReference } from '../contract/task-reference.js';
 
 /** What one step of a {@link Coroutine} ended with; read `coroutine.value` after it. */
 export const Step = {

@@ -1,5 +1,5 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import type { ResumeEvent, SettleEvent, SpawnEvent, StartEvent, SuspendEvent, TaskEvent, WakeEvent } from './events.js';
+import type { ResumeEvent, SettleEvent, SpawnEvent, StartEvent, SuspendEvent, TaskEvent, WakeEvent } from '../contract/lifecycle-events.js';
 
 /** Name of the `node:diagnostics_channel` channel that carries lifecycle events in batches. */
 export const batchChannelName = 'spindle:task:batch';

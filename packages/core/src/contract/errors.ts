@@ -1,8 +1,18 @@
+import { brandErrorClass, hasBrandedInstance } from '../shared/error-brand.js';
+
 /**
  * Every error Spindle raises on its own account extends {@link SpindleError}, so callers
  * can tell a scheduler's complaint from their own task's failure with one `instanceof`.
  */
 export class SpindleError extends Error {
+  /**
+   * True for errors of this class whichever copy of the package made them: an application
+   * that loads both the ES module and the CommonJS build still gets one class.
+   */
+  static override [Symbol.hasInstance]<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
+    return hasBrandedInstance(this, value);
+  }
+
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     // Subclasses set their own name through this so the stack trace header reads right.
@@ -107,3 +117,9 @@ export class InvalidOptionsError extends SpindleError {
     this.option = option;
   }
 }
+
+brandErrorClass(SpindleError, '@spindle/core:SpindleError');
+brandErrorClass(TaskCancelledError, '@spindle/core:TaskCancelledError');
+brandErrorClass(ExecutorClosedError, '@spindle/core:ExecutorClosedError');
+brandErrorClass(InvalidTaskError, '@spindle/core:InvalidTaskError');
+brandErrorClass(InvalidOptionsError, '@spindle/core:InvalidOptionsError');

@@ -2,9 +2,10 @@ import { CODE_SPAN, TaskEventCode, batchChannel } from './event-batch.js';
 import type { TaskEventBatch, TaskEventCodeValue, WholeStepCode } from './event-batch.js';
 import { closeEventClockWindow, eventTime, openEventClockWindow, readEventTime } from './event-clock.js';
 import type { EventClockCells } from './event-clock.js';
-import { currentThread } from './events.js';
-import type { TaskEvent } from './events.js';
-import type { SettledState } from './task-state.js';
+import { currentThread } from './channels.js';
+import type { TaskEvent } from '../contract/lifecycle-events.js';
+import type { SettledState } from '../contract/task-state.js';
+import { processState } from '../shared/process-state.js';
 
 /** Numbers per batch; a full log publishes what it has and starts again. */
 const CAPACITY = 1024;
@@ -33,7 +34,7 @@ const settled = Promise.resolve();
  * (it is only marked), so a batch costs an array push rather than two operations on a set.
  * Entries of logs published since are dropped when the list grows long.
  */
-const unpublished: TaskEventLog[] = [];
+const unpublished = processState.unpublished as TaskEventLog[];
 
 /**
  * Publishes, now, every batch still being gathered on this thread. Batch subscribers call

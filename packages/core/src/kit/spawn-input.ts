@@ -1,8 +1,8 @@
-import type { SpawnOptions, Spawnable } from './body.js';
-import type { ExecutorCapabilities } from './capabilities.js';
+import type { SpawnOptions } from '../contract/body.js';
+import type { ExecutorCapabilities } from '../contract/capabilities.js';
 import { assertCloneable } from './cloneable.js';
-import { InvalidTaskError, describeValue } from './errors.js';
-import { isTaskReference } from './task-reference.js';
+import { InvalidTaskError, describeValue } from '../contract/errors.js';
+import { isTaskReference } from '../contract/task-reference.js';
 
 /**
  * Checks what a `spawn` call was given, so bad input fails at the call that made it with
@@ -70,32 +70,4 @@ function isStateMachine(value: unknown): boolean {
 
 function isGeneratorObject(value: unknown): boolean {
   return Object.prototype.toString.call(value) === '[object Generator]';
-}
-
-/** How a body is named in events: `generator fib`, `async load`, `state-machine GetNumbers`, `ref …#fib`. */
-export function describeBody(body: Spawnable): string {
-  // One string per body (per class, for state machines), not one per spawn: a recorder
-  // keeps the description of every task it sees, and shared strings cost it nothing.
-  const ctor: unknown = typeof body === 'function' || isTaskReference(body) ? body : (body as { constructor?: unknown }).constructor;
-  const key: object = typeof ctor === 'function' || (typeof ctor === 'object' && ctor !== null) ? ctor : body;
-  let description = descriptions.get(key);
-  if (description === undefined) {
-    description = describeAfresh(body);
-    descriptions.set(key, description);
-  }
-  return description;
-}
-
-/** Descriptions already made, by body (function or reference) or state machine class. */
-const descriptions = new WeakMap<object, string>();
-
-function describeAfresh(body: Spawnable): string {
-  if (isTaskReference(body)) return `ref ${body.module}#${body.export}`;
-  if (typeof body === 'function') {
-    const kind = (body as { constructor?: { name?: unknown } }).constructor?.name;
-    const prefix = kind === 'GeneratorFunction' ? 'generator' : kind === 'AsyncFunction' ? 'async' : 'function';
-    return `${prefix} ${body.name || '(anonymous)'}`;
-  }
-  const ctor = (body as { constructor?: { name?: unknown } }).constructor?.name;
-  return `state-machine ${typeof ctor === 'string' && ctor !== 'Object' ? ctor : '(object)'}`;
 }

@@ -1,6 +1,8 @@
 // perf_hooks' export, not the global `performance` (a lazy getter on globalThis in Node 20).
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { processState } from '../shared/process-state.js';
+import type { ClockState } from '../shared/process-state.js';
 
 const origin = performance.timeOrigin;
 
@@ -83,15 +85,28 @@ interface CoarseClock extends EventClockCells {
   readonly thread: Worker;
 }
 
-let clock: CoarseClock | undefined = undefined;
-/** Drain windows open on this thread, across executors. */
-let windows = 0;
 /**
- * `[0]`: the latest time handed out while the coarse clock is in use; reads never go below
- * it. A typed array rather than a variable: storing a fractional number in a module
- * variable allocates, and this is stored for every event.
+ * The clock's state, shared by every copy of core on this thread (see `process-state.ts`):
+ * - `coarse`: the running clock thread, while the coarse clock is in use;
+ * - `windows`: drain windows open on this thread, across executors;
+ * - `latest[0]`: the latest time handed out while the coarse clock is in use; reads never
+ *   go below it. A typed array rather than a variable: storing a fractional number in a
+ *   variable allocates, and this is stored for every event;
+ * - `signedTick`: the tick count at the last sign of use (one sign per tick is enough to
+ *   keep the thread awake);
+ * - `coarseHolders`, `preciseHolders`: see {@link holdEventClock};
+ * - `unused`: the clock thread while nobody uses it, and the timer that ends it;
+ * - `unavailable`: set once a clock thread could not start or died (events then keep the
+ *   precise clock).
  */
-const latest = new Float64Array(1);
+const state = processState.clock as ClockState & { coarse: CoarseClock | undefined; unused: UnusedClock | undefined };
+const latest = state.latest;
+
+/** A clock thread nobody uses, kept for a while, and the timer that ends it. */
+interface UnusedClock {
+  readonly clock: CoarseClock;
+  readonly timer: NodeJS.Timeout;
+}
 
 /**
  * The time of a lifecycle event: epoch milliseconds with sub-millisecond precision,
@@ -116,13 +131,13 @@ const scratch = new Float64Array(1);
  * not inline, and whether it inlines depends on the caller's size.
  */
 export function readEventTime(cell: Float64Array): void {
-  const coarse = clock;
+  const coarse = state.coarse;
   if (coarse === undefined) {
     cell[0] = origin + performance.now();
     return;
   }
   // In a window, the thread's time, unless it slept (a step longer than its idle wait).
-  const time = windows > 0 && !noteEventClockTick(coarse.ticks[0] ?? -1) ? (coarse.time[0] ?? 0) : origin + performance.now();
+  const time = state.windows > 0 && !noteEventClockTick(coarse.ticks[0] ?? -1) ? (coarse.time[0] ?? 0) : origin + performance.now();
   const previous = latest[0] ?? 0;
   if (time > previous) {
     latest[0] = time;
@@ -140,8 +155,6 @@ function advance(time: number): number {
   return time;
 }
 
-/** The tick count at the last sign of use: one sign per tick is enough to keep the thread awake. */
-let signedTick = -1;
 
 /**
  * Marks the start of an executor's drain window. With the coarse clock in use, returns the
@@ -151,8 +164,8 @@ let signedTick = -1;
  * below the window's start) only when the count has moved.
  */
 export function openEventClockWindow(floor: Float64Array): EventClockCells | undefined {
-  windows++;
-  const coarse = clock;
+  state.windows++;
+  const coarse = state.coarse;
   if (coarse === undefined) return undefined;
   // Woken from a sleep, the thread's time is old: the drain starts at the exact time.
   floor[0] = noteEventClockTick(coarse.ticks[0] ?? -1) ? advance(origin + performance.now()) : advance(coarse.time[0] ?? 0);
@@ -169,9 +182,9 @@ export function openEventClockWindow(floor: Float64Array): EventClockCells | und
  * stays the same, the thread has not ticked since the last sign, so it has not slept.
  */
 export function noteEventClockTick(tick: number): boolean {
-  const coarse = clock;
-  if (tick === signedTick || coarse === undefined) return false;
-  signedTick = tick;
+  const coarse = state.coarse;
+  if (tick === state.signedTick || coarse === undefined) return false;
+  state.signedTick = tick;
   const control = coarse.control;
   // Sign first: a thread about to sleep then either sees the sign and stays awake, or has
   // already said it sleeps (sequentially consistent atomics) and is woken here.
@@ -187,19 +200,17 @@ export function noteEventClockTick(tick: number): boolean {
  * package, for tests that must know whether a tick fell inside what they recorded.
  */
 export function eventClockTick(): number {
-  return clock?.ticks[0] ?? -1;
+  return state.coarse?.ticks[0] ?? -1;
 }
 
 /** Marks the end of a window begun with {@link openEventClockWindow}. */
 export function closeEventClockWindow(): void {
-  windows--;
+  state.windows--;
 }
 
 /** Which clock a diagnostics tool wants event times from: see {@link holdEventClock}. */
 export type EventClockKind = 'coarse' | 'precise';
 
-let coarseHolders = 0;
-let preciseHolders = 0;
 
 /**
  * Asks for a kind of event clock on this thread until the returned function is called.
@@ -219,50 +230,45 @@ let preciseHolders = 0;
  * start (or it dies), a warning says so and the precise clock stays: this never throws.
  */
 export function holdEventClock(kind: EventClockKind): () => void {
-  if (kind === 'coarse') coarseHolders++;
-  else preciseHolders++;
+  if (kind === 'coarse') state.coarseHolders++;
+  else state.preciseHolders++;
   updateClock();
   let held = true;
   return () => {
     if (!held) return;
     held = false;
-    if (kind === 'coarse') coarseHolders--;
-    else preciseHolders--;
+    if (kind === 'coarse') state.coarseHolders--;
+    else state.preciseHolders--;
     updateClock();
   };
 }
 
 /** True while event times inside drains come from the coarse clock on this thread. */
 export function coarseEventClockInUse(): boolean {
-  return clock !== undefined;
+  return state.coarse !== undefined;
 }
 
 function updateClock(): void {
-  const wanted = coarseHolders > 0 && preciseHolders === 0;
-  if (wanted && clock === undefined) useClock();
-  else if (!wanted && clock !== undefined) parkClock();
+  const wanted = state.coarseHolders > 0 && state.preciseHolders === 0;
+  if (wanted && state.coarse === undefined) useClock();
+  else if (!wanted && state.coarse !== undefined) parkClock();
 }
 
 /** How long an unused clock thread is kept for a recorder that starts again. */
 const KEEP_UNUSED_MS = 1000;
 
-/** The clock thread while nobody uses it, and the timer that ends it. */
-let unused: { readonly clock: CoarseClock; readonly timer: NodeJS.Timeout } | undefined = undefined;
-
-/** Set once a clock thread could not start or died: events keep the precise clock. */
-let unavailable = false;
 
 function useClock(): void {
-  if (unavailable) return;
-  const reuse = unused;
-  unused = undefined;
+  if (state.unavailable) return;
+  const reuse = state.unused;
+  state.unused = undefined;
   if (reuse !== undefined) clearTimeout(reuse.timer);
   const coarse = reuse?.clock ?? startClock();
   if (coarse === undefined) return;
   // The thread may have slept: the clock starts at the exact time, as a tick of its own.
   coarse.time[0] = advance(origin + performance.now());
   Atomics.store(coarse.ticks, 0, ((coarse.ticks[0] ?? 0) + 1) & TICK_MASK);
-  clock = coarse;
+  state.coarse = coarse;
 }
 
 /**
@@ -270,16 +276,16 @@ function useClock(): void {
  * a recorder started and stopped around each run must not start a thread each time.
  */
 function parkClock(): void {
-  const coarse = clock;
+  const coarse = state.coarse;
   if (coarse === undefined) return;
-  clock = undefined;
+  state.coarse = undefined;
   const timer = setTimeout(() => {
-    if (unused?.clock !== coarse) return;
-    unused = undefined;
+    if (state.unused?.clock !== coarse) return;
+    state.unused = undefined;
     stopThread(coarse);
   }, KEEP_UNUSED_MS);
   timer.unref();
-  unused = { clock: coarse, timer };
+  state.unused = { clock: coarse, timer };
 }
 
 /**
@@ -310,17 +316,17 @@ function startClock(): CoarseClock | undefined {
   thread.on('error', () => undefined);
   thread.on('exit', () => {
     // Stopped on purpose only once nobody uses it; any other exit is a death.
-    if (clock === coarse || unused?.clock === coarse) giveUp('its thread exited');
+    if (state.coarse === coarse || state.unused?.clock === coarse) giveUp('its thread exited');
   });
   return coarse;
 }
 
 /** The coarse clock is gone for good on this thread: events use the precise clock. */
 function giveUp(why: string): void {
-  unavailable = true;
-  clock = undefined;
-  if (unused !== undefined) clearTimeout(unused.timer);
-  unused = undefined;
+  state.unavailable = true;
+  state.coarse = undefined;
+  if (state.unused !== undefined) clearTimeout(state.unused.timer);
+  state.unused = undefined;
   process.emitWarning(`@spindle/core: the coarse event clock ${why}; events use the precise clock`, 'SpindleWarning');
 }
 

@@ -3,10 +3,12 @@ import { TaskEventCode, batchChannel, batchChannelName, taskEventRecord } from '
 import type { TaskEventBatch } from './event-batch.js';
 import { flushTaskEvents } from './event-log.js';
 import type { TaskEventLog } from './event-log.js';
-import { channelNames, channels, currentThread, eventTime } from './events.js';
-import type { TaskEvent, TaskEventKind } from './events.js';
-import type { Spawnable } from './body.js';
-import { describeBody } from './spawn-input.js';
+import { channels, currentThread, eventTime } from './channels.js';
+import { channelNames } from '../contract/lifecycle-events.js';
+import type { TaskEvent, TaskEventKind } from '../contract/lifecycle-events.js';
+import type { Spawnable } from '../contract/body.js';
+import { describeBody } from '../shared/describe-body.js';
+import { processState } from '../shared/process-state.js';
 
 /** What {@link subscribeTaskEventStream} delivers to. */
 export interface TaskEventStreamListener {
@@ -18,16 +20,10 @@ export interface TaskEventStreamListener {
 
 const kinds = Object.keys(channelNames) as TaskEventKind[];
 
-/**
- * Stream subscribers: each is subscribed once to every per-kind channel, so this is also how
- * many subscriptions of each per-kind channel take core's own events from the batch channel.
- * One number rather than one per kind: the check below runs per step, and a lookup by kind
- * there is a megamorphic keyed load.
- */
-let streamSubscribers = 0;
-
-/** The event core's helpers are publishing on its per-kind channel right now (stream subscribers skip it). */
-let publishing: TaskEvent | undefined = undefined;
+// How many stream subscribers there are, and which event core is publishing right now, are
+// kept in `processState`, shared by every copy of core on this thread. The count is one
+// number rather than one per kind: it is read per step, and a lookup by kind there is a
+// megamorphic keyed load.
 
 /**
  * Every lifecycle event published on this thread, as cheaply as it can travel: events of
@@ -46,10 +42,10 @@ export function subscribeTaskEventStream(listener: TaskEventStreamListener): () 
   };
   const onEvent = (message: unknown): void => {
     // Core's own events reach stream subscribers in batches; this copy went to someone else.
-    if (message !== publishing) listener.onEvent(message as TaskEvent);
+    if (message !== processState.publishing) listener.onEvent(message as TaskEvent);
   };
   diagnosticsChannel.subscribe(batchChannelName, onBatch);
-  streamSubscribers++;
+  processState.streamSubscribers++;
   for (const kind of kinds) diagnosticsChannel.subscribe(channelNames[kind], onEvent);
   let subscribed = true;
   return () => {
@@ -57,7 +53,7 @@ export function subscribeTaskEventStream(listener: TaskEventStreamListener): () 
     subscribed = false;
     flushTaskEvents();
     for (const kind of kinds) diagnosticsChannel.unsubscribe(channelNames[kind], onEvent);
-    streamSubscribers--;
+    processState.streamSubscribers--;
     diagnosticsChannel.unsubscribe(batchChannelName, onBatch);
   };
 }
@@ -73,6 +69,7 @@ export function wantsTaskEventObjects(kind: TaskEventKind): boolean {
 /** {@link wantsTaskEventObjects} for a channel in hand (no lookup by kind on the step path). */
 export function wantsObjects(channel: diagnosticsChannel.Channel): boolean {
   if (!channel.hasSubscribers) return false;
+  const streamSubscribers = processState.streamSubscribers;
   if (streamSubscribers === 0) return true;
   // `_subscribers` is Node's own list of a channel's subscribers (Node 20 to 24). Were it
   // ever missing, everyone is assumed to want objects: stream subscribers skip those
@@ -83,12 +80,12 @@ export function wantsObjects(channel: diagnosticsChannel.Channel): boolean {
 
 /** Publishes `event` on its per-kind channel, marked so that stream subscribers skip it. */
 export function publishTaskEventObject(event: TaskEvent, channel: diagnosticsChannel.Channel = channels[event.kind]): void {
-  const previous = publishing;
-  publishing = event;
+  const previous = processState.publishing;
+  processState.publishing = event;
   try {
     channel.publish(event);
   } finally {
-    publishing = previous;
+    processState.publishing = previous;
   }
 }
 

@@ -1,4 +1,4 @@
-import { InvalidTaskError, describeValue } from './errors.js';
+import { InvalidTaskError, describeValue } from '../contract/errors.js';
 
 /**
  * Throws `InvalidTaskError` (`not-cloneable`) naming the first value that cannot be

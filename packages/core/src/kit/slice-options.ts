@@ -1,4 +1,4 @@
-import { InvalidOptionsError, describeValue } from './errors.js';
+import { InvalidOptionsError, describeValue } from '../contract/errors.js';
 
 /** Options every time-sliced, single-thread executor takes. */
 export interface SliceOptions {

@@ -1,14 +1,15 @@
-import type { SpawnArgs, SpawnOptions, SpawnResult, Spawnable } from './body.js';
-import { YieldPoint } from './context.js';
-import type { TaskContext } from './context.js';
-import { SpindleError, TaskCancelledError, describeTask } from './errors.js';
-import { batchChannel } from './event-batch.js';
-import type { TaskEventLog } from './event-log.js';
-import { publishTaskEvent, publishTaskEventObject, wantsObjects } from './event-stream.js';
-import { channels, currentThread, eventTime } from './events.js';
-import type { TaskHandle } from './task-handle.js';
-import type { SettledState, TaskState } from './task-state.js';
-import { isSettledState } from './task-state.js';
+import type { SpawnArgs, SpawnOptions, SpawnResult, Spawnable } from '../contract/body.js';
+import { YieldPoint } from '../contract/context.js';
+import type { TaskContext } from '../contract/context.js';
+import { SpindleError, TaskCancelledError, describeTask } from '../contract/errors.js';
+import { batchChannel } from '../events/event-batch.js';
+import type { TaskEventLog } from '../events/event-log.js';
+import { publishTaskEvent, publishTaskEventObject, wantsObjects } from '../events/event-stream.js';
+import { channels, currentThread, eventTime } from '../events/channels.js';
+import type { TaskHandle } from '../contract/task-handle.js';
+import type { SettledState, TaskState } from '../contract/task-state.js';
+import { isSettledState } from '../contract/task-state.js';
+import { processState } from '../shared/process-state.js';
 
 /**
  * The executor side of a task: what {@link Task} asks of the executor that owns it.
@@ -36,8 +37,6 @@ const enum Stop {
   Cancel,
   Fail,
 }
-
-let nextTaskId = 1;
 
 /** Rejections the task delivers elsewhere must not also surface as unhandled. */
 const noop = (): void => undefined;
@@ -82,7 +81,7 @@ export class Task<T = unknown> implements TaskHandle<T> {
   private externalListener: (() => void) | undefined = undefined;
 
   constructor(owner: TaskOwner, parent: Task | undefined, options: SpawnOptions | undefined) {
-    this.id = nextTaskId++;
+    this.id = processState.nextTaskId++;
     this.owner = owner;
     this.parent = parent;
     this.name = options?.name;

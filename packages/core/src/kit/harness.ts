@@ -1,0 +1,432 @@
+import { AsyncResource } from 'node:async_hooks';
+import type { SpawnOptions, Spawnable } from '../contract/body.js';
+import { isTaskReference } from '../contract/task-reference.js';
+import { TaskEventCode } from '../events/event-batch.js';
+import { assertCloneable } from './cloneable.js';
+import { Coroutine, Interrupt, Step } from './coroutine.js';
+import type { InstructionHandler, StepOutcome } from './coroutine.js';
+import { Waiting } from './stepped-task.js';
+import type { SteppedTask } from './stepped-task.js';
+import { Listening, StepEvents } from './step-events.js';
+import { Task } from './task.js';
+import type { TaskOwner } from './task.js';
+
+/** How a {@link Harness} steps its tasks; every field is optional. */
+export interface HarnessOptions {
+  /**
+   * Keep each task's async context (the `AsyncLocalStorage` stores at its spawn) and run
+   * every step inside it. Default `true`; executors whose bodies are task references only,
+   * spawned from another thread, may turn it off.
+   */
+  readonly asyncContext?: boolean;
+  /** Gives generator yields beyond the standard ones a meaning (see `InstructionHandler`). */
+  readonly instructions?: InstructionHandler;
+  /**
+   * Answer a wait on a promise the task has already seen settle within the step, without a
+   * microtask. Default `false`: each such wait is then a step of its own, which an executor
+   * with a per-step fairness promise needs.
+   */
+  readonly answerSettledWaits?: boolean;
+}
+
+/**
+ * Where a drain of the ready queue is queued as a microtask: a reaction to a settled promise
+ * rather than `queueMicrotask`, which makes an `AsyncResource` and a bound function for
+ * every callback so as to carry the caller's async context. A step enters its own task's
+ * context, so the drain needs none.
+ */
+export const settledPromise = Promise.resolve();
+
+/**
+ * The one place a task is stepped: what the contract demands of every step, written once
+ * for every executor (model: tokio's task harness). An executor extends it (usually through
+ * `ExecutorBase`) and decides only its policy: which ready task goes next
+ * ({@link Harness.schedule} is its one required method), on which thread, and when to give
+ * the thread back.
+ *
+ * What the harness does, so that no executor can forget it:
+ * - {@link Harness.step}: runs the body to its next yield point in the task's own async
+ *   context, sets `state` around it (`running`, then `suspended`), and handles the outcome:
+ *   a yield schedules the task again, a wait parks it, a result of a task reference must
+ *   be structured-cloneable (or the task fails with `InvalidTaskError`), and the body's
+ *   end goes to `Task.finish`;
+ * - parking: a parked task holds no timer and is not polled; the promise-like it waits on
+ *   wakes it ({@link Harness.woken}), once, however its `then` behaves;
+ * - {@link Harness.interrupt}: cancellation may arrive at any time, during a step too (the
+ *   task is then interrupted when the step returns); a parked generator resumes with
+ *   `return()` so that its `finally` runs; an `async` body is left to notice its aborted
+ *   signal;
+ * - turns of `await ctx.yield()`: {@link Harness.runTurn} gives them, and sets
+ *   {@link Harness.handOver} so that a drain lets the body's continuation run before it
+ *   steps anything else;
+ * - lifecycle events: with nobody listening a step costs one comparison for events.
+ *
+ * Who sets what: the harness alone sets a task's `state` during steps, `parked`, and makes
+ * and drops its coroutine; the task's own `finish` (called by the harness) settles it. An
+ * executor never calls `finish` on a task the harness steps, except through
+ * {@link Harness.interruptUnstarted} for work it holds that has not begun.
+ *
+ * @typeParam T the executor's task class
+ */
+export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepEvents<T> implements TaskOwner {
+  /** Steps taken so far. */
+  protected steps = 0;
+  /**
+   * Set when the body that just ran continues in microtasks (an `async` body parked on its
+   * own promise, or a turn was given to `await ctx.yield()`): a drain should let those
+   * microtasks run before it steps another task, so that the body keeps its place.
+   */
+  protected handOver = false;
+  /**
+   * The task being stepped in its wake-up callback while batch subscribers listen: its wake
+   * is recorded with its step, when the step ends (see `TaskEventLog.wokenStepped`).
+   */
+  protected wokenHere: T | undefined = undefined;
+  private readonly asyncContext: boolean;
+  private readonly instructions: InstructionHandler | undefined;
+  private readonly answerSettled: boolean;
+  /** The task whose step {@link Harness.stepCurrent} runs. */
+  private stepping: T | undefined = undefined;
+
+  /** @param label the label used in events and errors */
+  protected constructor(label: string, options: HarnessOptions = {}) {
+    super(label);
+    this.asyncContext = options.asyncContext ?? true;
+    this.instructions = options.instructions;
+    this.answerSettled = options.answerSettledWaits ?? false;
+  }
+
+  /** Spawns a child of `parent` (a task context's `spawn`). */
+  abstract spawnChild(parent: Task, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): Task;
+
+  /** Called once, after `task` settled. */
+  abstract settled(task: Task): void;
+
+  /**
+   * Policy: `task` is ready for its next step (spawned, woken, yielded, interrupted, or its
+   * `await ctx.yield()` is due a turn). Queue it and see that it runs.
+   */
+  protected abstract schedule(task: T): void;
+
+  /** True if `task` is one of this executor's own task objects. */
+  protected abstract isOwn(task: Task): task is T;
+
+  /**
+   * Gives `task` its body: call once, before its first step. Keeps its async context when
+   * the harness does (every step then runs in it).
+   */
+  begin(task: T, body: Spawnable, args: readonly unknown[]): void {
+    task.coroutine = new Coroutine(body, args, task.context, this.instructions);
+    task.reference = isTaskReference(body);
+    if (this.asyncContext) task.scope = new AsyncResource('spindle.task', { requireManualDestroy: true });
+  }
+
+  /**
+   * Runs a ready task's next piece of work: a turn its `await ctx.yield()` is due, or else
+   * a step. Call it only for a task that was scheduled and whose body has not finished.
+   * @param enter whether to enter the task's async context: `false` only where the caller
+   *   already runs in it
+   */
+  runTurn(task: T, enter = true): void {
+    const turns = task.turns;
+    if (turns !== undefined && turns.length > 0) {
+      const turn = turns.shift();
+      if (turns.length === 0) task.turns = undefined;
+      turn?.onTurn();
+      this.handOver = true;
+      return;
+    }
+    this.step(task, enter);
+  }
+
+  /**
+   * Runs the body of `task` to its next yield point and handles what it ended with.
+   * @param enter whether to enter the task's async context (see {@link Harness.runTurn})
+   * @returns how the step ended (`Step.Done` also for a task with nothing left to step)
+   */
+  step(task: T, enter = true): StepOutcome {
+    const scope = task.scope;
+    if (!enter || scope === undefined) return this.stepHere(task);
+    // The whole step runs in the task's context, parking included: a promise reaction
+    // then runs in it too, and a task woken in its reaction may step there as it is.
+    this.stepping = task;
+    return scope.runInAsyncScope(this.stepCurrent);
+  }
+
+  /** {@link Harness.stepHere} for the task in `stepping`: no arguments to pass through `runInAsyncScope`. */
+  private readonly stepCurrent = (): StepOutcome => {
+    const task = this.stepping;
+    this.stepping = undefined;
+    return task === undefined ? Step.Done : this.stepHere(task);
+  };
+
+  /** {@link Harness.step} in the async context the caller runs in. */
+  private stepHere(task: T): StepOutcome {
+    const coroutine = task.coroutine;
+    if (coroutine === undefined) return Step.Done;
+    const listening = this.listening;
+    const first = task.state === 'pending';
+    // Any flags but `Batch` alone (the lowest bit) are above it: the general path records the beginning now.
+    if (listening > Listening.Batch) this.publishStep(task, first);
+    task.state = 'running';
+    this.steps++;
+    const outcome = this.answerSettled ? this.stepAnswering(task, coroutine) : coroutine.step();
+    switch (outcome) {
+      case Step.Yield:
+        task.state = 'suspended';
+        if (listening !== Listening.Nobody) {
+          if (listening !== Listening.Batch) this.publishSuspend(task, 'yield');
+          else if (this.wokenHere === task) this.recordWokenStep(TaskEventCode.ResumeYield, task, -1);
+          else this.eventLog.stepped(first ? TaskEventCode.StartYield : TaskEventCode.ResumeYield, task.id);
+        }
+        this.schedule(task);
+        break;
+      case Step.Wait: {
+        const awaited = coroutine.value;
+        coroutine.value = undefined;
+        task.state = 'suspended';
+        if (listening !== Listening.Nobody) {
+          if (listening !== Listening.Batch) this.publishSuspend(task, 'wait', awaited);
+          else if (this.wokenHere === task) this.recordWokenStep(TaskEventCode.ResumeWait, task, awaited instanceof Task ? awaited.id : -1);
+          else this.eventLog.steppedOn(first ? TaskEventCode.StartWait : TaskEventCode.ResumeWait, task.id, awaited instanceof Task ? awaited.id : -1);
+        }
+        this.park(task, awaited);
+        // An async body goes on in microtasks of its own.
+        if (coroutine.settling) this.handOver = true;
+        break;
+      }
+      case Step.Done: {
+        const value = coroutine.value;
+        coroutine.value = undefined;
+        if (listening === Listening.Batch) this.recordFinish(task, first);
+        task.state = 'suspended';
+        this.complete(task, value);
+        if (listening === Listening.Batch) this.eventLog.between();
+        break;
+      }
+      case Step.Failed: {
+        const error = coroutine.value;
+        coroutine.value = undefined;
+        if (listening === Listening.Batch) this.recordFinish(task, first);
+        task.state = 'suspended';
+        task.finish(true, error);
+        if (listening === Listening.Batch) this.eventLog.between();
+        break;
+      }
+    }
+    if (task.interruptAfterStep) {
+      task.interruptAfterStep = false;
+      if (!task.bodyFinished) this.interrupt(task);
+      if (listening === Listening.Batch) this.eventLog.between();
+    }
+    return outcome;
+  }
+
+  /**
+   * Stops the body of a task whose cancellation or failure was requested (core's `Task`
+   * calls it; it may arrive during a step of that very task, and is then acted on when the
+   * step returns).
+   */
+  interrupt(task: Task): void {
+    const own = this.own(task);
+    const coroutine = own.coroutine;
+    if (coroutine === undefined) {
+      this.interruptUnstarted(own);
+      return;
+    }
+    if (own.state === 'running') {
+      own.interruptAfterStep = true;
+      return;
+    }
+    const turns = own.turns;
+    if (turns !== undefined) {
+      own.turns = undefined;
+      for (const turn of turns) turn.onCancel(own.cancellationError());
+    }
+    switch (coroutine.interrupt()) {
+      case Interrupt.Now:
+        this.unpark(own);
+        // If it is still queued, whoever takes it skips it: its body has finished.
+        own.finish(false, undefined);
+        return;
+      case Interrupt.Step:
+        // Every frame gets return(), innermost first; cleanup that waits parks as usual.
+        if (own.parked) {
+          this.unpark(own);
+          this.schedule(own);
+        }
+        return;
+      case Interrupt.Await:
+        // An async body cannot be stopped from outside; its signal has been aborted and
+        // its turns rejected. It settles as cancelled when its promise settles.
+        return;
+    }
+  }
+
+  /** An `async` body awaited `ctx.yield()`: its turn comes when the task is next taken from the ready queue. */
+  turn(task: Task, onTurn: () => void, onCancel: (error: unknown) => void): void {
+    const own = this.own(task);
+    if (own.stopping) {
+      onCancel(own.cancellationError());
+      return;
+    }
+    (own.turns ??= []).push({ onTurn, onCancel });
+    this.schedule(own);
+  }
+
+  /**
+   * An interruption for a task that has no body here yet (the executor holds its work
+   * elsewhere: in shared memory, on another thread). Default: it settles as cancelled now.
+   */
+  protected interruptUnstarted(task: T): void {
+    task.finish(false, undefined);
+  }
+
+  /**
+   * Drops what a settled task no longer needs (its coroutine, context and wake-up
+   * callbacks), so that a settled handle stays small. Executors call it from `settled`.
+   */
+  protected drop(task: T): void {
+    task.coroutine = undefined;
+    task.scope = undefined;
+    task.waiting = undefined;
+    task.turns = undefined;
+  }
+
+  /**
+   * A parked task was woken: what it waited for settled and its coroutine has the outcome.
+   * Default: publish the wake and schedule it.
+   * @param foreignContext the wake-up runs in another task's async context (a task handle
+   *   settled), not the woken task's own (a promise reaction)
+   */
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- overrides use it
+  protected woken(task: T, foreignContext: boolean): void {
+    // As the last window's steps did: straight into the log for batch subscribers alone.
+    if (this.listening === Listening.Batch) this.eventLog.wake(task.id);
+    else this.publishWake(task);
+    this.schedule(task);
+  }
+
+  /** Narrows a task handed back by core to this executor's task class. */
+  protected own(task: Task): T {
+    if (this.isOwn(task) && task.owner === this) return task;
+    throw new TypeError(`task ${task.describe()} does not belong to ${this.label}`);
+  }
+
+  /** Records, in a window of batch steps, a step of the task stepped in its wake-up callback: with its wake, in one record where it can. */
+  private recordWokenStep(code: typeof TaskEventCode.ResumeYield | typeof TaskEventCode.ResumeWait, task: T, waitingOn: number): void {
+    this.wokenHere = undefined;
+    this.eventLog.wokenStepped(code, task.id, waitingOn);
+  }
+
+  /** Records the beginning of a step whose body ended, in a window of batch steps (with its wake first, for a task stepped in its wake-up callback). */
+  private recordFinish(task: T, first: boolean): void {
+    if (this.wokenHere === task) {
+      this.wokenHere = undefined;
+      this.eventLog.wokenFinish(task.id);
+    } else {
+      this.eventLog.finish(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
+    }
+  }
+
+  /** The body returned `value`: a task reference's result must cross threads, so it must clone. */
+  private complete(task: T, value: unknown): void {
+    if (task.reference) {
+      try {
+        assertCloneable([value], 'result');
+      } catch (error) {
+        task.finish(true, error);
+        return;
+      }
+    }
+    task.finish(false, value);
+  }
+
+  /**
+   * One step, and then any wait on the promise the task last saw settle answered here,
+   * within the step, while {@link Harness.mayAnswerInStep} allows: it cannot have changed.
+   */
+  private stepAnswering(task: T, coroutine: Coroutine): StepOutcome {
+    let outcome = coroutine.step();
+    const waiting = task.waiting;
+    if (outcome !== Step.Wait || waiting?.lastAwaited === undefined) return outcome;
+    const seen = waiting.lastAwaited;
+    let answered = 0;
+    while (outcome === Step.Wait && coroutine.value === seen) {
+      if (!this.mayAnswerInStep()) break;
+      answered++;
+      if (waiting.lastFailed) coroutine.reject(waiting.lastValue);
+      else coroutine.resolve(waiting.lastValue);
+      outcome = coroutine.step();
+    }
+    this.steps += answered;
+    return outcome;
+  }
+
+  /** With `answerSettledWaits`: whether one more wait may be answered within the step (the time slice is not spent). */
+  protected mayAnswerInStep(): boolean {
+    return true;
+  }
+
+  /**
+   * Parks a task on a promise-like. The wake-up callbacks are made once per task and
+   * reused; a promise reaction runs in the async context of the step that parked (the
+   * task's own), a task handle's callback does not (see {@link Harness.woken}).
+   */
+  private park(task: T, awaited: unknown): void {
+    task.parked = true;
+    let waiting = task.waiting;
+    if (waiting === undefined) {
+      const token = task.token;
+      waiting = task.waiting = new Waiting(
+        (value: unknown): void => {
+          this.wake(task, token, false, value);
+        },
+        (error: unknown): void => {
+          this.wake(task, token, true, error);
+        },
+      );
+    }
+    if (awaited instanceof Promise && Object.getPrototypeOf(awaited) === Promise.prototype) {
+      waiting.awaiting = awaited;
+      void awaited.then(waiting.onSettled, waiting.onFailed);
+    } else if (awaited instanceof Task) {
+      waiting.awaiting = awaited;
+      awaited.subscribe(waiting.onSettled, waiting.onFailed);
+    } else {
+      // Not remembered: a foreign thenable may answer differently each time it is asked.
+      waiting.awaiting = undefined;
+      // Foreign thenables are assimilated by a native promise: their callbacks may be
+      // called late, twice or synchronously, the task still resumes once, in a microtask.
+      void Promise.resolve(awaited).then(waiting.onSettled, waiting.onFailed);
+    }
+  }
+
+  private unpark(task: T): void {
+    if (!task.parked) return;
+    task.parked = false;
+    // Whatever it waited for may still settle: its callbacks must find a new token, and
+    // the next park makes new ones.
+    task.token++;
+    task.waiting = undefined;
+  }
+
+  private wake(task: T, token: number, failed: boolean, value: unknown): void {
+    const coroutine = task.coroutine;
+    const waiting = task.waiting;
+    if (task.token !== token || !task.parked || coroutine === undefined || waiting === undefined) return;
+    task.parked = false;
+    // A task handle calls back in the context of whatever settled it, a promise reaction in
+    // the context of the step that parked, which is the task's own.
+    const foreignContext = waiting.awaiting instanceof Task;
+    if (waiting.awaiting !== undefined) {
+      waiting.lastAwaited = waiting.awaiting;
+      waiting.lastValue = value;
+      waiting.lastFailed = failed;
+      waiting.awaiting = undefined;
+    }
+    if (failed) coroutine.reject(value);
+    else coroutine.resolve(value);
+    this.woken(task, foreignContext);
+  }
+}

@@ -1,0 +1,189 @@
+import { Harness, settledPromise } from './harness.js';
+import { Listening } from './step-events.js';
+import type { HarnessOptions } from './harness.js';
+import type { SteppedTask } from './stepped-task.js';
+import { TimeSlice } from './time-slice.js';
+
+/** How a {@link SlicedHarness} runs its ready queue. */
+export interface SlicedHarnessOptions extends HarnessOptions {
+  /** How long a drain may hold the thread in one turn of the event loop, in milliseconds. */
+  readonly sliceMs: number;
+  /**
+   * Step a woken task at once, in the callback that woke it, while the time slice lasts,
+   * instead of queueing it behind the ready tasks: a trip through the queue saved per wait.
+   * Default `false` (a woken task waits for its turn).
+   */
+  readonly stepOnWake?: boolean;
+}
+
+/**
+ * A {@link Harness} that runs on one thread from a ready queue, in time slices: a drain takes
+ * ready tasks one at a time ({@link SlicedHarness.takeReady}, the executor's queue
+ * discipline) and runs each one's next step or turn, goes on in microtasks while the slice
+ * lasts, and then continues in `setImmediate` so that timers and I/O are never starved.
+ * After an `async` body's step it lets the body's microtasks run before it steps another
+ * task. A drain's steps publish their events as one batch.
+ */
+export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends Harness<T> {
+  /** The time budget of a drain within one turn of the event loop. */
+  protected readonly slice: TimeSlice;
+  private readonly stepOnWake: boolean;
+  private scheduled = false;
+  private draining = false;
+  /** Who listens to the steps run in wake-up callbacks in this turn of the event loop; -1 while no window is open for them. */
+  private turnListening = -1;
+  /** The time slice ({@link TimeSlice.turns}) in which nobody listened when a woken task was stepped in place. */
+  private quietSlice = -1;
+  private readonly drainBound = (): void => {
+    this.drain();
+  };
+  private readonly handOverBound = (): void => {
+    void settledPromise.then(this.drainBound);
+  };
+  private readonly closeTurnBound = (): void => {
+    this.turnListening = -1;
+    this.eventLog.close();
+  };
+
+  /** @param label the label used in events and errors */
+  protected constructor(label: string, options: SlicedHarnessOptions) {
+    super(label, options);
+    this.slice = new TimeSlice(options.sliceMs);
+    this.stepOnWake = options.stepOnWake ?? false;
+  }
+
+  /** Policy: puts `task` in the ready queue. */
+  protected abstract pushReady(task: T): void;
+
+  /** Policy: takes the task that steps next out of the ready queue, or `undefined` when it is empty. */
+  protected abstract takeReady(): T | undefined;
+
+  /** Entries in the ready queue. */
+  protected abstract readyCount(): number;
+
+  /** Called after each drain (a run of steps); default: nothing. */
+  protected afterDrain(): void {
+    // A harness that talks to something between runs of steps (a queue server) does it here.
+  }
+
+  /** Queues `task` and, unless a drain is running or due, schedules one. */
+  protected schedule(task: T): void {
+    this.pushReady(task);
+    if (this.scheduled || this.draining) return;
+    this.scheduled = true;
+    // The drain's window publishes what is recorded until then (a wake, a spawn) in its batch.
+    if (this.listening !== Listening.Nobody) this.eventLog.expectWindow();
+    if (this.slice.microtaskAllowed) void settledPromise.then(this.drainBound);
+    else setImmediate(this.drainBound);
+  }
+
+  protected override mayAnswerInStep(): boolean {
+    return this.slice.tick();
+  }
+
+  protected override woken(task: T, foreignContext: boolean): void {
+    if (!this.stepOnWake) {
+      super.woken(task, foreignContext);
+      return;
+    }
+    const slice = this.slice;
+    // Resume right here, in the callback, unless the slice is spent: this skips a trip
+    // through the queue.
+    slice.enter();
+    if (!this.draining && slice.tick()) {
+      // Nobody listened when this slice was asked: a wake costs two comparisons for events,
+      // and the rest stays out of this function, small enough to be inlined.
+      if (this.turnListening < 0 && this.quietSlice === slice.turns) {
+        this.listening = Listening.Nobody;
+        this.step(task, foreignContext);
+        return;
+      }
+      this.stepWokenListened(task, foreignContext);
+      return;
+    }
+    if (this.quietSlice !== slice.turns) this.publishWake(task);
+    // A promise reaction runs between steps, never inside one: a step run in place later
+    // in this window begins after this wake, as one whole-step record.
+    if (!foreignContext && this.turnListening === Listening.Batch) this.eventLog.between();
+    this.schedule(task);
+  }
+
+  private drain(): void {
+    this.scheduled = false;
+    const slice = this.slice;
+    slice.enter();
+    this.draining = true;
+    // One window per drain: with a batch subscriber, the drain's events go out as one batch.
+    this.openEventWindow();
+    try {
+      for (let task = this.takeReady(); task !== undefined; task = this.takeReady()) {
+        if (task.bodyFinished) continue;
+        this.runTurn(task);
+        if (this.handOver) {
+          // An async body runs on in microtasks (its continuation, or its next
+          // `await ctx.yield()` registering). Let them run now, in the body's turn, rather
+          // than after every other ready task has stepped.
+          this.handOver = false;
+          if (this.readyCount() > 0) {
+            // Two hops: `await ctx.yield()` calls `then` on the yield point in a job of its
+            // own, one microtask after the body continues; the turn must be asked for
+            // before the drain goes on.
+            this.scheduled = true;
+            void settledPromise.then(this.handOverBound);
+            break;
+          }
+        }
+        if (!slice.tick() && this.readyCount() > 0) {
+          this.scheduled = true;
+          setImmediate(this.drainBound);
+          break;
+        }
+      }
+    } finally {
+      this.draining = false;
+      this.eventLog.close();
+    }
+    this.afterDrain();
+  }
+
+  /** Steps a woken task in its wake-up callback when someone may listen: asks who, once per time slice. */
+  private stepWokenListened(task: T, foreignContext: boolean): void {
+    let listening = this.turnListening;
+    if (listening < 0) {
+      // Who listens is asked once per time slice (a turn of the event loop), as a drain
+      // asks once per drain.
+      listening = this.listeners();
+      if (listening === Listening.Nobody) {
+        this.quietSlice = this.slice.turns;
+        this.listening = listening;
+        this.step(task, foreignContext);
+        return;
+      }
+      // One window for every step run in a wake-up callback in this turn of the event
+      // loop, as a drain has one for its steps: opened by the first, closed in an
+      // immediate (as the time slice is), so that its records go out as one batch (or one
+      // per 1,024 numbers). A window per turn of microtasks would publish a batch per step
+      // for a task that awaits one promise after another.
+      listening = this.turnListening = this.openEventWindow(listening);
+      setImmediate(this.closeTurnBound);
+    }
+    this.listening = listening;
+    if (listening === Listening.Batch) {
+      // The wake is recorded with the step, as it ends: in one record with it when nothing
+      // else was recorded during the step and the clock has not ticked since the last. What
+      // was recorded before the wake (outside any step) comes before both.
+      this.eventLog.between();
+      const outer = this.wokenHere;
+      this.wokenHere = task;
+      this.step(task, foreignContext);
+      // A step that recorded nothing still leaves its wake.
+      if (this.wokenHere === task) this.eventLog.wake(task.id);
+      this.wokenHere = outer;
+      return;
+    }
+    this.publishWake(task);
+    this.step(task, foreignContext);
+    // With the precise clock, the step's end is now, not when the log next reads the clock.
+    if ((listening & Listening.Batch) !== 0) this.eventLog.stampNow();
+  }
+}

@@ -1,0 +1,55 @@
+import type { AsyncResource } from 'node:async_hooks';
+import { Task } from './task.js';
+import type { Coroutine } from './coroutine.js';
+
+/** An `await ctx.yield()` waiting for its task's next turn: exactly one of the two is called. */
+export interface Turn {
+  readonly onTurn: () => void;
+  readonly onCancel: (error: unknown) => void;
+}
+
+/**
+ * A task whose body is stepped on this thread: what the {@link Harness} keeps for it.
+ * Executors subclass it for the fields of their own policy (a queue position, a slot).
+ *
+ * Who sets what: the harness sets `state` around each step and `parked` while the task
+ * waits; the coroutine is made by {@link Harness.begin} and dropped when the task settles
+ * ({@link Harness.release}). An executor reads these fields; it does not write them.
+ */
+export class SteppedTask<T = unknown> extends Task<T> {
+  /** Steps the body; `undefined` before `begin` and after the task settled. */
+  coroutine: Coroutine | undefined = undefined;
+  /** The async context the task was spawned in, when the harness keeps one (see {@link Harness}). */
+  scope: AsyncResource | undefined = undefined;
+  /** The body is a task reference, so its result must be structured-cloneable. */
+  reference = false;
+  /** Parked on a promise-like; `token` tells a current wake-up from a stale one. */
+  parked = false;
+  /** A step is running and asked to stop its own task: interrupt once the step returns. */
+  interruptAfterStep = false;
+  /** `await ctx.yield()` calls waiting for their turn (async bodies only). */
+  turns: Turn[] | undefined = undefined;
+  /** What the task keeps for waiting; made on its first park (many tasks never park). */
+  waiting: Waiting | undefined = undefined;
+}
+
+/** A task's waiting state: its wake-up callbacks and the last promise it saw settle. */
+export class Waiting {
+  /** Wake-up callbacks for the token they were made with, reused for every park. */
+  readonly onSettled: (value: unknown) => void;
+  readonly onFailed: (error: unknown) => void;
+  /** The native promise (or task) the task is parked on, if it may be remembered. */
+  awaiting: unknown = undefined;
+  /**
+   * The last native promise (or task) the task waited for, and how it settled: waiting on
+   * it again can be answered within the step, without a microtask (it cannot change).
+   */
+  lastAwaited: unknown = undefined;
+  lastValue: unknown = undefined;
+  lastFailed = false;
+
+  constructor(onSettled: (value: unknown) => void, onFailed: (error: unknown) => void) {
+    this.onSettled = onSettled;
+    this.onFailed = onFailed;
+  }
+}
