@@ -1,3 +1,3 @@
 import { spindleProject } from '@spindle/vitest-config';
 
-export default spindleProject('core');
+export default spindleProject('core', {}, { define: { __SPINDLE_EVENTS__: 'true' } });

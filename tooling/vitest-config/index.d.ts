@@ -1,3 +1,7 @@
 import type { UserWorkspaceConfig } from 'vitest/config';
 
-export declare function spindleProject(name: string, overrides?: UserWorkspaceConfig['test']): UserWorkspaceConfig;
+export declare function spindleProject(
+  name: string,
+  overrides?: UserWorkspaceConfig['test'],
+  project?: Omit<UserWorkspaceConfig, 'test'>,
+): UserWorkspaceConfig;

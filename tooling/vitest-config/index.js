@@ -5,9 +5,11 @@ import { defineProject } from 'vitest/config';
  * as projects with the same rules.
  * @param {string} name
  * @param {import('vitest/config').UserWorkspaceConfig['test']} [overrides]
+ * @param {Omit<import('vitest/config').UserWorkspaceConfig, 'test'>} [project] top-level settings (`define`)
  */
-export function spindleProject(name, overrides = {}) {
+export function spindleProject(name, overrides = {}, project = {}) {
   return defineProject({
+    ...project,
     test: {
       name,
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

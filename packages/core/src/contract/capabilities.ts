@@ -21,4 +21,10 @@ export interface ExecutorCapabilities {
   readonly timeSliced: boolean;
   /** The ordering the executor promises. */
   readonly ordering: OrderingGuarantee;
+  /**
+   * Runs tasks in workers (threads or processes) that can die under them, and recovers:
+   * a task queued on a worker that dies still runs elsewhere, and one running there
+   * settles (rejected) rather than being lost. Default `false`.
+   */
+  readonly losesWorkers?: boolean;
 }

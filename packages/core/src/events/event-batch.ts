@@ -66,6 +66,16 @@ export type WholeStepCode = typeof TaskEventCode.StartYield | typeof TaskEventCo
 export const CODE_SPAN = 32;
 
 /**
+ * The code space of records, one for every format that packs records as
+ * `taskId * CODE_SPAN + code`: codes below {@link EXECUTOR_CODES} `.first` belong to core
+ * ({@link TaskEventCode}; those not yet given a meaning are reserved for it), and codes
+ * from `first` to `last` are for executors' own records on their own wire formats (a
+ * worker's report to its main thread, say), which core never gives a meaning. An executor
+ * that forwards core's events uses core's codes for them, so the two never collide.
+ */
+export const EXECUTOR_CODES = { first: 24, last: CODE_SPAN - 1 } as const;
+
+/**
  * One message on the batch channel: the lifecycle events of one executor on one thread, in
  * the order they happened, as records packed into one `Float64Array`, each one number:
  *

@@ -5,6 +5,7 @@ export {
   batchChannel,
   batchChannelName,
   CODE_SPAN,
+  EXECUTOR_CODES,
   TaskEventCode,
   TaskEventDecoder,
   forEachTaskEvent,

@@ -112,7 +112,7 @@ export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends
     const task = this.createTask(parent, options);
     this.live++;
     if (parent === undefined) this.roots.add(task);
-    publishSpawn(this.label, this.eventLog, task.id, task.name, parent?.id, body);
+    if (__SPINDLE_EVENTS__) publishSpawn(this.label, this.eventLog, task.id, task.name, parent?.id, body);
     if (task.cancelledAtSpawn) {
       // An already aborted signal: accepted and settled as cancelled, the body never runs.
       task.finish(false, undefined);

@@ -167,14 +167,14 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
     const listening = this.listening;
     const first = task.state === 'pending';
     // Any flags but `Batch` alone (the lowest bit) are above it: the general path records the beginning now.
-    if (listening > Listening.Batch) this.publishStep(task, first);
+    if (__SPINDLE_EVENTS__ && listening > Listening.Batch) this.publishStep(task, first);
     task.state = 'running';
     this.steps++;
     const outcome = this.answerSettled ? this.stepAnswering(task, coroutine) : coroutine.step();
     switch (outcome) {
       case Step.Yield:
         task.state = 'suspended';
-        if (listening !== Listening.Nobody) {
+        if (__SPINDLE_EVENTS__ && listening !== Listening.Nobody) {
           if (listening !== Listening.Batch) this.publishSuspend(task, 'yield');
           else if (this.wokenHere === task) this.recordWokenStep(TaskEventCode.ResumeYield, task, -1);
           else this.eventLog.stepped(first ? TaskEventCode.StartYield : TaskEventCode.ResumeYield, task.id);
@@ -185,7 +185,7 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
         const awaited = coroutine.value;
         coroutine.value = undefined;
         task.state = 'suspended';
-        if (listening !== Listening.Nobody) {
+        if (__SPINDLE_EVENTS__ && listening !== Listening.Nobody) {
           if (listening !== Listening.Batch) this.publishSuspend(task, 'wait', awaited);
           else if (this.wokenHere === task) this.recordWokenStep(TaskEventCode.ResumeWait, task, awaited instanceof Task ? awaited.id : -1);
           else this.eventLog.steppedOn(first ? TaskEventCode.StartWait : TaskEventCode.ResumeWait, task.id, awaited instanceof Task ? awaited.id : -1);
@@ -198,26 +198,26 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
       case Step.Done: {
         const value = coroutine.value;
         coroutine.value = undefined;
-        if (listening === Listening.Batch) this.recordFinish(task, first);
+        if (__SPINDLE_EVENTS__ && listening === Listening.Batch) this.recordFinish(task, first);
         task.state = 'suspended';
         this.complete(task, value);
-        if (listening === Listening.Batch) this.eventLog.between();
+        if (__SPINDLE_EVENTS__ && listening === Listening.Batch) this.eventLog.between();
         break;
       }
       case Step.Failed: {
         const error = coroutine.value;
         coroutine.value = undefined;
-        if (listening === Listening.Batch) this.recordFinish(task, first);
+        if (__SPINDLE_EVENTS__ && listening === Listening.Batch) this.recordFinish(task, first);
         task.state = 'suspended';
         task.finish(true, error);
-        if (listening === Listening.Batch) this.eventLog.between();
+        if (__SPINDLE_EVENTS__ && listening === Listening.Batch) this.eventLog.between();
         break;
       }
     }
     if (task.interruptAfterStep) {
       task.interruptAfterStep = false;
       if (!task.bodyFinished) this.interrupt(task);
-      if (listening === Listening.Batch) this.eventLog.between();
+      if (__SPINDLE_EVENTS__ && listening === Listening.Batch) this.eventLog.between();
     }
     return outcome;
   }
@@ -302,8 +302,10 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- overrides use it
   protected woken(task: T, foreignContext: boolean): void {
     // As the last window's steps did: straight into the log for batch subscribers alone.
-    if (this.listening === Listening.Batch) this.eventLog.wake(task.id);
-    else this.publishWake(task);
+    if (__SPINDLE_EVENTS__) {
+      if (this.listening === Listening.Batch) this.eventLog.wake(task.id);
+      else this.publishWake(task);
+    }
     this.schedule(task);
   }
 

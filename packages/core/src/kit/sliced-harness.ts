@@ -72,7 +72,7 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
     if (this.scheduled || this.draining) return;
     this.scheduled = true;
     // The drain's window publishes what is recorded until then (a wake, a spawn) in its batch.
-    if (this.listening !== Listening.Nobody) this.eventLog.expectWindow();
+    if (__SPINDLE_EVENTS__ && this.listening !== Listening.Nobody) this.eventLog.expectWindow();
     if (this.slice.microtaskAllowed) void settledPromise.then(this.drainBound);
     else setImmediate(this.drainBound);
   }
@@ -93,7 +93,7 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
     if (!this.draining && slice.tick()) {
       // Nobody listened when this slice was asked: a wake costs two comparisons for events,
       // and the rest stays out of this function, small enough to be inlined.
-      if (this.turnListening < 0 && this.quietSlice === slice.turns) {
+      if (!__SPINDLE_EVENTS__ || (this.turnListening < 0 && this.quietSlice === slice.turns)) {
         this.listening = Listening.Nobody;
         this.step(task, foreignContext);
         return;
@@ -101,10 +101,12 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
       this.stepWokenListened(task, foreignContext);
       return;
     }
-    if (this.quietSlice !== slice.turns) this.publishWake(task);
-    // A promise reaction runs between steps, never inside one: a step run in place later
-    // in this window begins after this wake, as one whole-step record.
-    if (!foreignContext && this.turnListening === Listening.Batch) this.eventLog.between();
+    if (__SPINDLE_EVENTS__) {
+      if (this.quietSlice !== slice.turns) this.publishWake(task);
+      // A promise reaction runs between steps, never inside one: a step run in place later
+      // in this window begins after this wake, as one whole-step record.
+      if (!foreignContext && this.turnListening === Listening.Batch) this.eventLog.between();
+    }
     this.schedule(task);
   }
 
@@ -114,7 +116,7 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
     slice.enter();
     this.draining = true;
     // One window per drain: with a batch subscriber, the drain's events go out as one batch.
-    this.openEventWindow();
+    if (__SPINDLE_EVENTS__) this.openEventWindow();
     try {
       for (let task = this.takeReady(); task !== undefined; task = this.takeReady()) {
         if (task.bodyFinished) continue;
@@ -141,7 +143,7 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
       }
     } finally {
       this.draining = false;
-      this.eventLog.close();
+      if (__SPINDLE_EVENTS__) this.eventLog.close();
     }
     this.afterDrain();
   }

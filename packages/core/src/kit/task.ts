@@ -271,7 +271,7 @@ export class Task<T = unknown> implements TaskHandle<T> {
         }
       });
     }
-    if (channels.settle.hasSubscribers || batchChannel.hasSubscribers) this.publishSettle(state, value);
+    if (__SPINDLE_EVENTS__ && (channels.settle.hasSubscribers || batchChannel.hasSubscribers)) this.publishSettle(state, value);
     this.parent?.childSettled(this, value);
     this.owner.settled(this);
     if (state === 'rejected' && !this.observed && this.parent === undefined && this.promise === undefined) {
