@@ -55,6 +55,10 @@ export class Task<T = unknown> implements TaskHandle<T> {
   readonly name: string | undefined;
   readonly parent: Task | undefined;
   readonly owner: TaskOwner;
+  /**
+   * Where the task is. Set by the harness around each step (`running`, then `suspended`)
+   * and by the task itself when it settles; an executor only reads it.
+   */
   state: TaskState = 'pending';
   /** True once somebody awaited, chained or joined the handle. */
   observed = false;
@@ -190,13 +194,25 @@ export class Task<T = unknown> implements TaskHandle<T> {
 
   readonly [Symbol.toStringTag] = 'Task';
 
+  /**
+   * Asks the task to stop: its unfinished children are cancelled, its signal aborts, and
+   * its owner's `interrupt` is called, which may be during one of the task's own steps
+   * (a body cancelling itself): the harness then acts on it when the step returns.
+   */
   cancel(reason?: unknown): void {
     this.requestStop(Stop.Cancel, reason);
   }
 
   /**
    * The body finished (returned or threw). The task settles now, or once its children have.
-   * Executors call this exactly once per task.
+   * Called exactly once per task: by the harness when a step ends the body, or when an
+   * interrupt stops a body that has nothing to clean up.
+   *
+   * What it takes: `(false, value)` for a body that returned, `(true, error)` for one that
+   * threw. After an interrupt (cancellation, or a child's failure), `(false, undefined)`
+   * settles the task as cancelled (or rejected with the failure that stopped it); an error
+   * the body threw during its cleanup wins over the cancellation unless it is itself a
+   * `TaskCancelledError`.
    */
   finish(failed: boolean, value: unknown): void {
     if (this.finished) return;
