@@ -50,6 +50,7 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
     super(label, options);
     this.slice = new TimeSlice(options.sliceMs);
     this.stepOnWake = options.stepOnWake ?? false;
+    if (this.stepOnWake) this.wholeStepInContext = true;
   }
 
   /** Policy: puts `task` in the ready queue. */
