@@ -1,12 +1,12 @@
 import type { SpawnArgs, SpawnOptions, SpawnResult, Spawnable } from '../contract/body.js';
 import type { ExecutorCapabilities } from '../contract/capabilities.js';
-import { ExecutorClosedError, InvalidOptionsError, describeValue } from '../contract/errors.js';
 import type { CloseOptions, Executor } from '../contract/executor.js';
 import type { TaskHandle } from '../contract/task-handle.js';
 import { publishSpawn } from '../events/event-stream.js';
 import { SlicedHarness } from './sliced-harness.js';
 import type { SlicedHarnessOptions } from './sliced-harness.js';
 import { validateSpawn } from './spawn-input.js';
+import { Intake } from './intake.js';
 import type { SteppedTask } from './stepped-task.js';
 import type { Task } from './task.js';
 
@@ -22,22 +22,23 @@ import type { Task } from './task.js';
  */
 export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends SlicedHarness<T> implements Executor {
   abstract readonly capabilities: ExecutorCapabilities;
-  /** Accepted tasks that have not settled, children included. */
-  protected live = 0;
-  /** Accepted top-level tasks that have not settled; `close({ mode: 'cancel' })` cancels these. */
-  protected readonly roots = new Set<T>();
-  private isClosed = false;
-  private closing: Promise<void> | undefined = undefined;
-  private resolveClosing: (() => void) | undefined = undefined;
+  /** What the executor has accepted and still owes; `close()` goes through it. */
+  protected readonly intake: Intake<T>;
 
   /** @param label the label used in events and errors */
   protected constructor(label: string, options: SlicedHarnessOptions) {
     super(label, options);
+    this.intake = new Intake<T>(label);
   }
 
   /** True once `close()` has been called. */
   get closed(): boolean {
-    return this.isClosed;
+    return this.intake.closed;
+  }
+
+  /** Accepted tasks that have not settled, children included. */
+  protected get live(): number {
+    return this.intake.live;
   }
 
   /**
@@ -46,7 +47,7 @@ export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends
    * @throws ExecutorClosedError after `close()`
    */
   spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>> {
-    if (this.isClosed) throw new ExecutorClosedError(this.label);
+    this.intake.assertOpen();
     const list = validateSpawn(body, args, options, this.capabilities);
     return this.accept(undefined, body, list, options) as unknown as TaskHandle<SpawnResult<B>>;
   }
@@ -64,21 +65,9 @@ export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends
    * @throws InvalidOptionsError for an unknown mode
    */
   close(options?: CloseOptions): Promise<void> {
-    const mode: unknown = options?.mode ?? 'drain';
-    if (mode !== 'drain' && mode !== 'cancel') {
-      throw new InvalidOptionsError('mode', `close mode must be 'drain' or 'cancel', got ${describeValue(mode)}`);
-    }
-    this.isClosed = true;
-    this.closing ??= new Promise<void>((resolve) => {
-      this.resolveClosing = resolve;
+    return this.intake.close(options, () => {
+      this.closeIntake();
     });
-    this.closeIntake();
-    if (mode === 'cancel') {
-      const reason = options?.reason ?? new ExecutorClosedError(this.label);
-      for (const task of [...this.roots]) task.cancel(reason);
-    }
-    this.checkClosed();
-    return this.closing;
   }
 
   /** Same as `close({ mode: 'drain' })`, for `await using`. */
@@ -88,11 +77,9 @@ export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends
 
   /** @internal */
   settled(task: Task): void {
-    this.live--;
     const own = this.own(task);
-    if (task.parent === undefined) this.roots.delete(own);
     this.release(own);
-    if (this.isClosed) this.checkClosed();
+    this.intake.settle(own);
   }
 
   /** Makes the executor's task object for an accepted body (the harness gives it the body). */
@@ -110,8 +97,7 @@ export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends
 
   private accept(parent: Task | undefined, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): T {
     const task = this.createTask(parent, options);
-    this.live++;
-    if (parent === undefined) this.roots.add(task);
+    this.intake.accept(task);
     if (__SPINDLE_EVENTS__) publishSpawn(this.label, this.eventLog, task.id, task.name, parent?.id, body);
     if (task.cancelledAtSpawn) {
       // An already aborted signal: accepted and settled as cancelled, the body never runs.
@@ -121,13 +107,5 @@ export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends
     this.begin(task, body, args);
     this.schedule(task);
     return task;
-  }
-
-  private checkClosed(): void {
-    if (this.live === 0 && this.resolveClosing !== undefined) {
-      const resolve = this.resolveClosing;
-      this.resolveClosing = undefined;
-      resolve();
-    }
   }
 }

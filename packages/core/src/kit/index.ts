@@ -10,6 +10,7 @@ export type { HarnessOptions } from './harness.js';
 export { SlicedHarness } from './sliced-harness.js';
 export type { SlicedHarnessOptions } from './sliced-harness.js';
 export { ExecutorShell } from './executor-shell.js';
+export { Intake } from './intake.js';
 export { TimeSlice } from './time-slice.js';
 export { resolveSliceOptions } from './slice-options.js';
 export type { SliceOptions, ResolvedSliceOptions } from './slice-options.js';
