@@ -1,5 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { channelNames } from '@spindle/core';
 import type { TaskEvent } from '@spindle/core';
@@ -8,21 +8,12 @@ import { RoundRobinExecutor } from '@spindle/round-robin';
 import type { RoundRobinExecutor as RoundRobinClass } from '@spindle/round-robin';
 import { TrampolineExecutor } from '@spindle/trampoline';
 import { describe, expect, it } from 'vitest';
-import { BUILDS_ROOT, coreBuildOptions, coreBuilds, coreDir, coreEntryFiles } from '../src/builds/core-builds.js';
+import { BUILDS_ROOT, coreBuildOptions, coreBuilds, coreDir, coreEntryFiles, readBuild } from '../src/builds/core-builds.js';
 import { STEPPING_MODULES, eventCodeInKit } from '../src/builds/event-code-scan.js';
 import { roundRobinBuild, trampolineBuild } from '../src/builds/executor-builds.js';
 import { one } from '../src/workloads/coroutines.js';
 import { Countdown } from '../src/workloads/state-machines.js';
 import { trampolineWorkloads } from '../src/workloads/trampoline-workloads.js';
-
-/** The JavaScript files of a build, by name. */
-function readBuild(dir: string): Map<string, string> {
-  return new Map(
-    readdirSync(dir)
-      .filter((file) => file.endsWith('.js') && !['round-robin.js', 'trampoline.js'].includes(file))
-      .map((file) => [file, readFileSync(path.join(dir, file), 'utf8')]),
-  );
-}
 
 /** The kinds of every event published while `run` runs, to batch and per-kind subscribers alike. */
 async function kindsDuring(run: () => Promise<unknown>): Promise<string[]> {

@@ -112,8 +112,8 @@ function buildKey(dir: string): string {
   return hash.digest('hex').slice(0, 20);
 }
 
-/** The JavaScript files of a build, by name. */
-function readBuild(dir: string): Map<string, string> {
+/** The JavaScript files of a build (and of the executors' copies beside it), by name. */
+export function readBuild(dir: string): Map<string, string> {
   return new Map(
     readdirSync(dir)
       .filter((file) => file.endsWith('.js'))
