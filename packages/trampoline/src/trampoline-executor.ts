@@ -1,6 +1,6 @@
 import { ExecutorClosedError } from '@spindle/core';
 import type { ExecutorCapabilities, SpawnOptions, TaskHandle } from '@spindle/core';
-import { ExecutorShell, RingQueue, resolveSliceOptions } from '@spindle/core/kit';
+import { ExecutorShell, PriorityLanes, RingQueue, resolveSliceOptions } from '@spindle/core/kit';
 import type { Task } from '@spindle/core/kit';
 import { assertOperation } from './operation.js';
 import type { Operation } from './operation.js';
@@ -16,6 +16,7 @@ const capabilities: ExecutorCapabilities = Object.freeze({
   clonesArguments: false,
   timeSliced: true,
   ordering: 'fifo',
+  priorities: true,
 });
 
 /** Figures a trampoline executor keeps about itself. */
@@ -43,14 +44,18 @@ let executors = 0;
  *   task) is answered within the step, without a microtask.
  * - Time-sliced: after `sliceMs` the executor continues in `setImmediate`, so timers and
  *   I/O are never starved, not even by a task that waits on settled promises forever.
- * - Ordering: tasks start in spawn order (`fifo`); a woken task resumes at once rather
- *   than queueing behind ready ones, so there is no per-step round-robin promise.
+ * - Priorities: a ready task of a higher priority always steps first (strict: a
+ *   higher-priority task that yields for ever starves lower ones; one that waits lets
+ *   them run).
+ * - Ordering: tasks of one priority start in spawn order (`fifo`); a woken task resumes
+ *   at once rather than queueing behind ready ones of its priority or lower, so there is
+ *   no per-step round-robin promise.
  * - Every step runs in the async context (AsyncLocalStorage) the task was spawned in.
  */
 export class TrampolineExecutor extends ExecutorShell<TrampolineTask> {
   /** One thread, closures accepted, time-sliced, tasks start in spawn order (`fifo`). */
   readonly capabilities: ExecutorCapabilities = capabilities;
-  private readonly ready = new RingQueue<TrampolineTask>(64);
+  private readonly ready = new PriorityLanes<TrampolineTask>(() => new RingQueue<TrampolineTask>(64));
 
   /** @throws InvalidOptionsError naming the option at fault */
   constructor(options?: TrampolineOptions) {
@@ -99,5 +104,10 @@ export class TrampolineExecutor extends ExecutorShell<TrampolineTask> {
 
   protected readyCount(): number {
     return this.ready.size;
+  }
+
+  /** A woken task steps in place only if no ready task outranks it. */
+  protected override outranked(task: TrampolineTask): boolean {
+    return this.ready.outranks(task.priority);
   }
 }

@@ -59,4 +59,11 @@ export interface SpawnOptions {
   readonly signal?: AbortSignal;
   /** A name for diagnostics and error messages. */
   readonly name?: string;
+  /**
+   * A finite number: higher starts first. Default: the parent's priority for a child, 0
+   * for a task spawned from outside. On executors that declare the `priorities`
+   * capability, a ready task of a higher priority always takes the next step before one of
+   * a lower priority (each executor's README says what it orders by it).
+   */
+  readonly priority?: number;
 }

@@ -15,6 +15,8 @@ export { TimeSlice } from './time-slice.js';
 export { resolveSliceOptions } from './slice-options.js';
 export type { SliceOptions, ResolvedSliceOptions } from './slice-options.js';
 export { RingQueue } from './ring-queue.js';
+export { PriorityLanes } from './priority-lanes.js';
+export type { Lane } from './priority-lanes.js';
 export { validateSpawn } from './spawn-input.js';
 export { describeBody } from '../shared/describe-body.js';
 export { assertCloneable } from './cloneable.js';

@@ -53,6 +53,8 @@ const noop = (): void => undefined;
 export class Task<T = unknown> implements TaskHandle<T> {
   readonly id: number;
   readonly name: string | undefined;
+  /** What the task was spawned with (`SpawnOptions.priority`), else its parent's, else 0. */
+  readonly priority: number;
   readonly parent: Task | undefined;
   readonly owner: TaskOwner;
   /**
@@ -89,6 +91,7 @@ export class Task<T = unknown> implements TaskHandle<T> {
     this.owner = owner;
     this.parent = parent;
     this.name = options?.name;
+    this.priority = options?.priority ?? parent?.priority ?? 0;
     if (parent !== undefined) {
       (parent.children ??= new Set()).add(this);
       if (parent.stop !== Stop.None) {
