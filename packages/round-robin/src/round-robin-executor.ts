@@ -1,6 +1,6 @@
 import { ExecutorShell, PriorityLanes, resolveSliceOptions } from '@spindle/core/kit';
 import type { ExecutorCapabilities, SpawnOptions } from '@spindle/core';
-import type { Task } from '@spindle/core/kit';
+import type { Task, TimingSummary } from '@spindle/core/kit';
 import type { RoundRobinOptions } from './options.js';
 import { ReadyQueue, SlotTable } from './ready-queue.js';
 import { RoundRobinTask } from './round-robin-task.js';
@@ -21,6 +21,14 @@ export interface RoundRobinStats {
   readonly live: number;
   /** Tasks waiting in the ready queue. */
   readonly ready: number;
+  /** Top-level tasks waiting for a place under the `concurrency` limit. */
+  readonly waiting: number;
+  /**
+   * How long tasks waited from `spawn` to their first step, in milliseconds (count, mean,
+   * p50, p90, p99, max), over the latest 1,024 timed tasks: every one of the first 64,
+   * then one in 16.
+   */
+  readonly waitTime: TimingSummary;
   /** Steps taken since the executor was made. */
   readonly steps: number;
   /** Times the executor handed the thread back to the event loop with work still ready. */
@@ -48,12 +56,12 @@ export class RoundRobinExecutor extends ExecutorShell<RoundRobinTask> {
   /** @throws InvalidOptionsError naming the option at fault */
   constructor(options?: RoundRobinOptions) {
     const resolved = resolveSliceOptions('round-robin', options);
-    super(resolved.label ?? `round-robin#${++executors}`, { sliceMs: resolved.sliceMs });
+    super(resolved.label ?? `round-robin#${++executors}`, { sliceMs: resolved.sliceMs, concurrency: resolved.concurrency });
   }
 
   /** Current figures; cheap enough to poll. */
   get stats(): RoundRobinStats {
-    return { live: this.live, ready: this.ready.size, steps: this.steps, slicesExpired: this.slice.expired };
+    return { live: this.live, ready: this.ready.size, waiting: this.waiting, steps: this.steps, slicesExpired: this.slice.expired, waitTime: this.waitTime };
   }
 
   protected createTask(parent: Task | undefined, options: SpawnOptions | undefined): RoundRobinTask {

@@ -1,7 +1,7 @@
 import { ExecutorClosedError } from '@spindle/core';
 import type { ExecutorCapabilities, SpawnOptions, TaskHandle } from '@spindle/core';
 import { ExecutorShell, PriorityLanes, RingQueue, resolveSliceOptions } from '@spindle/core/kit';
-import type { Task } from '@spindle/core/kit';
+import type { Task, TimingSummary } from '@spindle/core/kit';
 import { assertOperation } from './operation.js';
 import type { Operation } from './operation.js';
 import type { TrampolineOptions } from './options.js';
@@ -25,6 +25,14 @@ export interface TrampolineStats {
   readonly live: number;
   /** Tasks waiting in the ready queue. */
   readonly ready: number;
+  /** Top-level tasks waiting for a place under the `concurrency` limit. */
+  readonly waiting: number;
+  /**
+   * How long tasks waited from `spawn` to their first step, in milliseconds (count, mean,
+   * p50, p90, p99, max), over the latest 1,024 timed tasks: every one of the first 64,
+   * then one in 16.
+   */
+  readonly waitTime: TimingSummary;
   /** Steps taken since the executor was made. */
   readonly steps: number;
   /** Times the executor handed the thread back to the event loop with work still to do. */
@@ -64,6 +72,7 @@ export class TrampolineExecutor extends ExecutorShell<TrampolineTask> {
     // settle is answered within the step: no trip through the queue for either.
     super(resolved.label ?? `trampoline#${++executors}`, {
       sliceMs: resolved.sliceMs,
+      concurrency: resolved.concurrency,
       instructions: trampolineInstructions,
       stepOnWake: true,
       answerSettledWaits: true,
@@ -72,7 +81,7 @@ export class TrampolineExecutor extends ExecutorShell<TrampolineTask> {
 
   /** Current figures; cheap enough to poll. */
   get stats(): TrampolineStats {
-    return { live: this.live, ready: this.ready.size, steps: this.steps, slicesExpired: this.slice.expired };
+    return { live: this.live, ready: this.ready.size, waiting: this.waiting, steps: this.steps, slicesExpired: this.slice.expired, waitTime: this.waitTime };
   }
 
   /**

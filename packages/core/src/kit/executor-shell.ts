@@ -2,13 +2,32 @@ import type { SpawnArgs, SpawnOptions, SpawnResult, Spawnable } from '../contrac
 import type { ExecutorCapabilities } from '../contract/capabilities.js';
 import type { CloseOptions, Executor } from '../contract/executor.js';
 import type { TaskHandle } from '../contract/task-handle.js';
+// perf_hooks' export, not the global `performance` (a lazy getter on globalThis in Node 20).
+import { performance } from 'node:perf_hooks';
 import { publishSpawn } from '../events/event-stream.js';
 import { SlicedHarness } from './sliced-harness.js';
 import type { SlicedHarnessOptions } from './sliced-harness.js';
 import { validateSpawn } from './spawn-input.js';
 import { Intake } from './intake.js';
+import { PriorityLanes } from './priority-lanes.js';
+import { RingQueue } from './ring-queue.js';
+import { TimingWindow } from './timing-window.js';
+import type { TimingSummary } from './timing-window.js';
 import type { SteppedTask } from './stepped-task.js';
 import type { Task } from './task.js';
+
+/** How an {@link ExecutorShell} runs. */
+export interface ShellOptions extends SlicedHarnessOptions {
+  /** At most this many top-level tasks run at once (see `SliceOptions.concurrency`); default: no limit. */
+  readonly concurrency?: number;
+}
+
+/**
+ * Tasks whose wait before their first step is timed: every one of the first
+ * `TIME_ALL`, then one in `TIME_EVERY` (a clock read costs as much as a small task's step).
+ */
+const TIME_ALL = 64;
+const TIME_EVERY = 16;
 
 /**
  * What every single-thread executor does the same way, written once: intake (validation,
@@ -24,11 +43,33 @@ export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends
   abstract readonly capabilities: ExecutorCapabilities;
   /** What the executor has accepted and still owes; `close()` goes through it. */
   protected readonly intake: Intake<T>;
+  private readonly limit: number;
+  /** Top-level tasks started (scheduled) and not yet settled, while there is a limit. */
+  private running = 0;
+  /** Top-level tasks waiting for a place under the limit, by priority (made on first use). */
+  private waitingForPlace: PriorityLanes<T> | undefined = undefined;
+  private waitingCount = 0;
+  private accepted = 0;
+  private readonly waits = new TimingWindow();
 
   /** @param label the label used in events and errors */
-  protected constructor(label: string, options: SlicedHarnessOptions) {
+  protected constructor(label: string, options: ShellOptions) {
     super(label, options);
     this.intake = new Intake<T>(label);
+    this.limit = options.concurrency ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Top-level tasks waiting for a place under the `concurrency` limit. */
+  protected get waiting(): number {
+    return this.waitingCount;
+  }
+
+  /**
+   * How long tasks waited from `spawn` to their first step, in milliseconds, over the
+   * latest 1,024 timed tasks (every one of the first 64, then one in 16).
+   */
+  protected get waitTime(): TimingSummary {
+    return this.waits.summary();
   }
 
   /** True once `close()` has been called. */
@@ -79,7 +120,12 @@ export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends
   settled(task: Task): void {
     const own = this.own(task);
     this.release(own);
+    if (own.parent === undefined && this.limit !== Number.POSITIVE_INFINITY) this.freePlace(own);
     this.intake.settle(own);
+  }
+
+  protected override firstStep(task: T): void {
+    this.waits.add(performance.now() - task.spawnedAt);
   }
 
   /** Makes the executor's task object for an accepted body (the harness gives it the body). */
@@ -104,8 +150,39 @@ export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends
       task.finish(false, undefined);
       return task;
     }
+    if (++this.accepted <= TIME_ALL || this.accepted % TIME_EVERY === 0) task.spawnedAt = performance.now();
     this.begin(task, body, args);
+    if (parent === undefined && this.limit !== Number.POSITIVE_INFINITY) {
+      if (this.running >= this.limit) {
+        task.held = true;
+        (this.waitingForPlace ??= new PriorityLanes<T>(() => new RingQueue<T>())).push(task);
+        this.waitingCount++;
+        return task;
+      }
+      this.running++;
+    }
     this.schedule(task);
     return task;
+  }
+
+  /** A top-level task settled: its place goes to the next task waiting, if any. */
+  private freePlace(task: T): void {
+    if (task.held) {
+      // Cancelled while it waited: it never had a place. Its queue entry is skipped.
+      task.held = false;
+      this.waitingCount--;
+      return;
+    }
+    this.running--;
+    const waiting = this.waitingForPlace;
+    if (waiting === undefined) return;
+    for (let next = waiting.shift(); next !== undefined; next = waiting.shift()) {
+      if (!next.held) continue;
+      next.held = false;
+      this.waitingCount--;
+      this.running++;
+      this.schedule(next);
+      return;
+    }
   }
 }

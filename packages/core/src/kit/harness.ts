@@ -189,6 +189,7 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
     const first = task.state === 'pending';
     // Any flags but `Batch` alone (the lowest bit) are above it: the general path records the beginning now.
     if (__SPINDLE_EVENTS__ && listening > Listening.Batch) this.publishStep(task, first);
+    if (first && task.spawnedAt !== 0) this.firstStep(task);
     task.state = 'running';
     this.steps++;
     const outcome = scope !== undefined ? scope.runInAsyncScope(runStep, coroutine) : this.answerSettled ? this.stepAnswering(task, coroutine) : coroutine.step();
@@ -293,6 +294,12 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
     }
     (own.turns ??= []).push({ onTurn, onCancel });
     this.schedule(own);
+  }
+
+  /** A timed task ({@link SteppedTask.spawnedAt}) takes its first step now. Default: nothing. */
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- overrides use it
+  protected firstStep(task: T): void {
+    // An executor that times the wait before a first step records it here.
   }
 
   /**
