@@ -7,7 +7,7 @@ import { InvalidOptionsError, describeValue } from '../contract/errors.js';
  * @param known every option name the executor takes
  * @throws InvalidOptionsError for an options value that is not an object, or an unknown name
  */
-export function assertKnownOptions(kind: string, options: unknown, known: readonly string[]): asserts options is Record<string, unknown> | undefined {
+export function assertKnownOptions(kind: string, options: unknown, known: readonly string[]): void {
   if (options === undefined) return;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new InvalidOptionsError('options', `${kind} options must be an object, got ${describeValue(options)}`);
