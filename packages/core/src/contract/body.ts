@@ -27,6 +27,9 @@ export interface StateMachine<R = unknown> {
   throw?(error: unknown): void;
 }
 
+/** What a state machine `M` fulfils with. */
+export type MachineResult<M> = M extends StateMachine<infer R> ? R : never;
+
 /** Anything an executor can spawn: a function body, a state machine, or a task reference. */
 export type Spawnable = TaskFunction | StateMachine | TaskReference<never>;
 

@@ -1,7 +1,9 @@
-import type { SpawnArgs, SpawnOptions, SpawnResult, Spawnable } from '../contract/body.js';
+import type { BodyResult, MachineResult, SpawnArgs, SpawnOptions, SpawnResult, Spawnable } from '../contract/body.js';
+import type { TaskReference } from '../contract/task-reference.js';
 import type { ExecutorCapabilities } from '../contract/capabilities.js';
 import type { CloseOptions, Executor } from '../contract/executor.js';
 import type { TaskHandle } from '../contract/task-handle.js';
+import type { TaskContext } from '../contract/context.js';
 // perf_hooks' export, not the global `performance` (a lazy getter on globalThis in Node 20).
 import { performance } from 'node:perf_hooks';
 import { publishSpawn } from '../events/event-stream.js';
@@ -87,10 +89,14 @@ export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends
    * @throws InvalidTaskError for a body, arguments or options that cannot run
    * @throws ExecutorClosedError after `close()`
    */
-  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>> {
+  spawn<A extends unknown[], R>(body: (ctx: TaskContext, ...args: A) => R, args?: A, options?: SpawnOptions): TaskHandle<BodyResult<R>>;
+  spawn<A extends unknown[], R>(body: TaskReference<A, R>, args?: A, options?: SpawnOptions): TaskHandle<R>;
+  spawn<M extends object>(body: M & ThisType<M>, args?: [], options?: SpawnOptions): TaskHandle<MachineResult<M>>;
+  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>>;
+  spawn(body: Spawnable, args?: readonly unknown[], options?: SpawnOptions): TaskHandle<unknown> {
     this.intake.assertOpen();
     const list = validateSpawn(body, args, options, this.capabilities);
-    return this.accept(undefined, body, list, options) as unknown as TaskHandle<SpawnResult<B>>;
+    return this.accept(undefined, body, list, options);
   }
 
   /** @internal Children of live tasks are accepted while the executor drains. */

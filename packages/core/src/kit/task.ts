@@ -1,4 +1,5 @@
-import type { SpawnArgs, SpawnOptions, SpawnResult, Spawnable } from '../contract/body.js';
+import type { BodyResult, MachineResult, SpawnArgs, SpawnOptions, SpawnResult, Spawnable } from '../contract/body.js';
+import type { TaskReference } from '../contract/task-reference.js';
 import { YieldPoint } from '../contract/context.js';
 import type { TaskContext } from '../contract/context.js';
 import { SpindleError, TaskCancelledError, describeTask } from '../contract/errors.js';
@@ -381,11 +382,15 @@ class Context implements TaskContext {
     return this.task.signal;
   }
 
-  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>> {
+  spawn<A extends unknown[], R>(body: (ctx: TaskContext, ...args: A) => R, args?: A, options?: SpawnOptions): TaskHandle<BodyResult<R>>;
+  spawn<A extends unknown[], R>(body: TaskReference<A, R>, args?: A, options?: SpawnOptions): TaskHandle<R>;
+  spawn<M extends object>(body: M & ThisType<M>, args?: [], options?: SpawnOptions): TaskHandle<MachineResult<M>>;
+  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>>;
+  spawn(body: Spawnable, args?: readonly unknown[], options?: SpawnOptions): TaskHandle<unknown> {
     if (isSettledState(this.task.state)) {
       throw new SpindleError(`task ${this.task.describe()} has settled; its context cannot spawn children`);
     }
-    return this.task.owner.spawnChild(this.task, body, args ?? [], options) as TaskHandle<SpawnResult<B>>;
+    return this.task.owner.spawnChild(this.task, body, args ?? [], options);
   }
 
   join<T>(handle: TaskHandle<T>): TaskHandle<T> {
