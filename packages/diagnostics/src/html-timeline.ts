@@ -43,8 +43,9 @@ export function toHtmlTimeline(recording: Recording, options?: HtmlTimelineOptio
   const empty = timeline.slices.length === 0 && timeline.tasks.length === 0 && timeline.markers.length === 0;
   const svg = empty ? '' : drawTimelineSvg(timeline, { width, findings, maxTaskRows });
   const span = timeline.endTime - timeline.startTime;
+  const count = (n: number, word: string): string => `${String(n)} ${word}${n === 1 ? '' : 's'}`;
   const summary =
-    `${String(timeline.tasks.length)} task(s), ${String(timeline.slices.length)} steps on ${String(timeline.threads.length)} thread(s) over ${formatMs(span)}` +
+    `${count(timeline.tasks.length, 'task')}, ${count(timeline.slices.length, 'step')} on ${count(timeline.threads.length, 'thread')} over ${formatMs(span)}` +
     (timeline.dropped > 0 ? `; ${String(timeline.dropped)} earlier events were dropped (ring buffer full)` : '');
   const executors = `executors: ${timeline.executors.map((executor) => escapeHtml(executor)).join(', ')}`;
   return `<!doctype html>
