@@ -4,6 +4,7 @@ import { measureStage } from '../src/path/measure.js';
 import { costOf, crunch } from '../src/path/pool-tasks.mjs';
 import type { StageRun, StageSizes } from '../src/path/stage.js';
 import { findStage, stages } from '../src/path/stages.js';
+import { whatRanWhen } from '../src/path/what-ran-when.js';
 
 // Small sizes: the stages' results and the order of their events are asserted, never times.
 const sizes: StageSizes = { delayMs: 30, tasks: 12, unit: 20_000, threads: 2, blockMs: 1500 };
@@ -58,7 +59,12 @@ describe('the path, stage by stage', () => {
     // The root and every child stepped, on worker threads only.
     expect(new Set(timeline.slices.map((slice) => slice.taskId)).size).toBe(sizes.tasks + 1);
     expect(timeline.slices.every((slice) => slice.thread !== 0)).toBe(true);
-    expect(result.outcome.notes[0]).toMatch(/stolen \(pool\.stats\)/);
+    // Two counts of stealing, each saying what it counts: steal operations (pool.stats), each
+    // taking a batch, and tasks moved (one steal event each), so never fewer of the latter.
+    const operations = Number(/^(\d+) steal operation\(s\) \(pool\.stats\.steals: each takes a batch/m.exec(result.outcome.notes.join('\n'))?.[1]);
+    const moved = Number(/^(\d+) task\(s\) moved by steals \(steal events: one per task moved/m.exec(whatRanWhen(result.recording).join('\n'))?.[1]);
+    expect(Number.isInteger(operations) && Number.isInteger(moved)).toBe(true);
+    expect(moved).toBeGreaterThanOrEqual(operations);
   });
 
   it('mistakes: the blocked loop with the blocking function on its stack, and the wait cycle by name', async () => {

@@ -23,6 +23,7 @@ export interface BlockedLoopOptions {
 /** Messages from the watchdog worker. */
 interface WatchdogReport {
   readonly blockedMs: number;
+  readonly since: number;
   readonly stack: readonly StackFrame[];
   readonly error: string | undefined;
 }
@@ -39,7 +40,8 @@ interface WatchdogReport {
  * frames, and resumes it. The finding reaches `onFinding` when the main thread runs again.
  *
  * Only the main thread is watched. Both the timer and the worker are unref'd: the detector
- * never keeps a program alive. Pausing uses the inspector: it does not work while another
+ * never keeps a program alive, except while {@link BlockedLoopDetector.watching} waits
+ * for the watchdog to start. Pausing uses the inspector: it does not work while another
  * debugger holds the main thread paused.
  */
 export class BlockedLoopDetector {
@@ -49,6 +51,7 @@ export class BlockedLoopDetector {
   private worker: Worker | undefined = undefined;
   private timer: NodeJS.Timeout | undefined = undefined;
   private ready: Promise<void> | undefined = undefined;
+  private online = false;
 
   /** @throws InvalidOptionsError for a threshold that is not a positive number */
   constructor(options: BlockedLoopOptions) {
@@ -81,6 +84,9 @@ export class BlockedLoopDetector {
     });
     this.ready = new Promise<void>((resolve) => {
       worker.once('online', () => {
+        // Let go of the process again if watching() held it (see there).
+        if (this.worker === worker) this.online = true;
+        worker.unref();
         resolve();
       });
       worker.once('exit', () => {
@@ -97,8 +103,14 @@ export class BlockedLoopDetector {
     return this;
   }
 
-  /** Resolves once the watchdog thread is running (blocking before that goes unnoticed). */
+  /**
+   * Resolves once the watchdog thread is running (blocking before that goes unnoticed).
+   * Until then the watchdog keeps the process alive: otherwise `await detector.watching()`
+   * at the top level of a module would find nothing else keeping the process alive, and
+   * Node would end it silently with exit code 13 (an unsettled top-level await).
+   */
   watching(): Promise<void> {
+    if (!this.online) this.worker?.ref();
     return this.ready ?? Promise.resolve();
   }
 
@@ -109,6 +121,7 @@ export class BlockedLoopDetector {
     void this.worker?.terminate();
     this.worker = undefined;
     this.ready = undefined;
+    this.online = false;
     return this;
   }
 
@@ -119,6 +132,7 @@ export class BlockedLoopDetector {
     deliver(this.onFinding, {
       kind: 'blocked-event-loop',
       blockedMs: message.blockedMs,
+      since: message.since,
       thresholdMs: this.thresholdMs,
       stack,
       time: eventTime(),

@@ -58,11 +58,17 @@ export interface StackFrame {
   readonly column: number;
 }
 
-/** The main thread's event loop did not turn for longer than the threshold. */
+/**
+ * The main thread's event loop did not turn for longer than the threshold. It is
+ * delivered when the loop turns again, so its `time` is about when the blockage ended and
+ * `time - since` about how long it lasted.
+ */
 export interface BlockedLoopFinding extends FindingBase {
   readonly kind: 'blocked-event-loop';
   /** How long it had been blocked when the stack was taken. */
   readonly blockedMs: number;
+  /** Epoch ms (the shared clock) when the loop last turned before the blockage, to within a quarter of the threshold. */
+  readonly since: number;
   readonly thresholdMs: number;
   /** The main thread's JavaScript stack while blocked, innermost first (empty if it could not be read). */
   readonly stack: readonly StackFrame[];

@@ -7,10 +7,10 @@ export type { TaskEventListener, TaskEventSourceOptions } from './task-event-sou
 export { forwardEvents } from './forward-events.js';
 export type { ForwardEventsOptions, EventForwarder } from './forward-events.js';
 export { buildTimeline } from './timeline.js';
-export type { Timeline, TimelineThread, TimelineSlice, TimelineMarker, TimelineFlow, TimelineCounter } from './timeline.js';
+export type { Timeline, TimelineThread, TimelineSlice, TimelineMarker, TimelineFlow, TimelineCounter, TimelineTask, TimelineWait } from './timeline.js';
 export { toChromeTrace } from './chrome-trace.js';
 export type { ChromeTrace, ChromeTraceOptions, TraceEvent } from './chrome-trace.js';
-export { toHtmlTimeline, SLICE_COLORS } from './html-timeline.js';
+export { toHtmlTimeline, SLICE_COLORS, TIMELINE_COLORS } from './html-timeline.js';
 export type { HtmlTimelineOptions } from './html-timeline.js';
 export type { StepEnd } from './task-tracker.js';
 export { Metrics } from './metrics.js';

@@ -61,6 +61,8 @@ export interface TrackerHooks {
   woken?(task: TrackedTask, time: number): void;
   /** A task moved between workers. */
   stolen?(task: TrackedTask, event: TaskEvent): void;
+  /** A task stopped waiting: `ready` (queued for a thread) or `parked` (for what it awaits) from `start` to `end`. */
+  waitEnded?(task: TrackedTask, wait: 'ready' | 'parked', start: number, end: number): void;
   /** A task settled; unless `keepSettled`, the tracker forgets it after this call. */
   settled?(task: TrackedTask, time: number): void;
 }
@@ -122,8 +124,9 @@ export class TaskTracker {
         if (wasReady) {
           task.scheduled += delay;
           this.changeReady(task.executor, -1, time);
+          this.hooks.waitEnded?.(task, 'ready', task.readySince, time);
         } else if (task.state === 'parked') {
-          task.parked += Math.max(0, time - task.parkedSince);
+          this.endPark(task, time);
         }
         task.state = 'running';
         task.stepStart = time;
@@ -149,7 +152,7 @@ export class TaskTracker {
       case 'wake': {
         const task = this.task(event);
         if (task.state !== 'parked') return;
-        task.parked += Math.max(0, time - task.parkedSince);
+        this.endPark(task, time);
         task.state = 'ready';
         task.readySince = time;
         this.changeReady(task.executor, 1, time);
@@ -164,8 +167,10 @@ export class TaskTracker {
       case 'settle': {
         const task = this.task(event);
         if (task.state === 'running') this.endStep(task, time, 'settle', 'settled');
-        else if (task.state === 'ready') this.changeReady(task.executor, -1, time);
-        else if (task.state === 'parked') task.parked += Math.max(0, time - task.parkedSince);
+        else if (task.state === 'ready') {
+          this.changeReady(task.executor, -1, time);
+          this.hooks.waitEnded?.(task, 'ready', task.readySince, time);
+        } else if (task.state === 'parked') this.endPark(task, time);
         task.state = 'settled';
         task.outcome = event.state;
         task.settleTime = time;
@@ -209,6 +214,11 @@ export class TaskTracker {
     task.steps++;
     task.state = next;
     this.hooks.stepEnded?.({ task, thread: task.thread, start, end, first: task.steps === 1, ended });
+  }
+
+  private endPark(task: TrackedTask, time: number): void {
+    task.parked += Math.max(0, time - task.parkedSince);
+    this.hooks.waitEnded?.(task, 'parked', task.parkedSince, time);
   }
 
   private changeReady(executor: string, delta: number, time: number): void {

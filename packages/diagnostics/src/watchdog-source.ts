@@ -30,7 +30,7 @@ function frames(callFrames, urls) {
   }));
 }
 
-function capture(blockedMs) {
+function capture(blockedMs, sinceEpoch) {
   busy = true;
   const session = new inspector.Session();
   const urls = new Map();
@@ -40,7 +40,7 @@ function capture(blockedMs) {
     done = true;
     try { session.disconnect(); } catch {}
     busy = false;
-    const message = { blockedMs, stack, error };
+    const message = { blockedMs, since: sinceEpoch, stack, error };
     if (workerData.stderr) {
       const lines = stack.map((f) => '    at ' + (f.functionName || '<anonymous>') + ' (' + f.url + ':' + f.line + ':' + f.column + ')');
       try { writeSync(2, '[spindle] blocked event loop: the main thread has not turned its loop for ' + blockedMs.toFixed(0) + ' ms\n' + lines.join('\n') + '\n'); } catch {}
@@ -76,7 +76,8 @@ setInterval(() => {
   }
   if (!reported && !busy && now - since > threshold) {
     reported = true;
-    capture(now - since);
+    // Epoch ms, the clock every thread shares (each thread's performance.now() has its own origin).
+    capture(now - since, performance.timeOrigin + since);
   }
 }, workerData.pollMs);
 `;

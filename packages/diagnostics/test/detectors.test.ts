@@ -1,7 +1,7 @@
 import { channels, currentThread, eventTime } from '@spindle/core/events';
 import type { TaskContext, TaskHandle } from '@spindle/core';
 import { RoundRobinExecutor } from '@spindle/round-robin';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BlockedLoopDetector, LongStepDetector, LostWakeupDetector, StarvationDetector, WaitCycleDetector, watch } from '../src/index.js';
 import type { Finding, StarvationFinding } from '../src/index.js';
 import { forkJoin } from './programs.js';
@@ -168,10 +168,12 @@ describe('LostWakeupDetector (what it waited on settled)', () => {
 describe('BlockedLoopDetector', () => {
   it('catches a main thread blocked in a synchronous loop, with the blocking function in the stack', async () => {
     const { onFinding, next } = collect();
+    const before = eventTime();
     const detector = new BlockedLoopDetector({ thresholdMs: 100, onFinding }).start();
     await detector.watching();
     // Long enough for the watchdog to notice and for the inspector to pause inside it.
     blockingSpin(1500);
+    const spun = eventTime();
     const finding = await next;
     detector.stop();
     expect(finding.kind).toBe('blocked-event-loop');
@@ -179,6 +181,11 @@ describe('BlockedLoopDetector', () => {
     expect(finding.stack.map((f) => f.functionName)).toContain('blockingSpin');
     expect(finding.stack.find((f) => f.functionName === 'blockingSpin')?.url).toMatch(/detectors\.test\.ts$/);
     expect(finding.blockedMs).toBeGreaterThan(100);
+    // The blockage as a span: from when the loop last turned (before the spin ended) to
+    // when the finding arrived (after it ended), so a timeline can draw it.
+    expect(finding.since).toBeGreaterThanOrEqual(before);
+    expect(finding.since).toBeLessThan(spun);
+    expect(finding.time).toBeGreaterThanOrEqual(spun);
     expect(finding.message).toMatch(/blocked event loop: the main thread did not turn its event loop[\s\S]*at blockingSpin \(/);
   });
 
@@ -218,16 +225,19 @@ describe('watch()', () => {
         throw new Error('listener bug');
       },
     }).start();
-    const warned = new Promise<string>((resolve) => process.once('warning', (w) => {
-      resolve(w.message);
-    }));
-    const executor = new RoundRobinExecutor();
-    function slow(): number {
-      return blockingSpin(5);
+    // Caught here rather than printed: a passing test writes no warning to the output.
+    const emitWarning = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const executor = new RoundRobinExecutor();
+      function slow(): number {
+        return blockingSpin(5);
+      }
+      await expect(executor.spawn(slow)).resolves.toBeGreaterThan(0);
+      await executor.close();
+      detector.stop();
+      expect(emitWarning).toHaveBeenCalledWith(expect.stringMatching(/listener threw: Error: listener bug/), 'SpindleDiagnosticsWarning');
+    } finally {
+      emitWarning.mockRestore();
     }
-    await expect(executor.spawn(slow)).resolves.toBeGreaterThan(0);
-    await executor.close();
-    detector.stop();
-    expect(await warned).toMatch(/listener threw: Error: listener bug/);
   });
 });

@@ -19,8 +19,9 @@ describe('the HTML timeline in headless Chromium', () => {
     expect(await pool.spawn(fibRef, [21])).toBe(10946);
     await pool.close();
     recorder.stop();
-    const html = toHtmlTimeline(recorder.recording(), { title: 'fib(21) on @spindle/pool, 2 worker threads', width: 1200 });
-    const shot = await screenshot(html, 1240, 300);
+    const html = toHtmlTimeline(recorder.recording(), { title: 'fib(21) on @spindle/pool, 2 worker threads', width: 1200, maxTaskRows: 24 });
+    // Tall enough for the whole page: every drawn step is on the screenshot.
+    const shot = await screenshot(html, 1240, 900);
     try {
       // How much the recording covers depends on how busy the machine is, so the
       // pixels are checked against the rectangles the page asks for: at least 20 px

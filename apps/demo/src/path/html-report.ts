@@ -1,6 +1,7 @@
 import { toHtmlTimeline } from '@spindle/diagnostics';
 import type { StageRun } from './stage.js';
 import { formatResult } from './text-report.js';
+import { timelineParts } from './timeline-parts.js';
 import { whatRanWhen } from './what-ran-when.js';
 
 const escapeHtml = (text: string): string =>
@@ -10,7 +11,7 @@ const escapeHtml = (text: string): string =>
  * Takes the body (and the style) out of the page `toHtmlTimeline` draws, so that one
  * report holds every stage's timeline inline: still one file, still no script.
  */
-function timelineParts(html: string): { style: string; body: string } {
+function pageParts(html: string): { style: string; body: string } {
   const style = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? '';
   const body = /<body>([\s\S]*)<\/body>/.exec(html)?.[1] ?? '';
   return { style, body: body.replace(/<h1>[\s\S]*?<\/h1>/, '') };
@@ -20,14 +21,17 @@ function timelineParts(html: string): { style: string; body: string } {
 export function htmlReport(runs: readonly StageRun[], facts: string): string {
   let style = '';
   const sections = runs.map((run) => {
-    const parts = timelineParts(toHtmlTimeline(run.recording, { title: run.stage.title, width: 1100 }));
-    style = parts.style;
+    const timelines = timelineParts(run.recording, run.outcome.findings ?? []).map((part) => {
+      const page = pageParts(toHtmlTimeline(part.recording, { title: run.stage.title, width: 1100, findings: part.findings }));
+      style = page.style;
+      return part.executor === undefined ? page.body : `<h3>${escapeHtml(part.executor)}</h3>\n${page.body}`;
+    });
     return `<section id="stage-${String(run.stage.index)}">
 <h2>${String(run.stage.index)}. ${escapeHtml(run.stage.title)}</h2>
 <p>${escapeHtml(run.stage.summary)}</p>
 <p class="times">wall ${run.wallMs.toFixed(1)} ms · CPU ${run.cpuMs.toFixed(1)} ms · result ${escapeHtml(formatResult(run.outcome.result))}</p>
 <pre>${escapeHtml([...run.outcome.notes, '', ...whatRanWhen(run.recording)].join('\n'))}</pre>
-<div class="timeline">${parts.body}</div>
+${timelines.map((body) => `<div class="timeline">${body}</div>`).join('\n')}
 </section>`;
   });
   const rows = runs
@@ -44,6 +48,7 @@ export function htmlReport(runs: readonly StageRun[], facts: string): string {
 <style>
 ${style}
 h2 { font-size: 15px; margin: 28px 0 4px; }
+h3 { font-size: 13px; margin: 16px 0 4px; }
 table { border-collapse: collapse; margin: 8px 0 16px; }
 td, th { border: 1px solid #d5dae1; padding: 3px 8px; text-align: left; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }

@@ -100,10 +100,11 @@ export const mistakesStage: Stage = {
       notes: [
         blocked === undefined
           ? 'blocked event loop: not caught this time (the watchdog may miss on a loaded machine)'
-          : `blocked event loop for ${blocked.blockedMs.toFixed(0)} ms, stack innermost first:`,
+          : `blocked event loop for about ${(blocked.time - blocked.since).toFixed(0)} ms; the watchdog took the stack ${blocked.blockedMs.toFixed(0)} ms in, innermost first:`,
         ...frames,
-        // Worth saying: the timeline alone would miss it, which is why the watchdog exists.
-        'the timeline shows no long step: after its first `await` the body runs on the microtask queue, outside any executor step',
+        // Worth saying: the steps alone would miss it, which is why the watchdog exists.
+        'no long step shows it: after its first `await` the body runs on the microtask queue, outside any executor step;',
+        'the red band on the timeline is the watchdog\'s finding, from when the loop last turned to when it turned again',
         cycle === undefined ? 'wait cycle: not caught' : `wait cycle: ${cycle.cycle.map((task) => task.name ?? task.body).join(' → ')} → back to the first`,
       ],
     };

@@ -34,7 +34,8 @@ export const poolStage: Stage = {
       return {
         result: checksum,
         notes: [
-          `${String(sizes.tasks)} tasks on ${String(stats.threads)} workers: ${String(stats.executed)} executed, ${String(stats.steals)} stolen (pool.stats)`,
+          `${String(sizes.tasks)} tasks on ${String(stats.threads)} workers: ${String(stats.executed)} executed (pool.stats, the spawning task included)`,
+          `${String(stats.steals)} steal operation(s) (pool.stats.steals: each takes a batch, up to half of the victim's deque at once)`,
           'CPU includes the worker threads: CPU / wall ≈ how many cores were busy',
         ],
       };

@@ -37,7 +37,7 @@ export function whatRanWhen(recording: Recording): string[] {
     const end = Math.max(...slices.map((slice) => slice.end));
     return `${(threadName.get(thread) ?? String(thread)).padEnd(18)} ${String(tasks).padStart(4)} tasks ${String(slices.length).padStart(5)} steps, busy ${ms(busy)} between ${ms(start - origin)} and ${ms(end - origin)}`;
   });
-  return [...lines, `${String(steals)} steal(s) recorded`];
+  return [...lines, `${String(steals)} task(s) moved by steals (steal events: one per task moved, ▼ on the timeline)`];
 }
 
 function groupBy(slices: readonly TimelineSlice[], key: (slice: TimelineSlice) => string): Map<string, TimelineSlice[]> {
