@@ -117,7 +117,6 @@ describe('round-robin bodies', () => {
     });
     const genTask = ex.spawn(counter, [log, 'gen', 3]);
     await Promise.all([asyncTask, genTask]);
-    console.log(log);
     expect(log.filter((l) => l.startsWith('async'))).toEqual(['async 0', 'async 1', 'async 2']);
     // Interleaved: the generator does not run all its steps before the async body's second turn.
     expect(log.indexOf('async 1')).toBeLessThan(log.lastIndexOf('gen'));
