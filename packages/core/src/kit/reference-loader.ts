@@ -61,7 +61,7 @@ async function importBody(ref: TaskReference<never>): Promise<Loaded> {
   let namespace: Record<string, unknown>;
   watchForDeadlock(ref.module);
   try {
-    namespace = (await importModule(ref.module)) as Record<string, unknown>;
+    namespace = (await import(ref.module)) as Record<string, unknown>;
     modules.set(ref.module, namespace);
   } catch (error) {
     throw loadFailure(ref.module, error);
@@ -83,22 +83,6 @@ async function importBody(ref: TaskReference<never>): Promise<Loaded> {
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-
-/**
- * `import(url)`, kept a real dynamic import in both builds. The CommonJS build's transform
- * turns an `import()` it can see into `require()`, which takes neither a `file:` URL nor
- * an ES module: a CommonJS core could then load no task module. A function made from a
- * string is out of its sight (where code generation from strings is disallowed, the
- * transform's version is the fallback).
- */
-const importModule: (url: string) => Promise<unknown> = (() => {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see above: a real import() in the CommonJS build
-    return new Function('url', 'return import(url)') as (url: string) => Promise<unknown>;
-  } catch {
-    return (url: string) => import(url);
-  }
-})();
 
 /** Node's error codes for a module it could not find or resolve (as opposed to one that threw). */
 const notFound = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND', 'ERR_UNSUPPORTED_DIR_IMPORT', 'ERR_INVALID_URL', 'ERR_UNSUPPORTED_ESM_URL_SCHEME']);
