@@ -27,7 +27,7 @@ function spawnChild<F extends TaskFunction>(
   name: string,
   args: SpawnArgs<F>,
 ): TaskHandle<SpawnResult<F>> {
-  if (!byReference) return ctx.spawn(body, args);
+  if (!byReference) return ctx.spawn<F>(body, args);
   // A reference to F takes F's arguments and gives F's result; the compiler cannot see
   // through the two conditional types, so it is said once, here.
   return ctx.spawn(taskRef(here, name), args) as TaskHandle<SpawnResult<F>>;

@@ -10,6 +10,7 @@ export type { TaskFunction, StateMachine, Spawnable, SpawnArgs, SpawnResult, Spa
 export type { TaskReference } from './contract/task-reference.js';
 export { taskRef, isTaskReference } from './contract/task-reference.js';
 export type { Executor, CloseOptions } from './contract/executor.js';
+export type { Spawner } from './contract/spawner.js';
 export { channelNames } from './contract/lifecycle-events.js';
 export type {
   TaskEvent,

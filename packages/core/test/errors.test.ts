@@ -42,3 +42,25 @@ describe('errors', () => {
     expect(describeValue(Symbol('s'))).toBe('Symbol(s)');
   });
 });
+
+describe('error classes across two copies of core', () => {
+  it('answer instanceof for an error made by another copy that carries the brand', () => {
+    // What another build of core makes: its own class object with the same registered brand.
+    const otherCopy = Object.create(Error.prototype, {
+      [Symbol.for('@spindle/core:TaskCancelledError')]: { value: true },
+      [Symbol.for('@spindle/core:SpindleError')]: { value: true },
+    }) as unknown;
+    expect(otherCopy instanceof TaskCancelledError).toBe(true);
+    expect(otherCopy instanceof SpindleError).toBe(true);
+    expect(otherCopy instanceof ExecutorClosedError).toBe(false);
+    expect(new Error('plain') instanceof SpindleError).toBe(false);
+    expect((null as unknown as object) instanceof SpindleError).toBe(false);
+  });
+
+  it('keep the ordinary check for subclasses that are not branded', () => {
+    class MyError extends SpindleError {}
+    expect(new MyError('mine') instanceof MyError).toBe(true);
+    expect(new MyError('mine') instanceof SpindleError).toBe(true);
+    expect(new SpindleError('base') instanceof MyError).toBe(false);
+  });
+});

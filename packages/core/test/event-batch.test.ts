@@ -11,7 +11,8 @@ import {
   taskEventRecordWeight,
 } from '../src/events/event-batch.js';
 import type { TaskEventBatch } from '../src/events/event-batch.js';
-import { TaskEventLog, flushTaskEvents } from '../src/events/event-log.js';
+import { TaskEventLog } from '../src/events/event-log.js';
+import { flushTaskEvents } from '../src/events/batch-log.js';
 import { publishTaskEvent, subscribeTaskEventStream, wantsTaskEventObjects } from '../src/events/event-stream.js';
 import { channels, currentThread, eventTime } from '../src/events/channels.js';
 import { channelNames } from '../src/contract/lifecycle-events.js';

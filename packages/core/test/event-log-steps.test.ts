@@ -5,7 +5,8 @@ import { CODE_SPAN, TaskEventCode, batchChannelName, forEachTaskEvent, taskEvent
 import type { TaskEventBatch, WholeStepCode } from '../src/events/event-batch.js';
 import { eventClockTick, holdEventClock } from '../src/events/event-clock.js';
 import type { EventClockKind } from '../src/events/event-clock.js';
-import { TaskEventLog, flushTaskEvents } from '../src/events/event-log.js';
+import { TaskEventLog } from '../src/events/event-log.js';
+import { flushTaskEvents } from '../src/events/batch-log.js';
 import { currentThread, eventTime } from '../src/events/channels.js';
 import type { TaskEvent } from '../src/contract/lifecycle-events.js';
 import type { SettledState } from '../src/contract/task-state.js';

@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { SpawnArgs, SpawnResult, Spawnable } from '../src/contract/body.js';
 import type { TaskContext } from '../src/contract/context.js';
@@ -37,6 +41,54 @@ describe('task references', () => {
     });
     await expect(loadTaskReference(taskRef(dataUrl, 'missing'))).rejects.toThrow(/no export named "missing"/);
     await expect(loadTaskReference(taskRef(dataUrl, 'notAFunction'))).rejects.toThrow(/not a function/);
+  });
+
+  it('reject with module-failed, with the error of the module as cause, when the module throws while it is imported', async () => {
+    const throwing = `data:text/javascript,${encodeURIComponent("class SetupError extends Error {} throw new SetupError('no config'); export function f() {}")}`;
+    const error = await loadTaskReference(taskRef(throwing, 'f')).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InvalidTaskError);
+    expect((error as InvalidTaskError).code).toBe('module-failed');
+    expect((error as InvalidTaskError).message).toContain('threw while it was imported: no config');
+    const cause = (error as InvalidTaskError).cause as Error;
+    expect(cause.constructor.name).toBe('SetupError');
+    expect(cause.stack).toContain('no config');
+  });
+
+  it('say how to load a TypeScript task module that Node cannot load by itself', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'spindle-ts-ref-'));
+    writeFileSync(path.join(dir, 'tasks.ts'), 'export function f(): number { return 1; }\n');
+    // In a fresh process: Vitest itself would load the TypeScript.
+    writeFileSync(
+      path.join(dir, 'main.mjs'),
+      `import { taskRef } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};\n` +
+        `import { loadTaskReference } from ${JSON.stringify(new URL('../dist/kit.js', import.meta.url).href)};\n` +
+        'try { await loadTaskReference(taskRef(new URL("./tasks.ts", import.meta.url), "f")); } catch (error) { console.log(error.code, error.message); }\n',
+    );
+    const result = spawnSync(process.execPath, [path.join(dir, 'main.mjs')], { encoding: 'utf8' });
+    expect(result.stdout).toMatch(/^unknown-reference .*tasks\.ts: Node 20 does not load TypeScript by itself/);
+  });
+});
+
+describe('a task module that waits for itself at its top level', () => {
+  it('ends the process with a message naming the module and the rule, not silently', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'spindle-self-ref-'));
+    const core = new URL('../dist/kit.js', import.meta.url).href;
+    const root = new URL('../dist/index.js', import.meta.url).href;
+    // The mistake: the module that defines a task also loads it at its top level and waits.
+    writeFileSync(
+      path.join(dir, 'tasks.mjs'),
+      `import { taskRef } from ${JSON.stringify(root)};\n` +
+        `import { loadTaskReference } from ${JSON.stringify(core)};\n` +
+        'export function work() { return 1; }\n' +
+        'await loadTaskReference(taskRef(import.meta.url, "work"));\n',
+    );
+    const result = spawnSync(process.execPath, [path.join(dir, 'tasks.mjs')], { encoding: 'utf8' });
+    expect(result.status).toBe(13);
+    expect(result.stderr).toContain('tasks.mjs was still being imported');
+    expect(result.stderr).toContain('must have no top-level side effects');
   });
 });
 

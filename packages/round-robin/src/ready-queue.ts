@@ -1,36 +1,72 @@
-/** What the {@link ReadyQueue} keeps on each item it holds. */
+import type { Lane } from '@spindle/core/kit';
+
+/** What the {@link SlotTable} keeps on each item it holds. */
 export interface Slotted {
-  /** Index in the queue's slot table, given by {@link ReadyQueue.admit}. */
+  /** Index in the slot table, given by {@link SlotTable.admit}. */
   slot: number;
-  /** Entries in the queue that name this item. */
+  /** Entries in the rings that name this item. */
   queued: number;
-  /** Set by {@link ReadyQueue.retire}: the slot is freed once no entry names the item. */
+  /** Set by {@link SlotTable.retire}: the slot is freed once no entry names the item. */
   retired: boolean;
 }
 
 /**
- * The round-robin ready queue: a FIFO of slot numbers in an `Int32Array` ring, with the
- * items themselves in a slot table that changes only when an item is admitted or retired.
+ * The items the round-robin's ready queue can name: a slot number each, given when an item
+ * is admitted and freed when it is retired and no ring entry names it any more.
  *
- * Why not a ring of objects: every step puts a task back at the end of the queue, and the
- * queue lives long while tasks are short-lived, so each store of a task into it runs V8's
- * generational write barrier (measured at about 2 ns, most of a hand-written loop's whole
- * step). Storing a small integer needs no barrier.
- *
- * An item may be queued more than once, and may be retired while queued: its slot is
- * reused only after the last entry naming it has been taken out, so an entry can never
- * name a later item by mistake.
+ * Why slots: every step puts a task back at the end of the queue, and the queue lives long
+ * while tasks are short-lived, so each store of a task into it would run V8's generational
+ * write barrier (measured at about 2 ns, most of a hand-written loop's whole step). Storing
+ * a small integer into an `Int32Array` needs no barrier.
  */
-export class ReadyQueue<T extends Slotted> {
+export class SlotTable<T extends Slotted> {
+  /** @internal */
+  readonly items: (T | undefined)[] = [];
+  private readonly free: number[] = [];
+
+  /** Gives `item` a slot; call once, before it is first pushed. */
+  admit(item: T): void {
+    const slot = this.free.pop() ?? this.items.length;
+    item.slot = slot;
+    item.queued = 0;
+    item.retired = false;
+    this.items[slot] = item;
+  }
+
+  /** The item will not be pushed again: free its slot as soon as no entry names it. */
+  retire(item: T): void {
+    item.retired = true;
+    if (item.queued === 0) this.release(item);
+  }
+
+  /** @internal An entry naming `item` was taken out. */
+  taken(item: T): void {
+    if (--item.queued === 0 && item.retired) this.release(item);
+  }
+
+  private release(item: T): void {
+    // Drop the reference so a settled task can be collected while the table lives on.
+    this.items[item.slot] = undefined;
+    this.free.push(item.slot);
+  }
+}
+
+/**
+ * One FIFO of a {@link SlotTable}'s items: slot numbers in an `Int32Array` ring. An item
+ * may be queued more than once, and may be retired while queued: its slot is reused only
+ * after the last entry naming it has been taken out, so an entry can never name a later
+ * item by mistake.
+ */
+export class ReadyQueue<T extends Slotted> implements Lane<T> {
   private ring: Int32Array;
   private head = 0;
   private count = 0;
   private mask: number;
-  private readonly table: (T | undefined)[] = [];
-  private readonly free: number[] = [];
+  private readonly table: SlotTable<T>;
 
   /** @param capacity initial capacity of the ring, rounded up to a power of two */
-  constructor(capacity = 64) {
+  constructor(table: SlotTable<T>, capacity = 64) {
+    this.table = table;
     let size = 2;
     while (size < capacity) size *= 2;
     this.ring = new Int32Array(size);
@@ -40,21 +76,6 @@ export class ReadyQueue<T extends Slotted> {
   /** Entries in the queue (an item queued twice counts twice). */
   get size(): number {
     return this.count;
-  }
-
-  /** Gives `item` a slot; call once, before it is first pushed. */
-  admit(item: T): void {
-    const slot = this.free.pop() ?? this.table.length;
-    item.slot = slot;
-    item.queued = 0;
-    item.retired = false;
-    this.table[slot] = item;
-  }
-
-  /** The item will not be pushed again: free its slot as soon as no entry names it. */
-  retire(item: T): void {
-    item.retired = true;
-    if (item.queued === 0) this.freeSlot(item);
   }
 
   /**
@@ -73,17 +94,11 @@ export class ReadyQueue<T extends Slotted> {
   /** Removes and returns the front item, or `undefined` when empty. */
   shift(): T | undefined {
     if (this.count === 0) return undefined;
-    const item = this.table[this.ring[this.head] ?? -1];
+    const item = this.table.items[this.ring[this.head] ?? -1];
     this.head = (this.head + 1) & this.mask;
     this.count--;
-    if (item !== undefined && --item.queued === 0 && item.retired) this.freeSlot(item);
+    if (item !== undefined) this.table.taken(item);
     return item;
-  }
-
-  private freeSlot(item: T): void {
-    // Drop the reference so a settled task can be collected while the queue lives on.
-    this.table[item.slot] = undefined;
-    this.free.push(item.slot);
   }
 
   private grow(): void {

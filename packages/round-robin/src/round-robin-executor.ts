@@ -1,8 +1,8 @@
-import { ExecutorShell, resolveSliceOptions } from '@spindle/core/kit';
+import { ExecutorShell, PriorityLanes, resolveSliceOptions } from '@spindle/core/kit';
 import type { ExecutorCapabilities, SpawnOptions } from '@spindle/core';
-import type { Task } from '@spindle/core/kit';
+import type { Task, TimingSummary } from '@spindle/core/kit';
 import type { RoundRobinOptions } from './options.js';
-import { ReadyQueue } from './ready-queue.js';
+import { ReadyQueue, SlotTable } from './ready-queue.js';
 import { RoundRobinTask } from './round-robin-task.js';
 
 const capabilities: ExecutorCapabilities = Object.freeze({
@@ -12,6 +12,7 @@ const capabilities: ExecutorCapabilities = Object.freeze({
   clonesArguments: false,
   timeSliced: true,
   ordering: 'round-robin',
+  priorities: true,
 });
 
 /** Figures a round-robin executor keeps about itself. */
@@ -20,6 +21,14 @@ export interface RoundRobinStats {
   readonly live: number;
   /** Tasks waiting in the ready queue. */
   readonly ready: number;
+  /** Top-level tasks waiting for a place under the `concurrency` limit. */
+  readonly waiting: number;
+  /**
+   * How long tasks waited from `spawn` to their first step, in milliseconds (count, mean,
+   * p50, p90, p99, max), over the latest 1,024 timed tasks: every one of the first 64,
+   * then one in 16.
+   */
+  readonly waitTime: TimingSummary;
   /** Steps taken since the executor was made. */
   readonly steps: number;
   /** Times the executor handed the thread back to the event loop with work still ready. */
@@ -29,39 +38,42 @@ export interface RoundRobinStats {
 let executors = 0;
 
 /**
- * One thread, a FIFO ready queue, one step per ready task per turn.
+ * One thread, a FIFO ready queue per priority, one step per ready task per turn.
  *
- * Fairness: a task that becomes ready goes to the back of the queue, so with K ready
- * tasks none waits for more than K-1 steps of others. Time-sliced: after `sliceMs` of
+ * Fairness: a task that becomes ready goes to the back of its priority's queue, so with K
+ * ready tasks of one priority none waits for more than K-1 steps of others. Priorities are
+ * strict: a ready task of a higher priority always steps first, so a higher-priority task
+ * that yields for ever starves lower ones (one that parks lets them run). Time-sliced: after `sliceMs` of
  * steps in one turn of the event loop the executor continues in `setImmediate`, so timers
  * and I/O are never starved. A parked task costs nothing until what it waits for settles.
  */
 export class RoundRobinExecutor extends ExecutorShell<RoundRobinTask> {
   /** One thread, closures accepted, time-sliced, `round-robin` ordering. */
   readonly capabilities: ExecutorCapabilities = capabilities;
-  private readonly ready = new ReadyQueue<RoundRobinTask>(64);
+  private readonly table = new SlotTable<RoundRobinTask>();
+  private readonly ready = new PriorityLanes<RoundRobinTask>(() => new ReadyQueue(this.table, 64));
 
   /** @throws InvalidOptionsError naming the option at fault */
   constructor(options?: RoundRobinOptions) {
     const resolved = resolveSliceOptions('round-robin', options);
-    super(resolved.label ?? `round-robin#${++executors}`, { sliceMs: resolved.sliceMs });
+    super(resolved.label ?? `round-robin#${++executors}`, { sliceMs: resolved.sliceMs, concurrency: resolved.concurrency });
   }
 
   /** Current figures; cheap enough to poll. */
   get stats(): RoundRobinStats {
-    return { live: this.live, ready: this.ready.size, steps: this.steps, slicesExpired: this.slice.expired };
+    return { live: this.live, ready: this.ready.size, waiting: this.waiting, steps: this.steps, slicesExpired: this.slice.expired, waitTime: this.waitTime };
   }
 
   protected createTask(parent: Task | undefined, options: SpawnOptions | undefined): RoundRobinTask {
     const task = new RoundRobinTask(this, parent, options);
-    this.ready.admit(task);
+    this.table.admit(task);
     return task;
   }
 
   /** A settled task is never queued again. */
   protected override release(task: RoundRobinTask): void {
     this.drop(task);
-    this.ready.retire(task);
+    this.table.retire(task);
   }
 
   protected isOwn(task: Task): task is RoundRobinTask {

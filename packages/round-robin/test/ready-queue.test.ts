@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReadyQueue } from '../src/ready-queue.js';
+import { ReadyQueue, SlotTable } from '../src/ready-queue.js';
 import type { Slotted } from '../src/ready-queue.js';
 
 class Item implements Slotted {
@@ -15,13 +15,14 @@ function drain(queue: ReadyQueue<Item>): string[] {
   return out;
 }
 
-describe('ReadyQueue', () => {
+describe('ReadyQueue and its SlotTable', () => {
   it('is FIFO across growth, and counts an item queued twice twice', () => {
-    const queue = new ReadyQueue<Item>(2);
+    const table = new SlotTable<Item>();
+    const queue = new ReadyQueue<Item>(table, 2);
     const first = new Item('t0');
     const fourth = new Item('t3');
     const items = [first, new Item('t1'), new Item('t2'), fourth, ...Array.from({ length: 36 }, (_, i) => new Item(`t${i + 4}`))];
-    for (const item of items) queue.admit(item);
+    for (const item of items) table.admit(item);
     // Move the head forward first, so that growth has to unwrap the ring.
     queue.push(first);
     queue.shift();
@@ -33,29 +34,31 @@ describe('ReadyQueue', () => {
   });
 
   it('does not reuse the slot of a retired item while an entry still names it', () => {
-    const queue = new ReadyQueue<Item>();
+    const table = new SlotTable<Item>();
+    const queue = new ReadyQueue<Item>(table);
     const a = new Item('a');
-    queue.admit(a);
+    table.admit(a);
     queue.push(a);
-    queue.retire(a);
+    table.retire(a);
     const b = new Item('b');
-    queue.admit(b);
+    table.admit(b);
     expect(b.slot).not.toBe(a.slot);
     queue.push(b);
     expect(drain(queue)).toEqual(['a', 'b']);
     // Now that no entry names `a`, its slot is free again.
     const c = new Item('c');
-    queue.admit(c);
+    table.admit(c);
     expect(c.slot).toBe(a.slot);
   });
 
   it('ignores a push of a retired item, whose slot may belong to another item by then', () => {
-    const queue = new ReadyQueue<Item>();
+    const table = new SlotTable<Item>();
+    const queue = new ReadyQueue<Item>(table);
     const a = new Item('a');
-    queue.admit(a);
-    queue.retire(a);
+    table.admit(a);
+    table.retire(a);
     const b = new Item('b');
-    queue.admit(b);
+    table.admit(b);
     expect(b.slot).toBe(a.slot);
     queue.push(a);
     expect(queue.size).toBe(0);

@@ -1,5 +1,6 @@
 import { SpindleError } from '@spindle/core';
 import type { TaskHandle } from '@spindle/core';
+import { brandErrorClass } from '@spindle/core/kit';
 import { observe, stopChildren } from './children.js';
 import { assertDuration } from './duration.js';
 import type { Instruction } from './instruction.js';
@@ -18,6 +19,8 @@ export class TimeoutError extends SpindleError {
     this.ms = ms;
   }
 }
+
+brandErrorClass(TimeoutError, '@spindle/trampoline:TimeoutError');
 
 const withTimeout = operation(function* timeout(ms: number, op: Operation<unknown>): Generator<Instruction, unknown, unknown> {
   const ctx = yield* taskContext();

@@ -1,7 +1,7 @@
 import { ExecutorClosedError } from '@spindle/core';
 import type { ExecutorCapabilities, SpawnOptions, TaskHandle } from '@spindle/core';
-import { ExecutorShell, RingQueue, resolveSliceOptions } from '@spindle/core/kit';
-import type { Task } from '@spindle/core/kit';
+import { ExecutorShell, PriorityLanes, RingQueue, resolveSliceOptions } from '@spindle/core/kit';
+import type { Task, TimingSummary } from '@spindle/core/kit';
 import { assertOperation } from './operation.js';
 import type { Operation } from './operation.js';
 import type { TrampolineOptions } from './options.js';
@@ -16,6 +16,7 @@ const capabilities: ExecutorCapabilities = Object.freeze({
   clonesArguments: false,
   timeSliced: true,
   ordering: 'fifo',
+  priorities: true,
 });
 
 /** Figures a trampoline executor keeps about itself. */
@@ -24,6 +25,14 @@ export interface TrampolineStats {
   readonly live: number;
   /** Tasks waiting in the ready queue. */
   readonly ready: number;
+  /** Top-level tasks waiting for a place under the `concurrency` limit. */
+  readonly waiting: number;
+  /**
+   * How long tasks waited from `spawn` to their first step, in milliseconds (count, mean,
+   * p50, p90, p99, max), over the latest 1,024 timed tasks: every one of the first 64,
+   * then one in 16.
+   */
+  readonly waitTime: TimingSummary;
   /** Steps taken since the executor was made. */
   readonly steps: number;
   /** Times the executor handed the thread back to the event loop with work still to do. */
@@ -43,14 +52,18 @@ let executors = 0;
  *   task) is answered within the step, without a microtask.
  * - Time-sliced: after `sliceMs` the executor continues in `setImmediate`, so timers and
  *   I/O are never starved, not even by a task that waits on settled promises forever.
- * - Ordering: tasks start in spawn order (`fifo`); a woken task resumes at once rather
- *   than queueing behind ready ones, so there is no per-step round-robin promise.
+ * - Priorities: a ready task of a higher priority always steps first (strict: a
+ *   higher-priority task that yields for ever starves lower ones; one that waits lets
+ *   them run).
+ * - Ordering: tasks of one priority start in spawn order (`fifo`); a woken task resumes
+ *   at once rather than queueing behind ready ones of its priority or lower, so there is
+ *   no per-step round-robin promise.
  * - Every step runs in the async context (AsyncLocalStorage) the task was spawned in.
  */
 export class TrampolineExecutor extends ExecutorShell<TrampolineTask> {
   /** One thread, closures accepted, time-sliced, tasks start in spawn order (`fifo`). */
   readonly capabilities: ExecutorCapabilities = capabilities;
-  private readonly ready = new RingQueue<TrampolineTask>(64);
+  private readonly ready = new PriorityLanes<TrampolineTask>(() => new RingQueue<TrampolineTask>(64));
 
   /** @throws InvalidOptionsError naming the option at fault */
   constructor(options?: TrampolineOptions) {
@@ -59,6 +72,7 @@ export class TrampolineExecutor extends ExecutorShell<TrampolineTask> {
     // settle is answered within the step: no trip through the queue for either.
     super(resolved.label ?? `trampoline#${++executors}`, {
       sliceMs: resolved.sliceMs,
+      concurrency: resolved.concurrency,
       instructions: trampolineInstructions,
       stepOnWake: true,
       answerSettledWaits: true,
@@ -67,7 +81,7 @@ export class TrampolineExecutor extends ExecutorShell<TrampolineTask> {
 
   /** Current figures; cheap enough to poll. */
   get stats(): TrampolineStats {
-    return { live: this.live, ready: this.ready.size, steps: this.steps, slicesExpired: this.slice.expired };
+    return { live: this.live, ready: this.ready.size, waiting: this.waiting, steps: this.steps, slicesExpired: this.slice.expired, waitTime: this.waitTime };
   }
 
   /**
@@ -99,5 +113,10 @@ export class TrampolineExecutor extends ExecutorShell<TrampolineTask> {
 
   protected readyCount(): number {
     return this.ready.size;
+  }
+
+  /** A woken task steps in place only if no ready task outranks it. */
+  protected override outranked(task: TrampolineTask): boolean {
+    return this.ready.outranks(task.priority);
   }
 }

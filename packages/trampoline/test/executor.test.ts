@@ -19,6 +19,7 @@ describe('trampoline executor', () => {
       clonesArguments: false,
       timeSliced: true,
       ordering: 'fifo',
+      priorities: true,
     });
   });
 

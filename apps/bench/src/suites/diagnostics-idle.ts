@@ -6,23 +6,26 @@ import { one } from '../workloads/coroutines.js';
 import { spindleAll } from '../workloads/spindle.js';
 import { trampolineWorkloads } from '../workloads/trampoline-workloads.js';
 import type { TrampolineWorkloads } from '../workloads/trampoline-workloads.js';
-import { roundRobinBuild, trampolineBuild } from '../workloads/without-events.js';
+import { roundRobinBuild, trampolineBuild } from '../builds/executor-builds.js';
 import { trampolineCases, trampolineSuite } from './trampoline.js';
 import type { TrampolineSide } from './trampoline.js';
 
 /**
- * The three subjects of an idle case: the executor's build with its event code cut out
- * (the baseline); an unchanged copy of the build, loaded the same way (the focus: its ratio
- * is the idle cost); and the package as installed, whose ratio to the copy is a control,
- * the same code loaded twice.
+ * The three subjects of an idle case: the executor's build on core built from its sources
+ * with `__SPINDLE_EVENTS__` false, no event code at all (the baseline); the same on core
+ * built the same way with it true, nothing subscribed (the focus: its ratio is the idle
+ * cost); and the packages as installed, a control (core's published build, neither built
+ * nor loaded the way the other two are). See `src/builds/`.
  */
-function idleSubjects(packageName: 'round-robin' | 'trampoline'): { cut: string; copy: string; built: string } {
-  return { cut: `spindle/${packageName}-without-events`, copy: `spindle/${packageName}-copy`, built: `spindle/${packageName}` };
+function idleSubjects(packageName: 'round-robin' | 'trampoline'): { without: string; with: string; built: string } {
+  return { without: `spindle/${packageName}-without-events`, with: `spindle/${packageName}-with-events`, built: `spindle/${packageName}` };
 }
 
-const CUT_RUNS = 'the build with its event code cut out, loaded from a copy';
-const COPY_RUNS = 'as built, nothing subscribed, loaded from a copy the way the cut build is';
-const BUILT_RUNS = 'as built, nothing subscribed, the package as installed';
+const WITHOUT_RUNS = 'on core built with __SPINDLE_EVENTS__ false: no event code';
+const WITH_RUNS = 'on core built the same way with __SPINDLE_EVENTS__ true, nothing subscribed';
+const BUILT_RUNS = 'as installed, nothing subscribed';
+/** How an idle case's description ends. */
+const VERSUS = 'nothing subscribed: core built without event code vs with it';
 
 /** A round-robin step workload: `tasks` tasks, each spawned by `spawnOne`, of `steps` steps. */
 export interface StepWorkload {
@@ -31,7 +34,7 @@ export interface StepWorkload {
   readonly spawnOne: (executor: Executor) => TaskHandle<number>;
 }
 
-/** The idle cost on a round-robin step workload: as built, nothing subscribed, against the build with its event code cut out. */
+/** The idle cost on a round-robin step workload: with events compiled in and nothing subscribed, against no event code. */
 export function roundRobinIdleCase(workload: StepWorkload, tasks: number, steps: number): BenchCase {
   const names = idleSubjects('round-robin');
   // The three run the same function, each on its own executor, once its class is loaded.
@@ -49,30 +52,30 @@ export function roundRobinIdleCase(workload: StepWorkload, tasks: number, steps:
   };
   return {
     name: `idle/${workload.name}`,
-    description: `${workload.description} on round-robin, nothing subscribed: the build with the event code cut out vs the same build`,
+    description: `${workload.description} on round-robin, ${VERSUS}`,
     opsPerRun: tasks * steps,
     op: 'step',
     expected: tasks * steps,
-    baseline: names.cut,
-    focus: names.copy,
+    baseline: names.without,
+    focus: names.with,
     subjects: [
-      subject(names.cut, CUT_RUNS, () => roundRobinBuild(true)),
-      subject(names.copy, COPY_RUNS, () => roundRobinBuild(false)),
+      subject(names.without, WITHOUT_RUNS, () => roundRobinBuild(false)),
+      subject(names.with, WITH_RUNS, () => roundRobinBuild(true)),
       subject(names.built, BUILT_RUNS, () => Promise.resolve(RoundRobinExecutor)),
     ],
   };
 }
 
-/** A trampoline case's Spindle subject on a copy of the build, cut or not (loaded at its first run, its check). */
-function onCopiedTrampoline(name: string, cut: boolean): TrampolineSide {
+/** A trampoline case's Spindle subject on core built with events or without (loaded at its first run, its check). */
+function onBuiltTrampoline(name: string, events: boolean): TrampolineSide {
   return (runs, run) => {
     let loaded: { executor: TrampolineExecutor; workloads: TrampolineWorkloads } | undefined;
     return {
       subject: name,
-      runs: cut ? CUT_RUNS : COPY_RUNS,
+      runs: events ? WITH_RUNS : WITHOUT_RUNS,
       run: () => {
         if (loaded !== undefined) return run(loaded.executor, loaded.workloads);
-        return trampolineBuild(cut).then((module) => {
+        return trampolineBuild(events).then((module) => {
           loaded = { executor: new module.TrampolineExecutor({ label: `bench:idle:${name}:${runs}` }), workloads: trampolineWorkloads(module, one) };
           return run(loaded.executor, loaded.workloads);
         });
@@ -83,14 +86,14 @@ function onCopiedTrampoline(name: string, cut: boolean): TrampolineSide {
 }
 
 /**
- * The idle cost on every case of the trampoline suite: its Spindle subject as built,
- * nothing subscribed, against the same subject on the build with its event code cut out.
+ * The idle cost on every case of the trampoline suite: its Spindle subject with events
+ * compiled in and nothing subscribed, against the same subject with no event code.
  */
 export function trampolineIdleCases(options: SuiteOptions): BenchCase[] {
   const names = idleSubjects('trampoline');
   const byName = (cases: readonly BenchCase[]) => new Map(cases.map((bench) => [bench.name, bench]));
-  const cut = byName(trampolineCases(options, onCopiedTrampoline(names.cut, true)));
-  const copy = byName(trampolineCases(options, onCopiedTrampoline(names.copy, false)));
+  const without = byName(trampolineCases(options, onBuiltTrampoline(names.without, false)));
+  const withEvents = byName(trampolineCases(options, onBuiltTrampoline(names.with, true)));
   return trampolineSuite.cases(options).map((bench) => {
     const find = (cases: ReadonlyMap<string, BenchCase>, name: string): Subject => {
       const found = cases.get(bench.name)?.subjects.find((subject) => subject.subject === name);
@@ -100,14 +103,14 @@ export function trampolineIdleCases(options: SuiteOptions): BenchCase[] {
     const built = find(byName([bench]), names.built);
     return {
       name: `idle/trampoline/${bench.name}`,
-      description: `${bench.description}, nothing subscribed: the build with the event code cut out vs the same build`,
+      description: `${bench.description}, ${VERSUS}`,
       opsPerRun: bench.opsPerRun,
       op: bench.op,
       expected: bench.expected,
-      baseline: names.cut,
-      focus: names.copy,
+      baseline: names.without,
+      focus: names.with,
       ...(bench.timing === undefined ? {} : { timing: bench.timing }),
-      subjects: [find(cut, names.cut), find(copy, names.copy), { ...built, runs: `${BUILT_RUNS}: ${built.runs}` }],
+      subjects: [find(without, names.without), find(withEvents, names.with), { ...built, runs: `${BUILT_RUNS}: ${built.runs}` }],
     };
   });
 }

@@ -172,13 +172,14 @@ function perRunCases(options: SuiteOptions): BenchCase[] {
 
 /**
  * What diagnostics cost: the round-robin step workloads and every trampoline case with
- * nothing subscribed against builds with the event code cut out (idle), every case of the
- * executors' own suites with a Recorder on (which takes executors' events from core's
- * batch channel), and the round-robin step workloads with Metrics.
+ * events compiled in and nothing subscribed, against core built without event code
+ * (idle); every case of the executors' own suites with a Recorder on (which takes
+ * executors' events from core's batch channel); and the round-robin step workloads with
+ * Metrics.
  */
 export const diagnosticsSuite: Suite = {
   name: 'diagnostics',
-  description: `cost of @spindle/diagnostics: nothing subscribed (round-robin's step workloads and every trampoline case, against builds without event code), the Recorder on every case of the round-robin-step, trampoline and pool suites (on for each subject's block of runs, and started and stopped around each run on two of them), Metrics on round-robin steps (${TASKS} tasks × ${STEPS} steps per run)`,
+  description: `cost of @spindle/diagnostics: nothing subscribed (round-robin's step workloads and every trampoline case, on core built with its event code and without), the Recorder on every case of the round-robin-step, trampoline and pool suites (on for each subject's block of runs, and started and stopped around each run on two of them), Metrics on round-robin steps (${TASKS} tasks × ${STEPS} steps per run)`,
   packages: ['@spindle/core', '@spindle/round-robin', '@spindle/trampoline', '@spindle/pool', '@spindle/diagnostics'],
   cases: (options) => buildCases(options),
 };

@@ -34,7 +34,7 @@ const verySlowRuns: CaseTiming = { rounds: 1, iterations: 2, warmupIterations: 0
 
 /**
  * Makes the Spindle subject of a case from what it runs: {@link onTrampoline} for this
- * suite; the idle-cost cases also make one on a build with its event code cut out.
+ * suite; the idle-cost cases also make them on builds of core with and without event code.
  */
 export type TrampolineSide = (runs: string, run: (executor: TrampolineExecutor, workloads: TrampolineWorkloads) => PromiseLike<number>) => Subject;
 

@@ -1,7 +1,7 @@
 // @spindle/trampoline's side of the `trampoline` suite's workloads (the other contenders'
 // are in coroutines.ts), written against a module rather than an import: the idle-cost
-// cases run them on a build with its event code cut out, whose operations only its own
-// executor knows.
+// cases run them on copies of the trampoline's build loaded against builds of core with
+// and without event code, whose operations only their own executor knows.
 import type { TaskHandle } from '@spindle/core';
 import type * as Trampoline from '@spindle/trampoline';
 import type { Instruction, Operation, TrampolineExecutor } from '@spindle/trampoline';

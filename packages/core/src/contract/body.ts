@@ -27,6 +27,9 @@ export interface StateMachine<R = unknown> {
   throw?(error: unknown): void;
 }
 
+/** What a state machine `M` fulfils with. */
+export type MachineResult<M> = M extends StateMachine<infer R> ? R : never;
+
 /** Anything an executor can spawn: a function body, a state machine, or a task reference. */
 export type Spawnable = TaskFunction | StateMachine | TaskReference<never>;
 
@@ -59,4 +62,11 @@ export interface SpawnOptions {
   readonly signal?: AbortSignal;
   /** A name for diagnostics and error messages. */
   readonly name?: string;
+  /**
+   * A finite number: higher starts first. Default: the parent's priority for a child, 0
+   * for a task spawned from outside. On executors that declare the `priorities`
+   * capability, a ready task of a higher priority always takes the next step before one of
+   * a lower priority (each executor's README says what it orders by it).
+   */
+  readonly priority?: number;
 }

@@ -27,4 +27,6 @@ export interface ExecutorCapabilities {
    * settles (rejected) rather than being lost. Default `false`.
    */
   readonly losesWorkers?: boolean;
+  /** Honours `SpawnOptions.priority`: higher priorities start (and step) first. Default `false`. */
+  readonly priorities?: boolean;
 }

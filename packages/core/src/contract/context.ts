@@ -1,4 +1,4 @@
-import type { SpawnOptions, Spawnable, SpawnArgs, SpawnResult } from './body.js';
+import type { Spawner } from './spawner.js';
 import type { TaskHandle } from './task-handle.js';
 
 /**
@@ -6,18 +6,16 @@ import type { TaskHandle } from './task-handle.js';
  * structured fork–join. Children spawned here belong to this task: cancelling it cancels
  * them, and it does not settle until they have.
  */
-export interface TaskContext {
+export interface TaskContext extends Spawner {
   /** The task's stable id. */
   readonly taskId: number;
   /** The task's name, if it was given one. */
   readonly name: string | undefined;
   /** Aborts when the task is cancelled; pass it to anything that accepts a signal. */
   readonly signal: AbortSignal;
-  /**
-   * Spawns a child task on the same executor. Returns its handle at once; await it (or
-   * `yield` it from a generator, or return it from a state machine's `next()`) to join.
-   */
-  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>>;
+  // `spawn` (from Spawner) spawns a child task on the same executor and returns its
+  // handle at once; await it (or `yield` it from a generator, or return it from a state
+  // machine's `next()`) to join.
   /**
    * Joins a child: the same handle, marked as observed, so its failure is delivered here
    * rather than failing this task.

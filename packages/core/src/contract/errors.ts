@@ -53,6 +53,7 @@ export type InvalidTaskCode =
   | 'not-a-body'
   | 'not-cloneable'
   | 'unknown-reference'
+  | 'module-failed'
   | 'invalid-yield'
   | 'invalid-options';
 

@@ -1,6 +1,5 @@
-import type { SpawnArgs, SpawnOptions, SpawnResult, Spawnable } from './body.js';
 import type { ExecutorCapabilities } from './capabilities.js';
-import type { TaskHandle } from './task-handle.js';
+import type { Spawner } from './spawner.js';
 
 /** How `close()` treats work already accepted. */
 export interface CloseOptions {
@@ -14,19 +13,16 @@ export interface CloseOptions {
 }
 
 /** The interface every Spindle executor implements; task code is written against it. */
-export interface Executor extends AsyncDisposable {
+export interface Executor extends AsyncDisposable, Spawner {
   /** What this executor can do. */
   readonly capabilities: ExecutorCapabilities;
   /** Label used in events and errors, e.g. `round-robin#1`. */
   readonly label: string;
   /** True once `close()` has been called. */
   readonly closed: boolean;
-  /**
-   * Accepts a task and returns its handle at once.
-   * @throws InvalidTaskError for a body, arguments or options that cannot run
-   * @throws ExecutorClosedError after `close()`
-   */
-  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>>;
+  // `spawn` (from Spawner): accepts a task and returns its handle at once; throws
+  // InvalidTaskError for a body, arguments or options that cannot run, and
+  // ExecutorClosedError after `close()`.
   /** Stops intake and drains or cancels; never loses an accepted task silently. Idempotent. */
   close(options?: CloseOptions): Promise<void>;
   /** Same as `close({ mode: 'drain' })`. */

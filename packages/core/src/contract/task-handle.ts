@@ -9,6 +9,8 @@ export interface TaskHandle<T> extends PromiseLike<T> {
   readonly id: number;
   /** Optional name given at spawn. */
   readonly name: string | undefined;
+  /** What it was spawned with (`SpawnOptions.priority`), else its parent's, else 0. */
+  readonly priority: number;
   /** Current state; see {@link TaskState}. */
   readonly state: TaskState;
   /**

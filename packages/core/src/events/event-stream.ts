@@ -1,7 +1,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { TaskEventCode, batchChannel, batchChannelName, taskEventRecord } from './event-batch.js';
 import type { TaskEventBatch } from './event-batch.js';
-import { flushTaskEvents } from './event-log.js';
+import { flushTaskEvents } from './batch-log.js';
 import type { TaskEventLog } from './event-log.js';
 import { channels, currentThread, eventTime } from './channels.js';
 import { channelNames } from '../contract/lifecycle-events.js';

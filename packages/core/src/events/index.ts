@@ -18,7 +18,8 @@ export {
   taskEventRecordWeight,
 } from './event-batch.js';
 export type { TaskEventBatch, TaskEventCodeValue, WholeStepCode } from './event-batch.js';
-export { TaskEventLog, flushTaskEvents } from './event-log.js';
+export { TaskEventLog } from './event-log.js';
+export { flushTaskEvents } from './batch-log.js';
 export {
   subscribeTaskEventStream,
   wantsTaskEventObjects,

@@ -1,14 +1,35 @@
-import type { SpawnArgs, SpawnOptions, SpawnResult, Spawnable } from '../contract/body.js';
+import type { BodyResult, MachineResult, SpawnArgs, SpawnOptions, SpawnResult, Spawnable } from '../contract/body.js';
+import type { TaskReference } from '../contract/task-reference.js';
 import type { ExecutorCapabilities } from '../contract/capabilities.js';
-import { ExecutorClosedError, InvalidOptionsError, describeValue } from '../contract/errors.js';
 import type { CloseOptions, Executor } from '../contract/executor.js';
 import type { TaskHandle } from '../contract/task-handle.js';
+import type { TaskContext } from '../contract/context.js';
+// perf_hooks' export, not the global `performance` (a lazy getter on globalThis in Node 20).
+import { performance } from 'node:perf_hooks';
 import { publishSpawn } from '../events/event-stream.js';
 import { SlicedHarness } from './sliced-harness.js';
 import type { SlicedHarnessOptions } from './sliced-harness.js';
 import { validateSpawn } from './spawn-input.js';
+import { Intake } from './intake.js';
+import { PriorityLanes } from './priority-lanes.js';
+import { RingQueue } from './ring-queue.js';
+import { TimingWindow } from './timing-window.js';
+import type { TimingSummary } from './timing-window.js';
 import type { SteppedTask } from './stepped-task.js';
 import type { Task } from './task.js';
+
+/** How an {@link ExecutorShell} runs. */
+export interface ShellOptions extends SlicedHarnessOptions {
+  /** At most this many top-level tasks run at once (see `SliceOptions.concurrency`); default: no limit. */
+  readonly concurrency?: number;
+}
+
+/**
+ * Tasks whose wait before their first step is timed: every one of the first
+ * `TIME_ALL`, then one in `TIME_EVERY` (a clock read costs as much as a small task's step).
+ */
+const TIME_ALL = 64;
+const TIME_EVERY = 16;
 
 /**
  * What every single-thread executor does the same way, written once: intake (validation,
@@ -22,22 +43,45 @@ import type { Task } from './task.js';
  */
 export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends SlicedHarness<T> implements Executor {
   abstract readonly capabilities: ExecutorCapabilities;
-  /** Accepted tasks that have not settled, children included. */
-  protected live = 0;
-  /** Accepted top-level tasks that have not settled; `close({ mode: 'cancel' })` cancels these. */
-  protected readonly roots = new Set<T>();
-  private isClosed = false;
-  private closing: Promise<void> | undefined = undefined;
-  private resolveClosing: (() => void) | undefined = undefined;
+  /** What the executor has accepted and still owes; `close()` goes through it. */
+  protected readonly intake: Intake<T>;
+  private readonly limit: number;
+  /** Top-level tasks started (scheduled) and not yet settled, while there is a limit. */
+  private running = 0;
+  /** Top-level tasks waiting for a place under the limit, by priority (made on first use). */
+  private waitingForPlace: PriorityLanes<T> | undefined = undefined;
+  private waitingCount = 0;
+  private accepted = 0;
+  private readonly waits = new TimingWindow();
 
   /** @param label the label used in events and errors */
-  protected constructor(label: string, options: SlicedHarnessOptions) {
+  protected constructor(label: string, options: ShellOptions) {
     super(label, options);
+    this.intake = new Intake<T>(label);
+    this.limit = options.concurrency ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Top-level tasks waiting for a place under the `concurrency` limit. */
+  protected get waiting(): number {
+    return this.waitingCount;
+  }
+
+  /**
+   * How long tasks waited from `spawn` to their first step, in milliseconds, over the
+   * latest 1,024 timed tasks (every one of the first 64, then one in 16).
+   */
+  protected get waitTime(): TimingSummary {
+    return this.waits.summary();
   }
 
   /** True once `close()` has been called. */
   get closed(): boolean {
-    return this.isClosed;
+    return this.intake.closed;
+  }
+
+  /** Accepted tasks that have not settled, children included. */
+  protected get live(): number {
+    return this.intake.live;
   }
 
   /**
@@ -45,10 +89,14 @@ export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends
    * @throws InvalidTaskError for a body, arguments or options that cannot run
    * @throws ExecutorClosedError after `close()`
    */
-  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>> {
-    if (this.isClosed) throw new ExecutorClosedError(this.label);
+  spawn<A extends unknown[], R>(body: (ctx: TaskContext, ...args: A) => R, args?: A, options?: SpawnOptions): TaskHandle<BodyResult<R>>;
+  spawn<A extends unknown[], R>(body: TaskReference<A, R>, args?: A, options?: SpawnOptions): TaskHandle<R>;
+  spawn<M extends object>(body: M & ThisType<M>, args?: [], options?: SpawnOptions): TaskHandle<MachineResult<M>>;
+  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>>;
+  spawn(body: Spawnable, args?: readonly unknown[], options?: SpawnOptions): TaskHandle<unknown> {
+    this.intake.assertOpen();
     const list = validateSpawn(body, args, options, this.capabilities);
-    return this.accept(undefined, body, list, options) as unknown as TaskHandle<SpawnResult<B>>;
+    return this.accept(undefined, body, list, options);
   }
 
   /** @internal Children of live tasks are accepted while the executor drains. */
@@ -64,21 +112,9 @@ export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends
    * @throws InvalidOptionsError for an unknown mode
    */
   close(options?: CloseOptions): Promise<void> {
-    const mode: unknown = options?.mode ?? 'drain';
-    if (mode !== 'drain' && mode !== 'cancel') {
-      throw new InvalidOptionsError('mode', `close mode must be 'drain' or 'cancel', got ${describeValue(mode)}`);
-    }
-    this.isClosed = true;
-    this.closing ??= new Promise<void>((resolve) => {
-      this.resolveClosing = resolve;
+    return this.intake.close(options, () => {
+      this.closeIntake();
     });
-    this.closeIntake();
-    if (mode === 'cancel') {
-      const reason = options?.reason ?? new ExecutorClosedError(this.label);
-      for (const task of [...this.roots]) task.cancel(reason);
-    }
-    this.checkClosed();
-    return this.closing;
   }
 
   /** Same as `close({ mode: 'drain' })`, for `await using`. */
@@ -88,11 +124,14 @@ export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends
 
   /** @internal */
   settled(task: Task): void {
-    this.live--;
     const own = this.own(task);
-    if (task.parent === undefined) this.roots.delete(own);
     this.release(own);
-    if (this.isClosed) this.checkClosed();
+    if (own.parent === undefined && this.limit !== Number.POSITIVE_INFINITY) this.freePlace(own);
+    this.intake.settle(own);
+  }
+
+  protected override firstStep(task: T): void {
+    this.waits.add(performance.now() - task.spawnedAt);
   }
 
   /** Makes the executor's task object for an accepted body (the harness gives it the body). */
@@ -110,24 +149,46 @@ export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends
 
   private accept(parent: Task | undefined, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): T {
     const task = this.createTask(parent, options);
-    this.live++;
-    if (parent === undefined) this.roots.add(task);
+    this.intake.accept(task);
     if (__SPINDLE_EVENTS__) publishSpawn(this.label, this.eventLog, task.id, task.name, parent?.id, body);
     if (task.cancelledAtSpawn) {
       // An already aborted signal: accepted and settled as cancelled, the body never runs.
       task.finish(false, undefined);
       return task;
     }
+    if (++this.accepted <= TIME_ALL || this.accepted % TIME_EVERY === 0) task.spawnedAt = performance.now();
     this.begin(task, body, args);
+    if (parent === undefined && this.limit !== Number.POSITIVE_INFINITY) {
+      if (this.running >= this.limit) {
+        task.held = true;
+        (this.waitingForPlace ??= new PriorityLanes<T>(() => new RingQueue<T>())).push(task);
+        this.waitingCount++;
+        return task;
+      }
+      this.running++;
+    }
     this.schedule(task);
     return task;
   }
 
-  private checkClosed(): void {
-    if (this.live === 0 && this.resolveClosing !== undefined) {
-      const resolve = this.resolveClosing;
-      this.resolveClosing = undefined;
-      resolve();
+  /** A top-level task settled: its place goes to the next task waiting, if any. */
+  private freePlace(task: T): void {
+    if (task.held) {
+      // Cancelled while it waited: it never had a place. Its queue entry is skipped.
+      task.held = false;
+      this.waitingCount--;
+      return;
+    }
+    this.running--;
+    const waiting = this.waitingForPlace;
+    if (waiting === undefined) return;
+    for (let next = waiting.shift(); next !== undefined; next = waiting.shift()) {
+      if (!next.held) continue;
+      next.held = false;
+      this.waitingCount--;
+      this.running++;
+      this.schedule(next);
+      return;
     }
   }
 }

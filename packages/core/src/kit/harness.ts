@@ -38,6 +38,15 @@ export interface HarnessOptions {
 export const settledPromise = Promise.resolve();
 
 /**
+ * One step, called with the coroutine as `this`: `runInAsyncScope(fn, thisArg)` with no
+ * further arguments spares the rest-parameter array a `(fn, undefined, coroutine)` call
+ * makes on every step.
+ */
+function runStep(this: Coroutine): StepOutcome {
+  return this.step();
+}
+
+/**
  * The one place a task is stepped: what the contract demands of every step, written once
  * for every executor (model: tokio's task harness). An executor extends it (usually through
  * `ExecutorBase`) and decides only its policy: which ready task goes next
@@ -85,6 +94,12 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
   private readonly asyncContext: boolean;
   private readonly instructions: InstructionHandler | undefined;
   private readonly answerSettled: boolean;
+  /**
+   * Run whole steps, not only bodies, in the task's async context: set by a harness that
+   * steps woken tasks in their promise reactions (see `SlicedHarness`), which then run in
+   * the context of the step that parked. Also taken for `answerSettledWaits`.
+   */
+  protected wholeStepInContext = false;
   /** The task whose step {@link Harness.stepCurrent} runs. */
   private stepping: T | undefined = undefined;
 
@@ -94,6 +109,7 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
     this.asyncContext = options.asyncContext ?? true;
     this.instructions = options.instructions;
     this.answerSettled = options.answerSettledWaits ?? false;
+    this.wholeStepInContext = this.answerSettled;
   }
 
   /** Spawns a child of `parent` (a task context's `spawn`). */
@@ -145,32 +161,38 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
    * @returns how the step ended (`Step.Done` also for a task with nothing left to step)
    */
   step(task: T, enter = true): StepOutcome {
-    const scope = task.scope;
-    if (!enter || scope === undefined) return this.stepHere(task);
-    // The whole step runs in the task's context, parking included: a promise reaction
-    // then runs in it too, and a task woken in its reaction may step there as it is.
-    this.stepping = task;
-    return scope.runInAsyncScope(this.stepCurrent);
+    const scope = enter ? task.scope : undefined;
+    if (scope !== undefined && this.wholeStepInContext) {
+      // A woken task may be stepped in its promise reaction: then the whole step runs in
+      // the task's context, parking included, so that the reaction runs in it too.
+      this.stepping = task;
+      return scope.runInAsyncScope(this.stepCurrent);
+    }
+    return this.stepHere(task, scope);
   }
 
   /** {@link Harness.stepHere} for the task in `stepping`: no arguments to pass through `runInAsyncScope`. */
   private readonly stepCurrent = (): StepOutcome => {
     const task = this.stepping;
     this.stepping = undefined;
-    return task === undefined ? Step.Done : this.stepHere(task);
+    return task === undefined ? Step.Done : this.stepHere(task, undefined);
   };
 
-  /** {@link Harness.step} in the async context the caller runs in. */
-  private stepHere(task: T): StepOutcome {
+  /**
+   * {@link Harness.step} in the async context the caller runs in.
+   * @param scope the task's context, for the body alone, or `undefined` to run the body here
+   */
+  private stepHere(task: T, scope: AsyncResource | undefined): StepOutcome {
     const coroutine = task.coroutine;
     if (coroutine === undefined) return Step.Done;
     const listening = this.listening;
     const first = task.state === 'pending';
     // Any flags but `Batch` alone (the lowest bit) are above it: the general path records the beginning now.
     if (__SPINDLE_EVENTS__ && listening > Listening.Batch) this.publishStep(task, first);
+    if (first && task.spawnedAt !== 0) this.firstStep(task);
     task.state = 'running';
     this.steps++;
-    const outcome = this.answerSettled ? this.stepAnswering(task, coroutine) : coroutine.step();
+    const outcome = scope !== undefined ? scope.runInAsyncScope(runStep, coroutine) : this.answerSettled ? this.stepAnswering(task, coroutine) : coroutine.step();
     switch (outcome) {
       case Step.Yield:
         task.state = 'suspended';
@@ -272,6 +294,12 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
     }
     (own.turns ??= []).push({ onTurn, onCancel });
     this.schedule(own);
+  }
+
+  /** A timed task ({@link SteppedTask.spawnedAt}) takes its first step now. Default: nothing. */
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- overrides use it
+  protected firstStep(task: T): void {
+    // An executor that times the wait before a first step records it here.
   }
 
   /**

@@ -30,8 +30,9 @@ export function loadedTaskReference(ref: TaskReference<never>): Loaded | undefin
 
 /**
  * Imports the module behind a reference (once per thread) and returns the body.
- * Rejects with `InvalidTaskError` (`unknown-reference`) naming the module or export when
- * either is missing or the export is not a function.
+ * Rejects with `InvalidTaskError`: `unknown-reference` naming the module or export when
+ * either is missing or the export is not a function; `module-failed` when the module threw
+ * while it was evaluated (its error is the `cause`).
  */
 export function loadTaskReference(ref: TaskReference<never>): Promise<Loaded> {
   const key = keyOf(ref);
@@ -58,13 +59,14 @@ export function loadTaskReference(ref: TaskReference<never>): Promise<Loaded> {
 
 async function importBody(ref: TaskReference<never>): Promise<Loaded> {
   let namespace: Record<string, unknown>;
+  watchForDeadlock(ref.module);
   try {
     namespace = (await import(ref.module)) as Record<string, unknown>;
     modules.set(ref.module, namespace);
   } catch (error) {
-    throw new InvalidTaskError('unknown-reference', `cannot load task module ${ref.module}: ${messageOf(error)}`, {
-      cause: error,
-    });
+    throw loadFailure(ref.module, error);
+  } finally {
+    importing.delete(ref.module);
   }
   const body = namespace[ref.export];
   if (typeof body !== 'function') {
@@ -80,4 +82,51 @@ async function importBody(ref: TaskReference<never>): Promise<Loaded> {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Node's error codes for a module it could not find or resolve (as opposed to one that threw). */
+const notFound = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND', 'ERR_UNSUPPORTED_DIR_IMPORT', 'ERR_INVALID_URL', 'ERR_UNSUPPORTED_ESM_URL_SCHEME']);
+
+/** What an import of a task module that failed is reported as. */
+function loadFailure(module: string, error: unknown): InvalidTaskError {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?tsx?$/.test(new URL(module).pathname)) {
+    return new InvalidTaskError(
+      'unknown-reference',
+      `cannot load task module ${module}: Node 20 does not load TypeScript by itself. Point the reference at the built JavaScript, or load TypeScript where the module is imported (for a thread pool, start its workers with a TypeScript loader; see the executor's README)`,
+      { cause: error },
+    );
+  }
+  if (typeof code === 'string' && notFound.has(code)) {
+    return new InvalidTaskError('unknown-reference', `cannot load task module ${module}: ${messageOf(error)}`, { cause: error });
+  }
+  // The module was found and threw while it was evaluated (or failed to parse).
+  return new InvalidTaskError('module-failed', `task module ${module} threw while it was imported: ${messageOf(error)}`, { cause: error });
+}
+
+/** Task modules being imported on this thread right now. */
+const importing = new Set<string>();
+let watching = false;
+
+/**
+ * Notes that `module` is being imported, and makes sure that if the process ends with
+ * code 13 (a top-level `await` that never settled) while a task module is still being
+ * imported, it says why instead of exiting silently: the usual cause is a module that
+ * spawns a task referencing itself at its top level and awaits it, so that importing the
+ * module to run the task waits for the module's own top-level code, which waits for the task.
+ */
+function watchForDeadlock(module: string): void {
+  importing.add(module);
+  if (watching) return;
+  watching = true;
+  process.on('exit', (code) => {
+    // Node 20 passes 0 here for an unsettled top-level await, and has set exitCode to 13.
+    if ((code !== 13 && process.exitCode !== 13) || importing.size === 0) return;
+    const modules = [...importing].join(', ');
+    process.stderr.write(
+      `spindle: the process ended with a top-level await that never settled while task module ${modules} was still being imported. ` +
+        'A task module must have no top-level side effects: a module that spawns a task referencing itself, and awaits it at its top level, waits for itself for ever. ' +
+        'Move the spawning code to another module (the entry point) and import the task module from there.\n',
+    );
+  });
 }

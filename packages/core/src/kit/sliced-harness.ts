@@ -50,6 +50,7 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
     super(label, options);
     this.slice = new TimeSlice(options.sliceMs);
     this.stepOnWake = options.stepOnWake ?? false;
+    if (this.stepOnWake) this.wholeStepInContext = true;
   }
 
   /** Policy: puts `task` in the ready queue. */
@@ -60,6 +61,15 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
 
   /** Entries in the ready queue. */
   protected abstract readyCount(): number;
+
+  /**
+   * With `stepOnWake`: true when a ready task should step before `task` (a higher
+   * priority), so that the woken task is queued instead of stepped in place. Default: never.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- overrides use it
+  protected outranked(task: T): boolean {
+    return false;
+  }
 
   /** Called after each drain (a run of steps); default: nothing. */
   protected afterDrain(): void {
@@ -90,7 +100,7 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
     // Resume right here, in the callback, unless the slice is spent: this skips a trip
     // through the queue.
     slice.enter();
-    if (!this.draining && slice.tick()) {
+    if (!this.draining && !this.outranked(task) && slice.tick()) {
       // Nobody listened when this slice was asked: a wake costs two comparisons for events,
       // and the rest stays out of this function, small enough to be inlined.
       if (!__SPINDLE_EVENTS__ || (this.turnListening < 0 && this.quietSlice === slice.turns)) {

@@ -55,12 +55,15 @@ function validateOptions(options: unknown): asserts options is SpawnOptions | un
   if (typeof options !== 'object' || options === null) {
     throw new InvalidTaskError('invalid-options', `spawn options must be an object, got ${describeValue(options)}`);
   }
-  const { signal, name } = options as { signal?: unknown; name?: unknown };
+  const { signal, name, priority } = options as { signal?: unknown; name?: unknown; priority?: unknown };
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new InvalidTaskError('invalid-options', `options.signal must be an AbortSignal, got ${describeValue(signal)}`);
   }
   if (name !== undefined && typeof name !== 'string') {
     throw new InvalidTaskError('invalid-options', `options.name must be a string, got ${describeValue(name)}`);
+  }
+  if (priority !== undefined && (typeof priority !== 'number' || !Number.isFinite(priority))) {
+    throw new InvalidTaskError('invalid-options', `options.priority must be a finite number, got ${describeValue(priority)}`);
   }
 }
 

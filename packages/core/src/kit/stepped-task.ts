@@ -31,6 +31,10 @@ export class SteppedTask<T = unknown> extends Task<T> {
   turns: Turn[] | undefined = undefined;
   /** What the task keeps for waiting; made on its first park (many tasks never park). */
   waiting: Waiting | undefined = undefined;
+  /** When it was accepted (`performance.now()`), if its wait before its first step is timed; else 0. */
+  spawnedAt = 0;
+  /** Waiting for a place under the executor's concurrency limit (not yet scheduled). */
+  held = false;
 }
 
 /** A task's waiting state: its wake-up callbacks and the last promise it saw settle. */

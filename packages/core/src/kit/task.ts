@@ -1,4 +1,5 @@
-import type { SpawnArgs, SpawnOptions, SpawnResult, Spawnable } from '../contract/body.js';
+import type { BodyResult, MachineResult, SpawnArgs, SpawnOptions, SpawnResult, Spawnable } from '../contract/body.js';
+import type { TaskReference } from '../contract/task-reference.js';
 import { YieldPoint } from '../contract/context.js';
 import type { TaskContext } from '../contract/context.js';
 import { SpindleError, TaskCancelledError, describeTask } from '../contract/errors.js';
@@ -53,8 +54,14 @@ const noop = (): void => undefined;
 export class Task<T = unknown> implements TaskHandle<T> {
   readonly id: number;
   readonly name: string | undefined;
+  /** What the task was spawned with (`SpawnOptions.priority`), else its parent's, else 0. */
+  readonly priority: number;
   readonly parent: Task | undefined;
   readonly owner: TaskOwner;
+  /**
+   * Where the task is. Set by the harness around each step (`running`, then `suspended`)
+   * and by the task itself when it settles; an executor only reads it.
+   */
   state: TaskState = 'pending';
   /** True once somebody awaited, chained or joined the handle. */
   observed = false;
@@ -85,6 +92,7 @@ export class Task<T = unknown> implements TaskHandle<T> {
     this.owner = owner;
     this.parent = parent;
     this.name = options?.name;
+    this.priority = options?.priority ?? parent?.priority ?? 0;
     if (parent !== undefined) {
       (parent.children ??= new Set()).add(this);
       if (parent.stop !== Stop.None) {
@@ -190,13 +198,25 @@ export class Task<T = unknown> implements TaskHandle<T> {
 
   readonly [Symbol.toStringTag] = 'Task';
 
+  /**
+   * Asks the task to stop: its unfinished children are cancelled, its signal aborts, and
+   * its owner's `interrupt` is called, which may be during one of the task's own steps
+   * (a body cancelling itself): the harness then acts on it when the step returns.
+   */
   cancel(reason?: unknown): void {
     this.requestStop(Stop.Cancel, reason);
   }
 
   /**
    * The body finished (returned or threw). The task settles now, or once its children have.
-   * Executors call this exactly once per task.
+   * Called exactly once per task: by the harness when a step ends the body, or when an
+   * interrupt stops a body that has nothing to clean up.
+   *
+   * What it takes: `(false, value)` for a body that returned, `(true, error)` for one that
+   * threw. After an interrupt (cancellation, or a child's failure), `(false, undefined)`
+   * settles the task as cancelled (or rejected with the failure that stopped it); an error
+   * the body threw during its cleanup wins over the cancellation unless it is itself a
+   * `TaskCancelledError`.
    */
   finish(failed: boolean, value: unknown): void {
     if (this.finished) return;
@@ -362,11 +382,15 @@ class Context implements TaskContext {
     return this.task.signal;
   }
 
-  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>> {
+  spawn<A extends unknown[], R>(body: (ctx: TaskContext, ...args: A) => R, args?: A, options?: SpawnOptions): TaskHandle<BodyResult<R>>;
+  spawn<A extends unknown[], R>(body: TaskReference<A, R>, args?: A, options?: SpawnOptions): TaskHandle<R>;
+  spawn<M extends object>(body: M & ThisType<M>, args?: [], options?: SpawnOptions): TaskHandle<MachineResult<M>>;
+  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>>;
+  spawn(body: Spawnable, args?: readonly unknown[], options?: SpawnOptions): TaskHandle<unknown> {
     if (isSettledState(this.task.state)) {
       throw new SpindleError(`task ${this.task.describe()} has settled; its context cannot spawn children`);
     }
-    return this.task.owner.spawnChild(this.task, body, args ?? [], options) as TaskHandle<SpawnResult<B>>;
+    return this.task.owner.spawnChild(this.task, body, args ?? [], options);
   }
 
   join<T>(handle: TaskHandle<T>): TaskHandle<T> {
