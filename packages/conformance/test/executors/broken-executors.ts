@@ -44,9 +44,8 @@ export class LosesTaskOnClose extends FifoExecutor {
           this.ready.push(task);
           continue;
         }
-        // Forgotten: no longer counted, never stepped, never settled.
-        this.live--;
-        this.roots.delete(task);
+        // Forgotten: counted as settled, but never stepped and never settled.
+        this.intake.settle(task);
       }
     }
     return super.close(options);
@@ -98,7 +97,7 @@ export class RunsCancelledTasks extends FifoExecutor {
     stray.reference = own.reference;
     own.coroutine = undefined;
     own.scope = undefined;
-    this.live++;
+    this.intake.accept(stray);
     own.finish(false, undefined);
     this.schedule(stray);
   }
