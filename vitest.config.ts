@@ -1,10 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// One run, every package a project. Packages keep their own vitest.config.ts so they can
-// also be tested alone (`pnpm --filter <pkg> test`).
+// One run, every package a project (and the private cross-build tests). Packages keep their
+// own vitest.config.ts so they can also be tested alone (`pnpm --filter <pkg> test`).
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'apps/*'],
+    projects: ['packages/*', 'apps/*', 'tooling/cross-build'],
     passWithNoTests: false,
   },
 });

@@ -4,7 +4,8 @@
 // `npm install` into a fresh project outside the workspace, together with only the
 // tarballs of the @spindle packages it depends on. There it is imported as ESM, required
 // as CJS, type-checked from TypeScript (moduleResolution node16 and bundler) and run.
-// The conformance package's README example is run there with Vitest, verbatim.
+// The conformance package's README example is run there with Vitest, verbatim, and so is
+// the executor of the guide for executor authors (docs/writing-an-executor.md).
 //
 // Usage: node tooling/pack-check/pack-check.mjs [--only <name,...>] [--jobs <n>] [--keep]
 //                                               [--update-readme]
@@ -30,6 +31,8 @@ const REQUIRE_FAILS = {
 };
 const README_EXAMPLE_PACKAGE = '@spindle/conformance';
 const README_EXAMPLE_EXECUTOR = '@spindle/round-robin';
+/** The guide for executor authors, whose example executor is built and run from its code blocks. */
+const EXECUTOR_GUIDE = 'docs/writing-an-executor.md';
 
 const { values: flags } = parseArgs({
   options: {
@@ -274,7 +277,10 @@ async function checkPackage(pkg, ctx) {
   }
   steps.push(`TypeScript ${PINS.typescript}: node16 (${tsFiles.join(', ')}) and bundler (consumer.ts) type-check, strict, skipLibCheck off`);
 
-  if (pkg.name === README_EXAMPLE_PACKAGE) steps.push(await runReadmeExample(pkg, ctx));
+  if (pkg.name === README_EXAMPLE_PACKAGE) {
+    steps.push(await runReadmeExample(pkg, ctx));
+    steps.push(await runExecutorGuide(pkg, ctx));
+  }
   return { steps, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -304,18 +310,69 @@ async function runReadmeExample(pkg, ctx) {
   writeFileSync(path.join(dir, 'src/index.js'), `// Stand-in for "your executor".\nexport { RoundRobinExecutor as MyExecutor } from '${README_EXAMPLE_EXECUTOR}';\n`);
   mkdirSync(path.join(dir, 'test'));
   for (const block of blocks) writeFileSync(path.join(dir, block.file), block.text);
+  const { json, result } = await runVitestIn(dir, 'the README example');
+  return `README example (${blocks.map((b) => b.file).join(', ')}) under ${vitest}: ${json.numPassedTests} tests pass against ${README_EXAMPLE_EXECUTOR} as my-executor in ${(result.ms / 1000).toFixed(1)}s`;
+}
+
+/**
+ * `npx vitest run` in a consumer project, as the docs say (--no: never download, use the
+ * installed one); fails unless every test passed. Returns Vitest's JSON report.
+ */
+async function runVitestIn(dir, what) {
   const report = path.join(dir, 'vitest-report.json');
-  // `npx vitest run`, as the README says (--no: never download, use the installed one).
   const result = await run('npx', ['--no', 'vitest', 'run', '--reporter=dot', '--reporter=json', `--outputFile.json=${report}`], {
     cwd: dir,
     env: { ...userEnv(), CI: 'true', NO_COLOR: '1' },
     timeout: 300_000,
-  }).catch((error) => fail(`the README example fails under Vitest:\n${error.message}`));
+  }).catch((error) => fail(`${what} fails under Vitest:\n${error.message}`));
   const json = JSON.parse(readFileSync(report, 'utf8'));
   if (json.numFailedTests !== 0 || json.numPassedTests === 0 || !json.success) {
-    fail(`the README example: ${json.numPassedTests} passed, ${json.numFailedTests} failed\n${result.stdout}`);
+    fail(`${what}: ${json.numPassedTests} passed, ${json.numFailedTests} failed\n${result.stdout}`);
   }
-  return `README example (${blocks.map((b) => b.file).join(', ')}) under ${vitest}: ${json.numPassedTests} tests pass against ${README_EXAMPLE_EXECUTOR} as my-executor in ${(result.ms / 1000).toFixed(1)}s`;
+  return { json, result };
+}
+
+/**
+ * The code blocks of a Markdown file that say which file they are: a path after the
+ * language (```json package.json) or a first line `// <path>` (any text may follow it).
+ */
+function fileBlocks(markdown) {
+  const blocks = [];
+  for (const [, , named, text] of markdown.matchAll(/```(\w+)(?: ([\w./-]+))?\n([\s\S]*?)```/g)) {
+    const file = named ?? /^\/\/ ([\w./-]+\.\w+)/.exec(text)?.[1];
+    if (file !== undefined) blocks.push({ file, text });
+  }
+  return blocks;
+}
+
+/**
+ * The executor guide (docs/writing-an-executor.md) as its reader would follow it: a
+ * project whose package.json, sources, tsconfig.json and tests are the guide's code
+ * blocks, written verbatim; npm installs the packed core and conformance (nothing else of
+ * Spindle), the guide's executor is built with `tsc` against the packed kit's types, and
+ * the whole conformance suite runs against it.
+ */
+async function runExecutorGuide(pkg, ctx) {
+  const blocks = fileBlocks(readFileSync(path.join(repoRoot, EXECUTOR_GUIDE), 'utf8'));
+  const manifest = blocks.find((block) => block.file === 'package.json') ?? fail(`${EXECUTOR_GUIDE} has no package.json block`);
+  for (const needed of ['tsconfig.json', 'test/conformance.test.ts', 'test/factory.mjs']) {
+    if (!blocks.some((block) => block.file === needed)) fail(`${EXECUTOR_GUIDE} has no ${needed} block`);
+  }
+  const dir = makeProject(ctx.workDir, 'executor-guide', JSON.parse(manifest.text));
+  const closure = closureOf(pkg.name, ctx.manifests);
+  const vitest = `vitest@${pkg.manifest.devDependencies?.vitest ?? pkg.manifest.peerDependencies.vitest}`;
+  await npmInstall(dir, [...closure.map((name) => ctx.tarballs.get(name).file), vitest, ...Object.entries(PINS).map(([n, v]) => `${n}@${v}`)]);
+  assertOnlyClosure(dir, closure, ctx.versions);
+  for (const block of blocks) {
+    if (block.file === 'package.json') continue;
+    mkdirSync(path.dirname(path.join(dir, block.file)), { recursive: true });
+    writeFileSync(path.join(dir, block.file), block.text);
+  }
+  await run('npm', ['run', 'build'], { cwd: dir, env: userEnv() }).catch((error) => fail(`the guide's executor does not build:\n${error.stdout || error.message}`));
+  const { json, result } = await runVitestIn(dir, `the executor guide (${EXECUTOR_GUIDE})`);
+  if (json.numPassedTests < 100) fail(`the executor guide ran only ${json.numPassedTests} tests: the conformance suite was not declared in full`);
+  const files = blocks.map((block) => block.file).join(', ');
+  return `${EXECUTOR_GUIDE} (${files}): built with tsc ${PINS.typescript}, ${json.numPassedTests} conformance tests pass in ${(result.ms / 1000).toFixed(1)}s`;
 }
 
 // ---------------------------------------------------------------------------------------

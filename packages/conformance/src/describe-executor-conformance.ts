@@ -15,6 +15,7 @@ import { describeHandleSemantics } from './suites/handle-semantics.js';
 import { describeIdle } from './suites/idle.js';
 import { describeOrdering } from './suites/ordering.js';
 import { describeScale } from './suites/scale.js';
+import { describeWorkerLoss } from './suites/worker-loss.js';
 
 function probeCapabilities(factory: () => Executor): Executor['capabilities'] {
   const probe = factory();
@@ -34,7 +35,8 @@ function probeCapabilities(factory: () => Executor): Executor['capabilities'] {
  * module this package ships); the ordering tests follow `capabilities.ordering`; the
  * "body never ran" checks that race with other threads are left out for parallel
  * executors; argument cloning is required for references, and for closures too where the
- * executor clones arguments.
+ * executor clones arguments; executors that declare `losesWorkers` get tests in which a
+ * worker dies while tasks are queued.
  *
  * @example
  * ```ts
@@ -73,5 +75,7 @@ export function describeExecutorConformance(name: string, factory: () => Executo
     describeForkJoin(suite);
     describeScale(suite);
     describeIdle(suite);
+    // Declared only for executors that can lose a worker: nothing to crash elsewhere.
+    if (c.losesWorkers === true) describeWorkerLoss(suite);
   });
 }

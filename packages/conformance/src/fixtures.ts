@@ -8,8 +8,10 @@
  *
  * @packageDocumentation
  */
+import { writeFileSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
+import { threadId } from 'node:worker_threads';
 import { taskRef } from '@spindle/core';
 import type { SpawnArgs, SpawnResult, TaskContext, TaskFunction, TaskHandle } from '@spindle/core';
 import { Slot, bump, read } from './board.js';
@@ -159,6 +161,16 @@ export function* generatorCatchesChild(ctx: TaskContext, message: string, byRefe
   }
 }
 
+/** An error class of the user's own with a field of its own, as an application declares one. */
+export class DbError extends Error {
+  code = 'E_DB';
+}
+
+/** Throws a `DbError` whose `cause` is an `Error` with `causeMessage`. */
+export function throwsDbError(_ctx: TaskContext, message: string, causeMessage: string): never {
+  throw new DbError(message, { cause: new Error(causeMessage) });
+}
+
 /** Throws something that is not an `Error`. */
 export function throwsString(_ctx: TaskContext, value: string): never {
   // eslint-disable-next-line @typescript-eslint/only-throw-error -- the point: a non-Error reaches the caller unchanged
@@ -194,6 +206,17 @@ export function* yieldsNumber(): Generator<unknown, string, unknown> {
 export function markRan(_ctx: TaskContext, board: Board): string {
   bump(board, Slot.started);
   return 'ran';
+}
+
+/**
+ * Counts its start in `log[0]`; and in `log[1]` as well if the test had already seen its
+ * task settle (the test sets `log[2 + index]` then): a body that started after its task
+ * had settled.
+ */
+export function recordStart(_ctx: TaskContext, log: Int32Array, index: number): number {
+  Atomics.add(log, 0, 1);
+  if (Atomics.load(log, 2 + index) !== 0) Atomics.add(log, 1, 1);
+  return index;
 }
 
 /** Parks until the board releases it; counts its `finally` on the board. */
@@ -418,4 +441,42 @@ export function spawnsBadChild(ctx: TaskContext): string {
   } catch (error) {
     return `caught ${nameAndCode(error)}`;
   }
+}
+
+// ---------------------------------------------------------------- a worker that dies
+
+/**
+ * Ends the worker that runs it (`process.exit`: a worker thread ends, a worker process
+ * exits), the first time only: the file `marker` records that it did, so that an executor
+ * that runs the task again after the crash does not lose a worker each time. It refuses
+ * to end `testThread` (`pid:threadId` of the thread running the tests).
+ */
+function endWorkerOnce(marker: string, testThread: string): void {
+  if (`${String(process.pid)}:${String(threadId)}` === testThread) {
+    throw new Error('this task runs on the thread that runs the tests; an executor that declares losesWorkers must run task references in its workers');
+  }
+  try {
+    writeFileSync(marker, String(process.pid), { flag: 'wx' });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'EEXIST') return;
+    throw error;
+  }
+  process.exit(70);
+}
+
+/** Ends its worker the first time it runs (see `endWorkerOnce`); a later run returns. */
+export function crashWorkerOnce(_ctx: TaskContext, marker: string, testThread: string): string {
+  endWorkerOnce(marker, testThread);
+  return 'ran again after its worker died';
+}
+
+/** Spawns `children` children (by reference; each returns its index), then ends its worker the first time it runs; a later run returns their sum. */
+export function* crashAfterSpawning(ctx: TaskContext, children: number, marker: string, testThread: string): Generator<unknown, number, unknown> {
+  const handles = [];
+  for (let i = 0; i < children; i++) handles.push(ctx.join(spawnChild(ctx, true, plainValue, 'plainValue', [i])));
+  endWorkerOnce(marker, testThread);
+  const values = (yield Promise.all(handles)) as number[];
+  let sum = 0;
+  for (const value of values) sum += value;
+  return sum;
 }

@@ -128,6 +128,11 @@ export class Suite {
     it(name, fn, this.options.testTimeout);
   }
 
+  /** Declares a test in which a worker dies, with the suite's crash timeout. */
+  crashTest(name: string, fn: () => Promise<void>): void {
+    it(name, fn, this.options.crashTimeout);
+  }
+
   /** Declares a scale test with the suite's scale timeout. */
   scaleTest(name: string, fn: () => Promise<void>): void {
     it(name, fn, this.options.scaleTimeout);

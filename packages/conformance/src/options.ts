@@ -39,6 +39,12 @@ export interface ConformanceOptions {
   readonly scaleTimeout?: number;
   /** How long the idle child process may take to exit on its own, in milliseconds. Default 20,000. */
   readonly idleExitTimeout?: number;
+  /**
+   * Timeout of each test in which a worker dies (executors that declare `losesWorkers`
+   * only), in milliseconds: it covers the executor noticing the dead worker and recovering
+   * its tasks. Default 120,000.
+   */
+  readonly crashTimeout?: number;
 }
 
 /** Options with every default filled in. */
@@ -51,6 +57,7 @@ export interface ResolvedOptions {
   readonly testTimeout: number;
   readonly scaleTimeout: number;
   readonly idleExitTimeout: number;
+  readonly crashTimeout: number;
 }
 
 function positiveInteger(value: number | undefined, fallback: number, what: string): number {
@@ -84,5 +91,6 @@ export function resolveOptions(
     testTimeout: positiveInteger(options?.testTimeout, 10_000, 'testTimeout'),
     scaleTimeout: positiveInteger(options?.scaleTimeout, 120_000, 'scaleTimeout'),
     idleExitTimeout: positiveInteger(options?.idleExitTimeout, 20_000, 'idleExitTimeout'),
+    crashTimeout: positiveInteger(options?.crashTimeout, 120_000, 'crashTimeout'),
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
 import type { StateMachine, TaskContext } from '@spindle/core';
-import type { FixtureName } from '../fixtures-module.js';
+import type { FixtureName, Fixtures } from '../fixtures-module.js';
 import type { BodyMode, Suite } from '../harness.js';
 import { rejectionOf, valueOf } from '../outcome.js';
 
@@ -62,6 +62,23 @@ function describeMode(suite: Suite, mode: BodyMode): void {
         expect(handle.state).toBe('rejected');
       });
     }
+
+    suite.test("an error of the user's own class keeps its class, own fields, message, stack and cause", async () => {
+      const ex = suite.executor();
+      const handle = suite.spawn(ex, mode, 'throwsDbError', ['query failed', 'connection reset']);
+      const error = await rejectionOf(handle);
+      expect(error).toBeInstanceOf(Error);
+      const db = error as InstanceType<Fixtures['DbError']>;
+      // Across a thread or process the class is rebuilt by name (the same name, the same base).
+      expect(db.constructor.name).toBe('DbError');
+      expect(db.name, 'the name the class gives it').toBe(new suite.fixtures.DbError().name);
+      expect(db.code, 'a field of its own').toBe('E_DB');
+      expect(db.message).toBe('query failed');
+      expect(db.stack, 'the stack names the frame that threw').toMatch(/throwsDbError\b.*fixtures/);
+      expect(db.cause).toBeInstanceOf(Error);
+      expect((db.cause as Error).message).toBe('connection reset');
+      expect(handle.state).toBe('rejected');
+    });
 
     suite.test('a thrown non-Error value reaches the caller unchanged', async () => {
       const ex = suite.executor();

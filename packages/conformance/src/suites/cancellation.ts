@@ -1,9 +1,10 @@
 import { describe, expect } from 'vitest';
+import { isSettledState } from '@spindle/core';
 import type { StateMachine, TaskContext } from '@spindle/core';
 import { Slot, raise, reach, read } from '../board.js';
 import { expectCancellation } from '../expectations.js';
 import type { BodyMode, Suite } from '../harness.js';
-import { rejectionOf, valueOf } from '../outcome.js';
+import { outcomeOf, rejectionOf, valueOf } from '../outcome.js';
 
 function describeMode(suite: Suite, mode: BodyMode): void {
   const byReference = mode === 'reference';
@@ -18,6 +19,45 @@ function describeMode(suite: Suite, mode: BodyMode): void {
       // Give a wrongly scheduled body every chance to run before looking.
       expect(await valueOf(suite.spawn(ex, mode, 'countSteps', [20]))).toBe(20);
       if (!suite.capabilities.parallel) expect(read(board, Slot.started), 'the cancelled body ran').toBe(0);
+    });
+
+    const allQueued = suite.capabilities.parallel ? '' : '; on one thread none of them starts';
+    suite.test(`cancel() of queued tasks: the body of a task that settled as cancelled never starts${allQueued}`, async () => {
+      const ex = suite.executor();
+      const count = 64;
+      // [0] bodies started, [1] bodies started after the test saw their task settle, [2 + i] task i settled.
+      const log = suite.stepLog(count + 1);
+      const reason = new Error('cancelled while queued');
+      const handles = Array.from({ length: count }, (_, i) => suite.spawn(ex, mode, 'recordStart', [log, i]));
+      // Last first: on a parallel executor the last spawned are the likeliest to be still queued.
+      for (let i = count - 1; i >= 0; i--) {
+        const handle = handles[i];
+        if (handle === undefined) continue;
+        handle.cancel(reason);
+        // Marked as soon as the test can know the task settled: a body that reads the mark
+        // began after its task had settled, which no executor may let happen, however its
+        // cancellation races with its workers.
+        const seen = (): void => {
+          Atomics.store(log, 2 + i, 1);
+        };
+        if (isSettledState(handle.state)) seen();
+        else handle.then(seen, seen);
+      }
+      const outcomes = await Promise.all(handles.map((handle) => outcomeOf(handle)));
+      // Whatever the executor still holds runs before a drain ends.
+      expect(await valueOf(suite.spawn(ex, mode, 'countSteps', [20]))).toBe(20);
+      await ex.close();
+      expect(read(log, 1), 'bodies that started after their task had settled as cancelled').toBe(0);
+      outcomes.forEach((outcome, i) => {
+        const handle = handles[i];
+        if (handle === undefined) return;
+        // A body that ran before its cancel() (on another thread) may have fulfilled its task.
+        if (outcome.status === 'fulfilled') expect(outcome.value, 'a task that fulfilled returned its own index').toBe(i);
+        else expectCancellation(outcome.reason, handle, reason);
+      });
+      const fulfilled = outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
+      expect(read(log, 0), 'every task that fulfilled ran its body').toBeGreaterThanOrEqual(fulfilled);
+      if (!suite.capabilities.parallel) expect(read(log, 0), 'bodies of tasks cancelled before the executor ran anything').toBe(0);
     });
 
     suite.test('an already aborted signal: the task is cancelled with the signal reason and the body never runs', async () => {

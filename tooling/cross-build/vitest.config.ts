@@ -1,0 +1,3 @@
+import { spindleProject } from '@spindle/vitest-config';
+
+export default spindleProject('cross-build');
