@@ -2,9 +2,9 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   // The worker entry is built next to the index so workers load plain JavaScript.
-  entry: ['src/index.ts', 'src/worker.ts'],
+  entry: { index: 'src/index.ts', worker: 'src/worker/entry.ts' },
   format: ['esm', 'cjs'],
-  dts: { entry: 'src/index.ts' },
+  dts: { entry: { index: 'src/index.ts' } },
   sourcemap: true,
   clean: true,
   shims: true,

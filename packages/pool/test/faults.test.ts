@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { channelNames, taskRef } from '@spindle/core';
 import type { TaskHandle } from '@spindle/core';
-import { PoolExecutor, WorkerCrashedError } from '../src/index.js';
+import { PoolExecutor, WorkerCrashedError } from '../dist/index.js';
 import { Runs, range, rejection } from './runs.js';
 
 const fixtures = new URL('./faults-fixtures.mjs', import.meta.url);
