@@ -129,22 +129,19 @@ export class PoolExecutor implements Executor, TaskOwner {
    * @throws InvalidOptionsError for an unknown mode
    */
   close(options?: CloseOptions): Promise<void> {
-    const cancel = closeMode(options) === 'cancel';
+    const mode = closeMode(options);
     this.isClosed = true;
-    this.closing ??= new Promise<void>((resolve) => {
+    const closing = (this.closing ??= new Promise<void>((resolve) => {
       this.resolveClosing = resolve;
-    });
-    if (cancel) {
-      const reason = options?.reason ?? new ExecutorClosedError(this.label);
-      for (const task of [...this.roots]) task.cancel(reason);
-    }
+    }));
+    if (mode === 'cancel') this.cancelRoots(options?.reason ?? new ExecutorClosedError(this.label));
     this.checkClosed();
-    return this.closing;
+    return closing;
   }
 
-  /** Same as `close({ mode: 'drain' })`, for `await using`. */
+  /** Same as `close()` (drain), for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
-    return this.close({ mode: 'drain' });
+    return this.close();
   }
 
   /** @internal Tasks on the main thread have no body here, so they spawn no children. */
@@ -190,6 +187,11 @@ export class PoolExecutor implements Executor, TaskOwner {
   /** Makes the shared memory and starts the workers, once. */
   private start(): StartedPool {
     return (this.started ??= new StartedPool(this.options, this.label, this.poolNumber, this.eventLog, this.lifecycle));
+  }
+
+  /** `close({ mode: 'cancel' })`: every task not yet settled is cancelled with `reason`. */
+  private cancelRoots(reason: unknown): void {
+    for (const task of [...this.roots]) task.cancel(reason);
   }
 
   /** Once closed and nothing is left: stops the workers and resolves `close()`. */
