@@ -8,12 +8,12 @@ import { publishGrow, publishRetire } from './pool-channels.js';
 import type { PoolGrowEvent } from './pool-channels.js';
 import type { PoolStats, PoolWorkerStats } from './pool-stats.js';
 
-const here = import.meta.url;
-
-/** The worker entry built next to this module (ES module or CommonJS, as this one). */
-function workerUrl(): URL {
-  return new URL(here.endsWith('.cjs') ? './worker.cjs' : './worker.js', here);
-}
+/**
+ * The worker entry, built next to this module. Always the ES module build, also under the
+ * CommonJS build of the package: workers load task modules with `import()`, which only the
+ * ES module build of core keeps as it is.
+ */
+const workerUrl = new URL('./worker.js', import.meta.url);
 
 /** One worker thread, as the main thread keeps it. */
 interface WorkerThread {
@@ -265,7 +265,7 @@ export class Workers {
       label: this.label,
       idBase: this.poolNumber * 2 ** 32,
     };
-    const worker = new Worker(workerUrl(), {
+    const worker = new Worker(workerUrl, {
       workerData: init,
       execArgv: [...o.execArgv],
       ...(o.env === undefined ? {} : { env: { ...o.env } }),
