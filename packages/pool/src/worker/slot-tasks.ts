@@ -199,7 +199,7 @@ export class SlotTasks {
       // worker's port is drained before its exit event). Marked first, so that a crash does
       // not fail it too.
       this.slots.finish(slot, Status.Relayed);
-      if (task.reportTo === mainOwner) this.out.doneWithValue(slot, status, value, this.runtime.forwarding);
+      if (task.reportTo === ReportTo.main) this.out.doneWithValue(slot, status, value, this.runtime.forwarding);
       else this.out.relay(task.reportTo, slot, status, value);
       this.runtime.flush();
       return;
@@ -207,7 +207,7 @@ export class SlotTasks {
     // The outcome is in shared memory before its owner hears of it: if this thread dies
     // first, the main thread finds it there (see crash recovery).
     this.slots.finish(slot, status);
-    if (task.reportTo === mainOwner) this.out.done(slot, task.id, this.runtime.forwarding);
+    if (task.reportTo === ReportTo.main) this.out.done(slot, task.id, this.runtime.forwarding);
     else this.shared.tell(task.reportTo, slot, Mail.Done);
   }
 

@@ -1,13 +1,14 @@
 import { SteppedTask } from '@spindle/core/kit';
 import type { SpawnOptions } from '@spindle/core';
 import type { Task, TaskOwner } from '@spindle/core/kit';
+import { mainOwner } from '../shared/slot-table.js';
 
 /** Where a task running in a worker reports its outcome. */
 export const ReportTo = {
   /** Nowhere else: its handle is in this worker (a child spawned here). */
   here: -2,
   /** The main thread, which holds the handle. */
-  main: -1,
+  main: mainOwner,
 } as const;
 
 /**
