@@ -1,6 +1,10 @@
 import type { ExecutorCapabilities } from '@spindle/core';
 
-/** What the pool declares: parallel, task references only, arguments and results cloned. */
+/**
+ * What the pool declares: parallel, task references only, arguments and results cloned,
+ * and it can lose a worker (a crash, a resource limit, `process.exit` in a task), after
+ * which the tasks queued on it run elsewhere.
+ */
 export const capabilities: ExecutorCapabilities = Object.freeze({
   name: 'pool',
   parallel: true,
@@ -8,4 +12,5 @@ export const capabilities: ExecutorCapabilities = Object.freeze({
   clonesArguments: true,
   timeSliced: false,
   ordering: 'none',
+  losesWorkers: true,
 });

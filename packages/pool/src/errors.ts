@@ -1,4 +1,5 @@
 import { SpindleError } from '@spindle/core';
+import { brandErrorClass } from '@spindle/core/kit';
 
 /**
  * The worker running a task died (it threw outside any task, called `process.exit`, or hit
@@ -25,6 +26,11 @@ export class QueueFullError extends SpindleError {
     this.maxQueue = maxQueue;
   }
 }
+
+// Branded: `instanceof` holds across the ES module and CommonJS builds, and the boundary
+// codec brings these back as their own classes from a worker.
+brandErrorClass(WorkerCrashedError, '@spindle/pool:WorkerCrashedError');
+brandErrorClass(QueueFullError, '@spindle/pool:QueueFullError');
 
 function describeCause(cause: unknown): string {
   if (cause instanceof Error) return cause.message;

@@ -3,7 +3,7 @@
 // as cancelled, every other task still completes once, and the pool keeps its threads.
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError, TaskCancelledError, taskRef } from '@spindle/core';
-import { PoolExecutor } from '../src/index.js';
+import { PoolExecutor } from '../dist/index.js';
 import { Runs, range, rejection } from './runs.js';
 
 const fixtures = new URL('./faults-fixtures.mjs', import.meta.url);

@@ -1,5 +1,5 @@
 import { describeExecutorConformance } from '@spindle/conformance';
-import { PoolExecutor } from '../src/index.js';
+import { PoolExecutor } from '../dist/index.js';
 
 describeExecutorConformance('pool', () => new PoolExecutor({ threads: 2 }), {
   factoryModule: new URL('./factory.mjs', import.meta.url),

@@ -1,7 +1,7 @@
 // Turns what deque-model-worker.mjs recorded into histories and checks each round: a
 // linearization under the sequential specification, the deque's real size at the barrier,
 // stealHalf as a run of single steals, and RETRY only where a race was really lost.
-import { RETRY } from '../src/index.js';
+import { RETRY } from '../dist/index.js';
 import { dequeSpec, takenBy } from './deque-spec.js';
 import type { DequeEvent, DequeState } from './deque-spec.js';
 import { linearize } from './linearizability.js';

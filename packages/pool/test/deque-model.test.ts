@@ -8,7 +8,7 @@
 import { randomInt } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { EMPTY, RETRY, WorkStealingDeque } from '../src/index.js';
+import { EMPTY, RETRY, WorkStealingDeque } from '../dist/index.js';
 import { checkRun, unjustifiedRetries } from './deque-history.js';
 import type { RunSummary, ThreadLog } from './deque-history.js';
 import { dequeSpec } from './deque-spec.js';

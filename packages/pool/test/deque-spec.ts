@@ -1,6 +1,6 @@
 // The sequential specification of WorkStealingDeque: a plain array with the owner's end at
 // the back (push, pop) and the thieves' end at the front (steal), bounded by its capacity.
-import { EMPTY, RETRY } from '../src/index.js';
+import { EMPTY, RETRY } from '../dist/index.js';
 import type { SequentialSpec } from './linearizability.js';
 
 /** One deque call with its result, as a history records it. */

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { EMPTY, RETRY, WorkStealingDeque } from '../src/index.js';
+import { EMPTY, RETRY, WorkStealingDeque } from '../dist/index.js';
 
 describe('WorkStealingDeque on one thread', () => {
   it('the owner pops LIFO, thieves steal FIFO, and a full deque refuses a push', () => {

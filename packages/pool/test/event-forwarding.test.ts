@@ -4,7 +4,7 @@ import { channelNames, taskRef } from '@spindle/core';
 import { currentThread, forEachTaskEvent, subscribeTaskEventStream } from '@spindle/core/events';
 import { taskEventProblems } from '@spindle/conformance';
 import type { TaskEvent, TaskEventKind, TaskHandle } from '@spindle/core';
-import { PoolExecutor } from '../src/index.js';
+import { PoolExecutor } from '../dist/index.js';
 
 const fixtures = new URL('./stress-fixtures.mjs', import.meta.url);
 const tree = taskRef(fixtures, 'tree');

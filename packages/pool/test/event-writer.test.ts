@@ -1,8 +1,8 @@
 // A busy worker holds its forwarded events for a while (see worker-runtime.ts), but never
 // an outcome the main thread waits for: the writer says when it holds one.
 import { describe, expect, it } from 'vitest';
-import { EventWriter } from '../src/event-writer.js';
-import { CHUNK_HEADER, SPAN, Wire } from '../src/event-wire.js';
+import { EventWriter } from '../src/worker/event-writer.js';
+import { CHUNK_HEADER, SPAN, Wire } from '../src/shared/event-wire.js';
 
 function writer(): EventWriter {
   return new EventWriter(new Int32Array(new SharedArrayBuffer(64)));

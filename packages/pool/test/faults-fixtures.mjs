@@ -1,5 +1,5 @@
 // Task bodies for the pool's fault-injection tests (plain JavaScript, loaded in the workers).
-import { taskRef } from '@spindle/core';
+import { TaskCancelledError, taskRef } from '@spindle/core';
 
 const here = import.meta.url;
 
@@ -77,4 +77,34 @@ export function longStep(_ctx, ms) {
   const start = performance.now();
   while (performance.now() - start < ms) busy(1_000);
   return ms;
+}
+
+/** Holds its worker until `word[0]` is non-zero (it counts itself in `word[1]` first), then returns 'held'. */
+export function hold(_ctx, word) {
+  const view = new Int32Array(word);
+  Atomics.add(view, 1, 1);
+  Atomics.notify(view, 1);
+  Atomics.wait(view, 0, 0);
+  return 'held';
+}
+
+/**
+ * Spawns `n` reported children (ids from `base`) onto this worker's deque and cancels them
+ * in the same step; joins each and returns how many were cancelled. Run it on a pool of one
+ * worker, so that no other worker can take a child before it is cancelled.
+ */
+export function* cancelQueuedChildren(ctx, base, n) {
+  const children = [];
+  for (let i = 0; i < n; i++) children.push(ctx.spawn(taskRef(here, 'reported'), [base + i]));
+  for (const child of children) child.cancel('not needed');
+  let cancelled = 0;
+  for (const child of children) {
+    try {
+      yield ctx.join(child);
+    } catch (error) {
+      if (!(error instanceof TaskCancelledError)) throw error;
+      cancelled++;
+    }
+  }
+  return cancelled;
 }

@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { channelNames, taskRef } from '@spindle/core';
 import type { TaskHandle } from '@spindle/core';
-import { PoolExecutor, WorkerCrashedError } from '../src/index.js';
-import { Runs, range, rejection } from './runs.js';
+import { PoolExecutor, WorkerCrashedError } from '../dist/index.js';
+import { Runs, range, rejection, within } from './runs.js';
 
 const fixtures = new URL('./faults-fixtures.mjs', import.meta.url);
 const ref = (name: string) => taskRef(fixtures, name);
@@ -85,6 +85,21 @@ describe('pool fault injection', () => {
     } finally {
       unsubscribe(channelNames.settle, onSettle);
     }
+  });
+
+  it('the only worker dies with 40 tasks queued in its deque: they run on its replacement, each once', async () => {
+    const pool = new PoolExecutor({ threads: 1 });
+    // The worker takes all 41 from the inject queue in one batch, starts the first (which
+    // kills it) and keeps the 40 others in its deque, where no other worker can steal them.
+    const faulty = pool.spawn(ref('die') as never, ['exit'] as never);
+    const ids = range(0, 40);
+    const queued = independent(pool, ids);
+    expect(await rejection(faulty)).toBeInstanceOf(WorkerCrashedError);
+    expect(await within(Promise.all(queued), 30_000), 'the 40 queued tasks settle').toEqual(ids);
+    await runs.heardFrom(ids);
+    expect(runs.twice).toEqual([]);
+    expect(pool.stats).toMatchObject({ threads: 1, crashes: 1 });
+    await pool.close();
   });
 
   it('process.exit among tasks pinned by shared memory (posted to one worker): those it had not started are posted again and all 200 run once', async () => {

@@ -1,8 +1,8 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { taskRef } from '@spindle/core';
-import { PoolExecutor, poolChannelNames } from '../src/index.js';
-import type { PoolGrowEvent, PoolRetireEvent } from '../src/index.js';
+import { PoolExecutor, poolChannelNames } from '../dist/index.js';
+import type { PoolGrowEvent, PoolRetireEvent } from '../dist/index.js';
 
 const fixtures = new URL('./growth-fixtures.mjs', import.meta.url);
 const block = taskRef(fixtures, 'block');

@@ -7,8 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidTaskError } from '@spindle/core';
 import type { TaskCancelledError } from '@spindle/core';
 import { describeHostileInput, hostileRef as ref, rejection, thrownBy } from '@spindle/executor-tests/describe-hostile-input';
-import { PoolExecutor } from '../src/index.js';
-import type { PoolOptions } from '../src/index.js';
+import { PoolExecutor } from '../dist/index.js';
+import type { PoolOptions } from '../dist/index.js';
 
 /** The pool still works, on all its threads. */
 async function stillWorks(pool: PoolExecutor): Promise<void> {

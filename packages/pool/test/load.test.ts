@@ -7,7 +7,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { TaskCancelledError, taskRef } from '@spindle/core';
 import type { TaskContext, TaskHandle } from '@spindle/core';
-import { PoolExecutor, QueueFullError } from '../src/index.js';
+import { PoolExecutor, QueueFullError } from '../dist/index.js';
 
 const work = taskRef<(ctx: TaskContext, n: number, spins: number) => number>(new URL('./load-fixtures.mjs', import.meta.url), 'work');
 /** Tens of microseconds of CPU per task: slower than a spawn, so the queue fills. */

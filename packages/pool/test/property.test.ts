@@ -1,7 +1,7 @@
 // Property-based tests: the shared random programs (tooling/executor-tests), interpreted in
 // the pool's workers by reference.
 import { describeReferenceProperties } from '@spindle/executor-tests/describe-reference-properties';
-import { PoolExecutor } from '../src/index.js';
+import { PoolExecutor } from '../dist/index.js';
 
 describeReferenceProperties('pool', {
   make: () => new PoolExecutor({ threads: 2 }),

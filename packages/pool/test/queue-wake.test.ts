@@ -8,7 +8,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { expect, it } from 'vitest';
 import { TaskCancelledError, taskRef } from '@spindle/core';
 import type { TaskContext } from '@spindle/core';
-import { PoolExecutor } from '../src/index.js';
+import { PoolExecutor } from '../dist/index.js';
 
 const fixtures = new URL('./load-fixtures.mjs', import.meta.url);
 const holdThenPark = taskRef<(ctx: TaskContext, word: SharedArrayBuffer) => string>(fixtures, 'holdThenPark');

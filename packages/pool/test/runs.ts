@@ -34,6 +34,19 @@ export class Runs {
   }
 }
 
+/** `work`'s value, or `'stuck'` if it has not settled within `ms`: a deadline, so that a hang fails with a message. */
+export async function within<T>(work: PromiseLike<T>, ms: number): Promise<T | 'stuck'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<'stuck'>((resolve) => {
+    timer = setTimeout(resolve, ms, 'stuck');
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export const range = (from: number, count: number): number[] => Array.from({ length: count }, (_, i) => from + i);
 
 /** The reason a handle rejects with; fails if it fulfils (the shared helper). */

@@ -1,10 +1,10 @@
 // The slot codec writes primitives by hand and everything else as one v8.serialize blob:
 // whatever goes in must come out as structured clone would deliver it.
 import { describe, expect, it } from 'vitest';
-import { SlotReader, SlotWriter, slotBytes } from '../src/slot-codec.js';
-import { readPayload, readResult, writePayload, writeResult } from '../src/payload.js';
-import type { Payload } from '../src/payload.js';
-import { SharedState } from '../src/shared-state.js';
+import { SlotReader, SlotWriter, slotBytes } from '../src/shared/slot-codec.js';
+import { readPayload, readResult, writePayload, writeResult } from '../src/shared/payload.js';
+import type { Payload } from '../src/shared/payload.js';
+import { SharedState } from '../src/shared/shared-state.js';
 
 const values: readonly unknown[] = [
   undefined,

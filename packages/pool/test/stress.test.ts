@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TaskCancelledError, taskRef } from '@spindle/core';
 import type { TaskHandle } from '@spindle/core';
-import { PoolExecutor, WorkerCrashedError } from '../src/index.js';
+import { PoolExecutor, WorkerCrashedError } from '../dist/index.js';
 
 const fixtures = new URL('./stress-fixtures.mjs', import.meta.url);
 const tree = taskRef(fixtures, 'tree');

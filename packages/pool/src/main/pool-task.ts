@@ -1,7 +1,7 @@
 import { Task } from '@spindle/core/kit';
 import type { SpawnOptions } from '@spindle/core';
 import type { TaskOwner } from '@spindle/core/kit';
-import type { Payload } from './payload.js';
+import type { Payload } from '../shared/payload.js';
 
 /** A main-thread handle of a pool task: core's Task, settled by what the worker reports. */
 export class PoolTask extends Task {

@@ -2,6 +2,8 @@ import { WorkStealingDeque } from './deque.js';
 import { InjectQueue } from './inject-queue.js';
 import { Mailbox } from './mailbox.js';
 import { slotBytes } from './slot-codec.js';
+import { SlotState, SlotTable } from './slot-table.js';
+import type { SlotStateValue } from './slot-table.js';
 import type { SlotBytes } from './slot-codec.js';
 
 /** Indices into the pool's control words. */
@@ -62,52 +64,32 @@ export const WorkerWord = {
   steps: 8,
 } as const;
 
-/** The state word of a task slot. */
-export const SlotState = {
-  Free: 0,
-  Queued: 1,
-  Running: 2,
-  Done: 3,
-  /** Cancelled while queued: whoever takes the slot frees it without running it. */
-  Cancelled: 4,
+/** What a mailbox item says about its slot: `slot * 2 + kind`. */
+export const Mail = {
+  /** A child's outcome is in its slot. */
+  Done: 0,
+  /** The task run from the slot was asked to stop. */
+  Cancel: 1,
 } as const;
+export type MailKind = (typeof Mail)[keyof typeof Mail];
 
-/** Words of each slot's metadata. */
-export const Meta = {
-  state: 0,
-  /** Worker running the task (set before it claims the slot). */
-  runner: 1,
-  /** Worker whose task spawned it (-1: the main thread). */
-  owner: 2,
-  /** 1 once the owner asked for cancellation. */
-  cancel: 3,
-  payloadLength: 4,
-  status: 5,
-  resultLength: 6,
-  /** 1 when the payload travels by message (pinned), not in the slot's bytes. */
-  pinned: 7,
-} as const;
-export const metaWords = 8;
-/** Owner value for tasks the main thread spawned. */
-export const mainOwner = -1;
+/** The slot a mailbox item is about. */
+export function mailSlot(item: number): number {
+  return item >> 1;
+}
 
-/** How a task ended, as a runner reports it to the owner. */
-export const Status = {
-  Fulfilled: 0,
-  Rejected: 1,
-  Cancelled: 2,
-  /** The worker running it died. */
-  Crashed: 3,
-  /** The result did not fit the slot; it travels by message through the main thread. */
-  Relayed: 4,
-} as const;
+/** What a mailbox item says ({@link Mail}). */
+export function mailKind(item: number): MailKind {
+  return (item & 1) as MailKind;
+}
 
 /** The shared memory of one pool, as handed to every worker. */
 export interface SharedBuffers {
   readonly control: SharedArrayBuffer;
+  /** The slot table's words and ids (see {@link SlotTable}). */
   readonly meta: SharedArrayBuffer;
-  /** Float64 pairs per slot: task id, parent id (or -1). */
   readonly ids: SharedArrayBuffer;
+  /** The slots' bytes: a payload, then the result, of each slot. */
   readonly bytes: SharedArrayBuffer;
   readonly slotBytes: number;
   readonly freeSlots: SharedArrayBuffer;
@@ -120,11 +102,9 @@ export interface SharedBuffers {
 export class SharedState {
   readonly buffers: SharedBuffers;
   readonly control: Int32Array;
-  readonly meta: Int32Array;
-  readonly ids: Float64Array;
-  readonly bytes: Uint8Array;
-  /** The same bytes as the slot codec reads and writes them. */
-  readonly slots: SlotBytes;
+  readonly slots: SlotTable;
+  /** The slots' bytes, as the slot codec reads and writes them. */
+  readonly arena: SlotBytes;
   readonly slotBytes: number;
   readonly freeSlots: Int32Array;
   readonly inject: InjectQueue;
@@ -134,10 +114,8 @@ export class SharedState {
   constructor(buffers: SharedBuffers) {
     this.buffers = buffers;
     this.control = new Int32Array(buffers.control);
-    this.meta = new Int32Array(buffers.meta);
-    this.ids = new Float64Array(buffers.ids);
-    this.bytes = new Uint8Array(buffers.bytes);
-    this.slots = slotBytes(buffers.bytes);
+    this.slots = new SlotTable(buffers.meta, buffers.ids);
+    this.arena = slotBytes(buffers.bytes);
     this.slotBytes = buffers.slotBytes;
     this.freeSlots = new Int32Array(buffers.freeSlots);
     this.inject = InjectQueue.attach(buffers.inject);
@@ -155,8 +133,7 @@ export class SharedState {
     while (injectCapacity < slots) injectCapacity *= 2;
     return new SharedState({
       control: new SharedArrayBuffer((Control.workers + workers * workerStride) * 4),
-      meta: new SharedArrayBuffer(slots * metaWords * 4),
-      ids: new SharedArrayBuffer(slots * 2 * 8),
+      ...SlotTable.allocate(slots),
       bytes: new SharedArrayBuffer(slots * slotBytes),
       slotBytes,
       freeSlots: freeSlots.buffer,
@@ -170,11 +147,6 @@ export class SharedState {
   /** Index of a worker's word in `control`. */
   word(worker: number, which: number): number {
     return Control.workers + worker * workerStride + which;
-  }
-
-  /** Index of a slot's metadata word. */
-  metaIndex(slot: number, which: number): number {
-    return slot * metaWords + which;
   }
 
   /**
@@ -191,6 +163,38 @@ export class SharedState {
       if (this.wakeWorker(worker)) woken++;
     }
     return woken;
+  }
+
+  /**
+   * Puts `mail` about `slot` in `worker`'s mailbox and wakes it: a child's outcome is in
+   * its slot (`Mail.Done`), or the task it runs from that slot was asked to stop
+   * (`Mail.Cancel`).
+   */
+  tell(worker: number, slot: number, mail: MailKind): void {
+    this.mailboxes[worker]?.post(slot * 2 + mail);
+    this.wakeWorker(worker);
+  }
+
+  /**
+   * Asks the task in `slot` to stop: a queued one never runs (see `SlotTable.cancel`),
+   * a running one's worker is told. Returns the state the slot was in.
+   */
+  cancel(slot: number): SlotStateValue {
+    const previous = this.slots.cancel(slot);
+    if (previous === SlotState.Running) this.tell(this.slots.runner(slot), slot, Mail.Cancel);
+    return previous;
+  }
+
+  /** True while the main thread waits for room in the inject queue or for free slots. */
+  get roomWanted(): boolean {
+    return Atomics.load(this.control, Control.roomWanted) === 1;
+  }
+
+  /** Room was made in the inject queue or among the free slots: wakes the main thread if it waits for some. */
+  madeRoom(): void {
+    if (Atomics.load(this.control, Control.roomWanted) !== 1) return;
+    Atomics.store(this.control, Control.roomWanted, 0);
+    Atomics.notify(this.control, Control.roomWanted);
   }
 
   /** Wakes one particular worker if it sleeps; true if it did. */

@@ -4,8 +4,8 @@
  * @packageDocumentation
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { emptyReport } from './event-wire.js';
-import type { WorkerInit } from './messages.js';
+import { emptyReport } from '../shared/event-wire.js';
+import type { WorkerInit } from '../shared/messages.js';
 import { WorkerRuntime } from './worker-runtime.js';
 
 if (parentPort !== null) {

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import { InvalidOptionsError } from '@spindle/core';
+import type { CloseOptions } from '@spindle/core';
 import { describeValue } from '@spindle/core/kit';
 
 /** Options of {@link PoolExecutor}. */
@@ -121,4 +122,11 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
     cancelTimeout,
     label,
   };
+}
+
+/** The mode `close()` was called with (default `drain`); throws `InvalidOptionsError` for any other. */
+export function closeMode(options: CloseOptions | undefined): 'drain' | 'cancel' {
+  const mode: unknown = options?.mode ?? 'drain';
+  if (mode === 'drain' || mode === 'cancel') return mode;
+  throw new InvalidOptionsError('mode', `close mode must be 'drain' or 'cancel', got ${describeValue(mode)}`);
 }

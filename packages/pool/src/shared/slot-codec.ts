@@ -46,11 +46,6 @@ export class SlotWriter {
     this.end = end;
   }
 
-  /** Bytes written since {@link begin}'s `start`. */
-  length(start: number): number {
-    return this.at - start;
-  }
-
   value(value: unknown): boolean {
     switch (typeof value) {
       case 'undefined':

@@ -1,7 +1,3 @@
-import { InvalidTaskError, SpindleError, TaskCancelledError } from '@spindle/core';
-import type { InvalidTaskCode } from '@spindle/core';
-import { WorkerCrashedError } from './errors.js';
-import { Meta } from './shared-state.js';
 import type { SharedState } from './shared-state.js';
 import { SlotReader, SlotWriter } from './slot-codec.js';
 
@@ -60,7 +56,7 @@ function objectsIn(values: readonly unknown[]): number {
 export function writePayload(state: SharedState, slot: number, payload: Payload): boolean {
   const [module, exportName, args, name] = payload;
   const start = slot * state.slotBytes;
-  writer.begin(state.slots, start, start + state.slotBytes);
+  writer.begin(state.arena, start, start + state.slotBytes);
   if (!writer.string(module) || !writer.string(exportName) || !writer.value(name)) return false;
   if (objectsIn(args) > 1) {
     // One blob, so that an object passed twice arrives as one object, as structured clone has it.
@@ -69,13 +65,12 @@ export function writePayload(state: SharedState, slot: number, payload: Payload)
     if (!writer.u32(args.length)) return false;
     for (const arg of args) if (!writer.value(arg)) return false;
   }
-  Atomics.store(state.meta, state.metaIndex(slot, Meta.payloadLength), writer.length(start));
   return true;
 }
 
 /** The payload stored in a slot. */
 export function readPayload(state: SharedState, slot: number): Payload {
-  reader.begin(state.slots, slot * state.slotBytes);
+  reader.begin(state.arena, slot * state.slotBytes);
   const module = reader.string(cachedModule);
   const exportName = reader.string(cachedExport);
   const name = reader.value();
@@ -90,68 +85,15 @@ export function readPayload(state: SharedState, slot: number): Payload {
   return [module, exportName, args, typeof name === 'string' ? name : undefined];
 }
 
-/** Writes a result (already encoded with {@link encodeError} if it is one) into its slot; false if too large. */
+/** Writes a result (an error already encoded with the kit's `encodeError`) into its slot; false if too large. */
 export function writeResult(state: SharedState, slot: number, value: unknown): boolean {
   const start = slot * state.slotBytes;
-  writer.begin(state.slots, start, start + state.slotBytes);
-  if (!writer.value(value)) return false;
-  Atomics.store(state.meta, state.metaIndex(slot, Meta.resultLength), writer.length(start));
-  return true;
+  writer.begin(state.arena, start, start + state.slotBytes);
+  return writer.value(value);
 }
 
 /** The result stored in a slot. */
 export function readResult(state: SharedState, slot: number): unknown {
-  reader.begin(state.slots, slot * state.slotBytes);
+  reader.begin(state.arena, slot * state.slotBytes);
   return reader.value();
-}
-
-interface EncodedError {
-  readonly $spindleError: string;
-  readonly message: string;
-  readonly stack: string | undefined;
-  readonly code?: InvalidTaskCode;
-  readonly argumentIndex?: number;
-  readonly taskId?: number;
-  readonly taskName?: string;
-  readonly worker?: number;
-}
-
-/**
- * Spindle's own error classes do not survive a structured clone (it keeps only the
- * standard error types), so they cross threads as plain records and are rebuilt, class and
- * fields intact, on the other side. Everything else is cloned as it is.
- */
-export function encodeError(error: unknown): unknown {
-  if (!(error instanceof SpindleError)) return error;
-  const base = { $spindleError: error.name, message: error.message, stack: error.stack };
-  if (error instanceof InvalidTaskError) {
-    return { ...base, code: error.code, ...(error.argumentIndex === undefined ? {} : { argumentIndex: error.argumentIndex }) };
-  }
-  if (error instanceof TaskCancelledError) return { ...base, taskId: error.taskId, ...(error.taskName === undefined ? {} : { taskName: error.taskName }) };
-  if (error instanceof WorkerCrashedError) return { ...base, worker: error.worker };
-  return base;
-}
-
-/** The inverse of {@link encodeError}. */
-export function decodeError(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || typeof (value as { $spindleError?: unknown }).$spindleError !== 'string') return value;
-  const encoded = value as EncodedError;
-  let error: SpindleError;
-  switch (encoded.$spindleError) {
-    case 'InvalidTaskError':
-      error = new InvalidTaskError(encoded.code ?? 'not-a-body', encoded.message, encoded.argumentIndex === undefined ? {} : { argumentIndex: encoded.argumentIndex });
-      break;
-    case 'TaskCancelledError':
-      error = new TaskCancelledError(encoded.taskId ?? -1, encoded.taskName, undefined);
-      error.message = encoded.message;
-      break;
-    case 'WorkerCrashedError':
-      error = new WorkerCrashedError(encoded.worker ?? -1, encoded.message);
-      error.message = encoded.message;
-      break;
-    default:
-      error = new SpindleError(encoded.message);
-  }
-  if (encoded.stack !== undefined) error.stack = encoded.stack;
-  return error;
 }

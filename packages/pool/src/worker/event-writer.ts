@@ -1,8 +1,8 @@
 import { eventTime } from '@spindle/core/events';
 import type { SettledState } from '@spindle/core';
-import { CHUNK_HEADER, SPAN, Wire, settleStates } from './event-wire.js';
-import type { WorkerReport } from './event-wire.js';
-import { Control } from './shared-state.js';
+import { CHUNK_HEADER, SPAN, Wire, chunkHeader, settleStates } from '../shared/event-wire.js';
+import type { WorkerReport } from '../shared/event-wire.js';
+import { Control } from '../shared/shared-state.js';
 
 /** Most numbers one call writes: a chunk header, a time, a record and its operands. */
 const MOST_PER_CALL = CHUNK_HEADER + 1 + 4;
@@ -183,7 +183,7 @@ export class EventWriter {
     if (this.chunk === Chunk.Sequenced || (this.chunk === Chunk.Unsequenced && !sequenced)) return this.length;
     this.close();
     const n = this.length;
-    this.records[n] = sequenced ? Atomics.add(this.control, Control.sequence, 1) : -1;
+    this.records[n] = chunkHeader(sequenced ? Atomics.add(this.control, Control.sequence, 1) : -1);
     this.records[n + 1] = 0;
     this.chunkAt = n;
     this.chunk = sequenced ? Chunk.Sequenced : Chunk.Unsequenced;

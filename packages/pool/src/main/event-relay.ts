@@ -1,7 +1,7 @@
 import { TaskEventCode, batchChannel, channels, compactTaskEvent, publishTaskEventObject, wantsObjects } from '@spindle/core/events';
 import type { TaskEvent } from '@spindle/core';
 import type { TaskEventBatch, TaskEventLog } from '@spindle/core/events';
-import { SPAN, Wire, settleStates } from './event-wire.js';
+import { SPAN, Wire, settleStates } from '../shared/event-wire.js';
 
 /** What the main thread does with the reports in a worker's chunk (see event-wire.ts). */
 export interface ReportHandler {

@@ -1,0 +1,159 @@
+import { encodeError } from '@spindle/core/kit';
+import type { TaskEventLog } from '@spindle/core/events';
+import { CHUNK_HEADER, chunkSequence } from '../shared/event-wire.js';
+import type { WorkerReport } from '../shared/event-wire.js';
+import { finishFromStatus } from '../shared/outcome.js';
+import { readResult } from '../shared/payload.js';
+import { Control } from '../shared/shared-state.js';
+import type { SharedState } from '../shared/shared-state.js';
+import type { SlotAllocator } from '../shared/slot-allocator.js';
+import { SlotState, Status } from '../shared/slot-table.js';
+import { EventRelay } from './event-relay.js';
+import type { ReportHandler } from './event-relay.js';
+import type { PoolTask } from './pool-task.js';
+
+/** A chunk of a worker's report that arrived before chunks numbered lower (see event-wire.ts). */
+interface HeldChunk {
+  readonly records: Float64Array;
+  readonly from: number;
+  readonly to: number;
+  readonly extras: readonly unknown[];
+  readonly thread: number;
+}
+
+/** Passes the outcome of a worker's child, too large for its slot, on to the worker holding its handle. */
+export type RelayResult = (owner: number, slot: number, status: number, value: unknown) => void;
+
+/**
+ * The tasks of the main thread that left it (by their slots), and what the workers report
+ * about them: the chunks of each report are handled in sequence order across workers, so
+ * that events and settlements keep the order they happened in, and each outcome settles
+ * its task's handle.
+ */
+export class Outcomes {
+  private readonly bySlot = new Map<number, PoolTask>();
+  private readonly reorder = new Map<number, HeldChunk>();
+  private nextSeq = 0;
+  private readonly relay: EventRelay;
+  private readonly handler: ReportHandler;
+
+  constructor(
+    private readonly shared: SharedState,
+    private readonly allocator: SlotAllocator,
+    label: string,
+    eventLog: TaskEventLog,
+    relayResult: RelayResult,
+  ) {
+    this.relay = new EventRelay(label, eventLog);
+    this.handler = {
+      done: (slot, taskId) => {
+        this.completeFromSlot(slot, taskId);
+      },
+      doneWithValue: (slot, status, value) => {
+        this.complete(slot, status, value);
+      },
+      relay: relayResult,
+    };
+  }
+
+  /** `task` left the main thread in `slot`. */
+  track(slot: number, task: PoolTask): void {
+    task.slot = slot;
+    this.bySlot.set(slot, task);
+  }
+
+  /** The task of the main thread in `slot`, if it is still waited for. */
+  taskIn(slot: number): PoolTask | undefined {
+    return this.bySlot.get(slot);
+  }
+
+  /** Stops a task that left the main thread: one still queued never runs and settles now; a running one's worker is told. */
+  cancel(task: PoolTask): void {
+    const slot = task.slot;
+    if (this.shared.cancel(slot) !== SlotState.Queued) return;
+    // Taken out of its queue: the worker that takes the slot frees it without running it.
+    this.bySlot.delete(slot);
+    task.slot = -1;
+    task.finish(false, undefined);
+  }
+
+  /**
+   * A worker's report: its chunks are handled strictly in sequence order across workers (so
+   * that a child's events come before its parent's settlement whatever thread sent them);
+   * unsequenced chunks, and late ones (numbers below `nextSeq` were skipped after a crash),
+   * at once.
+   */
+  receive(report: WorkerReport, thread: number): void {
+    const [records, extras] = report;
+    for (let at = 0; at < records.length; ) {
+      const seq = chunkSequence(records[at] ?? 0);
+      const from = at + CHUNK_HEADER;
+      const to = from + (records[at + 1] ?? 0);
+      at = to;
+      if (seq < this.nextSeq) {
+        this.relay.chunk(records, from, to, extras, thread, this.handler);
+      } else if (seq === this.nextSeq) {
+        this.nextSeq++;
+        this.relay.chunk(records, from, to, extras, thread, this.handler);
+        this.handleHeld();
+      } else {
+        this.reorder.set(seq, { records, from, to, extras, thread });
+      }
+    }
+  }
+
+  /**
+   * A dead worker's unsent chunks took sequence numbers that will never arrive. Hands over
+   * what waits behind them, in order, and lets every number taken so far pass unordered.
+   */
+  skipLostSequence(): void {
+    const held = [...this.reorder.keys()].sort((a, b) => a - b);
+    this.nextSeq = Math.max(this.nextSeq, Atomics.load(this.shared.control, Control.sequence));
+    for (const seq of held) {
+      const chunk = this.reorder.get(seq);
+      this.reorder.delete(seq);
+      if (chunk !== undefined) this.relay.chunk(chunk.records, chunk.from, chunk.to, chunk.extras, chunk.thread, this.handler);
+    }
+  }
+
+  /** A task whose outcome its worker wrote into its slot; `taskId` guards against a slot reused since. */
+  completeFromSlot(slot: number, taskId: number): void {
+    if (this.bySlot.get(slot)?.id !== taskId) return;
+    const status = this.shared.slots.status(slot);
+    let value: unknown;
+    try {
+      value = readResult(this.shared, slot);
+    } catch (error) {
+      this.complete(slot, Status.Rejected, encodeError(error));
+      return;
+    }
+    this.complete(slot, status, value);
+  }
+
+  /** The task in `slot` ended with `status` and `value`; `crashed` is its error if its worker died running it. */
+  complete(slot: number, status: number, value: unknown, crashed?: Error): void {
+    const task = this.bySlot.get(slot);
+    this.bySlot.delete(slot);
+    this.release(slot);
+    if (task === undefined) return;
+    task.slot = -1;
+    task.payload = undefined;
+    finishFromStatus(task, status, value, () => crashed ?? new Error('its worker died'));
+  }
+
+  /** Frees a slot the main thread is done with. */
+  release(slot: number): void {
+    this.shared.slots.free(slot);
+    this.allocator.free(slot);
+  }
+
+  /** Handles the chunks held back that are next in sequence. */
+  private handleHeld(): void {
+    if (this.reorder.size === 0) return;
+    for (let next = this.reorder.get(this.nextSeq); next !== undefined; next = this.reorder.get(this.nextSeq)) {
+      this.reorder.delete(this.nextSeq);
+      this.nextSeq++;
+      this.relay.chunk(next.records, next.from, next.to, next.extras, next.thread, this.handler);
+    }
+  }
+}

@@ -1,0 +1,206 @@
+import { ExecutorClosedError } from '@spindle/core';
+import { validateSpawn } from '@spindle/core/kit';
+import { TaskEventLog, publishSpawn } from '@spindle/core/events';
+import type {
+  CloseOptions,
+  Executor,
+  ExecutorCapabilities,
+  SpawnArgs,
+  SpawnOptions,
+  SpawnResult,
+  Spawnable,
+  TaskHandle,
+  TaskReference,
+} from '@spindle/core';
+import type { Task, TaskOwner } from '@spindle/core/kit';
+import { capabilities } from '../capabilities.js';
+import { QueueFullError } from '../errors.js';
+import { needsMessage } from '../shared/payload.js';
+import type { Payload } from '../shared/payload.js';
+import { closeMode, resolvePoolOptions } from './options.js';
+import type { PoolOptions, ResolvedPoolOptions } from './options.js';
+import { idleStats } from './pool-stats.js';
+import type { PoolStats } from './pool-stats.js';
+import { PoolTask } from './pool-task.js';
+import { StartedPool } from './started-pool.js';
+import type { PoolLifecycle } from './started-pool.js';
+
+let pools = 0;
+
+/**
+ * A `worker_threads` pool with one work-stealing deque per worker, a global inject queue,
+ * and parking on `Atomics.wait`. It runs task references (module URL + export name) with
+ * structured-cloneable arguments; tasks a worker spawns go onto its own deque and move
+ * between workers by stealing, without passing through the main thread.
+ */
+export class PoolExecutor implements Executor, TaskOwner {
+  readonly capabilities: ExecutorCapabilities = capabilities;
+  readonly label: string;
+  /**
+   * Where lifecycle events this thread publishes (spawns, and settlements of the tasks it
+   * holds) gather for core's batch channel; workers' events go out between its batches.
+   */
+  readonly eventLog: TaskEventLog;
+  private readonly options: ResolvedPoolOptions;
+  private readonly poolNumber: number;
+  /** The workers and shared memory, once the pool is first used. */
+  private started: StartedPool | undefined = undefined;
+  private readonly roots = new Set<PoolTask>();
+  private live = 0;
+  private isClosed = false;
+  private closing: Promise<void> | undefined = undefined;
+  private resolveClosing: (() => void) | undefined = undefined;
+  private readonly lifecycle: PoolLifecycle = {
+    live: () => this.live,
+    closed: () => this.isClosed,
+  };
+
+  /** @throws InvalidOptionsError naming the option at fault */
+  constructor(options?: PoolOptions) {
+    this.options = resolvePoolOptions(options);
+    this.poolNumber = ++pools;
+    this.label = this.options.label ?? `pool#${this.poolNumber}`;
+    this.eventLog = new TaskEventLog(this.label);
+  }
+
+  /** True once `close()` has been called. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Current figures. */
+  get stats(): PoolStats {
+    return { ...(this.started?.workers.stats() ?? idleStats), live: this.live, queued: this.queued() };
+  }
+
+  /**
+   * Accepts a task reference and returns its handle at once.
+   * @throws InvalidTaskError for a closure, or arguments or options that cannot cross to a worker
+   * @throws ExecutorClosedError after `close()`
+   * @throws QueueFullError at `maxQueue` with `onFull: 'reject'`
+   */
+  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>> {
+    if (this.isClosed) throw new ExecutorClosedError(this.label);
+    const list = validateSpawn(body, args, options, capabilities);
+    if (this.options.onFull === 'reject' && this.queued() >= this.options.maxQueue) throw new QueueFullError(this.label, this.options.maxQueue);
+    const ref = body as TaskReference<never>;
+    const payload: Payload = [ref.module, ref.export, list, options?.name];
+    const task = new PoolTask(this, options, payload, needsMessage(list));
+    this.live++;
+    this.roots.add(task);
+    publishSpawn(this.label, this.eventLog, task.id, task.name, undefined, body);
+    if (task.cancelledAtSpawn) {
+      task.finish(false, undefined);
+      return task as unknown as TaskHandle<SpawnResult<B>>;
+    }
+    const started = this.start();
+    started.workers.setReferenced(true);
+    started.watchEvents();
+    started.intake.accept(task);
+    return task as unknown as TaskHandle<SpawnResult<B>>;
+  }
+
+  /**
+   * Starts the initial workers (`minThreads`, at least one; they otherwise start on the
+   * first `spawn`) and resolves once every one of them runs, so that a benchmark or a
+   * latency-sensitive caller does not pay for thread start-up in its first tasks. Workers
+   * added later by growth are not waited for.
+   */
+  async ready(): Promise<void> {
+    if (this.isClosed) throw new ExecutorClosedError(this.label);
+    const started = this.start();
+    // Referenced while someone waits for start-up, so that the wait keeps the process alive.
+    started.workers.setReferenced(true);
+    started.watchEvents();
+    await started.workers.ready();
+    if (this.live === 0) started.workers.setReferenced(false);
+  }
+
+  /** Resolves when fewer than `maxQueue` tasks wait to start (backpressure with `onFull: 'wait'`). */
+  whenQueueBelowMax(): Promise<void> {
+    if (this.queued() < this.options.maxQueue) return Promise.resolve();
+    return this.start().intake.whenBelowMax();
+  }
+
+  /**
+   * Stops intake, then drains (default: every accepted task settles) or cancels (every
+   * unsettled task is cancelled with `reason`), then stops the workers. Idempotent; a later
+   * call in `cancel` mode escalates a drain.
+   * @throws InvalidOptionsError for an unknown mode
+   */
+  close(options?: CloseOptions): Promise<void> {
+    const mode = closeMode(options);
+    this.isClosed = true;
+    const closing = (this.closing ??= new Promise<void>((resolve) => {
+      this.resolveClosing = resolve;
+    }));
+    if (mode === 'cancel') this.cancelRoots(options?.reason ?? new ExecutorClosedError(this.label));
+    this.checkClosed();
+    return closing;
+  }
+
+  /** Same as `close()` (drain), for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** @internal Tasks on the main thread have no body here, so they spawn no children. */
+  spawnChild(): Task {
+    throw new TypeError('pool tasks spawn children inside their worker');
+  }
+
+  /** @internal */
+  interrupt(task: Task): void {
+    const own = this.own(task);
+    const started = this.started;
+    if (own.slot < 0 || started === undefined) {
+      // Still on the main thread: it never reaches a worker.
+      own.payload = undefined;
+      own.finish(false, undefined);
+      return;
+    }
+    started.outcomes.cancel(own);
+  }
+
+  /** @internal */
+  turn(_task: Task, _onTurn: () => void, onCancel: (error: unknown) => void): void {
+    onCancel(new TypeError('pool tasks take their turns inside their worker'));
+  }
+
+  /** @internal */
+  settled(task: Task): void {
+    this.live--;
+    this.roots.delete(this.own(task));
+    if (this.live === 0) this.started?.workers.setReferenced(false);
+    if (this.isClosed) this.checkClosed();
+  }
+
+  private own(task: Task): PoolTask {
+    if (task instanceof PoolTask && task.owner === this) return task;
+    throw new TypeError(`task ${task.describe()} does not belong to ${this.label}`);
+  }
+
+  private queued(): number {
+    return this.started?.intake.queued ?? 0;
+  }
+
+  /** Makes the shared memory and starts the workers, once. */
+  private start(): StartedPool {
+    return (this.started ??= new StartedPool(this.options, this.label, this.poolNumber, this.eventLog, this.lifecycle));
+  }
+
+  /** `close({ mode: 'cancel' })`: every task not yet settled is cancelled with `reason`. */
+  private cancelRoots(reason: unknown): void {
+    for (const task of [...this.roots]) task.cancel(reason);
+  }
+
+  /** Once closed and nothing is left: stops the workers and resolves `close()`. */
+  private checkClosed(): void {
+    const resolve = this.resolveClosing;
+    if (this.live !== 0 || resolve === undefined) return;
+    this.resolveClosing = undefined;
+    const started = this.started;
+    if (started === undefined) resolve();
+    else void started.stop().then(resolve);
+  }
+}

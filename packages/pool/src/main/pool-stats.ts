@@ -1,0 +1,48 @@
+/** Figures a pool keeps about itself; cheap enough to poll. */
+export interface PoolStats {
+  /** Workers running. */
+  readonly threads: number;
+  /** Tasks accepted from this thread and not yet settled. */
+  readonly live: number;
+  /** Tasks waiting to start: on the main thread plus in the inject queue. */
+  readonly queued: number;
+  /** Tasks started by workers (children included). */
+  readonly executed: number;
+  /** Successful steals (each takes a batch). */
+  readonly steals: number;
+  /** Workers replaced after a crash. */
+  readonly crashes: number;
+  /** Workers terminated (and replaced) to stop a cancelled task stuck in one step (see `cancelTimeout`). */
+  readonly terminated: number;
+  /** Share of workers that are not sleeping right now, 0..1. */
+  readonly utilisation: number;
+  /** Per-worker counters (by worker index, running workers only), for tuning and diagnosis. */
+  readonly workers: readonly PoolWorkerStats[];
+}
+
+/** Counters of one worker since it started (see {@link PoolStats.workers}). */
+export interface PoolWorkerStats {
+  /** The worker's index in the pool. */
+  readonly index: number;
+  /** Tasks it started. */
+  readonly executed: number;
+  /** Successful steals from other workers' deques. */
+  readonly steals: number;
+  /** Times it went to sleep. */
+  readonly parks: number;
+  /** Batches it took from the inject queue. */
+  readonly injectTakes: number;
+  /** Microseconds it spent parked (a wrapping 32-bit counter: compare two readings). */
+  readonly parkedMicros: number;
+}
+
+/** The figures of a pool whose workers never started. */
+export const idleStats: Omit<PoolStats, 'live' | 'queued'> = Object.freeze({
+  threads: 0,
+  executed: 0,
+  steals: 0,
+  crashes: 0,
+  terminated: 0,
+  utilisation: 0,
+  workers: Object.freeze([]),
+});

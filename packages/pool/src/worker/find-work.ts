@@ -1,0 +1,141 @@
+import { EMPTY } from '../shared/deque.js';
+import type { WorkStealingDeque } from '../shared/deque.js';
+import { Control, WorkerWord } from '../shared/shared-state.js';
+import type { SharedState } from '../shared/shared-state.js';
+import type { EventWriter } from './event-writer.js';
+
+/** What finding work needs from the worker that runs it. */
+export interface WorkRunner {
+  /** Claims the task in `slot`, taken from a shared queue, and starts it (`from`: the worker it was stolen from, or -1). */
+  startSlot(slot: number, from: number): void;
+  /** Whether lifecycle events are forwarded to the main thread. */
+  readonly forwarding: boolean;
+}
+
+/**
+ * One worker's way into the shared queues: its own deque (it pushes and pops at the
+ * bottom), the inject queue (it takes batches), and the other workers' deques (it steals
+ * about half of one). Every item is a task slot.
+ */
+export class WorkFinder {
+  private readonly deque: WorkStealingDeque;
+  private readonly scratch = new Int32Array(64);
+
+  constructor(
+    private readonly shared: SharedState,
+    private readonly index: number,
+    private readonly workers: number,
+    private readonly out: EventWriter,
+    private readonly runner: WorkRunner,
+  ) {
+    const deque = shared.deques[index];
+    if (deque === undefined) throw new RangeError(`no deque for worker ${index}`);
+    this.deque = deque;
+  }
+
+  /**
+   * Pushes a slot onto this worker's deque. A full deque first moves its older half to the
+   * inject queue in one batch, where any worker finds it. False if there is still no room.
+   */
+  push(slot: number): boolean {
+    const deque = this.deque;
+    if (deque.push(slot)) return true;
+    const scratch = this.scratch;
+    const n = deque.stealHalf(scratch, 0, scratch.length);
+    const moved = this.shared.inject.pushBatch(scratch, 0, n);
+    for (let i = moved; i < n; i++) deque.push(scratch[i] ?? 0);
+    return deque.push(slot);
+  }
+
+  /** Work was published on this worker's deque: if workers sleep and none is looking for work, wake one. */
+  announce(): void {
+    const control = this.shared.control;
+    if (Atomics.load(control, Control.sleepers) > 0 && Atomics.load(control, Control.searching) === 0) {
+      this.shared.wake(1, this.index + 1, this.workers);
+    }
+  }
+
+  /** Starts the newest task of this worker's own deque; false if it is empty. */
+  popOwn(): boolean {
+    const slot = this.deque.pop();
+    if (slot === EMPTY) return false;
+    this.runner.startSlot(slot, -1);
+    return true;
+  }
+
+  /** Takes a batch from the inject queue: starts the first, keeps the rest on this deque. */
+  takeInject(): boolean {
+    const shared = this.shared;
+    const size = shared.inject.size;
+    if (size <= 0) return false;
+    const scratch = this.scratch;
+    const want = Math.max(1, Math.min(scratch.length, Math.ceil(size / this.workers)));
+    const n = shared.inject.takeBatch(scratch, 0, want);
+    if (n === 0) return false;
+    this.out.boundary();
+    Atomics.add(shared.control, shared.word(this.index, WorkerWord.injectTakes), 1);
+    shared.madeRoom();
+    this.keep(1, n);
+    if (n > 1 && Atomics.load(shared.control, Control.sleepers) > 0) shared.wake(1, this.index + 1, this.workers);
+    this.runner.startSlot(scratch[0] ?? 0, -1);
+    return true;
+  }
+
+  /**
+   * Looks for work in other workers' deques (at most about half the workers search at
+   * once, so that idle workers do not all hammer the same victims). Steals about half of
+   * the first victim with work; starts one, keeps the rest.
+   */
+  steal(): boolean {
+    const shared = this.shared;
+    const control = shared.control;
+    const limit = Math.max(1, this.workers >> 1);
+    for (;;) {
+      const searching = Atomics.load(control, Control.searching);
+      if (searching >= limit) return false;
+      if (Atomics.compareExchange(control, Control.searching, searching, searching + 1) === searching) break;
+    }
+    const scratch = this.scratch;
+    let taken = 0;
+    let victim = -1;
+    const start = (Math.random() * this.workers) | 0;
+    for (let i = 0; i < this.workers && taken === 0; i++) {
+      victim = (start + i) % this.workers;
+      if (victim === this.index) continue;
+      const deque = shared.deques[victim];
+      if (deque === undefined || deque.size === 0) continue;
+      taken = deque.stealHalf(scratch, 0, scratch.length >> 1);
+    }
+    const last = Atomics.sub(control, Control.searching, 1) === 1;
+    if (taken === 0) return false;
+    this.out.boundary();
+    Atomics.add(control, shared.word(this.index, WorkerWord.steals), 1);
+    // The last searcher found work: there may be more, so get another worker looking.
+    if (last && Atomics.load(control, Control.sleepers) > 0) shared.wake(1, this.index + 1, this.workers);
+    if (this.runner.forwarding) {
+      for (let i = 1; i < taken; i++) this.out.steal(shared.slots.taskId(scratch[i] ?? 0), victim, this.index);
+    }
+    this.keep(1, taken);
+    this.runner.startSlot(scratch[0] ?? 0, victim);
+    return true;
+  }
+
+  /** Whether any shared queue, or this worker's mailbox, holds something for it to do. */
+  visible(): boolean {
+    const shared = this.shared;
+    if (shared.mailboxes[this.index]?.pending === true) return true;
+    if (shared.inject.size > 0) return true;
+    for (const deque of shared.deques) if (deque.size > 0) return true;
+    return false;
+  }
+
+  /** Pushes `scratch[from..n)` onto this worker's deque (spilling to the inject queue if it is full). */
+  private keep(from: number, n: number): void {
+    const deque = this.deque;
+    // Pushed newest-last so that the owner pops them in the order they were queued.
+    for (let i = n - 1; i >= from; i--) {
+      const slot = this.scratch[i] ?? 0;
+      if (!deque.push(slot)) this.shared.inject.pushBatch([slot], 0, 1);
+    }
+  }
+}

@@ -1,0 +1,329 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { MessagePort } from 'node:worker_threads';
+import { channelNames } from '@spindle/core';
+import { Harness, Listening, RingQueue, Step, Task, describeBody, validateSpawn } from '@spindle/core/kit';
+import type { SpawnOptions, Spawnable, TaskEvent, TaskReference } from '@spindle/core';
+import type { StepOutcome } from '@spindle/core/kit';
+import { capabilities } from '../capabilities.js';
+import { Wire } from '../shared/event-wire.js';
+import type { Mailbox } from '../shared/mailbox.js';
+import type { ToWorker, WorkerInit } from '../shared/messages.js';
+import { needsMessage } from '../shared/payload.js';
+import type { Payload } from '../shared/payload.js';
+import { Control, SharedState, WorkerWord } from '../shared/shared-state.js';
+import { EventWriter } from './event-writer.js';
+import { WorkFinder } from './find-work.js';
+import type { WorkRunner } from './find-work.js';
+import { Parking } from './parking.js';
+import type { ParkingWorker } from './parking.js';
+import { SlotTasks } from './slot-tasks.js';
+import { WorkerTask } from './worker-task.js';
+
+/** Local tasks between two looks at the inject queue, so that it is never starved. */
+const injectEvery = 61;
+/** Steps per synchronous run before the worker lets promise callbacks run. */
+const stepsPerRun = 128;
+/** How long a worker holds its event loop with work still to do. */
+const turnEveryMs = 4;
+/** Rounds of looking for work before a worker parks. */
+const spinRounds = 32;
+/**
+ * How long a busy worker keeps forwarded events before it sends them. Outcomes the main
+ * thread waits for go at once, and a worker sends what it holds whenever it runs out of
+ * work, so only a worker that keeps stepping waits this long: it sends one message per
+ * interval instead of one per run of steps, each of which costs both threads several µs.
+ */
+const forwardEveryMs = 1;
+/** Numbers of forwarded events a busy worker sends at once, whatever the time (a message of 64 KiB). */
+const forwardAtNumbers = 8192;
+
+const immediate = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * One worker of the pool: steps its tasks through the kit's harness, owns one deque, and
+ * is the owner of every task in this thread. Its policy is the order it looks for work
+ * in: its mailbox, its ready tasks, now and then the inject queue, children that stay
+ * here, tasks posted to it, its own deque (newest first), the inject queue, then other
+ * workers' deques (stealing). Children spawned here go onto this worker's deque when they
+ * fit in a shared slot; idle workers steal them. A join parks the joining task, the worker
+ * runs other work meanwhile, and a child finished elsewhere comes back through the mailbox.
+ */
+export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, ParkingWorker {
+  private readonly index: number;
+  private readonly idBase: number;
+  private readonly shared: SharedState;
+  private readonly control: Int32Array;
+  private readonly mailbox: Mailbox;
+  private readonly port: MessagePort;
+  /** Events and reports for the main thread, sent at each flush. */
+  private readonly out: EventWriter;
+  private readonly finder: WorkFinder;
+  private readonly parking: Parking;
+  private readonly tasks: SlotTasks;
+  /** Started tasks with a step due (they cannot move to another thread). */
+  private readonly ready = new RingQueue<WorkerTask>(64);
+  /** Children that start here and nowhere else: payloads that hold shared memory or do not fit a slot. */
+  private readonly fresh = new RingQueue<WorkerTask>(16);
+  /** Tasks the main thread posted here (their payloads travel by message), not yet claimed. */
+  private readonly posted = new RingQueue<{ readonly slot: number; readonly payload: Payload }>(16);
+  /**
+   * Set while a task waits for its module's first import in this thread. The worker takes
+   * no new work from the deques until it settles: every task taken meanwhile would park on
+   * the same import, out of reach of thieves, and one worker would end up with them all.
+   */
+  private loading: Promise<void> | undefined = undefined;
+  private live = 0;
+  private ticks = 0;
+  private exiting = false;
+  /** Words the cancel watchdog on the main thread reads (see `WorkerWord.stepping`). */
+  private readonly steppingWord: number;
+  private readonly stepsWord: number;
+  private readonly executedWord: number;
+  private readonly loaded = (): void => {
+    this.loading = undefined;
+  };
+  private readonly settleListener = (message: unknown): void => {
+    const event = message as TaskEvent;
+    // A guest's settlement is reported by the thread holding its handle.
+    if (event.kind === 'settle' && event.executor === this.label && !this.tasks.isGuest(event.taskId)) {
+      this.out.settle(event.taskId, event.state, event.error, event.time);
+    }
+  };
+
+  constructor(init: WorkerInit, port: MessagePort) {
+    // Bodies are task references spawned on other threads: there is no async context to keep.
+    super(init.label, { asyncContext: false });
+    this.index = init.index;
+    this.idBase = init.idBase;
+    const shared = (this.shared = new SharedState(init.buffers));
+    this.control = shared.control;
+    const mailbox = shared.mailboxes[init.index];
+    if (mailbox === undefined) throw new RangeError(`no mailbox for worker ${init.index}`);
+    this.mailbox = mailbox;
+    this.port = port;
+    this.out = new EventWriter(this.control);
+    this.finder = new WorkFinder(shared, init.index, init.workers, this.out, this);
+    this.parking = new Parking(shared, init.index, init.minThreads, init.idleTimeout, this);
+    this.tasks = new SlotTasks(this, shared, init.index, this.finder, this.out);
+    this.steppingWord = shared.word(init.index, WorkerWord.stepping);
+    this.stepsWord = shared.word(init.index, WorkerWord.steps);
+    this.executedWord = shared.word(init.index, WorkerWord.executed);
+    const inbound = shared.word(init.index, WorkerWord.inbound);
+    port.on('message', (message: ToWorker) => {
+      Atomics.sub(this.control, inbound, 1);
+      this.out.boundary();
+      // A posted task is claimed when it starts, not now: until then it stays Queued, so
+      // that the main thread posts it again elsewhere if this thread dies first.
+      if (message.t === 'task') this.posted.push(message);
+      else this.tasks.completeProxy(message.slot, message.status, message.value);
+      this.parking.kick();
+    });
+  }
+
+  /** Whether lifecycle events are forwarded to the main thread (someone subscribes there). */
+  get forwarding(): boolean {
+    return this.listening !== Listening.Nobody;
+  }
+
+  get liveTasks(): number {
+    return this.live;
+  }
+
+  /** The thread is exiting (a task called `process.exit`): start no more work. */
+  dying(): void {
+    this.exiting = true;
+    this.flush();
+  }
+
+  /** The worker's loop; resolves when the pool shuts down, or when this worker retires. */
+  async run(): Promise<void> {
+    let lastTurn = performance.now();
+    let lastSent = lastTurn;
+    while (Atomics.load(this.control, Control.shutdown) === 0 && !this.exiting) {
+      if (this.loading !== undefined) {
+        this.flush();
+        await this.loading;
+      }
+      if (this.runSome()) {
+        const now = performance.now();
+        const out = this.out;
+        if (out.owed || out.size >= forwardAtNumbers || now - lastSent >= forwardEveryMs) {
+          this.flush();
+          lastSent = now;
+        }
+        if (now - lastTurn > turnEveryMs) {
+          await immediate();
+          lastTurn = performance.now();
+        } else {
+          // Let promise callbacks (wakes of joined tasks) run.
+          await Promise.resolve();
+        }
+        continue;
+      }
+      // Nothing runnable: callbacks and the event loop may make some.
+      this.flush();
+      await immediate();
+      lastTurn = performance.now();
+      if (this.hasWork()) continue;
+      let found = false;
+      for (let i = 0; i < spinRounds && !found; i++) found = this.hasWork() || this.finder.steal();
+      if (found) continue;
+      // Retired after its idle timeout: leaving the loop ends the thread (see entry.ts).
+      if (await this.parking.sleep()) return;
+    }
+  }
+
+  /** Whether anything is there to run: this worker's own queues, or any shared one. */
+  hasWork(): boolean {
+    return this.ready.size > 0 || this.fresh.size > 0 || this.posted.size > 0 || this.finder.visible();
+  }
+
+  /** Sends what is written for the main thread. */
+  flush(): void {
+    const message = this.out.take();
+    if (message === undefined) return;
+    this.port.postMessage(message.report, [message.transfer]);
+  }
+
+  startSlot(slot: number, from: number): void {
+    this.tasks.start(slot, from);
+  }
+
+  /** A task of this thread: a child spawned here, or a guest run for another thread. */
+  newTask(parent: Task | undefined, id: number, options: SpawnOptions | undefined): WorkerTask {
+    this.live++;
+    return new WorkerTask(this, parent, id, options);
+  }
+
+  /**
+   * Every step goes through here: it says on shared words which task's step this worker
+   * is in (for the cancel watchdog) and holds new work back while a module loads.
+   */
+  override step(task: WorkerTask, enter?: boolean): StepOutcome {
+    const control = this.control;
+    if (task.state === 'pending') Atomics.add(control, this.executedWord, 1);
+    Atomics.store(control, this.steppingWord, task.slot + 1);
+    Atomics.add(control, this.stepsWord, 1);
+    const outcome = super.step(task, enter);
+    Atomics.store(control, this.steppingWord, 0);
+    if (outcome === Step.Wait && this.loading === undefined && task.coroutine?.loading === true) {
+      // The harness parked it on the import, a native promise.
+      const awaited = task.waiting?.awaiting;
+      if (awaited instanceof Promise) this.loading = awaited.then(this.loaded, this.loaded);
+    }
+    return outcome;
+  }
+
+  spawnChild(parent: Task, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): Task {
+    const list = validateSpawn(body, args, options, capabilities);
+    const task = this.newTask(parent, this.idBase + Atomics.add(this.control, Control.childIds, 1), options);
+    if (this.forwarding) this.out.spawn(task.id, parent.id, task.name, describeBody(body));
+    if (task.cancelledAtSpawn) {
+      task.finish(false, undefined);
+      return task;
+    }
+    const ref = body as TaskReference<never>;
+    if (!needsMessage(list) && this.tasks.share(task, parent, [ref.module, ref.export, list, options?.name])) return task;
+    // Stays here: it holds shared memory or does not fit a slot.
+    this.begin(task, body, list);
+    this.fresh.push(task);
+    // Spawned from an async body's continuation, the loop may be parked.
+    this.parking.kick();
+    return task;
+  }
+
+  settled(task: Task): void {
+    this.live--;
+    const own = this.own(task);
+    this.tasks.settled(own);
+    this.drop(own);
+  }
+
+  protected schedule(task: WorkerTask): void {
+    this.ready.push(task);
+    this.parking.kick();
+  }
+
+  protected isOwn(task: Task): task is WorkerTask {
+    return task instanceof WorkerTask;
+  }
+
+  /** A child with no body here: it waits in shared memory or runs on another worker. */
+  protected override interruptUnstarted(task: WorkerTask): void {
+    this.tasks.cancel(task);
+  }
+
+  protected override publishStep(task: WorkerTask, first: boolean): void {
+    this.out.event(first ? Wire.Start : Wire.Resume, task.id);
+  }
+
+  protected override publishSuspend(task: WorkerTask, reason: 'yield' | 'wait', waited?: unknown): void {
+    if (reason === 'yield') this.out.event(Wire.SuspendYield, task.id);
+    // Pool task ids are unique across the pool, so the wait-cycle detector can follow them.
+    else this.out.suspendWait(task.id, waited instanceof Task ? waited.id : -1);
+  }
+
+  protected override publishWake(task: WorkerTask): void {
+    if (this.listening !== Listening.Nobody) this.out.event(Wire.Wake, task.id);
+  }
+
+  private runSome(): boolean {
+    this.checkEvents();
+    const mailbox = this.mailbox;
+    const finder = this.finder;
+    let worked = false;
+    const started = performance.now();
+    // Each run starts a chunk of its own: promise callbacks since the last one may have
+    // acted on news from another thread that did not come through the pool (a task body's
+    // own channel), and one atomic add per run costs next to nothing.
+    this.out.boundary();
+    for (let i = 0; i < stepsPerRun && !this.exiting; i++) {
+      if (mailbox.pending) {
+        this.out.boundary();
+        mailbox.drain(this.tasks.onMail);
+        worked = true;
+      }
+      const task = this.ready.shift();
+      if (task !== undefined) {
+        worked = true;
+        if (!task.bodyFinished) this.runTurn(task);
+      }
+      if (this.loading !== undefined) {
+        if (task === undefined) break;
+        continue;
+      }
+      if (++this.ticks % injectEvery === 0 && finder.takeInject()) {
+        worked = true;
+        continue;
+      }
+      const local = this.fresh.shift();
+      if (local !== undefined) {
+        worked = true;
+        if (!local.bodyFinished) this.step(local);
+        continue;
+      }
+      const posted = this.posted.shift();
+      if (posted !== undefined) {
+        worked = true;
+        this.tasks.startPosted(posted.slot, posted.payload);
+        continue;
+      }
+      if (finder.popOwn() || finder.takeInject() || finder.steal()) {
+        worked = true;
+        continue;
+      }
+      if (task === undefined) break;
+      if ((i & 15) === 15 && performance.now() - started > turnEveryMs) break;
+    }
+    return worked;
+  }
+
+  /** Forwards events while the main thread has subscribers (it says so in a control word). */
+  private checkEvents(): void {
+    const on = Atomics.load(this.control, Control.events) === 1;
+    if (on === this.forwarding) return;
+    this.listening = on ? Listening.Objects : Listening.Nobody;
+    if (on) subscribe(channelNames.settle, this.settleListener);
+    else unsubscribe(channelNames.settle, this.settleListener);
+  }
+}
