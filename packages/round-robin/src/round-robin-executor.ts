@@ -1,6 +1,6 @@
 import { ExecutorShell, PriorityLanes, resolveSliceOptions } from '@spindle/core/kit';
 import type { ExecutorCapabilities, SpawnOptions } from '@spindle/core';
-import type { Task, TimingSummary } from '@spindle/core/kit';
+import type { ShellStats, Task } from '@spindle/core/kit';
 import type { RoundRobinOptions } from './options.js';
 import { ReadyQueue, SlotTable } from './ready-queue.js';
 import { RoundRobinTask } from './round-robin-task.js';
@@ -15,25 +15,8 @@ const capabilities: ExecutorCapabilities = Object.freeze({
   priorities: true,
 });
 
-/** Figures a round-robin executor keeps about itself. */
-export interface RoundRobinStats {
-  /** Tasks accepted and not yet settled. */
-  readonly live: number;
-  /** Tasks waiting in the ready queue. */
-  readonly ready: number;
-  /** Top-level tasks waiting for a place under the `concurrency` limit. */
-  readonly waiting: number;
-  /**
-   * How long tasks waited from `spawn` to their first step, in milliseconds (count, mean,
-   * p50, p90, p99, max), over the latest 1,024 timed tasks: every one of the first 64,
-   * then one in 16.
-   */
-  readonly waitTime: TimingSummary;
-  /** Steps taken since the executor was made. */
-  readonly steps: number;
-  /** Times the executor handed the thread back to the event loop with work still ready. */
-  readonly slicesExpired: number;
-}
+/** Figures a round-robin executor keeps about itself (see `ShellStats`). */
+export type RoundRobinStats = ShellStats;
 
 let executors = 0;
 
@@ -61,7 +44,7 @@ export class RoundRobinExecutor extends ExecutorShell<RoundRobinTask> {
 
   /** Current figures; cheap enough to poll. */
   get stats(): RoundRobinStats {
-    return { live: this.live, ready: this.ready.size, waiting: this.waiting, steps: this.steps, slicesExpired: this.slice.expired, waitTime: this.waitTime };
+    return this.shellStats();
   }
 
   protected createTask(parent: Task | undefined, options: SpawnOptions | undefined): RoundRobinTask {
@@ -80,15 +63,15 @@ export class RoundRobinExecutor extends ExecutorShell<RoundRobinTask> {
     return task instanceof RoundRobinTask;
   }
 
-  protected pushReady(task: RoundRobinTask): void {
+  protected override pushReady(task: RoundRobinTask): void {
     this.ready.push(task);
   }
 
-  protected takeReady(): RoundRobinTask | undefined {
+  protected override takeReady(): RoundRobinTask | undefined {
     return this.ready.shift();
   }
 
-  protected readyCount(): number {
+  protected override readyCount(): number {
     return this.ready.size;
   }
 }

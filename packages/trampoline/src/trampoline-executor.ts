@@ -1,7 +1,7 @@
 import { ExecutorClosedError } from '@spindle/core';
 import type { ExecutorCapabilities, SpawnOptions, TaskHandle } from '@spindle/core';
-import { ExecutorShell, PriorityLanes, RingQueue, resolveSliceOptions } from '@spindle/core/kit';
-import type { Task, TimingSummary } from '@spindle/core/kit';
+import { ExecutorShell, resolveSliceOptions } from '@spindle/core/kit';
+import type { ShellStats, Task } from '@spindle/core/kit';
 import { assertOperation } from './operation.js';
 import type { Operation } from './operation.js';
 import type { TrampolineOptions } from './options.js';
@@ -19,25 +19,8 @@ const capabilities: ExecutorCapabilities = Object.freeze({
   priorities: true,
 });
 
-/** Figures a trampoline executor keeps about itself. */
-export interface TrampolineStats {
-  /** Tasks accepted and not yet settled. */
-  readonly live: number;
-  /** Tasks waiting in the ready queue. */
-  readonly ready: number;
-  /** Top-level tasks waiting for a place under the `concurrency` limit. */
-  readonly waiting: number;
-  /**
-   * How long tasks waited from `spawn` to their first step, in milliseconds (count, mean,
-   * p50, p90, p99, max), over the latest 1,024 timed tasks: every one of the first 64,
-   * then one in 16.
-   */
-  readonly waitTime: TimingSummary;
-  /** Steps taken since the executor was made. */
-  readonly steps: number;
-  /** Times the executor handed the thread back to the event loop with work still to do. */
-  readonly slicesExpired: number;
-}
+/** Figures a trampoline executor keeps about itself (see `ShellStats`). */
+export type TrampolineStats = ShellStats;
 
 let executors = 0;
 
@@ -63,7 +46,6 @@ let executors = 0;
 export class TrampolineExecutor extends ExecutorShell<TrampolineTask> {
   /** One thread, closures accepted, time-sliced, tasks start in spawn order (`fifo`). */
   readonly capabilities: ExecutorCapabilities = capabilities;
-  private readonly ready = new PriorityLanes<TrampolineTask>(() => new RingQueue<TrampolineTask>(64));
 
   /** @throws InvalidOptionsError naming the option at fault */
   constructor(options?: TrampolineOptions) {
@@ -81,7 +63,7 @@ export class TrampolineExecutor extends ExecutorShell<TrampolineTask> {
 
   /** Current figures; cheap enough to poll. */
   get stats(): TrampolineStats {
-    return { live: this.live, ready: this.ready.size, waiting: this.waiting, steps: this.steps, slicesExpired: this.slice.expired, waitTime: this.waitTime };
+    return this.shellStats();
   }
 
   /**
@@ -101,22 +83,5 @@ export class TrampolineExecutor extends ExecutorShell<TrampolineTask> {
 
   protected isOwn(task: Task): task is TrampolineTask {
     return task instanceof TrampolineTask;
-  }
-
-  protected pushReady(task: TrampolineTask): void {
-    this.ready.push(task);
-  }
-
-  protected takeReady(): TrampolineTask | undefined {
-    return this.ready.shift();
-  }
-
-  protected readyCount(): number {
-    return this.ready.size;
-  }
-
-  /** A woken task steps in place only if no ready task outranks it. */
-  protected override outranked(task: TrampolineTask): boolean {
-    return this.ready.outranks(task.priority);
   }
 }

@@ -47,15 +47,15 @@ export class FifoExecutor extends ExecutorShell<FifoTask> {
     return task instanceof FifoTask;
   }
 
-  protected pushReady(task: FifoTask): void {
+  protected override pushReady(task: FifoTask): void {
     this.ready.push(task);
   }
 
-  protected takeReady(): FifoTask | undefined {
+  protected override takeReady(): FifoTask | undefined {
     return this.ready.shift();
   }
 
-  protected readyCount(): number {
+  protected override readyCount(): number {
     return this.ready.size;
   }
 }

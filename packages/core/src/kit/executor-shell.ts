@@ -24,6 +24,26 @@ export interface ShellOptions extends SlicedHarnessOptions {
   readonly concurrency?: number;
 }
 
+/** Figures every executor built on {@link ExecutorShell} keeps about itself; cheap enough to poll. */
+export interface ShellStats {
+  /** Tasks accepted and not yet settled. */
+  readonly live: number;
+  /** Tasks waiting in the ready queue. */
+  readonly ready: number;
+  /** Top-level tasks waiting for a place under the `concurrency` limit. */
+  readonly waiting: number;
+  /**
+   * How long tasks waited from `spawn` to their first step, in milliseconds (count, mean,
+   * p50, p90, p99, max), over the latest 1,024 timed tasks: every one of the first 64,
+   * then one in 16.
+   */
+  readonly waitTime: TimingSummary;
+  /** Steps taken since the executor was made. */
+  readonly steps: number;
+  /** Times the executor handed the thread back to the event loop with work still ready. */
+  readonly slicesExpired: number;
+}
+
 /**
  * Tasks whose wait before their first step is timed: every one of the first
  * `TIME_ALL`, then one in `TIME_EVERY` (a clock read costs as much as a small task's step).
@@ -34,10 +54,12 @@ const TIME_EVERY = 16;
 /**
  * What every single-thread executor does the same way, written once: intake (validation,
  * refusing work after `close()`), the accounting of accepted tasks, `close()` in both
- * modes, `Symbol.asyncDispose`, and the spawn events; stepping comes from the
- * {@link SlicedHarness} it extends. A subclass makes its task objects
- * ({@link ExecutorShell.createTask}) and keeps its ready queue (`pushReady`, `takeReady`,
- * `readyCount`): that is, it decides only which ready task goes next.
+ * modes, `Symbol.asyncDispose`, the `concurrency` limit, wait times and the spawn events;
+ * stepping comes from the {@link SlicedHarness} it extends. A subclass makes its task
+ * objects ({@link ExecutorShell.createTask}); its ready queue is FIFO within each priority,
+ * higher priorities first, unless it keeps one of its own (`pushReady`, `takeReady`,
+ * `readyCount`, and `outranked` if it steps woken tasks in place): that is, it decides only
+ * which ready task goes next.
  *
  * @typeParam T the executor's own task class
  */
@@ -53,6 +75,8 @@ export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends
   private waitingCount = 0;
   private accepted = 0;
   private readonly waits = new TimingWindow();
+  /** The default ready queue (see {@link ExecutorShell}). */
+  private readonly readyLanes = new PriorityLanes<T>(() => new RingQueue<T>(64));
 
   /** @param label the label used in events and errors */
   protected constructor(label: string, options: ShellOptions) {
@@ -61,17 +85,35 @@ export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends
     this.limit = options.concurrency ?? Number.POSITIVE_INFINITY;
   }
 
-  /** Top-level tasks waiting for a place under the `concurrency` limit. */
-  protected get waiting(): number {
-    return this.waitingCount;
+  /** The figures of {@link ShellStats}, for an executor's `stats`. */
+  protected shellStats(): ShellStats {
+    return {
+      live: this.live,
+      ready: this.readyCount(),
+      waiting: this.waitingCount,
+      waitTime: this.waits.summary(),
+      steps: this.steps,
+      slicesExpired: this.slice.expired,
+    };
   }
 
-  /**
-   * How long tasks waited from `spawn` to their first step, in milliseconds, over the
-   * latest 1,024 timed tasks (every one of the first 64, then one in 16).
-   */
-  protected get waitTime(): TimingSummary {
-    return this.waits.summary();
+  /** Puts `task` at the back of its priority's FIFO. */
+  protected pushReady(task: T): void {
+    this.readyLanes.push(task);
+  }
+
+  /** Takes the front of the highest priority's FIFO. */
+  protected takeReady(): T | undefined {
+    return this.readyLanes.shift();
+  }
+
+  protected readyCount(): number {
+    return this.readyLanes.size;
+  }
+
+  /** A ready task of a higher priority outranks `task` (for `stepOnWake`). */
+  protected override outranked(task: T): boolean {
+    return this.readyLanes.outranks(task.priority);
   }
 
   /** True once `close()` has been called. */

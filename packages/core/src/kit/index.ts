@@ -10,7 +10,7 @@ export type { HarnessOptions } from './harness.js';
 export { SlicedHarness } from './sliced-harness.js';
 export type { SlicedHarnessOptions } from './sliced-harness.js';
 export { ExecutorShell } from './executor-shell.js';
-export type { ShellOptions } from './executor-shell.js';
+export type { ShellOptions, ShellStats } from './executor-shell.js';
 export { TimingWindow } from './timing-window.js';
 export type { TimingSummary } from './timing-window.js';
 export { assertKnownOptions } from './option-names.js';
