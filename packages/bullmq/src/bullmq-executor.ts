@@ -21,7 +21,7 @@ import type { Encoded } from './codec.js';
 import { Inbox } from './inbox.js';
 import { keysOf, pinnedQueueName } from './messages.js';
 import type { InboxMessage, JobData, Keys } from './messages.js';
-import { resolveExecutorOptions } from './options.js';
+import { lockDefaults, resolveExecutorOptions } from './options.js';
 import type { BullmqExecutorOptions, ResolvedExecutorOptions } from './options.js';
 import { settleWith } from './outcome.js';
 import { close, connect, setReferenced } from './redis.js';
@@ -175,12 +175,7 @@ export class BullmqExecutor implements Executor, TaskOwner {
 
   /** @internal */
   interrupt(task: Task): void {
-    const outbound = this.own(task).outbound;
-    if (outbound === undefined) {
-      task.finish(false, undefined);
-      return;
-    }
-    this.connected?.spawner.cancel(outbound, task.cancellationError().cause);
+    this.own(task).cancelJob(this.connected?.spawner);
   }
 
   /** @internal */
@@ -276,9 +271,7 @@ export class BullmqExecutor implements Executor, TaskOwner {
         prefix: o.prefix,
         concurrency: o.localConcurrency,
         maxJobs: Math.max(10_000, o.localConcurrency),
-        lockDuration: 30_000,
-        stalledInterval: 30_000,
-        maxStalledCount: 1,
+        ...lockDefaults,
         name: `${this.label}-local`,
       },
       { shared: o.localWorker, pinned: true },

@@ -39,7 +39,10 @@ export type StatusCode = (typeof Status)[keyof typeof Status];
  * What arrives in an inbox (V8-serialised): a batch of lifecycle events, or the outcome of
  * a task (its value, or its encoded error).
  */
-export type InboxMessage = readonly [kind: 0, events: readonly TaskEvent[]] | readonly [kind: 1, taskId: number, status: StatusCode, value: unknown];
+export type InboxMessage = readonly [kind: 0, events: readonly TaskEvent[]] | OutcomeMessage;
+
+/** The outcome of a task: its value, or its encoded error. */
+export type OutcomeMessage = readonly [kind: 1, taskId: number, status: StatusCode, value: unknown];
 
 /** Redis keys and channels of a queue family. */
 export interface Keys {

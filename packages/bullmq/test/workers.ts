@@ -22,6 +22,7 @@ export interface WorkerSettings {
   readonly queueName: string;
   readonly concurrency?: number;
   readonly lockDuration?: number;
+  readonly parkedLockDuration?: number;
   readonly stalledInterval?: number;
   readonly maxStalledCount?: number;
 }
@@ -40,6 +41,7 @@ export async function startWorkers(count: number, settings: WorkerSettings): Pro
   const env: Record<string, string> = { ...(process.env as Record<string, string>), SPINDLE_REDIS_URL: settings.url, SPINDLE_QUEUE: settings.queueName };
   if (settings.concurrency !== undefined) env.SPINDLE_CONCURRENCY = String(settings.concurrency);
   if (settings.lockDuration !== undefined) env.SPINDLE_LOCK_DURATION = String(settings.lockDuration);
+  if (settings.parkedLockDuration !== undefined) env.SPINDLE_PARKED_LOCK_DURATION = String(settings.parkedLockDuration);
   if (settings.stalledInterval !== undefined) env.SPINDLE_STALLED_INTERVAL = String(settings.stalledInterval);
   if (settings.maxStalledCount !== undefined) env.SPINDLE_MAX_STALLED_COUNT = String(settings.maxStalledCount);
   const children: ChildProcess[] = [];
