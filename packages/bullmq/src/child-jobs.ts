@@ -10,7 +10,7 @@ import { encodeValues } from './codec.js';
 import type { Encoded } from './codec.js';
 import type { EventOutbox } from './event-outbox.js';
 import { Inbox } from './inbox.js';
-import type { JobTask } from './job-task.js';
+import { JobTask } from './job-task.js';
 import type { InboxMessage, JobData, Keys } from './messages.js';
 import { settleWith } from './outcome.js';
 import { RemoteTask } from './remote-task.js';
@@ -35,6 +35,10 @@ export interface ChildHost {
   readonly outbox: EventOutbox;
   /** The queue of jobs pinned to this process (their arguments hold its shared memory), served from now on. */
   pinnedQueue(): string;
+  /** A task waits while child jobs of its are out (see ParkedLocks). */
+  waitsForChildren(task: JobTask): void;
+  /** The last outstanding child job of a task that has not finished settled (see ParkedLocks). */
+  childrenSettled(task: JobTask): void;
   /** A child settled: there may be room for more jobs. */
   childSettled(): void;
   onError(error: unknown): void;
@@ -120,6 +124,8 @@ export class ChildJobs implements TaskOwner {
     const id = host.idBase + ++this.nextChild;
     const index = ++parent.spawned;
     const task = new RemoteTask(this, parent, options, id);
+    // Counted before anything can settle it (see settled).
+    parent.liveChildren++;
     const events = parent.events;
     if (events !== undefined) {
       host.outbox.emit(events, { kind: 'spawn', taskId: id, executor: parent.executor, thread: host.thread, time: eventTime(), name: task.name, parentId: parent.id, body: describeBody(body) });
@@ -159,6 +165,8 @@ export class ChildJobs implements TaskOwner {
     };
     task.outbound = outbound;
     this.spawner.submit(outbound);
+    // An async body spawns between its awaits, while it waits from the harness's view.
+    if (parent.parked) host.waitsForChildren(parent);
     if (parent.rerun) this.watchRejoined();
     return task;
   }
@@ -179,7 +187,9 @@ export class ChildJobs implements TaskOwner {
   }
 
   /** @internal */
-  settled(): void {
+  settled(task: Task): void {
+    const parent = this.own(task).parent;
+    if (parent instanceof JobTask && --parent.liveChildren === 0 && !parent.bodyFinished) this.host.childrenSettled(parent);
     this.host.childSettled();
   }
 

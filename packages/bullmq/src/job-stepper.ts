@@ -1,4 +1,5 @@
-import { Listening, RingQueue, SlicedHarness, Task } from '@spindle/core/kit';
+import { Listening, RingQueue, SlicedHarness, Step, Task } from '@spindle/core/kit';
+import type { StepOutcome } from '@spindle/core/kit';
 import type { SpawnOptions, Spawnable } from '@spindle/core';
 import { eventTime } from '@spindle/core/events';
 import type { EventOutbox } from './event-outbox.js';
@@ -15,12 +16,20 @@ export interface StepperHost {
   jobSettled(task: JobTask): void;
   /** After each run of steps: send the events gathered, take more jobs. */
   afterDrain(): void;
+  /** A task waits while child jobs of its are out: its job may take a short lock (see ParkedLocks). */
+  waitsForChildren(task: JobTask): void;
+  /**
+   * A task is ready to step. True if it may now; false if its job's long lock must come
+   * back first (see ParkedLocks), and `ready` is called once it has.
+   */
+  lengthenLock(task: JobTask, ready: () => void): boolean;
 }
 
 /**
  * Steps the tasks of the jobs a worker process holds on the kit's harness (one thread, time
  * slices, so that the process keeps talking to Redis while tasks compute). Its policy: a FIFO
- * ready queue in which a task stands at most once. Its events do not go to this process's
+ * ready queue in which a task stands at most once, and which a task whose job holds a waiting
+ * parent's short lock enters only once its job has the long lock back. Its events do not go to this process's
  * channels but to the outbox of the executor that spawned each job, and only for jobs whose
  * executor wants them.
  */
@@ -51,6 +60,13 @@ export class JobStepper extends SlicedHarness<JobTask> {
     this.schedule(task);
   }
 
+  /** Runs a step, and tells the host when the task then waits while child jobs of its are out. */
+  override step(task: JobTask, enter?: boolean): StepOutcome {
+    const outcome = super.step(task, enter);
+    if (outcome !== Step.Yield && task.liveChildren > 0 && !task.settled) this.host.waitsForChildren(task);
+    return outcome;
+  }
+
   /** @internal */
   spawnChild(parent: Task, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): Task {
     return this.host.spawnChild(this.own(parent), body, args, options);
@@ -71,6 +87,12 @@ export class JobStepper extends SlicedHarness<JobTask> {
 
   protected pushReady(task: JobTask): void {
     if (task.queued) return;
+    // A running task never holds a waiting task's short lock: it steps once its job has the long one.
+    if (task.lockState !== 'long' && !this.host.lengthenLock(task, () => {
+      this.schedule(task);
+    })) {
+      return;
+    }
     task.queued = true;
     this.ready.push(task);
   }

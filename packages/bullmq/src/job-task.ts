@@ -4,6 +4,7 @@ import type { TaskOwner } from '@spindle/core/kit';
 import type { Job } from 'bullmq';
 import type { JobData } from './messages.js';
 import type { ManualWorker } from './manual-worker.js';
+import type { LockState } from './parked-locks.js';
 
 /**
  * A task a worker process runs for a job it took: a task the kit's harness steps (see
@@ -29,8 +30,10 @@ export class JobTask extends SteppedTask {
   queued = false;
   /** Children spawned so far: the next one's index, part of its deterministic job id. */
   spawned = 0;
-  /** Its lock is renewed as a waiting job's, short (see ParkedLocks). */
-  shortLock = false;
+  /** Child jobs spawned and not settled. */
+  liveChildren = 0;
+  /** Which lock its job holds (see ParkedLocks). */
+  lockState: LockState = 'long';
   /** Not started when its worker stopped: its job went back to the queue, nothing is reported. */
   handedBack = false;
   /** The timeout's timer, cleared when the task settles. */
@@ -49,9 +52,9 @@ export class JobTask extends SteppedTask {
     this.worker = worker;
   }
 
-  /** Waits (for a child, a timer, I/O, its children to settle): neither running nor ready to. */
+  /** Waits (for a child, a timer, I/O, its children to settle): neither running, nor ready to, nor settled. */
   get dormant(): boolean {
-    return this.parked || this.bodyFinished;
+    return this.parked || (this.bodyFinished && !this.settled);
   }
 
   /** Has not run any of its body yet (its module may be loading). */

@@ -2,47 +2,62 @@ import type { JobTask } from './job-task.js';
 import type { ManualWorker } from './manual-worker.js';
 
 /**
- * Short locks for the jobs of tasks that wait.
+ * Which lock a held job has: `long` (BullMQ's lock manager renews it with `lockDuration`),
+ * `handing` (about to go short, in the next batch), `short` (renewed here with
+ * `parkedLockDuration`), `lengthening` (about to be long again, waiting for Redis).
+ */
+export type LockState = 'long' | 'handing' | 'short' | 'lengthening';
+
+/**
+ * Short locks for the jobs of tasks that wait for their children.
  *
  * BullMQ notices a dead worker when the locks of its jobs expire (`lockDuration`) and its
  * stalled-job check (every `stalledInterval`) finds them: only then does another worker run
  * them again. A running task needs a long lock, since one long synchronous step holds the
- * thread that renews it. A task that waits — a parent joining its children — holds no
- * thread, and the work that waits on it (its spawner, its own parent) should not wait a lock
- * as long for it when its process dies. So the lock of a job whose task has been waiting
- * since the last look is handed from BullMQ's lock manager to this one, which renews it with
- * `parkedLockDuration`; when the task runs again it goes back, extended to `lockDuration`.
+ * thread that renews it. A parent waiting for its child jobs does not, and whatever waits on
+ * it should not wait that long when its process dies. So when a task waits while child jobs
+ * of its are out, its job's lock is handed from BullMQ's lock manager to this one, which
+ * renews it with `parkedLockDuration`; before the task steps again its job gets the long
+ * lock back. Both changes go to Redis in batches, once per turn of the event loop, and a
+ * task woken before its hand-over went out costs nothing.
  *
- * The hand-over is looked at every half `parkedLockDuration`, so a task that waits only
- * briefly never changes hands, and a task that runs again gets its long lock back before
- * its short one can expire (unless a synchronous step holds the thread that long first).
+ * An `async` body continues in microtasks, not in steps: its job gets the long lock back
+ * when the last of its children settles, sent at once, ahead of the code that runs next.
  */
 export class ParkedLocks {
   private readonly shortMs: number;
   private readonly longMs: number;
-  private readonly held: () => Iterable<JobTask>;
   private readonly onError: (error: unknown) => void;
+  /** Jobs with short locks, renewed every half short lock. */
+  private readonly short = new Set<JobTask>();
+  private handing: JobTask[] = [];
+  private lengthening: JobTask[] = [];
+  /** What to run once a task's long lock is back. */
+  private readonly whenLong = new Map<JobTask, (() => void)[]>();
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private stopped = false;
-  private readonly tickBound = (): void => {
-    void this.tick();
+  private readonly renewBound = (): void => {
+    void this.renew();
+  };
+  private readonly handOverBound = (): void => {
+    this.handOverNow();
+  };
+  private readonly lengthenBound = (): void => {
+    this.lengthenNow();
   };
 
   /**
-   * @param held the tasks whose jobs the runtime holds now
-   * @param shortMs the lock of a waiting task's job
-   * @param longMs the lock of a running task's job (BullMQ's `lockDuration`)
+   * @param shortMs the lock of a waiting parent's job
+   * @param longMs the lock of a running task's job (BullMQ's `lockDuration`, its lock manager's)
    */
-  constructor(held: () => Iterable<JobTask>, shortMs: number, longMs: number, onError: (error: unknown) => void) {
-    this.held = held;
+  constructor(shortMs: number, longMs: number, onError: (error: unknown) => void) {
     this.shortMs = shortMs;
     this.longMs = longMs;
     this.onError = onError;
   }
 
-  /** Starts looking, every half short lock. */
+  /** Starts renewing short locks. */
   start(): void {
-    if (this.shortMs >= this.longMs) return;
     this.schedule();
   }
 
@@ -53,41 +68,99 @@ export class ParkedLocks {
     this.timer = undefined;
   }
 
+  /** `task` waits while child jobs of its are out: its job's lock goes short in the next batch. */
+  handOver(task: JobTask): void {
+    if (task.lockState !== 'long' || task.handedBack || this.stopped || this.shortMs >= this.longMs) return;
+    task.lockState = 'handing';
+    if (this.handing.length === 0) setImmediate(this.handOverBound);
+    this.handing.push(task);
+  }
+
+  /**
+   * `task` is about to run. True if it may at once (its job has, or keeps, the long lock);
+   * false if its job's long lock is on its way back, and `ready` runs once it is (even if
+   * the lock was lost meanwhile: the job runs elsewhere then, and finishing it here fails).
+   */
+  lengthen(task: JobTask, ready?: () => void): boolean {
+    switch (task.lockState) {
+      case 'long':
+        return true;
+      case 'handing':
+        // Its hand-over has not gone out: it stays with BullMQ's lock manager.
+        task.lockState = 'long';
+        return true;
+      case 'short':
+        this.short.delete(task);
+        task.lockState = 'lengthening';
+        if (task.coroutine?.settling === true) {
+          // An async body's code runs next, without a step: send it before that can begin.
+          this.lengthenBatch([task]);
+          break;
+        }
+        if (this.lengthening.length === 0) setImmediate(this.lengthenBound);
+        this.lengthening.push(task);
+        break;
+      case 'lengthening':
+        break;
+    }
+    if (ready !== undefined) {
+      const list = this.whenLong.get(task);
+      if (list === undefined) this.whenLong.set(task, [ready]);
+      else list.push(ready);
+    }
+    return false;
+  }
+
+  /** The job was released (finished or handed back): forget it. */
+  forget(task: JobTask): void {
+    this.short.delete(task);
+    this.whenLong.delete(task);
+  }
+
+  private handOverNow(): void {
+    const batch = this.handing.filter((task) => task.lockState === 'handing' && !task.settled);
+    this.handing = [];
+    for (const task of batch) {
+      // Out of BullMQ's lock manager, which would renew it long.
+      task.worker.release(task.jobId);
+      task.lockState = 'short';
+      this.short.add(task);
+    }
+    for (const [worker, tasks] of byWorker(batch)) void this.extend(worker, tasks, this.shortMs);
+  }
+
+  private lengthenNow(): void {
+    const batch = this.lengthening;
+    this.lengthening = [];
+    this.lengthenBatch(batch);
+  }
+
+  private lengthenBatch(batch: readonly JobTask[]): void {
+    for (const [worker, tasks] of byWorker(batch)) {
+      void this.extend(worker, tasks, this.longMs).then(() => {
+        for (const task of tasks) {
+          if (task.lockState !== 'lengthening') continue;
+          task.lockState = 'long';
+          if (!task.settled) worker.track(task.jobId, task.lock);
+          const ready = this.whenLong.get(task);
+          this.whenLong.delete(task);
+          if (ready !== undefined) for (const run of ready) run();
+          // Waiting for new children already (an async body that spawned again meanwhile).
+          else if (task.dormant && task.liveChildren > 0) this.handOver(task);
+        }
+      });
+    }
+  }
+
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(this.tickBound, this.shortMs / 2);
+    this.timer = setTimeout(this.renewBound, this.shortMs / 2);
     // The runtime's connections keep its process alive while it works; this need not.
     this.timer.unref();
   }
 
-  private async tick(): Promise<void> {
-    const toShort = new Map<ManualWorker, JobTask[]>();
-    const toLong = new Map<ManualWorker, JobTask[]>();
-    for (const task of this.held()) {
-      if (task.handedBack || task.dormant === task.shortLock) {
-        if (task.shortLock) add(toShort, task);
-        continue;
-      }
-      if (task.dormant) {
-        // Out of BullMQ's lock manager, which would renew it long.
-        task.worker.release(task.jobId);
-        task.shortLock = true;
-        add(toShort, task);
-      } else {
-        task.shortLock = false;
-        add(toLong, task);
-      }
-    }
-    const extending: Promise<void>[] = [];
-    for (const [worker, tasks] of toShort) extending.push(this.extend(worker, tasks, this.shortMs));
-    for (const [worker, tasks] of toLong) {
-      extending.push(
-        this.extend(worker, tasks, this.longMs).then(() => {
-          for (const task of tasks) if (!task.shortLock && !task.settled) worker.track(task.jobId, task.lock);
-        }),
-      );
-    }
-    await Promise.all(extending);
+  private async renew(): Promise<void> {
+    await Promise.all([...byWorker([...this.short])].map(([worker, tasks]) => this.extend(worker, tasks, this.shortMs)));
     this.schedule();
   }
 
@@ -106,8 +179,13 @@ export class ParkedLocks {
   }
 }
 
-function add(map: Map<ManualWorker, JobTask[]>, task: JobTask): void {
-  const list = map.get(task.worker);
-  if (list === undefined) map.set(task.worker, [task]);
-  else list.push(task);
+/** Groups tasks by the worker holding their job (a runtime serves a queue per worker). */
+function byWorker(tasks: readonly JobTask[]): Map<ManualWorker, JobTask[]> {
+  const groups = new Map<ManualWorker, JobTask[]>();
+  for (const task of tasks) {
+    const list = groups.get(task.worker);
+    if (list === undefined) groups.set(task.worker, [task]);
+    else list.push(task);
+  }
+  return groups;
 }

@@ -97,7 +97,7 @@ export class WorkerRuntime implements StepperHost {
     this.label = `bullmq-worker:${this.name}:${this.token}`;
     this.outbox = new EventOutbox(this.label, this.thread, this.onError);
     this.stepper = new JobStepper(this.label, this.outbox, this.thread, this);
-    this.parkedLocks = new ParkedLocks(() => this.jobs.values(), options.parkedLockDuration, options.lockDuration, this.onError);
+    this.parkedLocks = new ParkedLocks(options.parkedLockDuration, options.lockDuration, this.onError);
   }
 
   /** Jobs held now, and finished since start. */
@@ -154,6 +154,12 @@ export class WorkerRuntime implements StepperHost {
         const queueName = this.pinnedQueue();
         this.serve(queueName);
         return queueName;
+      },
+      waitsForChildren: (task) => {
+        this.parkedLocks.handOver(task);
+      },
+      childrenSettled: (task) => {
+        this.parkedLocks.lengthen(task);
       },
       childSettled: () => {
         this.pump();
@@ -276,7 +282,7 @@ export class WorkerRuntime implements StepperHost {
     if (this.jobs.size + this.fetching >= this.options.maxJobs) return false;
     let runnable = this.fetching;
     for (const task of this.jobs.values()) {
-      if (!task.dormant && ++runnable >= this.options.concurrency) return false;
+      if (!task.parked && !task.bodyFinished && ++runnable >= this.options.concurrency) return false;
     }
     return true;
   }
@@ -392,6 +398,16 @@ export class WorkerRuntime implements StepperHost {
   }
 
   /** @internal */
+  waitsForChildren(task: JobTask): void {
+    this.parkedLocks.handOver(task);
+  }
+
+  /** @internal */
+  lengthenLock(task: JobTask, ready: () => void): boolean {
+    return this.parkedLocks.lengthen(task, ready);
+  }
+
+  /** @internal */
   afterDrain(): void {
     this.outbox.flush(this.commands);
     this.pump();
@@ -425,6 +441,7 @@ export class WorkerRuntime implements StepperHost {
       this.finishing.delete(finishing);
       this.jobs.delete(task.jobId);
       task.worker.release(task.jobId);
+      this.parkedLocks.forget(task);
       this.pump();
     });
     this.finishing.add(finishing);

@@ -36,8 +36,11 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Forks `count` worker processes and resolves once each says it is ready. */
-export async function startWorkers(count: number, settings: WorkerSettings): Promise<WorkerProcesses> {
+/**
+ * Forks `count` worker processes and resolves once each says it is ready.
+ * @param script the program to fork: the built worker command, or one that calls runWorker()
+ */
+export async function startWorkers(count: number, settings: WorkerSettings, script = workerBin): Promise<WorkerProcesses> {
   const env: Record<string, string> = { ...(process.env as Record<string, string>), SPINDLE_REDIS_URL: settings.url, SPINDLE_QUEUE: settings.queueName };
   if (settings.concurrency !== undefined) env.SPINDLE_CONCURRENCY = String(settings.concurrency);
   if (settings.lockDuration !== undefined) env.SPINDLE_LOCK_DURATION = String(settings.lockDuration);
@@ -48,7 +51,7 @@ export async function startWorkers(count: number, settings: WorkerSettings): Pro
   const threads: number[] = [];
   await Promise.all(
     Array.from({ length: count }, (_, index) => {
-      const child = fork(workerBin, [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      const child = fork(script, [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
       children.push(child);
       return new Promise<void>((resolve, reject) => {
         child.once('message', (message: { thread?: number }) => {
