@@ -1,21 +1,30 @@
-import { InvalidTaskError } from '@spindle/core';
-import type { SpawnOptions, Spawnable, TaskReference } from '@spindle/core';
+import { createHash } from 'node:crypto';
+import type { SpawnOptions, Spawnable } from '@spindle/core';
 import { describeBody, validateSpawn } from '@spindle/core/kit';
 import type { Task, TaskOwner } from '@spindle/core/kit';
 import { eventTime } from '@spindle/core/events';
 import type { Redis } from 'ioredis';
 import { capabilities } from './capabilities.js';
-import { findOutcomes } from './child-outcomes.js';
-import { encodeValues } from './codec.js';
-import type { Encoded } from './codec.js';
+import { encodeArguments } from './codec.js';
 import type { EventOutbox } from './event-outbox.js';
 import { Inbox } from './inbox.js';
 import { JobTask } from './job-task.js';
-import type { InboxMessage, JobData, Keys } from './messages.js';
+import { jobData } from './messages.js';
+import type { InboxMessage, Keys } from './messages.js';
+import { OutcomeSearch } from './outcome-search.js';
 import { settleWith } from './outcome.js';
 import { RemoteTask } from './remote-task.js';
 import { Spawner } from './spawner.js';
 import type { Outbound } from './spawner.js';
+
+/**
+ * The job id of a child: a function of its parent's job id, the parent's attempt and the
+ * child's index among the parent's spawns, so that a parent run again spawns the same jobs.
+ * The parent's id enters as a hash, so that ids stay short however deep a chain of tasks goes.
+ */
+export function childJobId(parentJobId: string, attempt: number, index: number): string {
+  return `${createHash('sha256').update(parentJobId).digest('base64url').slice(0, 22)}.${attempt}.${index}`;
+}
 
 /** How often the outcomes of rejoined children are looked for in Redis while any is outstanding. */
 const rejoinPollMs = 250;
@@ -49,8 +58,9 @@ export interface ChildHost {
  * job (a BullMQ flow) that any worker may run, and its outcome comes back to this runtime's
  * inbox. The owner of those children's handles here.
  *
- * A child's job id is its parent's job id, the parent's attempt and the child's index among
- * the parent's spawns, so that a parent run again after its worker died spawns the same jobs:
+ * A child's job id is made of its parent's job id, the parent's attempt and the child's index
+ * among the parent's spawns ({@link childJobId}), so that a parent run again after its worker
+ * died spawns the same jobs:
  * it takes the outcomes of the children that finished from Redis (see child-outcomes.ts)
  * instead of running them again, and joins those still running; since those report to the
  * inbox of the parent's earlier run, their outcomes are looked for in Redis until they come.
@@ -63,6 +73,10 @@ export class ChildJobs implements TaskOwner {
   private readonly host: ChildHost;
   private readonly redis: Redis;
   private nextChild = 0;
+  /** Children whose outcome is late by a stalled-job check: their message may be lost. */
+  private readonly late: OutcomeSearch;
+  /** Children of parents run again: they may be reporting to the inbox of the earlier run. */
+  private readonly rejoined: OutcomeSearch;
   private recovery: ReturnType<typeof setInterval> | undefined = undefined;
   private rejoinPoll: ReturnType<typeof setTimeout> | undefined = undefined;
   private stopped = false;
@@ -89,14 +103,18 @@ export class ChildJobs implements TaskOwner {
         outbound.task.finish(true, error);
       },
     });
+    const onError = (error: unknown): void => {
+      host.onError(error);
+    };
+    this.late = new OutcomeSearch(redis, this.spawner, (outbound) => outbound.addedAt !== undefined && outbound.addedAt <= performance.now() - host.stalledInterval, onError);
+    this.rejoined = new OutcomeSearch(redis, this.spawner, (outbound) => outbound.rejoin === true, onError);
   }
 
   /** Starts reading the inbox, and looking for outcomes whose message was lost. */
   start(): void {
     this.inbox.start();
     this.recovery = setInterval(() => {
-      const before = performance.now() - this.host.stalledInterval;
-      void this.recover((outbound) => outbound.addedAt !== undefined && outbound.addedAt <= before);
+      void this.late.look();
     }, this.host.stalledInterval);
     this.recovery.unref();
   }
@@ -112,14 +130,7 @@ export class ChildJobs implements TaskOwner {
 
   /** Spawns a child of a job task: a child job of its job. */
   spawn(parent: JobTask, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): Task {
-    const list = validateSpawn(body, args, options, capabilities);
-    let encoded: Encoded;
-    try {
-      encoded = encodeValues(list);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new InvalidTaskError('not-cloneable', `the arguments cannot be serialised for a job: ${reason}`, { cause: error });
-    }
+    const encoded = encodeArguments(validateSpawn(body, args, options, capabilities));
     const host = this.host;
     const id = host.idBase + ++this.nextChild;
     const index = ++parent.spawned;
@@ -137,23 +148,10 @@ export class ChildJobs implements TaskOwner {
     }
     const pinned = encoded.shared.length > 0;
     const queueName = pinned ? host.pinnedQueue() : host.queueName;
-    const ref = body as TaskReference<never>;
-    const parentData = parent.job.data;
-    const data: JobData = {
-      m: ref.module,
-      x: ref.export,
-      a: encoded.bytes,
-      ...(pinned ? { s: encoded.shared } : {}),
-      ...(task.name === undefined ? {} : { n: task.name }),
-      i: id,
-      l: parent.executor,
-      r: this.inbox.key,
-      ...(events === undefined ? {} : { e: events }),
-      ...(parentData.t === undefined ? {} : { t: parentData.t }),
-    };
+    const data = jobData(body, encoded, task, { executor: parent.executor, inbox: this.inbox.key, events, timeout: parent.job.data.t });
     const outbound: Outbound = {
       task,
-      jobId: `${parent.jobId}.${parent.job.attemptsMade}.${index}`,
+      jobId: childJobId(parent.jobId, parent.job.attemptsMade, index),
       queueName,
       data,
       encoded,
@@ -209,40 +207,11 @@ export class ChildJobs implements TaskOwner {
   private watchRejoined(): void {
     if (this.rejoinPoll !== undefined || this.stopped) return;
     this.rejoinPoll = setTimeout(() => {
-      void this.recover((outbound) => outbound.rejoin === true).then((left) => {
+      void this.rejoined.look().then((left) => {
         this.rejoinPoll = undefined;
         if (left > 0) this.watchRejoined();
       });
     }, rejoinPollMs);
     this.rejoinPoll.unref();
-  }
-
-  /**
-   * Settles the children (those `which` picks, among those added to Redis) whose outcome is
-   * in Redis already: their message was lost, or went to the inbox of an earlier run.
-   * @returns how many children `which` picks are still outstanding
-   */
-  private async recover(which: (outbound: Outbound) => boolean): Promise<number> {
-    const picked: Outbound[] = [];
-    let outstanding = 0;
-    for (const outbound of this.spawner.waiting()) {
-      if (!which(outbound)) continue;
-      outstanding++;
-      if (outbound.state === 'added') picked.push(outbound);
-    }
-    if (picked.length === 0) return outstanding;
-    let found;
-    try {
-      found = await findOutcomes(this.redis, picked.map((outbound) => this.spawner.childRef(outbound)));
-    } catch (error) {
-      this.host.onError(error);
-      return outstanding;
-    }
-    for (const [index, message] of found) {
-      const outbound = picked[index];
-      const taken = outbound === undefined ? undefined : this.spawner.take(outbound.task.id);
-      if (taken !== undefined) settleWith(taken.task, message[2], message[3]);
-    }
-    return outstanding - found.size;
   }
 }

@@ -133,6 +133,19 @@ export function encodeValues(values: readonly unknown[]): Encoded {
 }
 
 /**
+ * {@link encodeValues} for a task's arguments, checked when it is spawned.
+ * @throws InvalidTaskError (`not-cloneable`) when they cannot be serialised
+ */
+export function encodeArguments(values: readonly unknown[]): Encoded {
+  try {
+    return encodeValues(values);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InvalidTaskError('not-cloneable', `the arguments cannot be serialised for a job: ${reason}`, { cause: error });
+  }
+}
+
+/**
  * The inverse of {@link encodeValues}.
  * @throws InvalidTaskError when the values refer to shared memory this process does not hold
  */

@@ -18,18 +18,14 @@ export interface StepperHost {
   afterDrain(): void;
   /** A task waits while child jobs of its are out: its job may take a short lock (see ParkedLocks). */
   waitsForChildren(task: JobTask): void;
-  /**
-   * A task is ready to step. True if it may now; false if its job's long lock must come
-   * back first (see ParkedLocks), and `ready` is called once it has.
-   */
-  lengthenLock(task: JobTask, ready: () => void): boolean;
+  /** A task whose job holds a waiting parent's short lock is ready to step: its job gets the long one back (see ParkedLocks). */
+  lengthenLock(task: JobTask): void;
 }
 
 /**
  * Steps the tasks of the jobs a worker process holds on the kit's harness (one thread, time
  * slices, so that the process keeps talking to Redis while tasks compute). Its policy: a FIFO
- * ready queue in which a task stands at most once, and which a task whose job holds a waiting
- * parent's short lock enters only once its job has the long lock back. Its events do not go to this process's
+ * ready queue in which a task stands at most once. Its events do not go to this process's
  * channels but to the outbox of the executor that spawned each job, and only for jobs whose
  * executor wants them.
  */
@@ -87,12 +83,7 @@ export class JobStepper extends SlicedHarness<JobTask> {
 
   protected pushReady(task: JobTask): void {
     if (task.queued) return;
-    // A running task never holds a waiting task's short lock: it steps once its job has the long one.
-    if (task.lockState !== 'long' && !this.host.lengthenLock(task, () => {
-      this.schedule(task);
-    })) {
-      return;
-    }
+    if (task.lockState !== 'long') this.host.lengthenLock(task);
     task.queued = true;
     this.ready.push(task);
   }

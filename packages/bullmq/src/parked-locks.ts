@@ -17,28 +17,21 @@ export type LockState = 'long' | 'handing' | 'short' | 'lengthening';
  * thread that renews it. A parent waiting for its child jobs does not, and whatever waits on
  * it should not wait that long when its process dies. So when a task waits while child jobs
  * of its are out, its job's lock is handed from BullMQ's lock manager to this one, which
- * renews it with `parkedLockDuration`; before the task steps again its job gets the long
- * lock back. Both changes go to Redis in batches, once per turn of the event loop, and a
- * task woken before its hand-over went out costs nothing.
- *
- * An `async` body continues in microtasks, not in steps: its job gets the long lock back
- * when the last of its children settles, sent at once, ahead of the code that runs next.
+ * renews it with `parkedLockDuration`; the request for the long lock again is on its way to
+ * Redis before the task runs again (see {@link ParkedLocks.lengthen}). A hand-over goes out
+ * in a batch once per turn of the event loop, and a task woken before it went out costs
+ * nothing.
  */
 export class ParkedLocks {
   private readonly shortMs: number;
   private readonly longMs: number;
   private readonly onError: (error: unknown) => void;
-  /** Jobs with short locks, renewed every half short lock. */
+  /** Jobs with short locks, renewed every third of a short lock. */
   private readonly short = new Set<JobTask>();
   private handing: JobTask[] = [];
   private lengthening: JobTask[] = [];
-  /** What to run once a task's long lock is back. */
-  private readonly whenLong = new Map<JobTask, (() => void)[]>();
-  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private timer: ReturnType<typeof setInterval> | undefined = undefined;
   private stopped = false;
-  private readonly renewBound = (): void => {
-    void this.renew();
-  };
   private readonly handOverBound = (): void => {
     this.handOverNow();
   };
@@ -58,13 +51,20 @@ export class ParkedLocks {
 
   /** Starts renewing short locks. */
   start(): void {
-    this.schedule();
+    if (this.stopped || this.timer !== undefined) return;
+    // On a fixed beat, whatever Redis takes to answer: a lock then lapses only if the
+    // thread is held (or Redis is slow) for two thirds of it.
+    this.timer = setInterval(() => {
+      this.renew();
+    }, this.shortMs / 3);
+    // The runtime's connections keep its process alive while it works; this need not.
+    this.timer.unref();
   }
 
   /** Stops; what is held keeps the locks it has (they expire, or their jobs finish). */
   stop(): void {
     this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
   }
 
@@ -77,44 +77,37 @@ export class ParkedLocks {
   }
 
   /**
-   * `task` is about to run. True if it may at once (its job has, or keeps, the long lock);
-   * false if its job's long lock is on its way back, and `ready` runs once it is (even if
-   * the lock was lost meanwhile: the job runs elsewhere then, and finishing it here fails).
+   * `task` is about to run, or may run at any moment (an `async` body whose children all
+   * settled): its job gets the long lock back. The request is on its way to Redis before
+   * the task can run: sent at once for an `async` body, whose code runs next in promise
+   * reactions; for the others, in a batch sent in a microtask, ahead of the drain that steps
+   * them. Redis has it within a round trip then, however long the step holds the thread.
    */
-  lengthen(task: JobTask, ready?: () => void): boolean {
+  lengthen(task: JobTask): void {
     switch (task.lockState) {
-      case 'long':
-        return true;
       case 'handing':
         // Its hand-over has not gone out: it stays with BullMQ's lock manager.
         task.lockState = 'long';
-        return true;
+        return;
       case 'short':
         this.short.delete(task);
         task.lockState = 'lengthening';
         if (task.coroutine?.settling === true) {
-          // An async body's code runs next, without a step: send it before that can begin.
           this.lengthenBatch([task]);
-          break;
+          return;
         }
-        if (this.lengthening.length === 0) setImmediate(this.lengthenBound);
+        if (this.lengthening.length === 0) queueMicrotask(this.lengthenBound);
         this.lengthening.push(task);
-        break;
+        return;
+      case 'long':
       case 'lengthening':
-        break;
+        return;
     }
-    if (ready !== undefined) {
-      const list = this.whenLong.get(task);
-      if (list === undefined) this.whenLong.set(task, [ready]);
-      else list.push(ready);
-    }
-    return false;
   }
 
   /** The job was released (finished or handed back): forget it. */
   forget(task: JobTask): void {
     this.short.delete(task);
-    this.whenLong.delete(task);
   }
 
   private handOverNow(): void {
@@ -141,27 +134,18 @@ export class ParkedLocks {
         for (const task of tasks) {
           if (task.lockState !== 'lengthening') continue;
           task.lockState = 'long';
-          if (!task.settled) worker.track(task.jobId, task.lock);
-          const ready = this.whenLong.get(task);
-          this.whenLong.delete(task);
-          if (ready !== undefined) for (const run of ready) run();
-          // Waiting for new children already (an async body that spawned again meanwhile).
-          else if (task.dormant && task.liveChildren > 0) this.handOver(task);
+          if (task.settled) continue;
+          worker.track(task.jobId, task.lock);
+          // Waiting for new children already (it spawned again meanwhile).
+          if (task.dormant && task.liveChildren > 0) this.handOver(task);
         }
       });
     }
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(this.renewBound, this.shortMs / 2);
-    // The runtime's connections keep its process alive while it works; this need not.
-    this.timer.unref();
-  }
-
-  private async renew(): Promise<void> {
-    await Promise.all([...byWorker([...this.short])].map(([worker, tasks]) => this.extend(worker, tasks, this.shortMs)));
-    this.schedule();
+  private renew(): void {
+    if (this.short.size === 0) return;
+    for (const [worker, tasks] of byWorker([...this.short])) void this.extend(worker, tasks, this.shortMs);
   }
 
   private async extend(worker: ManualWorker, tasks: readonly JobTask[], durationMs: number): Promise<void> {

@@ -304,6 +304,8 @@ export class WorkerRuntime implements StepperHost {
   private startJob(job: Job<JobData, string | null>, lock: string, worker: ManualWorker): void {
     const data = job.data;
     const task = new JobTask(this.stepper, job, lock, worker, data.n === undefined ? undefined : { name: data.n });
+    // A run of the same job may still be here, having lost its lock (the job stalled and
+    // came back): this run replaces it, and that one's end leaves this one's entry alone.
     this.jobs.set(task.jobId, task);
     const signal = worker.hold(job, lock);
     signal?.addEventListener('abort', () => {
@@ -403,8 +405,8 @@ export class WorkerRuntime implements StepperHost {
   }
 
   /** @internal */
-  lengthenLock(task: JobTask, ready: () => void): boolean {
-    return this.parkedLocks.lengthen(task, ready);
+  lengthenLock(task: JobTask): void {
+    this.parkedLocks.lengthen(task);
   }
 
   /** @internal */
@@ -439,9 +441,12 @@ export class WorkerRuntime implements StepperHost {
     }
     finishing = finishing.finally(() => {
       this.finishing.delete(finishing);
-      this.jobs.delete(task.jobId);
-      task.worker.release(task.jobId);
       this.parkedLocks.forget(task);
+      // Unless the job stalled meanwhile and this runtime took it again: that run holds it now.
+      if (this.jobs.get(task.jobId) === task) {
+        this.jobs.delete(task.jobId);
+        task.worker.release(task.jobId);
+      }
       this.pump();
     });
     this.finishing.add(finishing);

@@ -2,8 +2,8 @@ import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** The built worker command: worker processes run plain JavaScript, as on another host. */
-export const workerBin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+/** The worker command as installed (it runs the build): worker processes run plain JavaScript, as on another host. */
+export const workerBin = fileURLToPath(new URL('../bin/spindle-bullmq-worker.mjs', import.meta.url));
 
 /** Worker processes forked for a test, and how to stop or kill them. */
 export interface WorkerProcesses {
