@@ -72,11 +72,13 @@ export class WorkerRuntime implements StepperHost {
   private readonly workers = new Map<string, ManualWorker>();
   private readonly jobs = new Map<string, JobTask>();
   private readonly finishing = new Set<Promise<void>>();
+  /** The loops taking jobs, one per queue served. */
+  private readonly fetching = new Set<Promise<void>>();
   private readonly cancels = new Map<string, unknown>();
   private readonly outbox: EventOutbox;
   private readonly stepper: JobStepper;
   private readonly parkedLocks: ParkedLocks;
-  private fetching = 0;
+  private inFetch = 0;
   private roomWaiters: (() => void)[] = [];
   private stopWaiters: (() => void)[] = [];
   private stopping = false;
@@ -203,7 +205,9 @@ export class WorkerRuntime implements StepperHost {
       clearTimeout(timer);
     }
     this.parkedLocks.stop();
+    // Closing ends a fetch under way; one that got a job first hands it back: wait for that.
     await Promise.allSettled([...this.workers.values()].map((worker) => worker.close(true)));
+    await Promise.allSettled([...this.fetching]);
     this.workers.clear();
     await this.children?.stop();
     this.outbox.close();
@@ -236,7 +240,8 @@ export class WorkerRuntime implements StepperHost {
     });
     this.workers.set(queueName, worker);
     worker.startManual();
-    void this.fetch(worker);
+    const loop = this.fetch(worker);
+    this.fetching.add(loop);
   }
 
   private async fetch(worker: ManualWorker): Promise<void> {
@@ -245,18 +250,18 @@ export class WorkerRuntime implements StepperHost {
       await this.room();
       if (this.isStopping()) return;
       const lock = `${worker.id}:${n++}`;
-      this.fetching++;
+      this.inFetch++;
       let job: Job<JobData, string | null> | undefined;
       try {
         job = await worker.getNextJob(lock, { block: true });
       } catch (error) {
-        this.fetching--;
+        this.inFetch--;
         if (this.isStopping()) return;
         this.lastError = error;
         await delay(500);
         continue;
       }
-      this.fetching--;
+      this.inFetch--;
       if (job === undefined) continue;
       if (this.isStopping()) {
         // Taken by a fetch that was under way when stop() came: hand it back at once.
@@ -279,8 +284,8 @@ export class WorkerRuntime implements StepperHost {
   }
 
   private hasRoom(): boolean {
-    if (this.jobs.size + this.fetching >= this.options.maxJobs) return false;
-    let runnable = this.fetching;
+    if (this.jobs.size + this.inFetch >= this.options.maxJobs) return false;
+    let runnable = this.inFetch;
     for (const task of this.jobs.values()) {
       if (!task.parked && !task.bodyFinished && ++runnable >= this.options.concurrency) return false;
     }
