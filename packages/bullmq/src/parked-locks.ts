@@ -2,15 +2,8 @@ import type { JobTask } from './job-task.js';
 import type { ManualWorker } from './manual-worker.js';
 
 /**
- * How long a parent waits before its job's lock goes short: most waits for a child are a few
- * round trips to Redis, and cost nothing then; a parent that waits longer (for children
- * that compute, or that are parents too) is handed over, in a batch with the others.
- */
-const handOverAfterMs = 100;
-
-/**
  * Which lock a held job has: `long` (BullMQ's lock manager renews it with `lockDuration`),
- * `handing` (about to go short, once it has waited a moment), `short` (renewed here with
+ * `handing` (about to go short, in the next batch), `short` (renewed here with
  * `parkedLockDuration`), `lengthening` (about to be long again, waiting for Redis).
  */
 export type LockState = 'long' | 'handing' | 'short' | 'lengthening';
@@ -25,8 +18,9 @@ export type LockState = 'long' | 'handing' | 'short' | 'lengthening';
  * it should not wait that long when its process dies. So when a task waits while child jobs
  * of its are out, its job's lock is handed from BullMQ's lock manager to this one, which
  * renews it with `parkedLockDuration`; the request for the long lock again is on its way to
- * Redis before the task runs again (see {@link ParkedLocks.lengthen}). A parent is handed
- * over once it has waited 100 ms (in a batch with the others), so a short wait costs nothing.
+ * Redis before the task runs again (see {@link ParkedLocks.lengthen}). A hand-over goes out
+ * in a batch once per turn of the event loop, and a task woken before it went out costs
+ * nothing.
  */
 export class ParkedLocks {
   private readonly shortMs: number;
@@ -34,9 +28,7 @@ export class ParkedLocks {
   private readonly onError: (error: unknown) => void;
   /** Jobs with short locks, renewed every third of a short lock. */
   private readonly short = new Set<JobTask>();
-  /** Tasks to hand over, in the order they began to wait, with when they did. */
-  private handing: { readonly task: JobTask; readonly since: number }[] = [];
-  private handingTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private handing: JobTask[] = [];
   private lengthening: JobTask[] = [];
   private timer: ReturnType<typeof setInterval> | undefined = undefined;
   private stopped = false;
@@ -73,22 +65,15 @@ export class ParkedLocks {
   stop(): void {
     this.stopped = true;
     if (this.timer !== undefined) clearInterval(this.timer);
-    if (this.handingTimer !== undefined) clearTimeout(this.handingTimer);
     this.timer = undefined;
-    this.handingTimer = undefined;
   }
 
-  /** `task` waits while child jobs of its are out: its job's lock goes short if it still waits in a moment. */
+  /** `task` waits while child jobs of its are out: its job's lock goes short in the next batch. */
   handOver(task: JobTask): void {
     if (task.lockState !== 'long' || task.handedBack || this.stopped || this.shortMs >= this.longMs) return;
     task.lockState = 'handing';
-    this.handing.push({ task, since: performance.now() });
-    if (this.handingTimer === undefined) this.scheduleHandOver(handOverAfterMs);
-  }
-
-  private scheduleHandOver(ms: number): void {
-    this.handingTimer = setTimeout(this.handOverBound, ms);
-    this.handingTimer.unref();
+    if (this.handing.length === 0) setImmediate(this.handOverBound);
+    this.handing.push(task);
   }
 
   /**
@@ -126,17 +111,8 @@ export class ParkedLocks {
   }
 
   private handOverNow(): void {
-    this.handingTimer = undefined;
-    const due = performance.now() - handOverAfterMs;
-    let taken = 0;
-    while (taken < this.handing.length && (this.handing[taken]?.since ?? 0) <= due) taken++;
-    const batch = this.handing
-      .slice(0, taken)
-      .map((entry) => entry.task)
-      .filter((task) => task.lockState === 'handing' && !task.settled);
-    this.handing = this.handing.slice(taken);
-    const next = this.handing[0];
-    if (next !== undefined && !this.stopped) this.scheduleHandOver(Math.max(1, next.since + handOverAfterMs - performance.now()));
+    const batch = this.handing.filter((task) => task.lockState === 'handing' && !task.settled);
+    this.handing = [];
     for (const task of batch) {
       // Out of BullMQ's lock manager, which would renew it long.
       task.worker.release(task.jobId);
