@@ -3,8 +3,9 @@
  * `spindle-bullmq-worker`: a worker process for `@spindle/bullmq`. Its one setting is the
  * Redis connection (`SPINDLE_REDIS_URL`, or the first argument); the queue name,
  * concurrency and BullMQ's lock settings have defaults and may be set by environment.
- * SIGTERM or SIGINT stops it after the jobs it holds have finished (waiting at most
- * lockDuration); a second one, at once.
+ * SIGTERM or SIGINT stops it: jobs whose task has not started go back to the queue at once,
+ * the others finish first (for at most lockDuration); a second signal stops it at once.
+ * It then exits, whatever else the task modules it loaded left open.
  *
  * @packageDocumentation
  */
@@ -22,6 +23,7 @@ async function main(connection: string): Promise<void> {
   const queueName = process.env.SPINDLE_QUEUE;
   const concurrency = numberFrom('SPINDLE_CONCURRENCY');
   const lockDuration = numberFrom('SPINDLE_LOCK_DURATION');
+  const parkedLockDuration = numberFrom('SPINDLE_PARKED_LOCK_DURATION');
   const stalledInterval = numberFrom('SPINDLE_STALLED_INTERVAL');
   const maxStalledCount = numberFrom('SPINDLE_MAX_STALLED_COUNT');
   const worker = await runWorker({
@@ -29,6 +31,7 @@ async function main(connection: string): Promise<void> {
     ...(queueName === undefined || queueName === '' ? {} : { queueName }),
     ...(concurrency === undefined ? {} : { concurrency }),
     ...(lockDuration === undefined ? {} : { lockDuration }),
+    ...(parkedLockDuration === undefined ? {} : { parkedLockDuration }),
     ...(stalledInterval === undefined ? {} : { stalledInterval }),
     ...(maxStalledCount === undefined ? {} : { maxStalledCount }),
   });

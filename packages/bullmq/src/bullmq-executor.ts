@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ExecutorClosedError, InvalidOptionsError, InvalidTaskError } from '@spindle/core';
+import { ExecutorClosedError, InvalidOptionsError } from '@spindle/core';
 import { describeValue, validateSpawn } from '@spindle/core/kit';
 import { batchChannel, channels, publishSpawn, publishTaskEvent } from '@spindle/core/events';
 import type {
@@ -11,17 +11,15 @@ import type {
   SpawnResult,
   Spawnable,
   TaskHandle,
-  TaskReference,
 } from '@spindle/core';
 import type { Task, TaskOwner } from '@spindle/core/kit';
 import type { Redis } from 'ioredis';
 import { capabilities } from './capabilities.js';
-import { encodeValues } from './codec.js';
-import type { Encoded } from './codec.js';
+import { encodeArguments } from './codec.js';
 import { Inbox } from './inbox.js';
-import { keysOf, pinnedQueueName } from './messages.js';
-import type { InboxMessage, JobData, Keys } from './messages.js';
-import { resolveExecutorOptions } from './options.js';
+import { jobData, keysOf, pinnedQueueName } from './messages.js';
+import type { InboxMessage, Keys } from './messages.js';
+import { lockDefaults, resolveExecutorOptions } from './options.js';
 import type { BullmqExecutorOptions, ResolvedExecutorOptions } from './options.js';
 import { settleWith } from './outcome.js';
 import { close, connect, setReferenced } from './redis.js';
@@ -106,8 +104,7 @@ export class BullmqExecutor implements Executor, TaskOwner {
   spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>> {
     if (this.isClosed) throw new ExecutorClosedError(this.label);
     const list = validateSpawn(body, args, options, capabilities);
-    const encoded = encode(list);
-    const ref = body as TaskReference<never>;
+    const encoded = encodeArguments(list);
     const task = new RemoteTask(this, undefined, options);
     this.live++;
     this.roots.add(task);
@@ -120,18 +117,7 @@ export class BullmqExecutor implements Executor, TaskOwner {
     const pinned = encoded.shared.length > 0;
     if (pinned || this.options.localWorker) this.startLocal();
     const eventsWanted = batchChannel.hasSubscribers || channels.start.hasSubscribers || channels.settle.hasSubscribers || channels.suspend.hasSubscribers;
-    const data: JobData = {
-      m: ref.module,
-      x: ref.export,
-      a: encoded.bytes,
-      ...(pinned ? { s: encoded.shared } : {}),
-      ...(task.name === undefined ? {} : { n: task.name }),
-      i: task.id,
-      l: this.label,
-      r: inbox.key,
-      ...(eventsWanted ? { e: inbox.key } : {}),
-      ...(this.options.timeout === undefined ? {} : { t: this.options.timeout }),
-    };
+    const data = jobData(body, encoded, task, { executor: this.label, inbox: inbox.key, events: eventsWanted ? inbox.key : undefined, timeout: this.options.timeout });
     const outbound: Outbound = {
       task,
       jobId: `${this.token}.${task.id}`,
@@ -175,12 +161,7 @@ export class BullmqExecutor implements Executor, TaskOwner {
 
   /** @internal */
   interrupt(task: Task): void {
-    const outbound = this.own(task).outbound;
-    if (outbound === undefined) {
-      task.finish(false, undefined);
-      return;
-    }
-    this.connected?.spawner.cancel(outbound, task.cancellationError().cause);
+    this.own(task).cancelJob(this.connected?.spawner);
   }
 
   /** @internal */
@@ -276,9 +257,7 @@ export class BullmqExecutor implements Executor, TaskOwner {
         prefix: o.prefix,
         concurrency: o.localConcurrency,
         maxJobs: Math.max(10_000, o.localConcurrency),
-        lockDuration: 30_000,
-        stalledInterval: 30_000,
-        maxStalledCount: 1,
+        ...lockDefaults,
         name: `${this.label}-local`,
       },
       { shared: o.localWorker, pinned: true },
@@ -313,14 +292,5 @@ export class BullmqExecutor implements Executor, TaskOwner {
       }
       resolve();
     })();
-  }
-}
-
-function encode(list: readonly unknown[]): Encoded {
-  try {
-    return encodeValues(list);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new InvalidTaskError('not-cloneable', `the arguments cannot be serialised for a job: ${reason}`, { cause: error });
   }
 }

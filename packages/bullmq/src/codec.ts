@@ -1,7 +1,5 @@
 import { deserialize, serialize } from 'node:v8';
-import { InvalidTaskError, SpindleError, TaskCancelledError } from '@spindle/core';
-import type { InvalidTaskCode } from '@spindle/core';
-import { TaskTimeoutError, WorkerLostError } from './errors.js';
+import { InvalidTaskError } from '@spindle/core';
 import { releaseBuffers, shareBuffer, sharedBuffer } from './shared-memory.js';
 
 /** Marks where shared memory was in encoded values; see {@link encodeValues}. */
@@ -135,6 +133,19 @@ export function encodeValues(values: readonly unknown[]): Encoded {
 }
 
 /**
+ * {@link encodeValues} for a task's arguments, checked when it is spawned.
+ * @throws InvalidTaskError (`not-cloneable`) when they cannot be serialised
+ */
+export function encodeArguments(values: readonly unknown[]): Encoded {
+  try {
+    return encodeValues(values);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InvalidTaskError('not-cloneable', `the arguments cannot be serialised for a job: ${reason}`, { cause: error });
+  }
+}
+
+/**
  * The inverse of {@link encodeValues}.
  * @throws InvalidTaskError when the values refer to shared memory this process does not hold
  */
@@ -146,73 +157,4 @@ export function decodeValues(encoded: Encoded): unknown[] {
 /** Lets the shared buffers of a settled pinned task go. */
 export function releaseEncoded(encoded: Encoded | undefined): void {
   if (encoded !== undefined && encoded.shared.length > 0) releaseBuffers(encoded.shared);
-}
-
-interface EncodedError {
-  readonly $spindleError: string;
-  readonly name: string;
-  readonly message: string;
-  readonly stack: string | undefined;
-  readonly code?: InvalidTaskCode;
-  readonly argumentIndex?: number;
-  readonly taskId?: number;
-  readonly taskName?: string;
-  readonly timeout?: number;
-  readonly jobId?: string;
-}
-
-/**
- * Spindle's own error classes do not survive a structured clone (it keeps only the
- * standard error types), so they cross as records and are rebuilt, class and fields
- * intact. Other errors are cloned as they are; a subclass arrives as its standard base
- * class, so its name is carried beside it and put back.
- */
-export function encodeError(error: unknown): unknown {
-  if (error instanceof SpindleError) {
-    const base = { $spindleError: error.constructor.name, name: error.name, message: error.message, stack: error.stack };
-    if (error instanceof InvalidTaskError) {
-      return { ...base, code: error.code, ...(error.argumentIndex === undefined ? {} : { argumentIndex: error.argumentIndex }) };
-    }
-    if (error instanceof TaskCancelledError) return { ...base, taskId: error.taskId, ...(error.taskName === undefined ? {} : { taskName: error.taskName }) };
-    if (error instanceof TaskTimeoutError) return { ...base, timeout: error.timeout };
-    if (error instanceof WorkerLostError) return { ...base, jobId: error.jobId };
-    return base;
-  }
-  if (error instanceof Error) return { error, name: error.name };
-  return { error, name: undefined };
-}
-
-/** The inverse of {@link encodeError}. */
-export function decodeError(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (typeof (value as { $spindleError?: unknown }).$spindleError === 'string') {
-    const encoded = value as EncodedError;
-    let error: SpindleError;
-    switch (encoded.$spindleError) {
-      case 'InvalidTaskError':
-        error = new InvalidTaskError(encoded.code ?? 'not-a-body', encoded.message, encoded.argumentIndex === undefined ? {} : { argumentIndex: encoded.argumentIndex });
-        break;
-      case 'TaskCancelledError':
-        error = new TaskCancelledError(encoded.taskId ?? -1, encoded.taskName, undefined);
-        error.message = encoded.message;
-        break;
-      case 'TaskTimeoutError':
-        error = new TaskTimeoutError(encoded.timeout ?? 0);
-        break;
-      case 'WorkerLostError':
-        error = new WorkerLostError(encoded.jobId ?? '?', '');
-        error.message = encoded.message;
-        break;
-      default:
-        error = new SpindleError(encoded.message);
-        Object.defineProperty(error, 'name', { value: encoded.name, enumerable: false, configurable: true, writable: true });
-    }
-    if (encoded.stack !== undefined) error.stack = encoded.stack;
-    return error;
-  }
-  const { error, name } = value as { error: unknown; name: string | undefined };
-  if (error instanceof Error && name !== undefined && error.name !== name) {
-    Object.defineProperty(error, 'name', { value: name, enumerable: false, configurable: true, writable: true });
-  }
-  return error;
 }

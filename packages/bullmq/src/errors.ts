@@ -1,4 +1,5 @@
 import { SpindleError } from '@spindle/core';
+import { brandErrorClass } from '@spindle/core/kit';
 
 /**
  * A task ran longer than its `timeout`: the worker cancelled it (its signal aborted, its
@@ -13,6 +14,7 @@ export class TaskTimeoutError extends SpindleError {
     this.timeout = timeout;
   }
 }
+brandErrorClass(TaskTimeoutError, '@spindle/bullmq:TaskTimeoutError');
 
 /**
  * The worker processes running a task kept dying or stalling (their lock on the job was
@@ -28,3 +30,4 @@ export class WorkerLostError extends SpindleError {
     this.jobId = jobId;
   }
 }
+brandErrorClass(WorkerLostError, '@spindle/bullmq:WorkerLostError');

@@ -1,6 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { deserialize, serialize } from 'node:v8';
 import type { Redis } from 'ioredis';
+import { failedOutcomesKey, packOutcome } from './child-outcomes.js';
+import type { ChildRef } from './child-outcomes.js';
 import type { InboxMessage } from './messages.js';
 
 /** Messages taken from an inbox per round trip once one has arrived. */
@@ -67,7 +69,15 @@ export class Inbox {
   }
 }
 
-/** Appends a message to an inbox (and pushes its expiry on). Sent in order on `redis`. */
-export function post(redis: Redis, key: string, message: InboxMessage): Promise<unknown> {
-  return redis.pipeline().rpush(key, serialize(message)).pexpire(key, inboxTtlMs).exec();
+/**
+ * Appends a message to an inbox (and pushes its expiry on). Sent in order on `redis`.
+ * @param child a child job whose outcome this is: recorded for its parent first (see child-outcomes.ts)
+ */
+export function post(redis: Redis, key: string, message: InboxMessage, child?: ChildRef): Promise<unknown> {
+  const pipeline = redis.pipeline();
+  if (child !== undefined && message[0] === 1) {
+    const failed = failedOutcomesKey(child.parentKey);
+    pipeline.hset(failed, child.childKey, packOutcome(message)).pexpire(failed, inboxTtlMs);
+  }
+  return pipeline.rpush(key, serialize(message)).pexpire(key, inboxTtlMs).exec();
 }

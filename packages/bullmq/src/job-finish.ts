@@ -1,15 +1,20 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { deserialize, serialize } from 'node:v8';
 import { UnrecoverableError } from 'bullmq';
 import type { Job } from 'bullmq';
 import { InvalidTaskError, TaskCancelledError } from '@spindle/core';
-import { encodeError } from './codec.js';
+import { encodeError } from '@spindle/core/kit';
+import { packOutcome } from './child-outcomes.js';
+import type { ChildRef } from './child-outcomes.js';
 import { TaskTimeoutError } from './errors.js';
 import { Status } from './messages.js';
 import type { InboxMessage, JobData, StatusCode } from './messages.js';
 
-/** Sends an outcome to its inbox; resolves once Redis has it. */
-export type Report = (inbox: string, message: InboxMessage) => Promise<unknown>;
+/**
+ * Sends an outcome to its inbox; resolves once Redis has it. With `child`, the outcome of a
+ * child job's final failure, it is first recorded where the child's parent finds it (see
+ * child-outcomes.ts).
+ */
+export type Report = (inbox: string, message: InboxMessage, child?: ChildRef) => Promise<unknown>;
 
 /**
  * Reports a job task's outcome to its spawner and completes or fails the job in BullMQ,
@@ -21,24 +26,25 @@ export type Report = (inbox: string, message: InboxMessage) => Promise<unknown>;
  *   BullMQ stores in its parent's `processed` hash in the same step; the message follows.
  *   In this order the parent's own completion never waits for the child's (BullMQ refuses
  *   to complete a parent with a child pending), and if the message is lost with its
- *   process, the parent's runtime finds the outcome there (see {@link outcomeFromReturnValue}).
+ *   process, the parent's runtime finds the outcome there (see child-outcomes.ts).
  * A failure is final (reported) when it cannot be retried (`InvalidTaskError`, a
  * cancellation) or no attempt is left; otherwise BullMQ retries the job after its backoff
- * and nothing is reported yet.
+ * and nothing is reported yet. A child's final failure is also recorded for its parent.
  *
+ * @param child the job as its parent keys it, if it is a child job
  * @param patienceMs how long a parent's completion may wait for its children's own
  * @returns `completed` or `failed`, for the runtime's counts
  */
-export async function finishJob(job: Job<JobData, string | null>, lock: string, status: StatusCode, value: unknown, report: Report, patienceMs: number): Promise<'completed' | 'failed'> {
+export async function finishJob(job: Job<JobData, string | null>, lock: string, status: StatusCode, value: unknown, report: Report, child: ChildRef | undefined, patienceMs: number): Promise<'completed' | 'failed'> {
   const data = job.data;
   if (status === Status.fulfilled) {
     const message: InboxMessage = [1, data.i, status, value];
-    if (job.parentKey === undefined) {
+    if (child === undefined) {
       const reported = report(data.r, message);
       await completeJob(job, lock, patienceMs, null);
       await reported;
     } else {
-      await completeJob(job, lock, patienceMs, serialize(message).toString('base64'));
+      await completeJob(job, lock, patienceMs, packOutcome(message));
       await report(data.r, message);
     }
     return 'completed';
@@ -58,7 +64,7 @@ export async function finishJob(job: Job<JobData, string | null>, lock: string, 
   }
   const attempts = job.opts.attempts ?? 1;
   const final = !retryable || job.attemptsMade + 1 >= attempts;
-  if (final) await report(data.r, [1, data.i, reported, encodeError(error)]);
+  if (final) await report(data.r, [1, data.i, reported, encodeError(error)], child);
   const message = error instanceof Error ? error.message : String(error);
   // UnrecoverableError: BullMQ fails the job without using up the attempts left.
   const failure = final ? new UnrecoverableError(message) : new Error(message);
@@ -66,17 +72,6 @@ export async function finishJob(job: Job<JobData, string | null>, lock: string, 
   // Throws when the lock was lost (the job stalled and runs elsewhere): that run reports.
   await job.moveToFailed(failure, lock, false);
   return 'failed';
-}
-
-/** The outcome a child job left as its return value (see {@link finishJob}), if it is one. */
-export function outcomeFromReturnValue(value: unknown): InboxMessage | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    const message = deserialize(Buffer.from(value, 'base64')) as unknown;
-    return Array.isArray(message) && message[0] === 1 ? (message as unknown as InboxMessage) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -1,200 +1,129 @@
-import { Interrupt, RingQueue, Step, Task, TimeSlice, assertCloneable } from '@spindle/core/kit';
+import { Listening, RingQueue, SlicedHarness, Step, Task } from '@spindle/core/kit';
+import type { StepOutcome } from '@spindle/core/kit';
+import type { SpawnOptions, Spawnable } from '@spindle/core';
 import { eventTime } from '@spindle/core/events';
 import type { EventOutbox } from './event-outbox.js';
-import type { JobTask } from './job-task.js';
+import { JobTask } from './job-task.js';
 
 /** How long stepping may hold the thread before Redis I/O gets a turn. */
 const sliceMs = 5;
 
+/** What the stepper asks of the runtime whose jobs it steps. */
+export interface StepperHost {
+  /** A job task's body spawned a child: make it a child job of the task's job. */
+  spawnChild(parent: JobTask, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): Task;
+  /** A job task settled: report its outcome and finish its job. */
+  jobSettled(task: JobTask): void;
+  /** After each run of steps: send the events gathered, take more jobs. */
+  afterDrain(): void;
+  /** A task waits while child jobs of its are out: its job may take a short lock (see ParkedLocks). */
+  waitsForChildren(task: JobTask): void;
+  /** A task whose job holds a waiting parent's short lock is ready to step: its job gets the long one back (see ParkedLocks). */
+  lengthenLock(task: JobTask): void;
+}
+
 /**
- * Steps the tasks of the jobs a worker process holds, one thread, with core's coroutines:
- * a FIFO ready queue, parked tasks woken by what they wait for, time-sliced so that the
- * process keeps talking to Redis (renewing locks, taking jobs) while tasks compute. Events
- * go to the outbox of the executor that spawned each job.
+ * Steps the tasks of the jobs a worker process holds on the kit's harness (one thread, time
+ * slices, so that the process keeps talking to Redis while tasks compute). Its policy: a FIFO
+ * ready queue in which a task stands at most once. Its events do not go to this process's
+ * channels but to the outbox of the executor that spawned each job, and only for jobs whose
+ * executor wants them.
  */
-export class JobStepper {
+export class JobStepper extends SlicedHarness<JobTask> {
+  private readonly ready = new RingQueue<JobTask>(64);
   private readonly outbox: EventOutbox;
   private readonly thread: number;
-  private readonly afterDrain: () => void;
-  private readonly ready = new RingQueue<JobTask>(64);
-  private readonly slice = new TimeSlice(sliceMs);
-  private scheduled = false;
-  private draining = false;
-  private readonly drainBound = (): void => {
-    this.drain();
-  };
+  private readonly host: StepperHost;
+  /** Tasks begun and not settled whose executor wants their events. */
+  private listened = 0;
 
   /**
+   * @param label names the runtime in errors, and in the settle events core publishes here
    * @param thread the `thread` of events from here (the process id)
-   * @param afterDrain runs after each run of steps (send events, take more jobs)
    */
-  constructor(outbox: EventOutbox, thread: number, afterDrain: () => void) {
+  constructor(label: string, outbox: EventOutbox, thread: number, host: StepperHost) {
+    // Bodies are task references spawned in other processes: no async context to keep.
+    super(label, { sliceMs, asyncContext: false });
     this.outbox = outbox;
     this.thread = thread;
-    this.afterDrain = afterDrain;
+    this.host = host;
   }
 
-  /** Makes a task ready for its next step. */
-  enqueue(task: JobTask): void {
+  /** Gives a job's task its body and makes it ready for its first step. */
+  run(task: JobTask, body: Spawnable, args: readonly unknown[]): void {
+    this.begin(task, body, args);
+    if (task.events !== undefined) this.listened++;
+    this.schedule(task);
+  }
+
+  /** Runs a step, and tells the host when the task then waits while child jobs of its are out. */
+  override step(task: JobTask, enter?: boolean): StepOutcome {
+    const outcome = super.step(task, enter);
+    if (outcome !== Step.Yield && task.liveChildren > 0 && !task.settled) this.host.waitsForChildren(task);
+    return outcome;
+  }
+
+  /** @internal */
+  spawnChild(parent: Task, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): Task {
+    return this.host.spawnChild(this.own(parent), body, args, options);
+  }
+
+  /** @internal */
+  settled(task: Task): void {
+    const own = this.own(task);
+    // Only tasks that were given a body counted as listened to (see run).
+    if (own.events !== undefined && own.coroutine !== undefined) this.listened--;
+    this.drop(own);
+    this.host.jobSettled(own);
+  }
+
+  protected isOwn(task: Task): task is JobTask {
+    return task instanceof JobTask;
+  }
+
+  protected pushReady(task: JobTask): void {
     if (task.queued) return;
+    if (task.lockState !== 'long') this.host.lengthenLock(task);
     task.queued = true;
     this.ready.push(task);
-    if (this.scheduled || this.draining) return;
-    this.scheduled = true;
-    if (this.slice.microtaskAllowed) queueMicrotask(this.drainBound);
-    else setImmediate(this.drainBound);
   }
 
-  /** Stops the body of a task whose cancellation or failure was requested. */
-  interrupt(task: JobTask): void {
-    const coroutine = task.coroutine;
-    if (coroutine === undefined) {
-      task.finish(false, undefined);
-      return;
-    }
-    if (task.state === 'running') {
-      task.interruptAfterStep = true;
-      return;
-    }
-    const turns = task.turns;
-    if (turns !== undefined) {
-      task.turns = undefined;
-      for (const turn of turns) turn.onCancel(task.cancellationError());
-    }
-    switch (coroutine.interrupt()) {
-      case Interrupt.Now:
-        if (task.parked) {
-          task.parked = false;
-          task.token++;
-        }
-        task.finish(false, undefined);
-        return;
-      case Interrupt.Step:
-        if (task.parked) {
-          task.parked = false;
-          task.token++;
-          this.enqueue(task);
-        }
-        return;
-      case Interrupt.Await:
-        // An async body cannot be stopped from outside; its signal has been aborted.
-        return;
-    }
+  protected takeReady(): JobTask | undefined {
+    const task = this.ready.shift();
+    if (task !== undefined) task.queued = false;
+    return task;
   }
 
-  /** An `async` body awaited `ctx.yield()`: its turn comes after the tasks ready now. */
-  turn(task: JobTask, onTurn: () => void, onCancel: (error: unknown) => void): void {
-    if (task.stopping) {
-      onCancel(task.cancellationError());
-      return;
-    }
-    (task.turns ??= []).push({ onTurn, onCancel });
-    this.enqueue(task);
+  protected readyCount(): number {
+    return this.ready.size;
   }
 
-  private drain(): void {
-    this.scheduled = false;
-    this.slice.enter();
-    this.draining = true;
-    try {
-      for (let task = this.ready.shift(); task !== undefined; task = this.ready.shift()) {
-        task.queued = false;
-        if (task.bodyFinished) continue;
-        const turns = task.turns;
-        if (turns !== undefined && turns.length > 0) {
-          const turn = turns.shift();
-          if (turns.length === 0) task.turns = undefined;
-          turn?.onTurn();
-        } else {
-          this.step(task);
-        }
-        if (!this.slice.tick() && this.ready.size > 0) {
-          this.scheduled = true;
-          setImmediate(this.drainBound);
-          break;
-        }
-      }
-    } finally {
-      this.draining = false;
-    }
-    this.afterDrain();
+  protected override afterDrain(): void {
+    this.host.afterDrain();
   }
 
-  private step(task: JobTask): void {
-    const coroutine = task.coroutine;
-    if (coroutine === undefined) return;
-    const first = task.state === 'pending';
-    task.state = 'running';
+  /** Nobody in this process listens to these steps; an executor elsewhere may (see the publishers). */
+  protected override listeners(): number {
+    return this.listened > 0 ? Listening.Objects : Listening.Nobody;
+  }
+
+  protected override publishStep(task: JobTask, first: boolean): void {
     const events = task.events;
-    if (events !== undefined) this.outbox.emit(events, { kind: first ? 'start' : 'resume', taskId: task.id, executor: task.executor, thread: this.thread, time: eventTime() });
-    switch (coroutine.step()) {
-      case Step.Yield:
-        task.state = 'suspended';
-        this.emitSuspend(task, 'yield');
-        this.enqueue(task);
-        break;
-      case Step.Wait:
-        task.state = 'suspended';
-        this.emitSuspend(task, 'wait', coroutine.value);
-        this.park(task, coroutine.value);
-        break;
-      case Step.Done: {
-        const value = coroutine.value;
-        coroutine.value = undefined;
-        task.state = 'suspended';
-        try {
-          assertCloneable([value], 'result');
-        } catch (error) {
-          task.finish(true, error);
-          break;
-        }
-        task.finish(false, value);
-        break;
-      }
-      case Step.Failed: {
-        const error = coroutine.value;
-        coroutine.value = undefined;
-        task.state = 'suspended';
-        task.finish(true, error);
-        break;
-      }
-    }
-    if (task.interruptAfterStep) {
-      task.interruptAfterStep = false;
-      if (!task.bodyFinished) this.interrupt(task);
-    }
+    if (events === undefined) return;
+    this.outbox.emit(events, { kind: first ? 'start' : 'resume', taskId: task.id, executor: task.executor, thread: this.thread, time: eventTime() });
   }
 
-  private park(task: JobTask, awaited: unknown): void {
-    task.parked = true;
-    const token = ++task.token;
-    const onFulfilled = (value: unknown): void => {
-      this.wake(task, token, false, value);
-    };
-    const onRejected = (error: unknown): void => {
-      this.wake(task, token, true, error);
-    };
-    if (awaited instanceof Task) awaited.subscribe(onFulfilled, onRejected);
-    else void Promise.resolve(awaited).then(onFulfilled, onRejected);
-  }
-
-  private wake(task: JobTask, token: number, failed: boolean, value: unknown): void {
-    if (task.token !== token || !task.parked) return;
-    task.parked = false;
-    const coroutine = task.coroutine;
-    if (coroutine === undefined) return;
-    if (failed) coroutine.reject(value);
-    else coroutine.resolve(value);
-    const events = task.events;
-    if (events !== undefined) this.outbox.emit(events, { kind: 'wake', taskId: task.id, executor: task.executor, thread: this.thread, time: eventTime() });
-    this.enqueue(task);
-  }
-
-  private emitSuspend(task: JobTask, reason: 'yield' | 'wait', waited?: unknown): void {
+  protected override publishSuspend(task: JobTask, reason: 'yield' | 'wait', waited?: unknown): void {
     const events = task.events;
     if (events === undefined) return;
     const event = { kind: 'suspend', taskId: task.id, executor: task.executor, thread: this.thread, time: eventTime(), reason } as const;
     // Task ids are unique across worker processes, so the wait-cycle detector can follow them.
     this.outbox.emit(events, waited instanceof Task ? { ...event, waitingOn: waited.id } : event);
+  }
+
+  protected override publishWake(task: JobTask): void {
+    const events = task.events;
+    if (events === undefined) return;
+    this.outbox.emit(events, { kind: 'wake', taskId: task.id, executor: task.executor, thread: this.thread, time: eventTime() });
   }
 }

@@ -27,7 +27,12 @@ export class ManualWorker extends Worker<JobData, string | null> {
     return controller?.signal as AbortSignal | undefined;
   }
 
-  /** Stops renewing the job's lock (it is finished, or handed back). */
+  /** Renews this job's lock again, from now on (see ParkedLocks). */
+  track(jobId: string, token: string): void {
+    this.lockManager.trackJob(jobId, token, Date.now());
+  }
+
+  /** Stops renewing the job's lock (it is finished, handed back, or renewed by ParkedLocks). */
   release(jobId: string): void {
     this.lockManager.untrackJob(jobId);
   }

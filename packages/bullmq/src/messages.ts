@@ -1,4 +1,5 @@
-import type { TaskEvent } from '@spindle/core';
+import type { Spawnable, TaskEvent, TaskReference } from '@spindle/core';
+import type { Encoded } from './codec.js';
 
 /**
  * What a job carries: the task reference, its arguments and where its outcome and events
@@ -27,6 +28,35 @@ export interface JobData {
   readonly t?: number;
 }
 
+/** Where a job's outcome and events go, and how long it may run (see {@link JobData}). */
+export interface JobRouting {
+  /** Label of the executor the task belongs to. */
+  readonly executor: string;
+  /** Inbox the outcome goes to. */
+  readonly inbox: string;
+  /** Inbox the lifecycle events go to, if they are wanted. */
+  readonly events: string | undefined;
+  /** Milliseconds the task may run, if limited. */
+  readonly timeout: number | undefined;
+}
+
+/** The data of the job that runs `task`, whose body is a task reference, with its encoded arguments. */
+export function jobData(body: Spawnable, encoded: Encoded, task: { readonly id: number; readonly name: string | undefined }, routing: JobRouting): JobData {
+  const ref = body as TaskReference<never>;
+  return {
+    m: ref.module,
+    x: ref.export,
+    a: encoded.bytes,
+    ...(encoded.shared.length > 0 ? { s: encoded.shared } : {}),
+    ...(task.name === undefined ? {} : { n: task.name }),
+    i: task.id,
+    l: routing.executor,
+    r: routing.inbox,
+    ...(routing.events === undefined ? {} : { e: routing.events }),
+    ...(routing.timeout === undefined ? {} : { t: routing.timeout }),
+  };
+}
+
 /** How a task ended, in an outcome message. */
 export const Status = {
   fulfilled: 0,
@@ -39,7 +69,10 @@ export type StatusCode = (typeof Status)[keyof typeof Status];
  * What arrives in an inbox (V8-serialised): a batch of lifecycle events, or the outcome of
  * a task (its value, or its encoded error).
  */
-export type InboxMessage = readonly [kind: 0, events: readonly TaskEvent[]] | readonly [kind: 1, taskId: number, status: StatusCode, value: unknown];
+export type InboxMessage = readonly [kind: 0, events: readonly TaskEvent[]] | OutcomeMessage;
+
+/** The outcome of a task: its value, or its encoded error. */
+export type OutcomeMessage = readonly [kind: 1, taskId: number, status: StatusCode, value: unknown];
 
 /** Redis keys and channels of a queue family. */
 export interface Keys {

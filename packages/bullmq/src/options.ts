@@ -67,9 +67,22 @@ export interface WorkerOptions {
    * joining the next holds one job per link until it unwinds. Default 10,000.
    */
   readonly maxJobs?: number;
-  /** BullMQ `lockDuration`: a job whose lock is not renewed for this long is stalled. Default 30,000. */
+  /**
+   * BullMQ `lockDuration`, for the jobs of running tasks: a job whose lock is not renewed
+   * for this long is stalled, and runs again elsewhere. A synchronous step longer than this
+   * makes its job look stalled. Default 30,000.
+   */
   readonly lockDuration?: number;
-  /** BullMQ `stalledInterval`: how often stalled jobs are looked for. Default 30,000. */
+  /**
+   * The lock of a job whose task waits (on children, a timer, I/O), at most `lockDuration`:
+   * how long the jobs of a dead worker's waiting tasks (parents joining their children)
+   * stay locked before they run again elsewhere. Default 5,000.
+   */
+  readonly parkedLockDuration?: number;
+  /**
+   * BullMQ `stalledInterval`: how often stalled jobs are looked for. A dead worker's jobs
+   * run again within about their lock and twice this. Default 5,000.
+   */
   readonly stalledInterval?: number;
   /** BullMQ `maxStalledCount`: a job stalled more often than this fails. Default 1. */
   readonly maxStalledCount?: number;
@@ -98,10 +111,14 @@ export interface ResolvedWorkerOptions {
   readonly concurrency: number;
   readonly maxJobs: number;
   readonly lockDuration: number;
+  readonly parkedLockDuration: number;
   readonly stalledInterval: number;
   readonly maxStalledCount: number;
   readonly name: string | undefined;
 }
+
+/** Defaults of the worker options that decide how soon the jobs of a dead worker run again. */
+export const lockDefaults = { lockDuration: 30_000, parkedLockDuration: 5_000, stalledInterval: 5_000, maxStalledCount: 1 } as const;
 
 function record(options: unknown, what: string): Record<string, unknown> {
   if (typeof options !== 'object' || options === null) {
@@ -186,15 +203,18 @@ export function resolveExecutorOptions(options: unknown): ResolvedExecutorOption
 /** Checks worker options and fills in defaults; throws `InvalidOptionsError` naming the option. */
 export function resolveWorkerOptions(options: unknown): ResolvedWorkerOptions {
   const o = record(options, 'bullmq worker');
+  const lockDuration = integer(o.lockDuration, 'lockDuration', 100, 2 ** 31 - 1, lockDefaults.lockDuration);
   return {
     connection: connection(o.connection),
     queueName: name(o.queueName, 'queueName', 'spindle'),
     prefix: name(o.prefix, 'prefix', 'bull'),
     concurrency: integer(o.concurrency, 'concurrency', 1, 100_000, 1),
     maxJobs: integer(o.maxJobs, 'maxJobs', 1, 1_000_000, 10_000),
-    lockDuration: integer(o.lockDuration, 'lockDuration', 100, 2 ** 31 - 1, 30_000),
-    stalledInterval: integer(o.stalledInterval, 'stalledInterval', 100, 2 ** 31 - 1, 30_000),
-    maxStalledCount: integer(o.maxStalledCount, 'maxStalledCount', 0, 1_000_000, 1),
+    lockDuration,
+    // Never longer than a running task's lock; a short lockDuration shortens it too.
+    parkedLockDuration: integer(o.parkedLockDuration, 'parkedLockDuration', 100, lockDuration, Math.min(lockDefaults.parkedLockDuration, lockDuration)),
+    stalledInterval: integer(o.stalledInterval, 'stalledInterval', 100, 2 ** 31 - 1, lockDefaults.stalledInterval),
+    maxStalledCount: integer(o.maxStalledCount, 'maxStalledCount', 0, 1_000_000, lockDefaults.maxStalledCount),
     name: optionalString(o.name, 'name'),
   };
 }

@@ -1,5 +1,5 @@
+import { decodeError } from '@spindle/core/kit';
 import type { Task } from '@spindle/core/kit';
-import { decodeError } from './codec.js';
 import { Status } from './messages.js';
 import type { StatusCode } from './messages.js';
 

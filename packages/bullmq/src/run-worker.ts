@@ -13,8 +13,9 @@ export interface SpindleWorker {
   /** The last error a connection reported, for diagnosis (Redis unreachable, say). */
   readonly error: unknown;
   /**
-   * Stops taking jobs, lets the jobs it holds finish and report (for at most `lockDuration`:
-   * what is still held then runs again elsewhere), then closes. Idempotent.
+   * Stops taking jobs, hands the jobs whose task has not started back to the queue at once
+   * (a task module still loading, say), lets the others finish and report (for at most
+   * `lockDuration`: what is still held then runs again elsewhere), then closes. Idempotent.
    */
   stop(): Promise<void>;
 }
@@ -23,13 +24,17 @@ export interface SpindleWorker {
  * Runs task references from a queue in this process until `stop()`: the worker side of
  * `BullmqExecutor`. Start as many as you like, on as many hosts as you like, with the
  * same `connection` and `queueName` as the executor; each loads task modules by their
- * URL, so the code must be at the same path on every host (one image, one checkout).
+ * URL, so the code must be at the same path on every host (one image, one checkout). Task
+ * modules must have no top-level side effects (no executor made, no task spawned at import).
+ *
+ * On SIGTERM, stop the worker and then exit: anything a task module left open (a connection,
+ * an executor of its own) would otherwise keep the process alive.
  *
  * @example
  * ```ts
  * import { runWorker } from '@spindle/bullmq';
  * const worker = await runWorker({ connection: process.env.REDIS_URL, concurrency: 1 });
- * process.on('SIGTERM', () => void worker.stop());
+ * process.once('SIGTERM', () => void worker.stop().finally(() => process.exit(0)));
  * ```
  * @throws InvalidOptionsError naming the option at fault
  */

@@ -2,13 +2,24 @@ import { serialize } from 'node:v8';
 import { Queue } from 'bullmq';
 import type { JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { encodeError } from '@spindle/core/kit';
 import type { Task } from '@spindle/core/kit';
-import { encodeError, releaseEncoded } from './codec.js';
+import { findOutcomes } from './child-outcomes.js';
+import type { ChildRef } from './child-outcomes.js';
+import { releaseEncoded } from './codec.js';
 import type { Encoded } from './codec.js';
-import type { JobData, Keys } from './messages.js';
+import type { JobData, Keys, OutcomeMessage } from './messages.js';
+import { settleWith } from './outcome.js';
 
 /** Jobs per `addBulk` call: one round trip each, small enough not to hold Redis up. */
 const bulk = 500;
+
+/**
+ * A completed child job stays in Redis this long (and at most this many of them): a parent
+ * run again that adds a child again (see {@link Outbound.rejoin}) then joins it, even if the
+ * child completed between the parent's look for its outcome and the add.
+ */
+const keepCompletedChildren = { age: 60, count: 1_000 } as const;
 
 /** A task whose body runs as a job somewhere, and what its spawner knows of the job. */
 export interface Outbound {
@@ -23,6 +34,13 @@ export interface Outbound {
   readonly defaults?: JobDefaults;
   /** `pending`: waits for the next batch; `adding`: in an `addBulk`; `added`: in Redis; `gone`: dropped or settled. */
   state: 'pending' | 'adding' | 'added' | 'gone';
+  /**
+   * The job may exist already: its parent runs again after its worker was lost, and this
+   * child has the same job id as in the parent's earlier run. Its outcome, if it has one,
+   * is taken from Redis instead of adding the job; otherwise the add joins the job if it
+   * is there (running somewhere, reporting to the inbox of the earlier run).
+   */
+  readonly rejoin?: boolean;
   /** Cancellation was asked for while the job was being added. */
   cancelWanted: boolean;
   /** Why it was cancelled: the running task's signal aborts with (a copy of) this. */
@@ -152,13 +170,17 @@ export class Spawner {
 
   private async flush(): Promise<void> {
     this.flushing = false;
-    const batch = this.batch;
+    let batch = this.batch;
     this.batch = [];
     if (batch.length === 0) return;
     this.host.beforeEnqueue();
+    for (const outbound of batch) outbound.state = 'adding';
+    if (batch.some((outbound) => outbound.rejoin === true)) {
+      await this.rejoin(batch.filter((outbound) => outbound.rejoin === true));
+      batch = batch.filter((outbound) => outbound.state === 'adding');
+    }
     const byQueue = new Map<string, Outbound[]>();
     for (const outbound of batch) {
-      outbound.state = 'adding';
       const list = byQueue.get(outbound.queueName);
       if (list === undefined) byQueue.set(outbound.queueName, [outbound]);
       else list.push(outbound);
@@ -168,6 +190,27 @@ export class Spawner {
       for (let i = 0; i < list.length; i += bulk) adds.push(this.add(name, list.slice(i, i + bulk)));
     }
     await Promise.all(adds);
+  }
+
+  /** Settles the rejoining children whose outcome is in Redis already; the rest are added as usual. */
+  private async rejoin(list: readonly Outbound[]): Promise<void> {
+    let found: Map<number, OutcomeMessage>;
+    try {
+      found = await findOutcomes(this.redis, list.map((outbound) => this.childRef(outbound)));
+    } catch {
+      // Not found then: adding joins the child if it is still there.
+      return;
+    }
+    for (const [index, message] of found) {
+      const outbound = list[index];
+      if (outbound !== undefined && this.take(outbound.task.id) !== undefined) settleWith(outbound.task, message[2], message[3]);
+    }
+  }
+
+  /** How the parent of a child job keys its outcome (see child-outcomes.ts). */
+  childRef(outbound: Outbound): ChildRef {
+    const parent = outbound.parent;
+    return { parentKey: parent === undefined ? '' : `${parent.queue}:${parent.id}`, childKey: `${this.prefix}:${outbound.queueName}:${outbound.jobId}` };
   }
 
   private async add(name: string, list: Outbound[]): Promise<void> {
@@ -194,9 +237,9 @@ export class Spawner {
       jobId: outbound.jobId,
       attempts: defaults.attempts,
       ...(defaults.backoff === undefined ? {} : { backoff: defaults.backoff }),
-      // The outcome travels through the spawner's inbox, so a completed job need not stay;
-      // a failed one stays a day for inspection.
-      removeOnComplete: true,
+      // The outcome travels through the spawner's inbox (a child's also stays with its
+      // parent), so a completed job need not stay long; a failed one stays a day for inspection.
+      removeOnComplete: outbound.parent === undefined ? true : keepCompletedChildren,
       removeOnFail: { age: 24 * 60 * 60 },
       ...(outbound.parent === undefined ? {} : { parent: outbound.parent, ignoreDependencyOnFailure: true }),
     };

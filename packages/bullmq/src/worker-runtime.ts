@@ -5,36 +5,33 @@ import { deserialize } from 'node:v8';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { InvalidTaskError, SpindleError, taskRef } from '@spindle/core';
-import { describeBody, validateSpawn } from '@spindle/core/kit';
-import { eventTime } from '@spindle/core/events';
-import type { SpawnOptions, Spawnable, TaskReference } from '@spindle/core';
+import type { SpawnOptions, Spawnable } from '@spindle/core';
+import { decodeError, encodeError } from '@spindle/core/kit';
 import type { Task } from '@spindle/core/kit';
-import { capabilities } from './capabilities.js';
-import { decodeError, decodeValues, encodeError, encodeValues } from './codec.js';
-import type { Encoded } from './codec.js';
+import { ChildJobs } from './child-jobs.js';
+import type { ChildHost } from './child-jobs.js';
+import type { ChildRef } from './child-outcomes.js';
+import { decodeValues } from './codec.js';
 import { TaskTimeoutError, WorkerLostError } from './errors.js';
 import { EventOutbox } from './event-outbox.js';
-import { Inbox, post } from './inbox.js';
-import { finishJob, outcomeFromReturnValue } from './job-finish.js';
-import { JobOwner } from './job-owner.js';
+import { post } from './inbox.js';
+import { finishJob } from './job-finish.js';
 import { JobStepper } from './job-stepper.js';
-import type { JobHost } from './job-owner.js';
+import type { StepperHost } from './job-stepper.js';
 import { JobTask } from './job-task.js';
 import { ManualWorker } from './manual-worker.js';
 import { Status, keysOf, pinnedQueueName } from './messages.js';
 import type { InboxMessage, JobData, Keys, StatusCode } from './messages.js';
 import type { ResolvedWorkerOptions } from './options.js';
-import { settleWith } from './outcome.js';
+import { ParkedLocks } from './parked-locks.js';
 import { close, connect } from './redis.js';
-import { RemoteTask } from './remote-task.js';
 import { processToken } from './shared-memory.js';
-import { Spawner } from './spawner.js';
-import type { Outbound } from './spawner.js';
 
 /** Cancellations remembered for jobs not (yet) seen here: one may arrive before its job. */
 const rememberedCancels = 10_000;
 
 const cancelledByOwner = new SpindleError('the task was cancelled by its owner');
+const handedBack = new SpindleError('the worker stopped before the task started: its job went back to the queue');
 
 /**
  * What a runtime serves from the start: the shared queue (a worker process, an executor's
@@ -47,18 +44,18 @@ export interface RuntimeRole {
 }
 
 /**
- * The inside of a worker process: takes jobs from BullMQ by hand (`getNextJob`), runs each
- * job's task reference with core's Task and Coroutine, and reports the outcome to the
+ * The inside of a worker process: takes jobs from BullMQ by hand (`getNextJob`), steps each
+ * job's task reference on the kit's harness (JobStepper), and reports the outcome to the
  * spawner's inbox and completes or fails the job in BullMQ in an order that a process
  * dying in between cannot turn into a task with no outcome (see finishJob). It takes
  * another job only while fewer than `concurrency` of its tasks are ready to run: a task
  * that waits (on a child job, a timer, I/O) frees its place, so a parent joining its
- * children never blocks the process.
+ * children never blocks the process, and its job's lock is renewed short (ParkedLocks).
  *
  * Children spawned inside a task are child jobs of its job (BullMQ flows) that any worker
- * may run; their outcomes come back to this runtime's inbox.
+ * may run; their outcomes come back to this runtime's inbox (ChildJobs).
  */
-export class WorkerRuntime implements JobHost {
+export class WorkerRuntime implements StepperHost {
   /** Name of this runtime in BullMQ's worker list: `<hostname>-<pid>` by default. */
   readonly name: string;
   /** Events from this process carry this as their `thread`, so each process is a row of its own. */
@@ -71,26 +68,28 @@ export class WorkerRuntime implements JobHost {
   private readonly token = randomUUID();
   private commands: Redis | undefined = undefined;
   private subscriber: Redis | undefined = undefined;
-  private inbox: Inbox | undefined = undefined;
-  private spawner: Spawner | undefined = undefined;
+  private children: ChildJobs | undefined = undefined;
   private readonly workers = new Map<string, ManualWorker>();
   private readonly jobs = new Map<string, JobTask>();
   private readonly finishing = new Set<Promise<void>>();
+  /** The loops taking jobs, one per queue served. */
+  private readonly fetching = new Set<Promise<void>>();
   private readonly cancels = new Map<string, unknown>();
   private readonly outbox: EventOutbox;
   private readonly stepper: JobStepper;
-  private fetching = 0;
+  private readonly parkedLocks: ParkedLocks;
+  private inFetch = 0;
   private roomWaiters: (() => void)[] = [];
   private stopWaiters: (() => void)[] = [];
   private stopping = false;
   private starting: Promise<void> | undefined = undefined;
   private stopped: Promise<void> | undefined = undefined;
-  private idBase = 0;
-  private nextChild = 0;
   private completed = 0;
   private failed = 0;
   private lastError: unknown = undefined;
-  private recovery: ReturnType<typeof setInterval> | undefined = undefined;
+  private readonly onError = (error: unknown): void => {
+    this.lastError = error;
+  };
 
   constructor(options: ResolvedWorkerOptions, role: RuntimeRole) {
     this.options = options;
@@ -98,13 +97,9 @@ export class WorkerRuntime implements JobHost {
     this.keys = keysOf(options.prefix, options.queueName);
     this.name = options.name ?? `${hostname()}-${process.pid}`;
     this.label = `bullmq-worker:${this.name}:${this.token}`;
-    this.outbox = new EventOutbox(this.label, this.thread, (error) => {
-      this.lastError = error;
-    });
-    this.stepper = new JobStepper(this.outbox, this.thread, () => {
-      this.outbox.flush(this.commands);
-      this.pump();
-    });
+    this.outbox = new EventOutbox(this.label, this.thread, this.onError);
+    this.stepper = new JobStepper(this.label, this.outbox, this.thread, this);
+    this.parkedLocks = new ParkedLocks(options.parkedLockDuration, options.lockDuration, this.onError);
   }
 
   /** Jobs held now, and finished since start. */
@@ -124,68 +119,62 @@ export class WorkerRuntime implements JobHost {
   }
 
   /**
-   * Stops taking jobs, lets the jobs it holds finish and report, then closes its
-   * connections. Idempotent.
+   * Stops taking jobs, hands back at once the jobs whose task has not started (its module
+   * may still be loading), lets the others finish and report (for at most `lockDuration`),
+   * then closes its connections. Idempotent.
    */
   stop(): Promise<void> {
     this.stopped ??= this.shutdown();
     return this.stopped;
   }
 
-  // ------------------------------------------------------------------ start and stop
-
   private async init(): Promise<void> {
     const commands = connect(this.options.connection, `spindle:${this.name}`);
-    const onError = (error: unknown): void => {
-      this.lastError = error;
-    };
-    commands.on('error', onError);
+    commands.on('error', this.onError);
     this.commands = commands;
     const subscriber = commands.duplicate();
-    subscriber.on('error', onError);
+    subscriber.on('error', this.onError);
     this.subscriber = subscriber;
     subscriber.on('message', (_channel: string, message: string) => {
-      const space = message.indexOf(' ');
-      if (space < 0) {
-        this.cancelRequested(message, cancelledByOwner);
-        return;
-      }
-      let reason: unknown = cancelledByOwner;
-      try {
-        reason = decodeError(deserialize(Buffer.from(message.slice(space + 1), 'base64')));
-      } catch {
-        // A reason this process cannot read: the generic one will do.
-      }
-      this.cancelRequested(message.slice(0, space), reason);
+      this.cancelMessage(message);
     });
     await subscriber.subscribe(this.keys.cancel);
     // Ids of children spawned here: unique across every runtime that ever served the queue.
     const seq = await commands.incr(this.keys.runtimes);
-    this.idBase = seq * 2 ** 32;
     const blocking = commands.duplicate();
-    blocking.on('error', onError);
-    this.inbox = new Inbox(blocking, this.keys.inbox(this.token), (message) => {
-      this.receive(message);
-    }, onError);
-    this.inbox.start();
-    this.spawner = new Spawner(commands, this.options.prefix, this.keys, { attempts: 1, backoff: undefined }, {
-      beforeEnqueue: () => {
-        this.outbox.flush(this.commands);
+    blocking.on('error', this.onError);
+    const o = this.options;
+    const host: ChildHost = {
+      label: this.label,
+      thread: this.thread,
+      prefix: o.prefix,
+      queueName: o.queueName,
+      stalledInterval: o.stalledInterval,
+      idBase: seq * 2 ** 32,
+      outbox: this.outbox,
+      pinnedQueue: () => {
+        const queueName = this.pinnedQueue();
+        this.serve(queueName);
+        return queueName;
       },
-      removed: (outbound) => {
-        outbound.task.finish(false, undefined);
+      waitsForChildren: (task) => {
+        this.parkedLocks.handOver(task);
       },
-      failed: (outbound, error) => {
-        outbound.task.finish(true, error);
+      childrenSettled: (task) => {
+        this.parkedLocks.lengthen(task);
       },
+      childSettled: () => {
+        this.pump();
+      },
+      onError: this.onError,
+    };
+    this.children = new ChildJobs(host, commands, blocking, this.keys, this.token, () => {
+      this.outbox.flush(this.commands);
     });
-    // Outcomes of children whose worker completed them and died before saying so.
-    this.recovery = setInterval(() => {
-      void this.recover();
-    }, this.options.stalledInterval);
-    this.recovery.unref();
+    this.children.start();
+    this.parkedLocks.start();
     if (this.isStopping()) return;
-    if (this.role.shared) this.serve(this.options.queueName);
+    if (this.role.shared) this.serve(o.queueName);
     if (this.role.pinned) this.serve(this.pinnedQueue());
   }
 
@@ -196,6 +185,13 @@ export class WorkerRuntime implements JobHost {
       await this.starting;
     } catch {
       // It never connected: there is nothing to drain.
+    }
+    // Not begun, so nothing to finish: another worker runs them (a module that never ends
+    // loading, say one that spawns at its top level, must not hold the stop up).
+    for (const task of [...this.jobs.values()]) {
+      if (!task.unstarted || task.bodyFinished) continue;
+      task.handedBack = true;
+      task.cancel(handedBack);
     }
     if (this.jobs.size > 0 || this.finishing.size > 0) {
       // At most one lock's length: a parent here may wait on children that only this
@@ -208,11 +204,12 @@ export class WorkerRuntime implements JobHost {
       });
       clearTimeout(timer);
     }
-    if (this.recovery !== undefined) clearInterval(this.recovery);
+    this.parkedLocks.stop();
+    // Closing ends a fetch under way; one that got a job first hands it back: wait for that.
     await Promise.allSettled([...this.workers.values()].map((worker) => worker.close(true)));
+    await Promise.allSettled([...this.fetching]);
     this.workers.clear();
-    this.inbox?.stop();
-    await this.spawner?.close();
+    await this.children?.stop();
     this.outbox.close();
     await Promise.allSettled([this.subscriber, this.commands].map((redis) => (redis === undefined ? Promise.resolve() : close(redis))));
   }
@@ -235,9 +232,7 @@ export class WorkerRuntime implements JobHost {
       maxStalledCount: o.maxStalledCount,
       skipVersionCheck: true,
     });
-    worker.on('error', (error) => {
-      this.lastError = error;
-    });
+    worker.on('error', this.onError);
     // In hand-fetching mode BullMQ fails a job itself in one case only: it stalled more
     // often than maxStalledCount (its workers died). Its spawner must hear of it.
     worker.on('failed', (job) => {
@@ -245,7 +240,8 @@ export class WorkerRuntime implements JobHost {
     });
     this.workers.set(queueName, worker);
     worker.startManual();
-    void this.fetch(worker);
+    const loop = this.fetch(worker);
+    this.fetching.add(loop);
   }
 
   private async fetch(worker: ManualWorker): Promise<void> {
@@ -254,24 +250,22 @@ export class WorkerRuntime implements JobHost {
       await this.room();
       if (this.isStopping()) return;
       const lock = `${worker.id}:${n++}`;
-      this.fetching++;
+      this.inFetch++;
       let job: Job<JobData, string | null> | undefined;
       try {
         job = await worker.getNextJob(lock, { block: true });
       } catch (error) {
-        this.fetching--;
+        this.inFetch--;
         if (this.isStopping()) return;
         this.lastError = error;
         await delay(500);
         continue;
       }
-      this.fetching--;
+      this.inFetch--;
       if (job === undefined) continue;
       if (this.isStopping()) {
         // Taken by a fetch that was under way when stop() came: hand it back at once.
-        await job.moveToWait(lock).catch((error: unknown) => {
-          this.lastError = error;
-        });
+        await job.moveToWait(lock).catch(this.onError);
         return;
       }
       this.startJob(job, lock, worker);
@@ -290,8 +284,8 @@ export class WorkerRuntime implements JobHost {
   }
 
   private hasRoom(): boolean {
-    if (this.jobs.size + this.fetching >= this.options.maxJobs) return false;
-    let runnable = this.fetching;
+    if (this.jobs.size + this.inFetch >= this.options.maxJobs) return false;
+    let runnable = this.inFetch;
     for (const task of this.jobs.values()) {
       if (!task.parked && !task.bodyFinished && ++runnable >= this.options.concurrency) return false;
     }
@@ -312,26 +306,21 @@ export class WorkerRuntime implements JobHost {
     }
   }
 
-  // ------------------------------------------------------------------ jobs
-
   private startJob(job: Job<JobData, string | null>, lock: string, worker: ManualWorker): void {
     const data = job.data;
-    const jobId = job.id ?? '';
-    const owner = new JobOwner(this, data);
-    const task = new JobTask(owner, job, lock, worker, data.n === undefined ? undefined : { name: data.n });
-    this.jobs.set(jobId, task);
+    const task = new JobTask(this.stepper, job, lock, worker, data.n === undefined ? undefined : { name: data.n });
+    // A run of the same job may still be here, having lost its lock (the job stalled and
+    // came back): this run replaces it, and that one's end leaves this one's entry alone.
+    this.jobs.set(task.jobId, task);
     const signal = worker.hold(job, lock);
     signal?.addEventListener('abort', () => {
       task.cancel(signal.reason);
     });
-    if (this.cancels.has(jobId)) {
-      task.cancel(this.cancels.get(jobId));
-      this.cancels.delete(jobId);
+    if (this.cancels.has(task.jobId)) {
+      task.cancel(this.cancels.get(task.jobId));
+      this.cancels.delete(task.jobId);
     }
-    if (task.stopping) {
-      task.finish(false, undefined);
-      return;
-    }
+    if (task.settled) return;
     let args: unknown[];
     try {
       args = decodeValues({ bytes: data.a, shared: data.s ?? [] });
@@ -345,8 +334,23 @@ export class WorkerRuntime implements JobHost {
         task.cancel(new TaskTimeoutError(timeout));
       }, timeout);
     }
-    task.begin(taskRef(data.m, data.x), args);
-    this.stepper.enqueue(task);
+    this.stepper.run(task, taskRef(data.m, data.x), args);
+  }
+
+  /** A cancellation announced on the cancel channel: `<job id>[ <base64 encoded reason>]`. */
+  private cancelMessage(message: string): void {
+    const space = message.indexOf(' ');
+    if (space < 0) {
+      this.cancelRequested(message, cancelledByOwner);
+      return;
+    }
+    let reason: unknown = cancelledByOwner;
+    try {
+      reason = decodeError(deserialize(Buffer.from(message.slice(space + 1), 'base64')));
+    } catch {
+      // A reason this process cannot read: the generic one will do.
+    }
+    this.cancelRequested(message.slice(0, space), reason);
   }
 
   private cancelRequested(jobId: string, reason: unknown): void {
@@ -367,206 +371,90 @@ export class WorkerRuntime implements JobHost {
   private lost(job: Job<JobData, string | null>): void {
     const data = job.data;
     const error = new WorkerLostError(job.id ?? '?', job.failedReason || 'it stalled more often than maxStalledCount allows');
-    void this.report(data.r, [1, data.i, Status.rejected, encodeError(error)]);
+    void this.report(data.r, [1, data.i, Status.rejected, encodeError(error)], this.childRef(job));
+  }
+
+  /** The job as its parent keys its outcome, if it is a child job (see child-outcomes.ts). */
+  private childRef(job: Job<JobData, string | null>): ChildRef | undefined {
+    const parentKey = job.parentKey;
+    return parentKey === undefined ? undefined : { parentKey, childKey: `${this.options.prefix}:${job.queueName}:${job.id ?? ''}` };
   }
 
   /** Sends an outcome to an inbox; an outcome that cannot be serialised becomes an error saying so. */
-  private report(inbox: string, message: InboxMessage): Promise<unknown> {
+  private report(inbox: string, message: InboxMessage, child?: ChildRef): Promise<unknown> {
     const commands = this.commands;
     if (commands === undefined) return Promise.resolve();
     this.outbox.flush(commands);
     try {
-      return post(commands, inbox, message).catch((error: unknown) => {
-        this.lastError = error;
-      });
+      return post(commands, inbox, message, child).catch(this.onError);
     } catch (error) {
       if (message[0] !== 1) throw error;
       const reason = error instanceof Error ? error.message : String(error);
       const replacement = new InvalidTaskError('not-cloneable', `the task's outcome cannot be serialised: ${reason}`);
-      return post(commands, inbox, [1, message[1], Status.rejected, encodeError(replacement)]).catch((failure: unknown) => {
-        this.lastError = failure;
-      });
+      return post(commands, inbox, [1, message[1], Status.rejected, encodeError(replacement)], child).catch(this.onError);
     }
   }
 
-  private jobSettled(task: JobTask): void {
+  // ------------------------------------------------------------------ StepperHost
+
+  /** @internal */
+  spawnChild(parent: JobTask, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): Task {
+    const children = this.children;
+    if (children === undefined) throw new TypeError('children are spawned by tasks that run in this worker');
+    return children.spawn(parent, body, args, options);
+  }
+
+  /** @internal */
+  waitsForChildren(task: JobTask): void {
+    this.parkedLocks.handOver(task);
+  }
+
+  /** @internal */
+  lengthenLock(task: JobTask): void {
+    this.parkedLocks.lengthen(task);
+  }
+
+  /** @internal */
+  afterDrain(): void {
+    this.outbox.flush(this.commands);
+    this.pump();
+  }
+
+  /** @internal */
+  jobSettled(task: JobTask): void {
     if (task.timer !== undefined) clearTimeout(task.timer);
     task.timer = undefined;
     const o = this.options;
     // A parent's completion may wait this long for its children's (see finishJob).
     const patienceMs = 2 * (o.lockDuration + o.stalledInterval);
-    const report = (inbox: string, message: InboxMessage): Promise<unknown> => this.report(inbox, message);
-    const done = (status: StatusCode, value: unknown): void => {
-      const finishing = finishJob(task.job, task.lock, status, value, report, patienceMs)
-        .then(
-          (how) => {
-            if (how === 'completed') this.completed++;
-            else this.failed++;
-          },
-          (error: unknown) => {
-            // The job's lock was lost (it stalled and runs elsewhere, which reports) or
-            // Redis refused: either way BullMQ runs it again.
-            this.lastError = error;
-          },
-        )
-        .finally(() => {
-        this.finishing.delete(finishing);
-        const jobId = task.job.id ?? '';
-        this.jobs.delete(jobId);
-        task.worker.release(jobId);
-        this.pump();
-      });
-      this.finishing.add(finishing);
-    };
-    task.subscribe(
-      (value) => {
-        done(Status.fulfilled, value);
-      },
-      (error: unknown) => {
-        done(task.state === 'cancelled' ? Status.cancelled : Status.rejected, error);
-      },
-    );
-  }
-
-  // ------------------------------------------------------------------ TaskOwner (through JobOwner)
-
-  /** @internal */
-  spawnChild(owner: JobOwner, parent: Task, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): Task {
-    const list = validateSpawn(body, args, options, capabilities);
-    const spawner = this.spawner;
-    const inbox = this.inbox;
-    if (!(parent instanceof JobTask) || spawner === undefined || inbox === undefined) {
-      throw new TypeError('children are spawned by tasks that run in this worker');
+    let finishing: Promise<void>;
+    if (task.handedBack) {
+      finishing = task.job.moveToWait(task.lock).then(() => undefined, this.onError);
+    } else {
+      const value = task.observeOutcome();
+      const status: StatusCode = task.state === 'fulfilled' ? Status.fulfilled : task.state === 'cancelled' ? Status.cancelled : Status.rejected;
+      const report = (inbox: string, message: InboxMessage, child?: ChildRef): Promise<unknown> => this.report(inbox, message, child);
+      finishing = finishJob(task.job, task.lock, status, value, report, this.childRef(task.job), patienceMs).then(
+        (how) => {
+          if (how === 'completed') this.completed++;
+          else this.failed++;
+        },
+        // The job's lock was lost (it stalled and runs elsewhere, which reports) or Redis
+        // refused: either way BullMQ runs it again.
+        this.onError,
+      );
     }
-    let encoded: Encoded;
-    try {
-      encoded = encodeValues(list);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new InvalidTaskError('not-cloneable', `the arguments cannot be serialised for a job: ${reason}`, { cause: error });
-    }
-    const id = this.idBase + ++this.nextChild;
-    const task = new RemoteTask(owner, parent, options, id);
-    const events = owner.events;
-    if (events !== undefined) {
-      this.outbox.emit(events, {
-        kind: 'spawn',
-        taskId: id,
-        executor: owner.executor,
-        thread: this.thread,
-        time: eventTime(),
-        name: task.name,
-        parentId: parent.id,
-        body: describeBody(body),
-      });
-      this.outbox.forwardSettle(id, events, owner.executor);
-    }
-    if (task.cancelledAtSpawn) {
-      task.finish(false, undefined);
-      return task;
-    }
-    const pinned = encoded.shared.length > 0;
-    const queueName = pinned ? this.pinnedQueue() : this.options.queueName;
-    if (pinned) this.serve(queueName);
-    const ref = body as TaskReference<never>;
-    const parentData = parent.job.data;
-    const data: JobData = {
-      m: ref.module,
-      x: ref.export,
-      a: encoded.bytes,
-      ...(pinned ? { s: encoded.shared } : {}),
-      ...(task.name === undefined ? {} : { n: task.name }),
-      i: id,
-      l: owner.executor,
-      r: inbox.key,
-      ...(events === undefined ? {} : { e: events }),
-      ...(parentData.t === undefined ? {} : { t: parentData.t }),
-    };
-    const outbound: Outbound = {
-      task,
-      jobId: `${this.token}.${id}`,
-      queueName,
-      data,
-      encoded,
-      parent: { id: parent.job.id ?? '', queue: `${this.options.prefix}:${parent.job.queueName}` },
-      defaults: { attempts: parent.job.opts.attempts ?? 1, backoff: parent.job.opts.backoff },
-      state: 'pending',
-      cancelWanted: false,
-    };
-    task.outbound = outbound;
-    spawner.submit(outbound);
-    return task;
-  }
-
-  /** @internal */
-  interrupt(task: Task): void {
-    if (task instanceof RemoteTask) {
-      const outbound = task.outbound;
-      if (outbound === undefined) task.finish(false, undefined);
-      else this.spawner?.cancel(outbound, task.cancellationError().cause);
-      return;
-    }
-    this.stepper.interrupt(this.own(task));
-  }
-
-  /** @internal */
-  turn(task: Task, onTurn: () => void, onCancel: (error: unknown) => void): void {
-    this.stepper.turn(this.own(task), onTurn, onCancel);
-  }
-
-  /** @internal */
-  settled(task: Task): void {
-    if (task instanceof JobTask) this.jobSettled(task);
+    finishing = finishing.finally(() => {
+      this.finishing.delete(finishing);
+      this.parkedLocks.forget(task);
+      // Unless the job stalled meanwhile and this runtime took it again: that run holds it now.
+      if (this.jobs.get(task.jobId) === task) {
+        this.jobs.delete(task.jobId);
+        task.worker.release(task.jobId);
+      }
+      this.pump();
+    });
+    this.finishing.add(finishing);
     this.pump();
   }
-
-  private own(task: Task): JobTask {
-    if (task instanceof JobTask) return task;
-    throw new TypeError(`task ${task.describe()} does not belong to worker ${this.name}`);
-  }
-
-  /**
-   * A child job's worker completes it, with its outcome as return value, before it sends
-   * the outcome here (see finishJob). Children waited for longer than a stalled-job check
-   * are looked up in their parent's `processed` hash, where BullMQ keeps those values: if
-   * the message was lost with its process, the outcome is there.
-   */
-  private async recover(): Promise<void> {
-    const spawner = this.spawner;
-    if (spawner === undefined) return;
-    const before = performance.now() - this.options.stalledInterval;
-    const byParent = new Map<JobTask, Outbound[]>();
-    for (const outbound of spawner.waiting()) {
-      const parent = outbound.task.parent;
-      if (outbound.addedAt === undefined || outbound.addedAt > before || !(parent instanceof JobTask)) continue;
-      const list = byParent.get(parent);
-      if (list === undefined) byParent.set(parent, [outbound]);
-      else list.push(outbound);
-    }
-    for (const [parent, list] of byParent) {
-      try {
-        const values = recordOf(await parent.job.getChildrenValues());
-        for (const outbound of list) {
-          const message = outcomeFromReturnValue(values[`${this.options.prefix}:${outbound.queueName}:${outbound.jobId}`]);
-          if (message?.[0] !== 1) continue;
-          const taken = spawner.take(outbound.task.id);
-          if (taken !== undefined) settleWith(taken.task, message[2], message[3]);
-        }
-      } catch (error) {
-        this.lastError = error;
-      }
-    }
-  }
-
-  private receive(message: InboxMessage): void {
-    if (message[0] !== 1) return;
-    const [, taskId, status, value] = message;
-    const outbound = this.spawner?.take(taskId);
-    if (outbound !== undefined) settleWith(outbound.task, status, value);
-  }
-}
-
-/** BullMQ answers undefined rather than {} for a parent none of whose children completed, whatever its declared type says. */
-function recordOf(value: unknown): Partial<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null ? value : {};
 }

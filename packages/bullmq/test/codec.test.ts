@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidTaskError, TaskCancelledError } from '@spindle/core';
-import { decodeError, decodeValues, encodeError, encodeValues, releaseEncoded } from '../src/codec.js';
+import { decodeError, encodeError } from '@spindle/core/kit';
+import { decodeValues, encodeValues, releaseEncoded } from '../src/codec.js';
 import { TaskTimeoutError, WorkerLostError } from '../src/errors.js';
 import { deserialize, serialize } from 'node:v8';
 
@@ -30,7 +31,7 @@ describe('codec', () => {
     expect(() => decodeValues(encoded)).toThrow(InvalidTaskError);
   });
 
-  it('rebuilds errors: standard classes, custom names, and Spindle classes with their fields', () => {
+  it("rebuilds errors through the kit's codec: standard classes, custom names, and Spindle's and this package's classes with their fields", () => {
     const range = across(new RangeError('out of range')) as RangeError;
     expect(range).toBeInstanceOf(RangeError);
     expect(range.message).toBe('out of range');
@@ -45,8 +46,13 @@ describe('codec', () => {
     const cancelled = across(new TaskCancelledError(3, 'three', 'why')) as TaskCancelledError;
     expect(cancelled).toBeInstanceOf(TaskCancelledError);
     expect(cancelled.taskId).toBe(3);
-    expect((across(new TaskTimeoutError(150)) as TaskTimeoutError).timeout).toBe(150);
-    expect((across(new WorkerLostError('j1', 'stalled')) as WorkerLostError).jobId).toBe('j1');
+    const timeout = across(new TaskTimeoutError(150));
+    expect(timeout, 'branded: revived as its own class').toBeInstanceOf(TaskTimeoutError);
+    expect((timeout as TaskTimeoutError).timeout).toBe(150);
+    const lost = across(new WorkerLostError('j1', 'stalled'));
+    expect(lost).toBeInstanceOf(WorkerLostError);
+    expect((lost as WorkerLostError).jobId).toBe('j1');
+    expect((lost as WorkerLostError).message).toBe('job j1 failed: stalled (its worker process died or stalled)');
     expect(across('a string')).toBe('a string');
   });
 });

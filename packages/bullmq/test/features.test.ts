@@ -46,6 +46,21 @@ describe('@spindle/bullmq with two worker processes', () => {
     await ex.close();
   });
 
+  it("carries a user's error class with its own fields across: constructor name, code, message, stack and cause", async () => {
+    const ex = new BullmqExecutor({ connection: url, queueName });
+    const error = await rejection(ex.spawn(ref<(ctx: TaskContext, m: string) => never>('failsWithDbError'), ['insert failed']));
+    await ex.close();
+    // `class DbError extends Error { code = 'E_DB' }`, thrown in a worker process.
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).constructor.name).toBe('DbError');
+    expect((error as { code?: unknown }).code).toBe('E_DB');
+    expect((error as Error).message).toBe('insert failed');
+    expect((error as Error).stack).toContain('failsWithDbError');
+    const cause = (error as Error).cause;
+    expect(cause).toBeInstanceOf(RangeError);
+    expect((cause as Error).message).toBe('connection reset');
+  });
+
   it('retries a failing task with BullMQ attempts, and fails it for good without them', async () => {
     const retrying = new BullmqExecutor({ connection: url, queueName, attempts: 3 });
     const flaky = ref<(ctx: TaskContext, url: string, key: string, succeedOn: number) => Promise<number>>('flaky');

@@ -35,5 +35,7 @@ describe('runWorker', () => {
   it('refuses bad options with InvalidOptionsError naming the option', async () => {
     await expect(runWorker({ connection: url, concurrency: 0 })).rejects.toBeInstanceOf(InvalidOptionsError);
     await expect(runWorker({ connection: url, lockDuration: 5 })).rejects.toMatchObject({ option: 'lockDuration' });
+    // A waiting parent's lock is never longer than a running task's.
+    await expect(runWorker({ connection: url, lockDuration: 1_000, parkedLockDuration: 2_000 })).rejects.toMatchObject({ option: 'parkedLockDuration' });
   });
 });

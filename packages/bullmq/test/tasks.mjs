@@ -56,6 +56,15 @@ export function failsCustom(_ctx, message) {
   throw new ParseError(message);
 }
 
+/** An error class of the user's own with a field, as a new user would write one. */
+export class DbError extends Error {
+  code = 'E_DB';
+}
+
+export function failsWithDbError(_ctx, message) {
+  throw new DbError(message, { cause: new RangeError('connection reset') });
+}
+
 /** Counts its runs in Redis (`key`), fails until run `succeedOn`, then returns the count. */
 export async function flaky(_ctx, url, key, succeedOn) {
   const { Redis } = await import('ioredis');
@@ -133,3 +142,17 @@ export async function childWaitsForGo(_ctx, url, key) {
   return 42;
 }
 const childWaitsForGoRef = taskRef(import.meta.url, 'childWaitsForGo');
+
+/** A chain: each task spawns the next and joins it; the last returns 0, each adds 1. */
+export function* chain(ctx, depth) {
+  if (depth === 0) return 0;
+  return 1 + (yield ctx.spawn(chainRef, [depth - 1]));
+}
+const chainRef = taskRef(import.meta.url, 'chain');
+
+/** The same chain with async bodies, which continue in microtasks rather than steps. */
+export async function asyncChain(ctx, depth) {
+  if (depth === 0) return 0;
+  return 1 + (await ctx.spawn(asyncChainRef, [depth - 1]));
+}
+const asyncChainRef = taskRef(import.meta.url, 'asyncChain');

@@ -2,8 +2,8 @@ import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** The built worker command: worker processes run plain JavaScript, as on another host. */
-export const workerBin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+/** The worker command as installed (it runs the build): worker processes run plain JavaScript, as on another host. */
+export const workerBin = fileURLToPath(new URL('../bin/spindle-bullmq-worker.mjs', import.meta.url));
 
 /** Worker processes forked for a test, and how to stop or kill them. */
 export interface WorkerProcesses {
@@ -22,6 +22,7 @@ export interface WorkerSettings {
   readonly queueName: string;
   readonly concurrency?: number;
   readonly lockDuration?: number;
+  readonly parkedLockDuration?: number;
   readonly stalledInterval?: number;
   readonly maxStalledCount?: number;
 }
@@ -35,18 +36,22 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Forks `count` worker processes and resolves once each says it is ready. */
-export async function startWorkers(count: number, settings: WorkerSettings): Promise<WorkerProcesses> {
+/**
+ * Forks `count` worker processes and resolves once each says it is ready.
+ * @param script the program to fork: the built worker command, or one that calls runWorker()
+ */
+export async function startWorkers(count: number, settings: WorkerSettings, script = workerBin): Promise<WorkerProcesses> {
   const env: Record<string, string> = { ...(process.env as Record<string, string>), SPINDLE_REDIS_URL: settings.url, SPINDLE_QUEUE: settings.queueName };
   if (settings.concurrency !== undefined) env.SPINDLE_CONCURRENCY = String(settings.concurrency);
   if (settings.lockDuration !== undefined) env.SPINDLE_LOCK_DURATION = String(settings.lockDuration);
+  if (settings.parkedLockDuration !== undefined) env.SPINDLE_PARKED_LOCK_DURATION = String(settings.parkedLockDuration);
   if (settings.stalledInterval !== undefined) env.SPINDLE_STALLED_INTERVAL = String(settings.stalledInterval);
   if (settings.maxStalledCount !== undefined) env.SPINDLE_MAX_STALLED_COUNT = String(settings.maxStalledCount);
   const children: ChildProcess[] = [];
   const threads: number[] = [];
   await Promise.all(
     Array.from({ length: count }, (_, index) => {
-      const child = fork(workerBin, [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      const child = fork(script, [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
       children.push(child);
       return new Promise<void>((resolve, reject) => {
         child.once('message', (message: { thread?: number }) => {
