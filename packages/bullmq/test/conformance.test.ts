@@ -16,7 +16,9 @@ process.env.SPINDLE_QUEUE = queueName;
 // instead (shared memory cannot leave the process), through Redis all the same.
 let workers: WorkerProcesses;
 beforeAll(async () => {
-  workers = await startWorkers(2, { url, queueName, concurrency: 4 });
+  // A worker that a task ends (the worker-loss tests) is replaced, as on a host; short
+  // locks, so that the dead worker's job is found stalled within seconds.
+  workers = await startWorkers(2, { url, queueName, concurrency: 4, respawn: true, lockDuration: 10_000, stalledInterval: 1_000 });
 });
 afterAll(async () => {
   await workers.stop();

@@ -25,6 +25,11 @@ export interface WorkerSettings {
   readonly parkedLockDuration?: number;
   readonly stalledInterval?: number;
   readonly maxStalledCount?: number;
+  /**
+   * Fork a new worker in place of one that exits on its own (a task that ended its
+   * process), as a process manager would on a host; `stop()` and `kill()` do not count.
+   */
+  readonly respawn?: boolean;
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -49,22 +54,29 @@ export async function startWorkers(count: number, settings: WorkerSettings, scri
   if (settings.maxStalledCount !== undefined) env.SPINDLE_MAX_STALLED_COUNT = String(settings.maxStalledCount);
   const children: ChildProcess[] = [];
   const threads: number[] = [];
-  await Promise.all(
-    Array.from({ length: count }, (_, index) => {
-      const child = fork(script, [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-      children.push(child);
-      return new Promise<void>((resolve, reject) => {
-        child.once('message', (message: { thread?: number }) => {
-          // By index: threads[i] is the pid of children[i], whichever is ready first.
-          if (typeof message.thread === 'number') threads[index] = message.thread;
-          resolve();
-        });
-        child.once('exit', (code) => {
-          reject(new Error(`worker process exited with code ${String(code)} before it was ready`));
-        });
+  let stopping = false;
+  const start = (index: number): Promise<void> => {
+    const child = fork(script, [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    children[index] = child;
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      child.once('message', (message: { thread?: number }) => {
+        // By index: threads[i] is the pid of children[i], whichever is ready first.
+        if (typeof message.thread === 'number') threads[index] = message.thread;
+        ready = true;
+        resolve();
       });
-    }),
-  );
+      child.once('exit', (code, signal) => {
+        if (!ready) {
+          reject(new Error(`worker process exited with code ${String(code)} before it was ready`));
+          return;
+        }
+        // A replacement that fails to start shows as the work it leaves undone.
+        if (settings.respawn === true && !stopping && signal !== 'SIGKILL' && children[index] === child) start(index).catch(() => undefined);
+      });
+    });
+  };
+  await Promise.all(Array.from({ length: count }, (_, index) => start(index)));
   return {
     children,
     threads,
@@ -75,6 +87,7 @@ export async function startWorkers(count: number, settings: WorkerSettings, scri
       await exited(child);
     },
     stop: async () => {
+      stopping = true;
       for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await Promise.all(children.map(exited));
     },

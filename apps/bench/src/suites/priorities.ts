@@ -89,7 +89,7 @@ function middle(values: readonly number[]): number {
 
 const roundRobin = spindleSubject('@spindle/round-robin');
 const trampoline = spindleSubject('@spindle/trampoline');
-const fifo = `${roundRobin} (no priority)`;
+const fifo = `${roundRobin}-fifo`;
 
 function startCase(): BenchCase {
   return {

@@ -57,8 +57,10 @@ export function describeWorkerLoss(suite: Suite): void {
           const before = Array.from({ length: 50 }, (_, i) => suite.spawn(ex, 'reference', 'plainValue', [i]));
           const crasher = suite.spawn(ex, 'reference', 'crashWorkerOnce', [marker.path, testThread]);
           const after = Array.from({ length: 350 }, (_, i) => suite.spawn(ex, 'reference', 'plainValue', [50 + i]));
+          // Observed at once: its rejection may come first, and must not go unhandled.
+          const crashOutcome = outcomeOf(crasher);
           const { outcomes, counts } = await settleCounts([...before, ...after]);
-          const crash = await outcomeOf(crasher);
+          const crash = await crashOutcome;
           if (crash.status === 'rejected') expect(crash.reason, 'the crashing task rejects with an error').toBeInstanceOf(Error);
           expect(existsSync(marker.path), `the crashing task ended a worker (it settled with ${String(crash.status === 'rejected' ? crash.reason : crash.value)})`).toBe(true);
           if (crash.status === 'fulfilled') expect(crash.value).toBe('ran again after its worker died');
