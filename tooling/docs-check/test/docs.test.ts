@@ -1,29 +1,11 @@
-import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { examplesOf } from './code-blocks.js';
 import type { Example } from './code-blocks.js';
+import { DOCUMENTS, RUN_ELSEWHERE, readDocument } from './documents.js';
 import { startBullmqWorker, startRedis } from './redis-and-worker.js';
 import type { Started } from './redis-and-worker.js';
 import { UserProject, runNode } from './user-project.js';
-
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-
-// The guide for executor authors is a whole project that tooling/pack-check builds and
-// runs against the packed packages; the diagnostics README has its own test
-// (packages/diagnostics/test/readme.test.ts).
-const DOCUMENTS = [
-  'README.md',
-  ...readdirSync(path.join(repoRoot, 'docs'))
-    .filter((name) => name.endsWith('.md') && name !== 'writing-an-executor.md')
-    .sort()
-    .map((name) => `docs/${name}`),
-  'packages/core/README.md',
-  'packages/round-robin/README.md',
-  'packages/trampoline/README.md',
-  'packages/conformance/README.md',
-];
 
 interface Checked {
   readonly document: string;
@@ -32,8 +14,9 @@ interface Checked {
   dir: string;
 }
 
-const checked: Checked[] = DOCUMENTS.flatMap((document) =>
-  examplesOf(readFileSync(path.join(repoRoot, document), 'utf8')).map((example) => ({ document, example, dir: '' })),
+// The diagnostics README has its own test (packages/diagnostics/test/readme.test.ts).
+const checked: Checked[] = DOCUMENTS.filter((document) => !RUN_ELSEWHERE.includes(document)).flatMap((document) =>
+  examplesOf(readDocument(document)).map((example) => ({ document, example, dir: '' })),
 );
 const where = ({ document, example }: Checked): string => `${document}:${String(example.blocks.at(-1)?.line)}`;
 const imports = (example: Example, name: string): boolean => example.blocks.some((block) => block.source.includes(`from '${name}'`));

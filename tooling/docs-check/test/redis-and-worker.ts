@@ -31,7 +31,11 @@ function freePort(): Promise<number> {
 /** Starts `child` and resolves once its output contains `ready`, or rejects if it exits first. */
 function started(child: ChildProcess, ready: string, what: string): Promise<Started> {
   let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer): void => {
       const before = output.includes(ready);
