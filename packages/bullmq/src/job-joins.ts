@@ -11,7 +11,9 @@ import type { OutcomeMessage } from './messages.js';
  * worker that finishes the job, in one script, records the outcome (in the job's hash, where
  * it lives as long as the job, and under a key of its own for a minute, for a job removed on
  * completion) and reads the joiners, then sends the outcome to each. A joiner that registers
- * after that script finds the outcome in Redis; one that registers before is sent it.
+ * after that script finds the outcome in Redis; one that registers before is sent it. The
+ * key of its own answers only while no job has the id: once the job is gone, the id is free,
+ * and a later spawn's add makes a new job, which runs.
  *
  * A spawn that finds the job gone without an outcome (removed while it waited: cancelled, or
  * by hand) adds it again. Cancelling one spawn's handle leaves the job to the others; the
@@ -97,7 +99,8 @@ export async function lookUp(redis: Redis, keys: readonly JoinKeys[]): Promise<J
     const [keyError, key] = replies[3 * i + 1] ?? [null, null];
     const [existsError, exists] = replies[3 * i + 2] ?? [null, 1];
     if (fieldError !== null || keyError !== null || existsError !== null) return { kind: 'waiting' };
-    const outcome = unpackOutcome(field) ?? unpackOutcome(key);
+    // The key outlives its job, and the id may be a new job's by now: it answers only for a job gone.
+    const outcome = unpackOutcome(field) ?? (exists === 0 ? unpackOutcome(key) : undefined);
     if (outcome !== undefined) return { kind: 'settled', outcome };
     return exists === 0 ? { kind: 'gone' } : { kind: 'waiting' };
   });
