@@ -35,14 +35,16 @@ it('every TypeScript example in the README compiles under the strict settings', 
   });
   if (config === undefined) throw new Error('tsconfig.json could not be read');
   const options: ts.CompilerOptions = { ...config.options, noEmit: true };
-  const host = ts.createCompilerHost(options);
-  const { fileExists, readFile, getSourceFile, directoryExists } = host;
-  host.fileExists = (path) => files.has(path) || fileExists.call(host, path);
-  host.readFile = (path) => files.get(path) ?? readFile.call(host, path);
-  host.directoryExists = (path) => path === examplesDir || (directoryExists?.call(host, path) ?? true);
-  host.getSourceFile = (path, language, onError, create) => {
-    const text = files.get(path);
-    return text === undefined ? getSourceFile.call(host, path, language, onError, create) : ts.createSourceFile(path, text, language);
+  const base = ts.createCompilerHost(options);
+  const host: ts.CompilerHost = {
+    ...base,
+    fileExists: (path) => files.has(path) || base.fileExists(path),
+    readFile: (path) => files.get(path) ?? base.readFile(path),
+    directoryExists: (path) => path === examplesDir || (base.directoryExists?.(path) ?? true),
+    getSourceFile: (path, language, onError, create) => {
+      const text = files.get(path);
+      return text === undefined ? base.getSourceFile(path, language, onError, create) : ts.createSourceFile(path, text, language);
+    },
   };
   const program = ts.createProgram([...files.keys()], options, host);
   const problems = ts.getPreEmitDiagnostics(program).map((diagnostic) => {
