@@ -1,9 +1,9 @@
 // Per-spawn job options: delay, priority, attempts and backoff, and what a spawn refuses.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, inject, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { InvalidOptionsError, InvalidTaskError, TaskCancelledError, taskRef } from '@spindle/core';
-import type { TaskContext, TaskReference } from '@spindle/core';
+import type { TaskContext, TaskHandle, TaskReference } from '@spindle/core';
 import { BullmqExecutor, priorityLimit } from '../dist/index.js';
 import type { BullmqSpawnOptions } from '../dist/index.js';
 import { startWorkers } from './workers.js';
@@ -21,6 +21,17 @@ const add = ref<(ctx: TaskContext, a: number, b: number) => number>('add');
 const flaky = ref<(ctx: TaskContext, url: string, key: string, succeedOn: number) => Promise<number>>('flaky');
 const countedValue = ref<(ctx: TaskContext, url: string, key: string, value: string) => Promise<string>>('countedValue');
 const startOrder = ref<(ctx: TaskContext, label: string) => [number, string]>('startOrder');
+
+/** Checked by `pnpm typecheck`, never run: a spawn is typed from its body, BullMQ's options included. */
+export function typedSpawns(ex: BullmqExecutor): void {
+  expectTypeOf(ex.spawn(add, [1, 2], { delay: 5, priority: 1, attempts: 2, backoff: { type: 'fixed', delay: 1 }, jobId: 'x' })).toEqualTypeOf<TaskHandle<number>>();
+  // @ts-expect-error: add takes numbers
+  ex.spawn(add, ['1', 2]);
+  // @ts-expect-error: a delay is milliseconds
+  ex.spawn(add, [1, 2], { delay: '5' });
+  // @ts-expect-error: not an option
+  ex.spawn(add, [1, 2], { dealy: 5 });
+}
 
 async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
   try {
