@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, inject } from 'vitest';
 import { describeExecutorConformance } from '@spindle/conformance';
-import { BullmqExecutor } from '../src/index.js';
+import { BullmqExecutor } from '../dist/index.js';
 import { startWorkers } from './workers.js';
 import type { WorkerProcesses } from './workers.js';
 
