@@ -48,7 +48,8 @@ describe('SIGTERM while a task module made its own executor at import and never 
         const elapsed = (await exited) - signalledAt;
         expect(elapsed, `exited ${Math.round(elapsed)} ms after SIGTERM`).toBeLessThan(exitWithinMs);
         // Nothing was lost: the job it held waits for another worker, its handle unsettled.
-        const waiting = await queue.getJobs(['wait']);
+        // Every Spindle job has a BullMQ priority, so a waiting one is "prioritized".
+        const waiting = await queue.getJobs(['wait', 'prioritized']);
         expect(waiting.some((job) => (job.data as { i?: number }).i === handle.id), 'the job is back in the queue').toBe(true);
         expect(await queue.getActiveCount()).toBe(0);
         expect(handle.state).toBe('pending');
