@@ -2,7 +2,7 @@ import { WorkerCrashedError } from '../errors.js';
 import { Mail } from '../shared/shared-state.js';
 import type { SharedState } from '../shared/shared-state.js';
 import { SlotState, Status, mainOwner } from '../shared/slot-table.js';
-import type { Intake } from './intake.js';
+import type { Handover } from './handover.js';
 import type { Outcomes } from './outcomes.js';
 import type { PoolTask } from './pool-task.js';
 import type { Workers } from './workers.js';
@@ -11,7 +11,7 @@ import type { Workers } from './workers.js';
 export interface Survivors {
   readonly shared: SharedState;
   readonly outcomes: Outcomes;
-  readonly intake: Intake;
+  readonly handover: Handover;
   readonly workers: Workers;
   readonly maxThreads: number;
 }
@@ -65,6 +65,6 @@ export function recoverFrom(index: number, cause: unknown, pool: Survivors): voi
     shared.inject.pushBatch(moved, 0, moved.length);
   }
   pool.workers.restart(index);
-  for (const task of repost) pool.intake.repost(task);
+  for (const task of repost) pool.handover.repost(task);
   shared.wake(pool.maxThreads, 0, pool.maxThreads);
 }

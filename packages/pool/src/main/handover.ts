@@ -14,8 +14,9 @@ import type { Workers } from './workers.js';
  * wait on this thread until a flush (one microtask per burst of spawns) moves them into
  * shared slots and the inject queue, or posts them to one worker when their payload must
  * travel by message. When slots run out, or `maxQueue` tasks wait, it watches for room.
+ * (The accounting of accepted tasks and `close()` are the kit's `Intake`, in the executor.)
  */
-export class Intake {
+export class Handover {
   private readonly pending = new RingQueue<PoolTask>(64);
   private flushScheduled = false;
   private waitingForRoom = false;
