@@ -62,7 +62,7 @@ export function recoverFrom(index: number, cause: unknown, pool: Survivors): voi
   if (deque !== undefined) {
     const moved: number[] = [];
     for (let item = deque.steal(); item !== -1; item = deque.steal()) if (item >= 0) moved.push(item);
-    shared.inject.pushBatch(moved, 0, moved.length);
+    shared.requeue(moved, 0, moved.length);
   }
   pool.workers.restart(index);
   for (const task of repost) pool.handover.repost(task);

@@ -23,6 +23,7 @@ import type { PoolOptions, ResolvedPoolOptions } from './options.js';
 import { idleStats } from './pool-stats.js';
 import type { PoolStats } from './pool-stats.js';
 import { PoolTask } from './pool-task.js';
+import { PoolTimings } from './pool-timings.js';
 import { StartedPool } from './started-pool.js';
 import type { PoolLifecycle } from './started-pool.js';
 
@@ -46,6 +47,7 @@ export class PoolExecutor implements Executor, TaskOwner {
   private readonly poolNumber: number;
   /** The workers and shared memory, once the pool is first used. */
   private started: StartedPool | undefined = undefined;
+  private readonly timings = new PoolTimings();
   /** Accepted tasks, and `close()` in both modes (the kit's, as every executor's). */
   private readonly intake: Intake<PoolTask>;
   private readonly lifecycle: PoolLifecycle = {
@@ -70,7 +72,14 @@ export class PoolExecutor implements Executor, TaskOwner {
 
   /** Current figures. */
   get stats(): PoolStats {
-    return { ...(this.started?.workers.stats() ?? idleStats), live: this.intake.live, queued: this.queued() };
+    const timings = this.timings;
+    return {
+      ...(this.started?.workers.stats() ?? idleStats),
+      live: this.intake.live,
+      queued: this.queued(),
+      waitTime: timings.waitTime,
+      runTime: timings.runTime,
+    };
   }
 
   /**
@@ -96,6 +105,7 @@ export class PoolExecutor implements Executor, TaskOwner {
       task.finish(false, undefined);
       return task;
     }
+    this.timings.stamp(task);
     const started = this.start();
     started.workers.setReferenced(true);
     started.watchEvents();
@@ -183,6 +193,6 @@ export class PoolExecutor implements Executor, TaskOwner {
 
   /** Makes the shared memory and starts the workers, once. */
   private start(): StartedPool {
-    return (this.started ??= new StartedPool(this.options, this.label, this.poolNumber, this.eventLog, this.lifecycle));
+    return (this.started ??= new StartedPool(this.options, this.label, this.poolNumber, this.eventLog, this.lifecycle, this.timings));
   }
 }

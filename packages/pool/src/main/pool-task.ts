@@ -13,6 +13,8 @@ export class PoolTask extends Task {
   slot = -1;
   /** Worker it was posted to (by-message tasks). */
   worker = -1;
+  /** When it was spawned (epoch ms) if its wait and run are timed, else 0. */
+  spawnedAt = 0;
 
   constructor(owner: TaskOwner, options: SpawnOptions | undefined, payload: Payload, byMessage: boolean) {
     super(owner, undefined, options);

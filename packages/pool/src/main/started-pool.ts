@@ -9,6 +9,7 @@ import type { Survivors } from './crash-recovery.js';
 import { Handover } from './handover.js';
 import type { ResolvedPoolOptions } from './options.js';
 import { Outcomes } from './outcomes.js';
+import type { PoolTimings } from './pool-timings.js';
 import { Workers } from './workers.js';
 import type { WorkersHost } from './workers.js';
 
@@ -39,6 +40,7 @@ export class StartedPool implements WorkersHost, Survivors {
     poolNumber: number,
     eventLog: TaskEventLog,
     private readonly lifecycle: PoolLifecycle,
+    timings: PoolTimings,
   ) {
     const shared = (this.shared = SharedState.create(options.maxThreads, options.slots, options.slotBytes, options.dequeCapacity));
     this.maxThreads = options.maxThreads;
@@ -46,7 +48,7 @@ export class StartedPool implements WorkersHost, Survivors {
     this.outcomes = new Outcomes(shared, allocator, label, eventLog, (owner, slot, status, value) => {
       // An owner that retired has no task waiting for this result.
       this.workers.post(owner, { t: 'result', slot, status, value });
-    });
+    }, timings);
     this.workers = new Workers(shared, options, label, poolNumber, this);
     this.handover = new Handover(shared, allocator, this.outcomes, this.workers, options);
     this.watchdog = options.cancelTimeout === Infinity ? undefined : new CancelWatchdog(shared, this.workers, options.cancelTimeout, () => lifecycle.live() > 0);

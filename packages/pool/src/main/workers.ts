@@ -87,7 +87,7 @@ export class Workers {
   }
 
   /** The figures the workers keep in shared memory, and the crashes and terminations seen. */
-  stats(): Omit<PoolStats, 'live' | 'queued'> {
+  stats(): Omit<PoolStats, 'live' | 'queued' | 'waitTime' | 'runTime'> {
     const shared = this.shared;
     const read = (i: number, which: number): number => Atomics.load(shared.control, shared.word(i, which));
     let executed = 0;

@@ -57,7 +57,8 @@ export class SlotTasks {
     const slot = this.allocator.alloc();
     if (slot < 0) return false;
     const slots = this.slots;
-    slots.prepare(slot, this.index, task.id, parent.id);
+    // Only the main thread's tasks are timed (their figures are the pool's stats).
+    slots.prepare(slot, this.index, task.id, parent.id, task.priority, 0);
     if (!writePayload(this.shared, slot, payload)) {
       this.allocator.free(slot);
       return false;
@@ -99,7 +100,7 @@ export class SlotTasks {
     const [module, exportName, args, name] = readPayload(this.shared, slot);
     let task = owner === this.index ? this.proxies.get(slot) : undefined;
     if (task === undefined) {
-      task = this.guest(slot, owner, name);
+      task = this.guest(slot, owner, name, this.slots.priority(slot));
       if (from >= 0 && this.runtime.forwarding) this.out.steal(task.id, from, this.index);
     } else {
       this.proxies.delete(slot);
@@ -114,7 +115,7 @@ export class SlotTasks {
       return;
     }
     const [module, exportName, args, name] = payload;
-    this.run(this.guest(slot, mainOwner, name), module, exportName, args);
+    this.run(this.guest(slot, mainOwner, name, this.slots.priority(slot)), module, exportName, args);
   }
 
   /** A task of this thread settled: its outcome goes to whoever holds its handle. */
@@ -157,8 +158,10 @@ export class SlotTasks {
     finishFromStatus(task, status, value, () => new WorkerCrashedError(runner, 'the worker running it died'));
   }
 
-  private guest(slot: number, owner: number, name: string | undefined): WorkerTask {
-    const task = this.runtime.newTask(undefined, this.slots.taskId(slot), name === undefined ? undefined : { name });
+  /** A task this worker runs for another thread; its children inherit `priority`. */
+  private guest(slot: number, owner: number, name: string | undefined, priority: number): WorkerTask {
+    const options = name === undefined ? { priority } : { name, priority };
+    const task = this.runtime.newTask(undefined, this.slots.taskId(slot), options);
     task.slot = slot;
     task.reportTo = owner;
     this.guests.set(slot, task);
@@ -167,6 +170,8 @@ export class SlotTasks {
   }
 
   private run(task: WorkerTask, module: string, exportName: string, args: readonly unknown[]): void {
+    // A main-thread task's wait ends here (the clock is read only for timed tasks).
+    if (task.reportTo === ReportTo.main) this.slots.started(task.slot);
     this.runtime.begin(task, this.reference(module, exportName), args);
     // Its owner may have asked it to stop before this worker claimed it: it never starts.
     if (task.reportTo !== ReportTo.here && this.slots.cancelRequested(task.slot)) task.cancel(cancelReason);
@@ -186,6 +191,7 @@ export class SlotTasks {
   private report(task: WorkerTask, status: number, value: unknown): void {
     const slot = task.slot;
     this.guests.delete(slot);
+    if (task.reportTo === ReportTo.main) this.slots.ended(slot);
     let fits: boolean;
     try {
       fits = writeResult(this.shared, slot, value);
