@@ -5,34 +5,12 @@
 // exact; the stress test runs four workers with steals.
 import { afterEach, describe, expect, it } from 'vitest';
 import { TaskCancelledError, taskRef } from '@spindle/core';
-import type { SpawnOptions, TaskContext, TaskHandle } from '@spindle/core';
+import type { SpawnOptions, TaskHandle } from '@spindle/core';
 import { PoolExecutor } from '../dist/index.js';
+import { Gate, gateFixtures, hold, installGate, order } from './gate.js';
+import type { Body } from './gate.js';
 
-const fixtures = new URL('./priority-fixtures.mjs', import.meta.url);
-/** A fixture's body type (the fixtures are JavaScript): its arguments `A`, its result `R`. */
-type Body<A extends unknown[], R> = (ctx: TaskContext, ...args: A) => R;
-const order = taskRef<Body<unknown[], number>>(fixtures, 'order');
-const hold = taskRef<Body<[], number>>(fixtures, 'hold');
-const installGate = taskRef<Body<[SharedArrayBuffer], number>>(fixtures, 'installGate');
-
-/** Shared memory a `hold` task waits on inside its worker until the test opens it. */
-class Gate {
-  readonly memory = new SharedArrayBuffer(8);
-  private readonly words = new Int32Array(this.memory);
-
-  /** Resolves once `n` tasks in all have reached the gate. */
-  async held(n: number): Promise<void> {
-    for (let seen = Atomics.load(this.words, 1); seen < n; seen = Atomics.load(this.words, 1)) {
-      const waiting = Atomics.waitAsync(this.words, 1, seen);
-      if (waiting.async) await waiting.value;
-    }
-  }
-
-  open(): void {
-    Atomics.store(this.words, 0, 1);
-    Atomics.notify(this.words, 0);
-  }
-}
+const fixtures = gateFixtures;
 
 let pool: PoolExecutor | undefined;
 afterEach(async () => {

@@ -1,4 +1,4 @@
-// Task bodies for the pool's priority tests (plain JavaScript, loaded by reference). State
+// Task bodies for the pool's priority and timing tests (plain JavaScript, loaded by reference). State
 // here is per worker thread: `installGate` and `installCounts` are posted to each worker
 // (they carry shared memory, so they run where they are posted) before the tasks that use it.
 import { threadId } from 'node:worker_threads';
@@ -89,4 +89,16 @@ export function* fan(ctx, id, n, micros) {
   let sum = id;
   for (const child of children) sum += yield ctx.join(child);
   return sum;
+}
+
+/** Works for at least `ms` ms of this thread's clock; returns `ms`. */
+export function busy(_ctx, ms) {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+  return ms;
+}
+
+/** Throws at once. */
+export function fails() {
+  throw new Error('fails on purpose');
 }
