@@ -25,7 +25,8 @@ export interface Survivors {
  *   being cancelled;
  * - its own children, whose handles died with it, are cancelled (freed where it ran them);
  * - tasks still in its deque move to the inject queue and run elsewhere;
- * - tasks posted to it by message that it had not claimed are posted again.
+ * - tasks posted to it by message that it had not claimed are posted again, except those
+ *   that moved buffers to it (the buffers are gone): they fail with `WorkerCrashedError`.
  * Then a new worker takes its place (same index, same deque and mailbox).
  */
 export function recoverFrom(index: number, cause: unknown, pool: Survivors): void {
@@ -54,7 +55,9 @@ export function recoverFrom(index: number, cause: unknown, pool: Survivors): voi
       shared.cancel(slot);
     } else if (state === SlotState.Queued && owner === mainOwner && slots.pinned(slot)) {
       const task = outcomes.taskIn(slot);
-      if (task?.worker === index) repost.push(task);
+      // Buffers moved to the dead worker died with it: such a task cannot run anywhere.
+      if (task?.worker === index && task.transfer !== undefined) outcomes.complete(slot, Status.Crashed, undefined, crashed);
+      else if (task?.worker === index) repost.push(task);
     }
   }
   // Whatever is still in its deque runs elsewhere.

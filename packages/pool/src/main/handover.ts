@@ -64,9 +64,9 @@ export class Handover {
     return space;
   }
 
-  /** Posts again a task pinned to a worker that died before it claimed the task. */
+  /** Posts again a task pinned to a worker that died before it claimed the task (not one that moved buffers: they died with it). */
   repost(task: PoolTask): void {
-    if (task.payload !== undefined) this.post(task, task.slot, task.payload);
+    if (task.payload !== undefined && task.transfer === undefined) this.post(task, task.slot, task.payload);
   }
 
   /**
@@ -129,9 +129,14 @@ export class Handover {
     this.notifySpace();
   }
 
-  /** Posts a task whose payload travels by message: it runs on the worker that receives it (kept for a repost). */
+  /**
+   * Posts a task whose payload travels by message: it runs on the worker that receives it.
+   * The payload is kept for a repost, unless its buffers moved: then there is nothing left
+   * to post again.
+   */
   private post(task: PoolTask, slot: number, payload: NonNullable<PoolTask['payload']>): void {
-    task.worker = this.workers.postTask({ t: 'task', slot, payload });
+    task.worker = this.workers.postTask({ t: 'task', slot, payload }, task.transfer);
+    if (task.transfer !== undefined) task.payload = undefined;
   }
 
   private waitForRoom(): void {

@@ -22,8 +22,8 @@ interface HeldChunk {
   readonly thread: number;
 }
 
-/** Passes the outcome of a worker's child, too large for its slot, on to the worker holding its handle. */
-export type RelayResult = (owner: number, slot: number, status: number, value: unknown) => void;
+/** Passes the outcome of a worker's child, too large for its slot or moving `transfer`, on to the worker holding its handle. */
+export type RelayResult = (owner: number, slot: number, status: number, value: unknown, transfer: readonly ArrayBuffer[] | undefined) => void;
 
 /**
  * The tasks of the main thread that left it (by their slots), and what the workers report

@@ -6,7 +6,6 @@ import type {
   Executor,
   ExecutorCapabilities,
   SpawnArgs,
-  SpawnOptions,
   SpawnResult,
   Spawnable,
   TaskContext,
@@ -17,9 +16,11 @@ import type { Task, TaskOwner } from '@spindle/core/kit';
 import { capabilities } from '../capabilities.js';
 import { QueueFullError } from '../errors.js';
 import { needsMessage } from '../shared/payload.js';
+import { moveArguments } from '../shared/transfer.js';
 import type { Payload } from '../shared/payload.js';
 import { resolvePoolOptions } from './options.js';
 import type { PoolOptions, ResolvedPoolOptions } from './options.js';
+import type { PoolSpawnOptions } from '../shared/spawn-options.js';
 import { idleStats } from './pool-stats.js';
 import type { PoolStats } from './pool-stats.js';
 import { PoolTask } from './pool-task.js';
@@ -83,22 +84,26 @@ export class PoolExecutor implements Executor, TaskOwner {
   }
 
   /**
-   * Accepts a task reference and returns its handle at once.
+   * Accepts a task reference and returns its handle at once. `options.priority` orders its
+   * start against every task waiting (see the README); `options.transfer` moves buffers of
+   * the arguments to the worker instead of copying them.
    * @throws InvalidTaskError for a closure, or arguments or options that cannot cross to a worker
+   * @throws InvalidTransferError (an InvalidTaskError) for a transfer list that cannot move
    * @throws ExecutorClosedError after `close()`
    * @throws QueueFullError at `maxQueue` with `onFull: 'reject'`
    */
-  spawn<A extends unknown[], R>(body: (ctx: TaskContext, ...args: A) => R, args?: A, options?: SpawnOptions): TaskHandle<BodyResult<R>>;
-  spawn<A extends unknown[], R>(body: TaskReference<A, R>, args?: A, options?: SpawnOptions): TaskHandle<R>;
-  spawn<M extends object>(body: M & ThisType<M>, args?: [], options?: SpawnOptions): TaskHandle<SpawnResult<M>>;
-  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>>;
-  spawn(body: Spawnable, args?: readonly unknown[], options?: SpawnOptions): TaskHandle<unknown> {
+  spawn<A extends unknown[], R>(body: (ctx: TaskContext, ...args: A) => R, args?: A, options?: PoolSpawnOptions): TaskHandle<BodyResult<R>>;
+  spawn<A extends unknown[], R>(body: TaskReference<A, R>, args?: A, options?: PoolSpawnOptions): TaskHandle<R>;
+  spawn<M extends object>(body: M & ThisType<M>, args?: [], options?: PoolSpawnOptions): TaskHandle<SpawnResult<M>>;
+  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: PoolSpawnOptions): TaskHandle<SpawnResult<B>>;
+  spawn(body: Spawnable, args?: readonly unknown[], options?: PoolSpawnOptions): TaskHandle<unknown> {
     this.intake.assertOpen();
-    const list = validateSpawn(body, args, options, capabilities);
+    const { list, transfer } =
+      options?.transfer === undefined ? { list: validateSpawn(body, args, options, capabilities), transfer: undefined } : moveArguments(body, args, options, options.transfer, capabilities);
     if (this.options.onFull === 'reject' && this.queued() >= this.options.maxQueue) throw new QueueFullError(this.label, this.options.maxQueue);
     const ref = body as TaskReference<never>;
     const payload: Payload = [ref.module, ref.export, list, options?.name];
-    const task = new PoolTask(this, options, payload, needsMessage(list));
+    const task = new PoolTask(this, options, payload, needsMessage(list), transfer);
     this.intake.accept(task);
     publishSpawn(this.label, this.eventLog, task.id, task.name, undefined, body);
     if (task.cancelledAtSpawn) {

@@ -45,10 +45,11 @@ export class StartedPool implements WorkersHost, Survivors {
     const shared = (this.shared = SharedState.create(options.maxThreads, options.slots, options.slotBytes, options.dequeCapacity));
     this.maxThreads = options.maxThreads;
     const allocator = new SlotAllocator(shared.freeSlots);
-    this.outcomes = new Outcomes(shared, allocator, label, eventLog, (owner, slot, status, value) => {
+    const relay = (owner: number, slot: number, status: number, value: unknown, transfer: readonly ArrayBuffer[] | undefined): void => {
       // An owner that retired has no task waiting for this result.
-      this.workers.post(owner, { t: 'result', slot, status, value });
-    }, timings);
+      this.workers.post(owner, { t: 'result', slot, status, value }, transfer);
+    };
+    this.outcomes = new Outcomes(shared, allocator, label, eventLog, relay, timings);
     this.workers = new Workers(shared, options, label, poolNumber, this);
     this.handover = new Handover(shared, allocator, this.outcomes, this.workers, options);
     this.watchdog = options.cancelTimeout === Infinity ? undefined : new CancelWatchdog(shared, this.workers, options.cancelTimeout, () => lifecycle.live() > 0);

@@ -1,8 +1,10 @@
 import { SpindleError, taskRef } from '@spindle/core';
-import { encodeError } from '@spindle/core/kit';
+import { assertCloneable, encodeError } from '@spindle/core/kit';
 import type { TaskReference } from '@spindle/core';
 import type { Task } from '@spindle/core/kit';
-import { WorkerCrashedError } from '../errors.js';
+import { InvalidTransferError, WorkerCrashedError } from '../errors.js';
+import { takeMoves } from '../shared/moves.js';
+import { isDetached } from '../shared/transfer.js';
 import { finishFromStatus } from '../shared/outcome.js';
 import { readPayload, readResult, writePayload, writeResult } from '../shared/payload.js';
 import type { Payload } from '../shared/payload.js';
@@ -173,6 +175,10 @@ export class SlotTasks {
     // A main-thread task's wait ends here (the clock is read only for timed tasks).
     if (task.reportTo === ReportTo.main) this.slots.started(task.slot);
     this.runtime.begin(task, this.reference(module, exportName), args);
+    // A result that leaves this thread goes through report(), which proves it can cross (it
+    // serialises it, or clones it moving its buffers). The harness's own check would clone
+    // it once more: a copy of every buffer a result moves.
+    if (task.reportTo !== ReportTo.here) task.reference = false;
     // Its owner may have asked it to stop before this worker claimed it: it never starts.
     if (task.reportTo !== ReportTo.here && this.slots.cancelRequested(task.slot)) task.cancel(cancelReason);
     if (!task.bodyFinished) this.runtime.step(task);
@@ -192,21 +198,31 @@ export class SlotTasks {
     const slot = task.slot;
     this.guests.delete(slot);
     if (task.reportTo === ReportTo.main) this.slots.ended(slot);
-    let fits: boolean;
-    try {
-      fits = writeResult(this.shared, slot, value);
-    } catch (error) {
-      status = Status.Rejected;
-      fits = writeResult(this.shared, slot, encodeError(error));
+    // A result given with moved(): its buffers go with a message, never through the slot.
+    let transfer = status === Status.Fulfilled ? takeMoves(value) : undefined;
+    let fits = false;
+    if (transfer !== undefined) {
+      const moving = movable(value, transfer);
+      value = moving.value;
+      transfer = moving.transfer;
+      if (transfer === undefined) status = Status.Rejected;
+    } else {
+      try {
+        fits = writeResult(this.shared, slot, value);
+      } catch (error) {
+        status = Status.Rejected;
+        value = encodeError(notCloneable(value, error));
+        fits = writeResult(this.shared, slot, value);
+      }
     }
     if (!fits) {
-      // Too large for the slot: it travels by message (through the main thread for another
-      // worker's task), posted now so that a crash of this thread cannot take it (a dead
-      // worker's port is drained before its exit event). Marked first, so that a crash does
-      // not fail it too.
+      // Too large for the slot, or moving: it travels by message (through the main thread
+      // for another worker's task), posted now so that a crash of this thread cannot take
+      // it (a dead worker's port is drained before its exit event). Marked first, so that a
+      // crash does not fail it too.
       this.slots.finish(slot, Status.Relayed);
-      if (task.reportTo === ReportTo.main) this.out.doneWithValue(slot, status, value, this.runtime.forwarding);
-      else this.out.relay(task.reportTo, slot, status, value);
+      if (task.reportTo === ReportTo.main) this.out.doneWithValue(slot, status, value, this.runtime.forwarding, transfer);
+      else this.out.relay(task.reportTo, slot, status, value, transfer);
       this.runtime.flush();
       return;
     }
@@ -225,4 +241,34 @@ export class SlotTasks {
       this.shared.madeRoom();
     }
   }
+}
+
+/**
+ * A result given with `moved()`, ready to post: cloned once with its buffers transferred
+ * into the clone (no copy; the check that it can cross), with the clone's buffers to move.
+ * A list that cannot move, or a value that cannot cross, gives the encoded error instead
+ * (`transfer` undefined).
+ */
+function movable(value: unknown, transfer: readonly ArrayBuffer[]): { readonly value: unknown; readonly transfer: readonly ArrayBuffer[] | undefined } {
+  const detached = transfer.findIndex(isDetached);
+  if (detached >= 0) {
+    const error = new InvalidTransferError('detached', detached, `transfer[${detached}] of the result was moved elsewhere before the task returned it`);
+    return { value: encodeError(error), transfer: undefined };
+  }
+  try {
+    const [clone, buffers] = structuredClone<[unknown, ArrayBuffer[]]>([value, transfer as ArrayBuffer[]], { transfer: [...transfer] });
+    return { value: clone, transfer: buffers };
+  } catch (error) {
+    return { value: encodeError(notCloneable(value, error)), transfer: undefined };
+  }
+}
+
+/** The error for a result that failed to serialise: core's `not-cloneable`, naming why. */
+function notCloneable(value: unknown, error: unknown): unknown {
+  try {
+    assertCloneable([value], 'result');
+  } catch (refusal) {
+    return refusal;
+  }
+  return error;
 }

@@ -8,7 +8,9 @@ import { capabilities } from '../capabilities.js';
 import { Wire } from '../shared/event-wire.js';
 import type { Mailbox } from '../shared/mailbox.js';
 import type { ToWorker, WorkerInit } from '../shared/messages.js';
+import type { PoolSpawnOptions } from '../shared/spawn-options.js';
 import { needsMessage } from '../shared/payload.js';
+import { moveArguments } from '../shared/transfer.js';
 import { Control, SharedState, WorkerWord } from '../shared/shared-state.js';
 import { EventWriter } from './event-writer.js';
 import { WorkFinder } from './find-work.js';
@@ -188,7 +190,7 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
   flush(): void {
     const message = this.out.take();
     if (message === undefined) return;
-    this.port.postMessage(message.report, [message.transfer]);
+    this.port.postMessage(message.report, message.transfer);
   }
 
   startSlot(slot: number, from: number): void {
@@ -220,8 +222,14 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
     return outcome;
   }
 
-  spawnChild(parent: Task, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): Task {
-    const list = validateSpawn(body, args, options, capabilities);
+  /**
+   * A child of a task of this thread: into shared memory and onto this worker's deque when
+   * it fits a slot, else it starts here. With a `transfer` list (the pool's spawn option,
+   * given to `ctx.spawn`), its buffers move into the child's arguments and it starts here.
+   */
+  spawnChild(parent: Task, body: Spawnable, args: readonly unknown[], options: PoolSpawnOptions | undefined): Task {
+    const { list, transfer } =
+      options?.transfer === undefined ? { list: validateSpawn(body, args, options, capabilities), transfer: undefined } : moveArguments(body, args, options, options.transfer, capabilities);
     const task = this.newTask(parent, this.idBase + Atomics.add(this.control, Control.childIds, 1), options);
     if (task.priority !== 0) this.shared.prioritize();
     if (this.forwarding) this.out.spawn(task.id, parent.id, task.name, describeBody(body));
@@ -230,8 +238,8 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
       return task;
     }
     const ref = body as TaskReference<never>;
-    if (!needsMessage(list) && this.tasks.share(task, parent, [ref.module, ref.export, list, options?.name])) return task;
-    // Stays here: it holds shared memory or does not fit a slot.
+    if (transfer === undefined && !needsMessage(list) && this.tasks.share(task, parent, [ref.module, ref.export, list, options?.name])) return task;
+    // Stays here: it holds shared memory, moved buffers, or does not fit a slot.
     this.begin(task, body, list);
     this.local.push(task);
     // Spawned from an async body's continuation, the loop may be parked.
