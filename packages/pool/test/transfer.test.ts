@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidTaskError, taskRef } from '@spindle/core';
 import type { TaskContext } from '@spindle/core';
-import { InvalidTransferError, PoolExecutor, WorkerCrashedError, moved } from '../dist/index.js';
+import { InvalidTransferError, PoolExecutor, QueueFullError, WorkerCrashedError, moved } from '../dist/index.js';
 import type { PoolSpawnOptions, TransferProblem } from '../dist/index.js';
 
 const fixtures = new URL('./transfer-fixtures.mjs', import.meta.url);
@@ -43,6 +43,14 @@ describe('moving buffers to a task', () => {
     expect(bytes.buffer.byteLength).toBe(0);
     expect(bytes.length).toBe(0);
     expect(await handle).toEqual({ length: 4 * MiB, total: 12 * MiB });
+  });
+
+  it('a spawn refused at the call (a full queue) moves nothing: the listed buffer stays whole here', () => {
+    pool = new PoolExecutor({ threads: 1, maxQueue: 0, onFull: 'reject' });
+    const bytes = bytesOf(MiB, 5);
+    expect(() => pool?.spawn(sum, [bytes], { transfer: [bytes.buffer] })).toThrow(QueueFullError);
+    expect(bytes.buffer.byteLength).toBe(MiB);
+    expect(bytes[MiB - 1]).toBe(5);
   });
 
   it('an unlisted buffer is copied: it stays whole here', async () => {

@@ -16,7 +16,8 @@ import type { Task, TaskOwner } from '@spindle/core/kit';
 import { capabilities } from '../capabilities.js';
 import { QueueFullError } from '../errors.js';
 import { needsMessage } from '../shared/payload.js';
-import { moveArguments } from '../shared/transfer.js';
+import { assertNotImporting } from '../shared/importing.js';
+import { checkMovingArguments, moveArguments } from '../shared/transfer.js';
 import type { Payload } from '../shared/payload.js';
 import { resolvePoolOptions } from './options.js';
 import type { PoolOptions, ResolvedPoolOptions } from './options.js';
@@ -98,10 +99,15 @@ export class PoolExecutor implements Executor, TaskOwner {
   spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: PoolSpawnOptions): TaskHandle<SpawnResult<B>>;
   spawn(body: Spawnable, args?: readonly unknown[], options?: PoolSpawnOptions): TaskHandle<unknown> {
     this.intake.assertOpen();
-    const { list, transfer } =
-      options?.transfer === undefined ? { list: validateSpawn(body, args, options, capabilities), transfer: undefined } : moveArguments(body, args, options, options.transfer, capabilities);
+    const checked =
+      options?.transfer === undefined
+        ? { list: validateSpawn(body, args, options, capabilities), transfer: undefined }
+        : checkMovingArguments(body, args, options, options.transfer, capabilities);
     if (this.options.onFull === 'reject' && this.queued() >= this.options.maxQueue) throw new QueueFullError(this.label, this.options.maxQueue);
     const ref = body as TaskReference<never>;
+    assertNotImporting(ref);
+    // Last: once the buffers have moved, the task is accepted.
+    const { list, transfer } = moveArguments(checked);
     const payload: Payload = [ref.module, ref.export, list, options?.name];
     const task = new PoolTask(this, options, payload, needsMessage(list), transfer);
     this.intake.accept(task);

@@ -10,19 +10,29 @@ export interface MovedArguments {
 }
 
 /**
- * `validateSpawn` for a spawn with a transfer list, without a copy of what moves: the
- * arguments are cloned once with the listed buffers transferred into the clone (detached
- * here, at the call), which is both the check that they can cross a thread and what goes
- * to the worker. (`validateSpawn` proves arguments cloneable by cloning them, which would
- * copy every buffer.)
+ * `validateSpawn` for a spawn with a transfer list, and the list's own checks, without a
+ * copy of what moves (`validateSpawn` proves arguments cloneable by cloning them, which
+ * would copy every buffer): {@link moveArguments} then moves them.
  * @throws InvalidTaskError as `validateSpawn` does; InvalidTransferError for a bad list
  */
-export function moveArguments(body: unknown, args: unknown, options: SpawnOptions, given: unknown, capabilities: ExecutorCapabilities): MovedArguments {
+export function checkMovingArguments(body: unknown, args: unknown, options: SpawnOptions, given: unknown, capabilities: ExecutorCapabilities): MovedArguments {
   validateSpawn(body, undefined, options, capabilities);
   if (args !== undefined && !Array.isArray(args)) throw new InvalidTaskError('invalid-options', `spawn arguments must be an array, got ${describeValue(args)}`);
   const list: readonly unknown[] = args ?? [];
   const transfer = checkTransfer(given, list, 'arguments');
   if (transfer.length === 0) return { list: validateSpawn(body, list, options, capabilities), transfer: undefined };
+  return { list, transfer };
+}
+
+/**
+ * Arguments checked by {@link checkMovingArguments}, moved: cloned once with the listed
+ * buffers transferred into the clone (detached here, at the call), which is both the check
+ * that they can cross a thread and what goes to the worker.
+ * @throws InvalidTaskError (`not-cloneable`) for arguments that cannot cross; then nothing moved
+ */
+export function moveArguments(checked: MovedArguments): MovedArguments {
+  const { list, transfer } = checked;
+  if (transfer === undefined) return checked;
   let moved: [unknown[], ArrayBuffer[]];
   try {
     // One clone of both: the list's buffers in the clone are the ones its arguments hold.

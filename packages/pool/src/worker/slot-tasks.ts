@@ -174,6 +174,7 @@ export class SlotTasks {
   private run(task: WorkerTask, module: string, exportName: string, args: readonly unknown[]): void {
     // A main-thread task's wait ends here (the clock is read only for timed tasks).
     if (task.reportTo === ReportTo.main) this.slots.started(task.slot);
+    task.module = module;
     this.runtime.begin(task, this.reference(module, exportName), args);
     // A result that leaves this thread goes through report(), which proves it can cross (it
     // serialises it, or clones it moving its buffers). The harness's own check would clone

@@ -10,7 +10,8 @@ import type { Mailbox } from '../shared/mailbox.js';
 import type { ToWorker, WorkerInit } from '../shared/messages.js';
 import type { PoolSpawnOptions } from '../shared/spawn-options.js';
 import { needsMessage } from '../shared/payload.js';
-import { moveArguments } from '../shared/transfer.js';
+import { importingModules } from '../shared/importing.js';
+import { checkMovingArguments, moveArguments } from '../shared/transfer.js';
 import { Control, SharedState, WorkerWord } from '../shared/shared-state.js';
 import { EventWriter } from './event-writer.js';
 import { WorkFinder } from './find-work.js';
@@ -214,11 +215,7 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
     Atomics.add(control, this.stepsWord, 1);
     const outcome = super.step(task, enter);
     Atomics.store(control, this.steppingWord, 0);
-    if (outcome === Step.Wait && this.loading === undefined && task.coroutine?.loading === true) {
-      // The harness parked it on the import, a native promise.
-      const awaited = task.waiting?.awaiting;
-      if (awaited instanceof Promise) this.loading = awaited.then(this.loaded, this.loaded);
-    }
+    if (outcome === Step.Wait && task.coroutine?.loading === true) this.importing(task);
     return outcome;
   }
 
@@ -229,7 +226,9 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
    */
   spawnChild(parent: Task, body: Spawnable, args: readonly unknown[], options: PoolSpawnOptions | undefined): Task {
     const { list, transfer } =
-      options?.transfer === undefined ? { list: validateSpawn(body, args, options, capabilities), transfer: undefined } : moveArguments(body, args, options, options.transfer, capabilities);
+      options?.transfer === undefined
+        ? { list: validateSpawn(body, args, options, capabilities), transfer: undefined }
+        : moveArguments(checkMovingArguments(body, args, options, options.transfer, capabilities));
     const task = this.newTask(parent, this.idBase + Atomics.add(this.control, Control.childIds, 1), options);
     if (task.priority !== 0) this.shared.prioritize();
     if (this.forwarding) this.out.spawn(task.id, parent.id, task.name, describeBody(body));
@@ -238,6 +237,7 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
       return task;
     }
     const ref = body as TaskReference<never>;
+    task.module = ref.module;
     if (transfer === undefined && !needsMessage(list) && this.tasks.share(task, parent, [ref.module, ref.export, list, options?.name])) return task;
     // Stays here: it holds shared memory, moved buffers, or does not fit a slot.
     this.begin(task, body, list);
@@ -347,6 +347,27 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
       this.tasks.startPosted(next.slot, next.payload);
     }
     return true;
+  }
+
+  /**
+   * `task` waits for its module's first import in this thread (the harness parked it on the
+   * import, a native promise): new work waits too (see `loading`), and the module is noted
+   * as being imported, so that a pool asked from that module's top level to spawn one of
+   * its tasks refuses (see `assertNotImporting`).
+   */
+  private importing(task: WorkerTask): void {
+    const awaited = task.waiting?.awaiting;
+    const module = task.module;
+    if (!(awaited instanceof Promise)) return;
+    if (module !== undefined) {
+      const modules = importingModules();
+      modules.add(module);
+      const imported = (): void => {
+        modules.delete(module);
+      };
+      void awaited.then(imported, imported);
+    }
+    this.loading ??= awaited.then(this.loaded, this.loaded);
   }
 
   /** Forwards events while the main thread has subscribers (it says so in a control word). */
