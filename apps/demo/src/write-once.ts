@@ -1,5 +1,5 @@
-// The README's "write a task once, run it anywhere" example, kept here so it is run and
-// tested rather than only read. `pnpm --filter @spindle/demo write-once` prints the results
+// Write a task once, run it anywhere: one fork–join body by reference on round-robin and
+// the trampoline (the README's pool example shows the same on the pool), run and tested. `pnpm --filter @spindle/demo write-once` prints the results
 // (through write-once-main.ts: a module must not await, at its top level, a task that
 // references the module itself — the reference's import() would wait for that very
 // module to finish evaluating).

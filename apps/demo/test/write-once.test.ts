@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const example = fileURLToPath(new URL('../src/write-once-main.ts', import.meta.url));
 
-describe('the README example', () => {
+describe('the write-once example', () => {
   it('runs the same fork–join task by reference on round-robin and the trampoline', async () => {
     // A child process under tsx: executors load the task reference with a native
     // import(), which only tsx's loader (not Vitest's transform) can give a .ts module.

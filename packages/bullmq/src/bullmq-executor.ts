@@ -1,32 +1,38 @@
 import { randomUUID } from 'node:crypto';
-import { ExecutorClosedError, InvalidOptionsError } from '@spindle/core';
-import { describeValue, validateSpawn } from '@spindle/core/kit';
-import { batchChannel, channels, publishSpawn, publishTaskEvent } from '@spindle/core/events';
 import type {
+  BodyResult,
   CloseOptions,
   Executor,
   ExecutorCapabilities,
   SpawnArgs,
-  SpawnOptions,
   SpawnResult,
   Spawnable,
+  StateMachine,
+  TaskContext,
   TaskHandle,
+  TaskReference,
 } from '@spindle/core';
+import { Intake, validateSpawn } from '@spindle/core/kit';
 import type { Task, TaskOwner } from '@spindle/core/kit';
+import { batchChannel, channels, publishSpawn, publishTaskEvent } from '@spindle/core/events';
+import type { JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { capabilities } from './capabilities.js';
-import { encodeArguments } from './codec.js';
+import { resolveExecutorOptions } from './executor-options.js';
+import type { BullmqExecutorOptions, ResolvedExecutorOptions } from './executor-options.js';
 import { Inbox } from './inbox.js';
+import { encodeJobArguments } from './job-values.js';
 import { jobData, keysOf, pinnedQueueName } from './messages.js';
 import type { InboxMessage, Keys } from './messages.js';
-import { lockDefaults, resolveExecutorOptions } from './options.js';
-import type { BullmqExecutorOptions, ResolvedExecutorOptions } from './options.js';
 import { settleWith } from './outcome.js';
 import { close, connect, setReferenced } from './redis.js';
 import { RemoteTask } from './remote-task.js';
 import { processToken } from './shared-memory.js';
+import { bullPriority, resolveJobSettings } from './spawn-options.js';
+import type { BullmqSpawnOptions } from './spawn-options.js';
 import { Spawner } from './spawner.js';
 import type { Outbound } from './spawner.js';
+import { lockDefaults } from './worker-options.js';
 import { WorkerRuntime } from './worker-runtime.js';
 
 /** Figures an executor keeps about itself; cheap enough to poll. */
@@ -48,6 +54,9 @@ interface Connected {
 
 let executors = 0;
 
+/** A state machine's result (core's `MachineResult`, which its root does not export). */
+type MachineResult<M> = M extends StateMachine<infer R> ? R : never;
+
 /**
  * Runs task references as BullMQ jobs: `spawn` enqueues a job on a Redis-backed queue, any
  * number of worker processes (`runWorker` or the `spindle-bullmq-worker` command, on this
@@ -64,36 +73,33 @@ export class BullmqExecutor implements Executor, TaskOwner {
   private readonly options: ResolvedExecutorOptions;
   private readonly token = randomUUID();
   private readonly keys: Keys;
+  private readonly intake: Intake<RemoteTask>;
   private connected: Connected | undefined = undefined;
   private local: WorkerRuntime | undefined = undefined;
-  private readonly roots = new Set<RemoteTask>();
-  private live = 0;
   private duplicates = 0;
   private referenced = false;
-  private isClosed = false;
-  private closing: Promise<void> | undefined = undefined;
-  private resolveClosing: (() => void) | undefined = undefined;
   private lastError: unknown = undefined;
 
   /**
    * @param options where Redis is and how jobs are made; without options, a self-contained
    * executor on the Redis of `SPINDLE_REDIS_URL` (else `redis://127.0.0.1:6379`) that also
    * runs its tasks in this process
-   * @throws InvalidOptionsError naming the option at fault
+   * @throws InvalidOptionsError naming the option at fault (an unknown name, with the closest valid one)
    */
   constructor(options?: BullmqExecutorOptions) {
     this.options = resolveExecutorOptions(options);
-    this.label = this.options.label ?? `bullmq#${++executors}`;
+    this.label = this.options.label ?? `bullmq#${String(++executors)}`;
     this.keys = keysOf(this.options.prefix, this.options.queueName);
+    this.intake = new Intake<RemoteTask>(this.label, () => this.release());
   }
 
   get closed(): boolean {
-    return this.isClosed;
+    return this.intake.closed;
   }
 
   /** Current figures. */
   get stats(): BullmqStats {
-    return { live: this.live, outstanding: this.connected?.spawner.size ?? 0, duplicateOutcomes: this.duplicates };
+    return { live: this.intake.live, outstanding: this.connected?.spawner.size ?? 0, duplicateOutcomes: this.duplicates };
   }
 
   /** The last error a connection reported (Redis unreachable, say), for diagnosis. */
@@ -101,36 +107,61 @@ export class BullmqExecutor implements Executor, TaskOwner {
     return this.lastError;
   }
 
-  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>> {
-    if (this.isClosed) throw new ExecutorClosedError(this.label);
+  /**
+   * Adds a job that runs the task reference `body` with `args`, and returns its handle at
+   * once. Besides core's options (`signal`, `name`, `priority`), a spawn takes BullMQ's
+   * `delay`, `attempts`, `backoff` and `jobId` ({@link BullmqSpawnOptions}).
+   * @throws InvalidTaskError for a closure (task references only), arguments that cannot be cloned, or options that are not valid (`invalid-options`)
+   * @throws ExecutorClosedError after `close()`
+   */
+  spawn<A extends unknown[], R>(body: (ctx: TaskContext, ...args: A) => R, args?: A, options?: BullmqSpawnOptions): TaskHandle<BodyResult<R>>;
+  spawn<A extends unknown[], R>(body: TaskReference<A, R>, args?: A, options?: BullmqSpawnOptions): TaskHandle<R>;
+  spawn<M extends object>(body: M & ThisType<M>, args?: [], options?: BullmqSpawnOptions): TaskHandle<MachineResult<M>>;
+  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: BullmqSpawnOptions): TaskHandle<SpawnResult<B>>;
+  spawn(body: Spawnable, args?: readonly unknown[], options?: BullmqSpawnOptions): TaskHandle<unknown> {
+    this.intake.assertOpen();
     const list = validateSpawn(body, args, options, capabilities);
-    const encoded = encodeArguments(list);
+    const settings = resolveJobSettings(options, false);
+    const encoded = encodeJobArguments(list);
     const task = new RemoteTask(this, undefined, options);
-    this.live++;
-    this.roots.add(task);
+    this.intake.accept(task);
     publishSpawn(this.label, undefined, task.id, task.name, undefined, body);
     if (task.cancelledAtSpawn) {
       task.finish(false, undefined);
-      return task as unknown as TaskHandle<SpawnResult<B>>;
+      return task;
     }
     const { spawner, inbox } = this.connect();
     const pinned = encoded.shared.length > 0;
     if (pinned || this.options.localWorker) this.startLocal();
     const eventsWanted = batchChannel.hasSubscribers || channels.start.hasSubscribers || channels.settle.hasSubscribers || channels.suspend.hasSubscribers;
-    const data = jobData(body, encoded, task, { executor: this.label, inbox: inbox.key, events: eventsWanted ? inbox.key : undefined, timeout: this.options.timeout });
+    const o = this.options;
+    const joinable = settings.jobId !== undefined;
+    const data = jobData(body, encoded, task, { executor: this.label, inbox: inbox.key, events: eventsWanted ? inbox.key : undefined, timeout: o.timeout, joinable });
+    const backoff = settings.backoff ?? o.backoff;
+    const opts: JobsOptions = {
+      attempts: settings.attempts ?? o.attempts,
+      ...(backoff === undefined ? {} : { backoff }),
+      ...(settings.delay === undefined ? {} : { delay: settings.delay }),
+      // Every job has one: BullMQ runs a job without a priority before all that have one.
+      priority: bullPriority(task.priority),
+      removeOnComplete: o.keepJobs.removeOnComplete,
+      removeOnFail: o.keepJobs.removeOnFail,
+    };
     const outbound: Outbound = {
       task,
-      jobId: `${this.token}.${task.id}`,
-      queueName: pinned ? pinnedQueueName(this.options.queueName, processToken()) : this.options.queueName,
+      jobId: settings.jobId ?? `${this.token}.${String(task.id)}`,
+      queueName: pinned ? pinnedQueueName(o.queueName, processToken()) : o.queueName,
       data,
-      encoded,
+      args: encoded,
       parent: undefined,
+      opts,
+      ...(joinable ? { joinable } : {}),
       state: 'pending',
       cancelWanted: false,
     };
     task.outbound = outbound;
     spawner.submit(outbound);
-    return task as unknown as TaskHandle<SpawnResult<B>>;
+    return task;
   }
 
   /** @internal Tasks on this side have no body here, so they spawn no children. */
@@ -138,21 +169,14 @@ export class BullmqExecutor implements Executor, TaskOwner {
     throw new TypeError('bullmq tasks spawn children inside their worker process');
   }
 
+  /**
+   * Stops intake, then drains (every accepted task settles) or cancels (every unsettled
+   * task is cancelled: its waiting job removed, its running one cancelled in its worker);
+   * resolves once all have settled and the connections are closed.
+   * @throws InvalidOptionsError for an unknown mode
+   */
   close(options?: CloseOptions): Promise<void> {
-    const mode: unknown = options?.mode ?? 'drain';
-    if (mode !== 'drain' && mode !== 'cancel') {
-      throw new InvalidOptionsError('mode', `close mode must be 'drain' or 'cancel', got ${describeValue(mode)}`);
-    }
-    this.isClosed = true;
-    this.closing ??= new Promise<void>((resolve) => {
-      this.resolveClosing = resolve;
-    });
-    if (mode === 'cancel') {
-      const reason = options?.reason ?? new ExecutorClosedError(this.label);
-      for (const task of [...this.roots]) task.cancel(reason);
-    }
-    this.checkClosed();
-    return this.closing;
+    return this.intake.close(options);
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -171,10 +195,7 @@ export class BullmqExecutor implements Executor, TaskOwner {
 
   /** @internal */
   settled(task: Task): void {
-    this.live--;
-    this.roots.delete(this.own(task));
-    if (this.live === 0) this.idle();
-    if (this.isClosed) this.checkClosed();
+    if (this.intake.settle(this.own(task)) && !this.intake.closed) this.idle();
   }
 
   private own(task: Task): RemoteTask {
@@ -196,7 +217,7 @@ export class BullmqExecutor implements Executor, TaskOwner {
       const inbox = new Inbox(blocking, this.keys.inbox(this.token), (message) => {
         this.receive(message);
       }, onError);
-      const spawner = new Spawner(commands, this.options.prefix, this.keys, { attempts: this.options.attempts, backoff: this.options.backoff }, {
+      const spawner = new Spawner(commands, this.options.prefix, this.keys, {
         beforeEnqueue: () => undefined,
         removed: (outbound) => {
           outbound.task.finish(false, undefined);
@@ -211,6 +232,9 @@ export class BullmqExecutor implements Executor, TaskOwner {
       };
       commands.on('connect', apply(commands));
       blocking.on('connect', apply(blocking));
+      const limiter = this.options.limiter;
+      // The queue's own setting, in place before this executor's first job goes out.
+      if (limiter !== undefined) spawner.waitFor(spawner.queue(this.options.queueName).setGlobalRateLimit(limiter.max, limiter.duration));
       connected = { commands, blocking, inbox, spawner };
       this.connected = connected;
       inbox.start();
@@ -275,22 +299,18 @@ export class BullmqExecutor implements Executor, TaskOwner {
     if (local !== undefined) void local.stop();
   }
 
-  private checkClosed(): void {
-    if (this.live !== 0 || this.resolveClosing === undefined) return;
-    const resolve = this.resolveClosing;
-    this.resolveClosing = undefined;
+  /** Closed and drained: let the connections and the in-process worker go. */
+  private async release(): Promise<void> {
+    this.setReferenced(false);
     const connected = this.connected;
     this.connected = undefined;
     const local = this.local;
     this.local = undefined;
-    void (async () => {
-      if (local !== undefined) await local.stop();
-      if (connected !== undefined) {
-        connected.inbox.stop();
-        await connected.spawner.close();
-        await close(connected.commands);
-      }
-      resolve();
-    })();
+    if (local !== undefined) await local.stop();
+    if (connected !== undefined) {
+      connected.inbox.stop();
+      await connected.spawner.close();
+      await close(connected.commands);
+    }
   }
 }

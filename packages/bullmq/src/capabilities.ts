@@ -1,6 +1,10 @@
 import type { ExecutorCapabilities } from '@spindle/core';
 
-/** What the BullMQ executor declares: parallel, task references only, arguments and results cloned, and it recovers from worker processes that die. */
+/**
+ * What the BullMQ executor declares: parallel, task references only, arguments and results
+ * cloned, it recovers from worker processes that die, and BullMQ's job priorities order
+ * the jobs waiting to start.
+ */
 export const capabilities: ExecutorCapabilities = Object.freeze({
   name: 'bullmq',
   parallel: true,
@@ -10,4 +14,6 @@ export const capabilities: ExecutorCapabilities = Object.freeze({
   ordering: 'none',
   // A worker process can die under its jobs: BullMQ's stalled-job check runs them again elsewhere.
   losesWorkers: true,
+  // Waiting jobs start highest priority first (BullMQ's prioritized jobs; see spawn-options.ts).
+  priorities: true,
 });

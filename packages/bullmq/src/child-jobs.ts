@@ -4,16 +4,19 @@ import { describeBody, validateSpawn } from '@spindle/core/kit';
 import type { Task, TaskOwner } from '@spindle/core/kit';
 import { eventTime } from '@spindle/core/events';
 import type { Redis } from 'ioredis';
+import type { JobsOptions } from 'bullmq';
 import { capabilities } from './capabilities.js';
-import { encodeArguments } from './codec.js';
 import type { EventOutbox } from './event-outbox.js';
 import { Inbox } from './inbox.js';
+import { childRemoveOnComplete } from './keep-jobs.js';
 import { JobTask } from './job-task.js';
+import { encodeJobArguments } from './job-values.js';
 import { jobData } from './messages.js';
 import type { InboxMessage, Keys } from './messages.js';
 import { OutcomeSearch } from './outcome-search.js';
 import { settleWith } from './outcome.js';
 import { RemoteTask } from './remote-task.js';
+import { bullPriority, resolveJobSettings } from './spawn-options.js';
 import { Spawner } from './spawner.js';
 import type { Outbound } from './spawner.js';
 
@@ -94,7 +97,7 @@ export class ChildJobs implements TaskOwner {
     }, (error) => {
       host.onError(error);
     });
-    this.spawner = new Spawner(redis, host.prefix, keys, { attempts: 1, backoff: undefined }, {
+    this.spawner = new Spawner(redis, host.prefix, keys, {
       beforeEnqueue,
       removed: (outbound) => {
         outbound.task.finish(false, undefined);
@@ -128,9 +131,14 @@ export class ChildJobs implements TaskOwner {
     await this.spawner.close();
   }
 
-  /** Spawns a child of a job task: a child job of its job. */
+  /**
+   * Spawns a child of a job task: a child job of its job. It takes its parent's attempts,
+   * backoff and what is kept of finished jobs, unless its options say otherwise.
+   */
   spawn(parent: JobTask, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): Task {
-    const encoded = encodeArguments(validateSpawn(body, args, options, capabilities));
+    const list = validateSpawn(body, args, options, capabilities);
+    const settings = resolveJobSettings(options, true);
+    const encoded = encodeJobArguments(list);
     const host = this.host;
     const id = host.idBase + ++this.nextChild;
     const index = ++parent.spawned;
@@ -149,14 +157,24 @@ export class ChildJobs implements TaskOwner {
     const pinned = encoded.shared.length > 0;
     const queueName = pinned ? host.pinnedQueue() : host.queueName;
     const data = jobData(body, encoded, task, { executor: parent.executor, inbox: this.inbox.key, events, timeout: parent.job.data.t });
+    const inherited = parent.job.opts;
+    const backoff = settings.backoff ?? inherited.backoff;
+    const opts: JobsOptions = {
+      attempts: settings.attempts ?? inherited.attempts ?? 1,
+      ...(backoff === undefined ? {} : { backoff }),
+      ...(settings.delay === undefined ? {} : { delay: settings.delay }),
+      priority: bullPriority(task.priority),
+      removeOnComplete: childRemoveOnComplete(inherited.removeOnComplete),
+      removeOnFail: inherited.removeOnFail ?? { age: 24 * 60 * 60 },
+    };
     const outbound: Outbound = {
       task,
       jobId: childJobId(parent.jobId, parent.job.attemptsMade, index),
       queueName,
       data,
-      encoded,
+      args: encoded,
       parent: { id: parent.jobId, queue: `${host.prefix}:${parent.job.queueName}` },
-      defaults: { attempts: parent.job.opts.attempts ?? 1, backoff: parent.job.opts.backoff },
+      opts,
       ...(parent.rerun ? { rejoin: true } : {}),
       state: 'pending',
       cancelWanted: false,

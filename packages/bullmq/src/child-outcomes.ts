@@ -1,18 +1,32 @@
 import { deserialize, serialize } from 'node:v8';
 import type { Redis } from 'ioredis';
+import { readJobResult } from './job-values.js';
+import { Status } from './messages.js';
 import type { OutcomeMessage } from './messages.js';
 
 /**
  * Where the outcome of a child job stays in Redis, so that its parent finds it even when the
  * message to its inbox is lost (the parent's process died, or the child's before sending it):
- * - a child that completed leaves its outcome as its return value, which BullMQ keeps in its
- *   parent's `processed` hash, in the same step as the completion (see finishJob);
+ * - a child that completed leaves its value as its return value (see job-values.ts), which
+ *   BullMQ keeps, as JSON, in its parent's `processed` hash, in the same step as the
+ *   completion (see finishJob);
  * - a child that failed for good (or was cancelled) records its outcome in a hash of ours
  *   beside the parent's keys, before its job fails.
  * Both are keyed by the child's job key, `<prefix>:<queue>:<job id>`, as BullMQ keys them.
  */
 
-/** An outcome as a child leaves it in Redis: base64 V8 bytes of its outcome message. */
+/** The outcome of a completed child, from its return value as its parent's `processed` hash keeps it (JSON). */
+function completedOutcome(value: unknown): OutcomeMessage | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    // Only a completed (so fulfilled) child is in the hash; its task id is not needed here.
+    return [1, 0, Status.fulfilled, readJobResult(JSON.parse(value))];
+  } catch {
+    return undefined;
+  }
+}
+
+/** An outcome as a failed child leaves it in Redis: base64 V8 bytes of its outcome message. */
 export function packOutcome(message: OutcomeMessage): string {
   return serialize(message).toString('base64');
 }
@@ -64,7 +78,7 @@ export async function findOutcomes(redis: Redis, children: readonly ChildRef[]):
     const completed = replies[2 * p];
     const failed = replies[2 * p + 1];
     indices.forEach((index, i) => {
-      const message = unpackOutcome(valueAt(completed, i)) ?? unpackOutcome(valueAt(failed, i));
+      const message = completedOutcome(valueAt(completed, i)) ?? unpackOutcome(valueAt(failed, i));
       if (message !== undefined) found.set(index, message);
     });
   });

@@ -1,8 +1,7 @@
 import { SteppedTask } from '@spindle/core/kit';
 import type { SpawnOptions } from '@spindle/core';
 import type { TaskOwner } from '@spindle/core/kit';
-import type { Job } from 'bullmq';
-import type { JobData } from './messages.js';
+import type { SpindleJob } from './messages.js';
 import type { ManualWorker } from './manual-worker.js';
 import type { LockState } from './parked-locks.js';
 
@@ -11,7 +10,7 @@ import type { LockState } from './parked-locks.js';
  * JobStepper), with the job it reports to and what the runtime keeps for it.
  */
 export class JobTask extends SteppedTask {
-  readonly job: Job<JobData, string | null>;
+  readonly job: SpindleJob;
   /** The job's id (BullMQ gives every job one). */
   readonly jobId: string;
   /** The lock token the job was fetched with. */
@@ -39,7 +38,7 @@ export class JobTask extends SteppedTask {
   /** The timeout's timer, cleared when the task settles. */
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
 
-  constructor(owner: TaskOwner, job: Job<JobData, string | null>, lock: string, worker: ManualWorker, options: SpawnOptions | undefined) {
+  constructor(owner: TaskOwner, job: SpindleJob, lock: string, worker: ManualWorker, options: SpawnOptions | undefined) {
     super(owner, undefined, options);
     // The handle in the spawning process has this id: events about it must use it too.
     (this as { id: number }).id = job.data.i;

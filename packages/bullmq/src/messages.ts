@@ -1,5 +1,6 @@
+import type { Job } from 'bullmq';
 import type { Spawnable, TaskEvent, TaskReference } from '@spindle/core';
-import type { Encoded } from './codec.js';
+import type { JobArguments } from './job-values.js';
 
 /**
  * What a job carries: the task reference, its arguments and where its outcome and events
@@ -10,14 +11,18 @@ export interface JobData {
   readonly m: string;
   /** Export name of the task reference. */
   readonly x: string;
-  /** Arguments: base64 V8 structured-clone bytes (see codec.ts). */
-  readonly a: string;
+  /** Arguments: the array itself where JSON carries it exactly, else base64 V8 structured-clone bytes (see job-values.ts). */
+  readonly a: readonly unknown[] | string;
   /** Ids of shared buffers in the spawning process (pinned jobs only). */
   readonly s?: readonly number[];
   /** The task's name. */
   readonly n?: string;
   /** The task's id, as its handle and its events know it. */
   readonly i: number;
+  /** The task's priority (`SpawnOptions.priority`, exactly; BullMQ's job priority is its rounded rank), if not 0. */
+  readonly p?: number;
+  /** The job's id is the user's (`jobId`): other spawns may join it (see job-joins.ts). */
+  readonly j?: 1;
   /** Label of the executor the task belongs to (events name it). */
   readonly l: string;
   /** Inbox (a Redis list) the outcome goes to. */
@@ -27,6 +32,9 @@ export interface JobData {
   /** Milliseconds the task may run before it is cancelled and the attempt fails. */
   readonly t?: number;
 }
+
+/** A job of Spindle's: its data, and its return value as `jobResult` (job-values.ts) makes it. */
+export type SpindleJob = Job<JobData, unknown>;
 
 /** Where a job's outcome and events go, and how long it may run (see {@link JobData}). */
 export interface JobRouting {
@@ -38,18 +46,29 @@ export interface JobRouting {
   readonly events: string | undefined;
   /** Milliseconds the task may run, if limited. */
   readonly timeout: number | undefined;
+  /** Other spawns may join the job (its id is the user's). */
+  readonly joinable?: boolean;
+}
+
+/** What of a task its job's data holds. */
+export interface TaskFacts {
+  readonly id: number;
+  readonly name: string | undefined;
+  readonly priority: number;
 }
 
 /** The data of the job that runs `task`, whose body is a task reference, with its encoded arguments. */
-export function jobData(body: Spawnable, encoded: Encoded, task: { readonly id: number; readonly name: string | undefined }, routing: JobRouting): JobData {
+export function jobData(body: Spawnable, args: JobArguments, task: TaskFacts, routing: JobRouting): JobData {
   const ref = body as TaskReference<never>;
   return {
     m: ref.module,
     x: ref.export,
-    a: encoded.bytes,
-    ...(encoded.shared.length > 0 ? { s: encoded.shared } : {}),
+    a: args.a,
+    ...(args.shared.length > 0 ? { s: args.shared } : {}),
     ...(task.name === undefined ? {} : { n: task.name }),
     i: task.id,
+    ...(task.priority === 0 ? {} : { p: task.priority }),
+    ...(routing.joinable === true ? { j: 1 as const } : {}),
     l: routing.executor,
     r: routing.inbox,
     ...(routing.events === undefined ? {} : { e: routing.events }),

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { RedisConnection } from './options.js';
+import type { RedisConnection } from './option-checks.js';
 
 /**
  * A new ioredis connection. `maxRetriesPerRequest: null` is what BullMQ requires of the

@@ -1,5 +1,5 @@
-import { resolveWorkerOptions } from './options.js';
-import type { WorkerOptions } from './options.js';
+import { resolveWorkerOptions } from './worker-options.js';
+import type { WorkerOptions } from './worker-options.js';
 import { WorkerRuntime } from './worker-runtime.js';
 
 /** A running worker: stop it to let its jobs finish and close its connections. */

@@ -6,20 +6,20 @@ import { encodeError } from '@spindle/core/kit';
 import type { Task } from '@spindle/core/kit';
 import { findOutcomes } from './child-outcomes.js';
 import type { ChildRef } from './child-outcomes.js';
-import { releaseEncoded } from './codec.js';
-import type { Encoded } from './codec.js';
+import { joinKeys, joiner, leave, lookUp, register } from './job-joins.js';
+import type { JoinKeys } from './job-joins.js';
+import type { JobArguments } from './job-values.js';
 import type { JobData, Keys, OutcomeMessage } from './messages.js';
 import { settleWith } from './outcome.js';
+import { releaseBuffers } from './shared-memory.js';
 
 /** Jobs per `addBulk` call: one round trip each, small enough not to hold Redis up. */
 const bulk = 500;
 
-/**
- * A completed child job stays in Redis this long (and at most this many of them): a parent
- * run again that adds a child again (see {@link Outbound.rejoin}) then joins it, even if the
- * child completed between the parent's look for its outcome and the add.
- */
-const keepCompletedChildren = { age: 60, count: 1_000 } as const;
+/** How often spawns of joinable jobs look for their outcome in Redis (see job-joins.ts). */
+const joinPollMs = 1_000;
+/** Joinable jobs looked up per look. */
+const perLook = 1_000;
 
 /** A task whose body runs as a job somewhere, and what its spawner knows of the job. */
 export interface Outbound {
@@ -27,11 +27,14 @@ export interface Outbound {
   readonly jobId: string;
   readonly queueName: string;
   readonly data: JobData;
-  readonly encoded: Encoded;
+  /** Its arguments (the shared memory they hold is let go when it settles). */
+  readonly args: JobArguments;
   /** The job of the task that spawned this one (a BullMQ flow), if any. */
   readonly parent: { readonly id: string; readonly queue: string } | undefined;
-  /** Attempts and backoff of this job, if not the spawner's (a child takes its parent's). */
-  readonly defaults?: JobDefaults;
+  /** BullMQ's options of the job but its id and parent: attempts, backoff, delay, priority, what is kept. */
+  readonly opts: JobsOptions;
+  /** The job's id is the user's: other spawns may share the job (see job-joins.ts). */
+  readonly joinable?: boolean;
   /** `pending`: waits for the next batch; `adding`: in an `addBulk`; `added`: in Redis; `gone`: dropped or settled. */
   state: 'pending' | 'adding' | 'added' | 'gone';
   /**
@@ -59,12 +62,6 @@ export interface SpawnerHost {
   failed(outbound: Outbound, error: unknown): void;
 }
 
-/** Options every job of a spawner carries. */
-export interface JobDefaults {
-  readonly attempts: number;
-  readonly backoff: JobsOptions['backoff'];
-}
-
 /**
  * Turns tasks into BullMQ jobs and keeps track of them until their outcome arrives: jobs
  * are added in batches (one `addBulk` per burst of spawns), cancelled by removing them
@@ -76,19 +73,26 @@ export class Spawner {
   private readonly redis: Redis;
   private readonly prefix: string;
   private readonly keys: Keys;
-  private readonly defaults: JobDefaults;
   private readonly host: SpawnerHost;
   private readonly queues = new Map<string, Queue>();
   private readonly outstanding = new Map<number, Outbound>();
   private batch: Outbound[] = [];
   private flushing = false;
+  /** Awaited before the first add (the queue's settings, say). */
+  private gate: Promise<unknown> | undefined = undefined;
+  private joinPoll: ReturnType<typeof setTimeout> | undefined = undefined;
+  private closed = false;
 
-  constructor(redis: Redis, prefix: string, keys: Keys, defaults: JobDefaults, host: SpawnerHost) {
+  constructor(redis: Redis, prefix: string, keys: Keys, host: SpawnerHost) {
     this.redis = redis;
     this.prefix = prefix;
     this.keys = keys;
-    this.defaults = defaults;
     this.host = host;
+  }
+
+  /** Holds every add back until `ready` has settled (the jobs fail if it rejects). */
+  waitFor(ready: Promise<unknown>): void {
+    this.gate = ready;
   }
 
   /** Tasks whose outcome has not arrived. */
@@ -99,6 +103,11 @@ export class Spawner {
   /** Accepts a task for the next batch of jobs. */
   submit(outbound: Outbound): void {
     this.outstanding.set(outbound.task.id, outbound);
+    this.enqueue(outbound);
+  }
+
+  private enqueue(outbound: Outbound): void {
+    outbound.state = 'pending';
     this.batch.push(outbound);
     if (!this.flushing) {
       this.flushing = true;
@@ -119,7 +128,7 @@ export class Spawner {
     if (outbound === undefined) return undefined;
     this.outstanding.delete(taskId);
     outbound.state = 'gone';
-    releaseEncoded(outbound.encoded);
+    if (outbound.args.shared.length > 0) releaseBuffers(outbound.args.shared);
     return outbound;
   }
 
@@ -139,7 +148,7 @@ export class Spawner {
         outbound.cancelWanted = true;
         return;
       case 'added':
-        void this.removeOrSignal(outbound);
+        void this.stop(outbound);
         return;
       case 'gone':
         return;
@@ -159,6 +168,8 @@ export class Spawner {
 
   /** Closes the queues (the connection is the owner's). */
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.joinPoll !== undefined) clearTimeout(this.joinPoll);
     const queues = [...this.queues.values()];
     this.queues.clear();
     await Promise.allSettled(queues.map((queue) => queue.close()));
@@ -175,9 +186,27 @@ export class Spawner {
     if (batch.length === 0) return;
     this.host.beforeEnqueue();
     for (const outbound of batch) outbound.state = 'adding';
+    if (this.gate !== undefined) {
+      try {
+        await this.gate;
+      } catch (error) {
+        this.fail(batch, error);
+        return;
+      }
+    }
     if (batch.some((outbound) => outbound.rejoin === true)) {
       await this.rejoin(batch.filter((outbound) => outbound.rejoin === true));
       batch = batch.filter((outbound) => outbound.state === 'adding');
+    }
+    const joinable = batch.filter((outbound) => outbound.joinable === true);
+    if (joinable.length > 0) {
+      try {
+        // Before the add: the worker that finishes the job then sends the outcome here too.
+        await register(this.redis, joinable.map((outbound) => ({ keys: this.joinKeys(outbound), member: this.member(outbound) })));
+      } catch (error) {
+        this.fail(joinable, error);
+        batch = batch.filter((outbound) => outbound.joinable !== true);
+      }
     }
     const byQueue = new Map<string, Outbound[]>();
     for (const outbound of batch) {
@@ -213,36 +242,96 @@ export class Spawner {
     return { parentKey: parent === undefined ? '' : `${parent.queue}:${parent.id}`, childKey: `${this.prefix}:${outbound.queueName}:${outbound.jobId}` };
   }
 
+  private fail(list: readonly Outbound[], error: unknown): void {
+    for (const outbound of list) {
+      if (this.take(outbound.task.id) !== undefined) this.host.failed(outbound, error);
+    }
+  }
+
   private async add(name: string, list: Outbound[]): Promise<void> {
     try {
-      await this.queue(name).addBulk(list.map((outbound) => ({ name: outbound.data.x, data: outbound.data, opts: this.jobOptions(outbound) })));
+      await this.queue(name).addBulk(list.map((outbound) => ({ name: outbound.data.x, data: outbound.data, opts: jobOptions(outbound) })));
     } catch (error) {
-      for (const outbound of list) {
-        if (this.take(outbound.task.id) !== undefined) this.host.failed(outbound, error);
-      }
+      this.fail(list, error);
       return;
     }
     const now = performance.now();
+    let joinable = false;
     for (const outbound of list) {
       if (outbound.state !== 'adding') continue;
       outbound.state = 'added';
       outbound.addedAt = now;
-      if (outbound.cancelWanted) void this.removeOrSignal(outbound);
+      if (outbound.joinable === true) joinable = true;
+      if (outbound.cancelWanted) void this.stop(outbound);
     }
+    if (joinable) await this.lookForJoined(list);
   }
 
-  private jobOptions(outbound: Outbound): JobsOptions {
-    const defaults = outbound.defaults ?? this.defaults;
-    return {
-      jobId: outbound.jobId,
-      attempts: defaults.attempts,
-      ...(defaults.backoff === undefined ? {} : { backoff: defaults.backoff }),
-      // The outcome travels through the spawner's inbox (a child's also stays with its
-      // parent), so a completed job need not stay long; a failed one stays a day for inspection.
-      removeOnComplete: outbound.parent === undefined ? true : keepCompletedChildren,
-      removeOnFail: { age: 24 * 60 * 60 },
-      ...(outbound.parent === undefined ? {} : { parent: outbound.parent, ignoreDependencyOnFailure: true }),
-    };
+  /** Cancels a job in Redis: its spawn's alone, or one whose other spawns all left (see job-joins.ts). */
+  private async stop(outbound: Outbound): Promise<void> {
+    if (outbound.joinable === true) {
+      let last = true;
+      try {
+        last = await leave(this.redis, this.joinKeys(outbound), this.member(outbound));
+      } catch {
+        // Redis refused: cancel the job, as if alone.
+      }
+      if (!last) {
+        this.drop(outbound);
+        return;
+      }
+    }
+    await this.removeOrSignal(outbound);
+  }
+
+  private joinKeys(outbound: Outbound): JoinKeys {
+    return joinKeys(this.prefix, outbound.queueName, outbound.jobId);
+  }
+
+  private member(outbound: Outbound): string {
+    return joiner(outbound.data.r, outbound.task.id);
+  }
+
+  /**
+   * Looks up joinable jobs: settles the spawns whose job has an outcome already, adds again
+   * those whose job went without one, and keeps looking (every {@link joinPollMs}) while any
+   * waits.
+   */
+  private async lookForJoined(list: readonly Outbound[]): Promise<void> {
+    const picked = list.filter((outbound) => outbound.joinable === true && outbound.state === 'added');
+    if (picked.length === 0) return;
+    let states;
+    try {
+      states = await lookUp(this.redis, picked.map((outbound) => this.joinKeys(outbound)));
+    } catch {
+      // Looked for again at the next poll.
+      this.watchJoined();
+      return;
+    }
+    picked.forEach((outbound, i) => {
+      const state = states[i];
+      if (state === undefined || outbound.state !== 'added') return;
+      if (state.kind === 'settled') {
+        if (this.take(outbound.task.id) !== undefined) settleWith(outbound.task, state.outcome[2], state.outcome[3]);
+      } else if (state.kind === 'gone' && !outbound.cancelWanted) {
+        this.enqueue(outbound);
+      }
+    });
+    this.watchJoined();
+  }
+
+  private watchJoined(): void {
+    if (this.joinPoll !== undefined || this.closed) return;
+    this.joinPoll = setTimeout(() => {
+      this.joinPoll = undefined;
+      const waiting: Outbound[] = [];
+      for (const outbound of this.outstanding.values()) {
+        if (outbound.joinable === true && outbound.state === 'added' && waiting.push(outbound) >= perLook) break;
+      }
+      if (waiting.length > 0) void this.lookForJoined(waiting);
+    }, joinPollMs);
+    // While tasks are in flight the executor's connections keep the process alive.
+    this.joinPoll.unref();
   }
 
   private async removeOrSignal(outbound: Outbound): Promise<void> {
@@ -260,6 +349,15 @@ export class Spawner {
     if (outbound.state === 'gone') return;
     await this.redis.publish(this.keys.cancel, cancelMessage(outbound.jobId, outbound.reason)).catch(() => undefined);
   }
+}
+
+/** What BullMQ is told of a job: its own options with its id and, for a child, its parent. */
+function jobOptions(outbound: Outbound): JobsOptions {
+  return {
+    ...outbound.opts,
+    jobId: outbound.jobId,
+    ...(outbound.parent === undefined ? {} : { parent: outbound.parent, ignoreDependencyOnFailure: true }),
+  };
 }
 
 /** `<job id> <base64 reason>`: the reason travels along when it can be cloned, else stays behind. */

@@ -1,34 +1,35 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { setTimeout as delay } from 'node:timers/promises';
+import { setImmediate as turn, setTimeout as delay } from 'node:timers/promises';
 import { deserialize } from 'node:v8';
-import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { InvalidTaskError, SpindleError, taskRef } from '@spindle/core';
+import { SpindleError, taskRef } from '@spindle/core';
 import type { SpawnOptions, Spawnable } from '@spindle/core';
 import { decodeError, encodeError } from '@spindle/core/kit';
 import type { Task } from '@spindle/core/kit';
 import { ChildJobs } from './child-jobs.js';
 import type { ChildHost } from './child-jobs.js';
 import type { ChildRef } from './child-outcomes.js';
-import { decodeValues } from './codec.js';
 import { TaskTimeoutError, WorkerLostError } from './errors.js';
 import { EventOutbox } from './event-outbox.js';
-import { post } from './inbox.js';
 import { finishJob } from './job-finish.js';
 import { JobStepper } from './job-stepper.js';
 import type { StepperHost } from './job-stepper.js';
 import { JobTask } from './job-task.js';
+import { decodeJobArguments } from './job-values.js';
 import { ManualWorker } from './manual-worker.js';
 import { Status, keysOf, pinnedQueueName } from './messages.js';
-import type { InboxMessage, JobData, Keys, StatusCode } from './messages.js';
-import type { ResolvedWorkerOptions } from './options.js';
+import type { Keys, OutcomeMessage, SpindleJob, StatusCode } from './messages.js';
+import type { ResolvedWorkerOptions } from './worker-options.js';
+import { OutcomeReporter } from './outcome-reporter.js';
 import { ParkedLocks } from './parked-locks.js';
 import { close, connect } from './redis.js';
 import { processToken } from './shared-memory.js';
 
 /** Cancellations remembered for jobs not (yet) seen here: one may arrive before its job. */
 const rememberedCancels = 10_000;
+/** Longest wait for BullMQ's rate limiter before looking again (its own loop's `maximumRateLimitDelay`). */
+const maxLimitWaitMs = 30_000;
 
 const cancelledByOwner = new SpindleError('the task was cancelled by its owner');
 const handedBack = new SpindleError('the worker stopped before the task started: its job went back to the queue');
@@ -78,10 +79,13 @@ export class WorkerRuntime implements StepperHost {
   private readonly outbox: EventOutbox;
   private readonly stepper: JobStepper;
   private readonly parkedLocks: ParkedLocks;
+  private readonly reporter: OutcomeReporter;
   private inFetch = 0;
   private roomWaiters: (() => void)[] = [];
   private stopWaiters: (() => void)[] = [];
   private stopping = false;
+  /** Aborts a wait for the rate limiter when the runtime stops. */
+  private readonly stopSignal = new AbortController();
   private starting: Promise<void> | undefined = undefined;
   private stopped: Promise<void> | undefined = undefined;
   private completed = 0;
@@ -100,6 +104,7 @@ export class WorkerRuntime implements StepperHost {
     this.outbox = new EventOutbox(this.label, this.thread, this.onError);
     this.stepper = new JobStepper(this.label, this.outbox, this.thread, this);
     this.parkedLocks = new ParkedLocks(options.parkedLockDuration, options.lockDuration, this.onError);
+    this.reporter = new OutcomeReporter(options.prefix, this.outbox, () => this.commands, this.onError);
   }
 
   /** Jobs held now, and finished since start. */
@@ -180,6 +185,7 @@ export class WorkerRuntime implements StepperHost {
 
   private async shutdown(): Promise<void> {
     this.stopping = true;
+    this.stopSignal.abort();
     this.pump();
     try {
       await this.starting;
@@ -251,7 +257,7 @@ export class WorkerRuntime implements StepperHost {
       if (this.isStopping()) return;
       const lock = `${worker.id}:${n++}`;
       this.inFetch++;
-      let job: Job<JobData, string | null> | undefined;
+      let job: SpindleJob | undefined;
       try {
         job = await worker.getNextJob(lock, { block: true });
       } catch (error) {
@@ -262,7 +268,10 @@ export class WorkerRuntime implements StepperHost {
         continue;
       }
       this.inFetch--;
-      if (job === undefined) continue;
+      if (job === undefined) {
+        await this.afterNothing(worker);
+        continue;
+      }
       if (this.isStopping()) {
         // Taken by a fetch that was under way when stop() came: hand it back at once.
         await job.moveToWait(lock).catch(this.onError);
@@ -270,6 +279,21 @@ export class WorkerRuntime implements StepperHost {
       }
       this.startJob(job, lock, worker);
     }
+  }
+
+  /**
+   * A fetch got no job: a blocking wait ended, or the queue's rate limiter holds the worker
+   * back. Then `getNextJob` returns at once without asking Redis, so the loop waits out the
+   * limit, as BullMQ's own loop does; and it always yields a turn, so that no fetch that
+   * comes back empty at once can hold the event loop.
+   */
+  private async afterNothing(worker: ManualWorker): Promise<void> {
+    const limitedFor = worker.limitedFor;
+    if (limitedFor === 0) {
+      await turn();
+      return;
+    }
+    await delay(Math.min(limitedFor, maxLimitWaitMs), undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
   }
 
   /** Read through a method: `stop()` may have run during an await, which narrowing cannot see. */
@@ -306,9 +330,9 @@ export class WorkerRuntime implements StepperHost {
     }
   }
 
-  private startJob(job: Job<JobData, string | null>, lock: string, worker: ManualWorker): void {
+  private startJob(job: SpindleJob, lock: string, worker: ManualWorker): void {
     const data = job.data;
-    const task = new JobTask(this.stepper, job, lock, worker, data.n === undefined ? undefined : { name: data.n });
+    const task = new JobTask(this.stepper, job, lock, worker, { ...(data.n === undefined ? {} : { name: data.n }), ...(data.p === undefined ? {} : { priority: data.p }) });
     // A run of the same job may still be here, having lost its lock (the job stalled and
     // came back): this run replaces it, and that one's end leaves this one's entry alone.
     this.jobs.set(task.jobId, task);
@@ -323,7 +347,7 @@ export class WorkerRuntime implements StepperHost {
     if (task.settled) return;
     let args: unknown[];
     try {
-      args = decodeValues({ bytes: data.a, shared: data.s ?? [] });
+      args = decodeJobArguments(data.a, data.s);
     } catch (error) {
       task.finish(true, error);
       return;
@@ -368,31 +392,16 @@ export class WorkerRuntime implements StepperHost {
   }
 
   /** A job of ours failed for good inside BullMQ (it stalled too often): tell its spawner. */
-  private lost(job: Job<JobData, string | null>): void {
+  private lost(job: SpindleJob): void {
     const data = job.data;
     const error = new WorkerLostError(job.id ?? '?', job.failedReason || 'it stalled more often than maxStalledCount allows');
-    void this.report(data.r, [1, data.i, Status.rejected, encodeError(error)], this.childRef(job));
+    void this.reporter.report(job, [1, data.i, Status.rejected, encodeError(error)], this.childRef(job));
   }
 
   /** The job as its parent keys its outcome, if it is a child job (see child-outcomes.ts). */
-  private childRef(job: Job<JobData, string | null>): ChildRef | undefined {
+  private childRef(job: SpindleJob): ChildRef | undefined {
     const parentKey = job.parentKey;
     return parentKey === undefined ? undefined : { parentKey, childKey: `${this.options.prefix}:${job.queueName}:${job.id ?? ''}` };
-  }
-
-  /** Sends an outcome to an inbox; an outcome that cannot be serialised becomes an error saying so. */
-  private report(inbox: string, message: InboxMessage, child?: ChildRef): Promise<unknown> {
-    const commands = this.commands;
-    if (commands === undefined) return Promise.resolve();
-    this.outbox.flush(commands);
-    try {
-      return post(commands, inbox, message, child).catch(this.onError);
-    } catch (error) {
-      if (message[0] !== 1) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      const replacement = new InvalidTaskError('not-cloneable', `the task's outcome cannot be serialised: ${reason}`);
-      return post(commands, inbox, [1, message[1], Status.rejected, encodeError(replacement)], child).catch(this.onError);
-    }
   }
 
   // ------------------------------------------------------------------ StepperHost
@@ -433,7 +442,7 @@ export class WorkerRuntime implements StepperHost {
     } else {
       const value = task.observeOutcome();
       const status: StatusCode = task.state === 'fulfilled' ? Status.fulfilled : task.state === 'cancelled' ? Status.cancelled : Status.rejected;
-      const report = (inbox: string, message: InboxMessage, child?: ChildRef): Promise<unknown> => this.report(inbox, message, child);
+      const report = (job: SpindleJob, message: OutcomeMessage, child?: ChildRef): Promise<unknown> => this.reporter.report(job, message, child);
       finishing = finishJob(task.job, task.lock, status, value, report, this.childRef(task.job), patienceMs).then(
         (how) => {
           if (how === 'completed') this.completed++;
@@ -458,3 +467,4 @@ export class WorkerRuntime implements StepperHost {
     this.pump();
   }
 }
+

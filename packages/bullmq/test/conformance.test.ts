@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, inject } from 'vitest';
 import { describeExecutorConformance } from '@spindle/conformance';
-import { BullmqExecutor } from '../src/index.js';
+import { BullmqExecutor } from '../dist/index.js';
 import { startWorkers } from './workers.js';
 import type { WorkerProcesses } from './workers.js';
 
@@ -16,9 +16,9 @@ process.env.SPINDLE_QUEUE = queueName;
 // instead (shared memory cannot leave the process), through Redis all the same.
 let workers: WorkerProcesses;
 beforeAll(async () => {
-  // A worker that a task ends (the worker-loss tests) is replaced, as on a host; short
-  // locks, so that the dead worker's job is found stalled within seconds.
-  workers = await startWorkers(2, { url, queueName, concurrency: 4, respawn: true, lockDuration: 10_000, stalledInterval: 1_000 });
+  // A worker that a task ends (the worker-loss tests) is replaced, as on a host. Its job is
+  // found stalled once its lock (30 s, the default: shorter ones stall under load) expires.
+  workers = await startWorkers(2, { url, queueName, concurrency: 4, respawn: true, stalledInterval: 1_000 });
 });
 afterAll(async () => {
   await workers.stop();
@@ -26,4 +26,6 @@ afterAll(async () => {
 
 describeExecutorConformance('bullmq', () => new BullmqExecutor({ connection: url, queueName }), {
   factoryModule: new URL('./factory.mjs', import.meta.url),
+  // Each dead worker's job waits out its 30 s lock before another worker runs it.
+  crashTimeout: 300_000,
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { InvalidOptionsError, TaskCancelledError, channelNames, taskRef } from '@spindle/core';
 import type { StartEvent, TaskContext, TaskReference } from '@spindle/core';
-import { BullmqExecutor, TaskTimeoutError } from '../src/index.js';
+import { BullmqExecutor, TaskTimeoutError } from '../dist/index.js';
 import { startWorkers } from './workers.js';
 import type { WorkerProcesses } from './workers.js';
 

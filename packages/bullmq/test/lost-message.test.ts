@@ -3,7 +3,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { taskRef } from '@spindle/core';
 import type { TaskContext } from '@spindle/core';
-import { BullmqExecutor } from '../src/index.js';
+import { BullmqExecutor } from '../dist/index.js';
 import { startWorkers } from './workers.js';
 
 const url = inject('redisUrl');

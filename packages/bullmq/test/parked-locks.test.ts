@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { taskRef } from '@spindle/core';
 import type { TaskContext } from '@spindle/core';
-import { BullmqExecutor } from '../src/index.js';
+import { BullmqExecutor } from '../dist/index.js';
 import { startWorkers } from './workers.js';
 
 const url = inject('redisUrl');

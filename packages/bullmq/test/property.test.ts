@@ -3,7 +3,7 @@
 // bodies report on a BroadcastChannel, which reaches only this process).
 import { inject } from 'vitest';
 import { describeReferenceProperties } from '@spindle/executor-tests/describe-reference-properties';
-import { BullmqExecutor } from '../src/index.js';
+import { BullmqExecutor } from '../dist/index.js';
 
 const connection = inject('redisUrl');
 let queues = 0;

@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { InvalidOptionsError, taskRef } from '@spindle/core';
 import type { TaskContext } from '@spindle/core';
-import { BullmqExecutor, runWorker } from '../src/index.js';
+import { BullmqExecutor, runWorker } from '../dist/index.js';
 
 const url = inject('redisUrl');
 const tasks = new URL('./tasks.mjs', import.meta.url).href;

@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { TaskCancelledError, taskRef } from '@spindle/core';
 import type { TaskContext } from '@spindle/core';
-import { BullmqExecutor } from '../src/index.js';
+import { BullmqExecutor } from '../dist/index.js';
 import { startWorkers, workerBin } from './workers.js';
 
 const url = inject('redisUrl');

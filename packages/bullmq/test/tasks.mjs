@@ -156,3 +156,68 @@ export async function asyncChain(ctx, depth) {
   return 1 + (await ctx.spawn(asyncChainRef, [depth - 1]));
 }
 const asyncChainRef = taskRef(import.meta.url, 'asyncChain');
+
+/** Returns what it was given (arguments and results of every kind, for the kept-job tests). */
+export function echo(_ctx, value) {
+  return value;
+}
+
+/** Fails with a RangeError saying `message`, counting its runs in Redis (`key`). */
+export async function countedFail(_ctx, url, key, message) {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url);
+  try {
+    await redis.incr(key);
+  } finally {
+    redis.disconnect();
+  }
+  throw new RangeError(message);
+}
+
+/** Counts its runs in Redis (`key`) and returns `value`. */
+export async function countedValue(_ctx, url, key, value) {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url);
+  try {
+    await redis.incr(key);
+  } finally {
+    redis.disconnect();
+  }
+  return value;
+}
+
+/** Counts its runs (`key`), says it started (on `<key>:started`), waits for the test's go (on `<key>:go`), then returns `done after <runs> run(s)`. */
+export async function countedWaitForGo(_ctx, url, key) {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url);
+  try {
+    const runs = await redis.incr(key);
+    await redis.rpush(`${key}:started`, String(process.pid));
+    await redis.blpop(`${key}:go`, 0);
+    return `done after ${runs} run(s)`;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+let started = 0;
+/** Returns how many tasks of this module started before it in this process, and its label: the order a worker started them in. */
+export function startOrder(_ctx, label) {
+  return [++started, label];
+}
+
+/** Spawns a child with `options` (a job id, say) and joins it. */
+export function* spawnsWith(ctx, options) {
+  return yield ctx.spawn(startOrderRef, ['child'], options);
+}
+const startOrderRef = taskRef(import.meta.url, 'startOrder');
+
+/** Joins a `flaky` child spawned with `options`; returns its value, or the message it failed with. */
+export function* joinsFlakyChild(ctx, url, key, succeedOn, options) {
+  try {
+    return { value: yield ctx.spawn(flakyRef, [url, key, succeedOn], options) };
+  } catch (error) {
+    return { error: error.message };
+  }
+}
+const flakyRef = taskRef(import.meta.url, 'flaky');

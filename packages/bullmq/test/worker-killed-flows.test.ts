@@ -3,7 +3,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Redis } from 'ioredis';
 import { channelNames, taskRef } from '@spindle/core';
 import type { SettleEvent, TaskContext, TaskHandle } from '@spindle/core';
-import { BullmqExecutor } from '../src/index.js';
+import { BullmqExecutor } from '../dist/index.js';
 import { startWorkers } from './workers.js';
 
 const url = inject('redisUrl');

@@ -2,7 +2,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { channelNames, taskRef } from '@spindle/core';
 import type { SettleEvent, TaskContext } from '@spindle/core';
-import { BullmqExecutor, WorkerLostError } from '../src/index.js';
+import { BullmqExecutor, WorkerLostError } from '../dist/index.js';
 import { startWorkers } from './workers.js';
 
 const url = inject('redisUrl');

@@ -14,6 +14,7 @@ import { describeForkJoin } from './suites/fork-join.js';
 import { describeHandleSemantics } from './suites/handle-semantics.js';
 import { describeIdle } from './suites/idle.js';
 import { describeOrdering } from './suites/ordering.js';
+import { describePriorities } from './suites/priorities.js';
 import { describeScale } from './suites/scale.js';
 import { describeWorkerLoss } from './suites/worker-loss.js';
 
@@ -35,8 +36,9 @@ function probeCapabilities(factory: () => Executor): Executor['capabilities'] {
  * module this package ships); the ordering tests follow `capabilities.ordering`; the
  * "body never ran" checks that race with other threads are left out for parallel
  * executors; argument cloning is required for references, and for closures too where the
- * executor clones arguments; executors that declare `losesWorkers` get tests in which a
- * worker dies while tasks are queued.
+ * executor clones arguments; executors that declare `priorities` get tests of the order
+ * priorities impose; executors that declare `losesWorkers` get tests in which a worker
+ * dies while tasks are queued.
  *
  * @example
  * ```ts
@@ -75,6 +77,7 @@ export function describeExecutorConformance(name: string, factory: () => Executo
     describeForkJoin(suite);
     describeScale(suite);
     describeIdle(suite);
+    if (c.priorities === true) describePriorities(suite);
     // Declared only for executors that can lose a worker: nothing to crash elsewhere.
     if (c.losesWorkers === true) describeWorkerLoss(suite);
   });

@@ -321,6 +321,19 @@ export function logOnce(_ctx: TaskContext, log: Int32Array, who: number): number
   return who;
 }
 
+/**
+ * Spawns two children of `plainValue`, one with no priority and one with `own - 1`, joins
+ * them, and returns their priorities as their handles say.
+ */
+export function* childPriorities(ctx: TaskContext, own: number): Generator<unknown, [number, number], unknown> {
+  // By reference: every executor takes references.
+  const inherited = ctx.spawn(taskRef<typeof plainValue>(here, 'plainValue'), [1]);
+  const given = ctx.spawn(taskRef<typeof plainValue>(here, 'plainValue'), [2], { priority: own - 1 });
+  yield inherited;
+  yield given;
+  return [inherited.priority, given.priority];
+}
+
 // ---------------------------------------------------------------- scale
 
 /** Yields once, then returns `value`. */

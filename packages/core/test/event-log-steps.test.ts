@@ -88,7 +88,7 @@ const wholeCodes: Record<Exclude<StepEnd, 'done'>, readonly [WholeStepCode, Whol
   waitOn: [TaskEventCode.StartWait, TaskEventCode.ResumeWait],
 };
 
-/** Opens a window as `ExecutorBase.openEventWindow` does for batch subscribers alone. */
+/** Opens a window as the harness's `openEventWindow` does for batch subscribers alone. */
 function openForSteps(log: TaskEventLog, ready = true): void {
   log.open();
   if (ready) log.enterSteps();
@@ -700,7 +700,7 @@ function drive(log: TaskEventLog, ops: readonly Op[]): string[] {
       end,
       () => {
       for (let i = 0; i < spawns; i++) {
-        // Packed (as ExecutorBase records a spawn) or as an object (as the pool relays one).
+        // Packed (as the executor shell records a spawn) or as an object (as the pool relays one).
         if (packed) log.spawned(child, task, `child-${String(child)}`, 'generator child');
         else log.event(spawnOf(child, task));
         expected.push(packed ? `spawn:${String(child)}:${String(task)}:child-${String(child)}:generator child` : `spawn:${String(child)}:${String(task)}:undefined:function child`);

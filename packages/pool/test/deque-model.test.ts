@@ -55,7 +55,7 @@ describe('WorkStealingDeque against its sequential specification, on 4 threads',
         // With delays inside the calls (a timed wait gives the core away mid-call) the threads
         // surely overlapped; without, how often they did is reported.
         if (chaos) expect(summary.concurrentHistories).toBeGreaterThan(0);
-        // The figures the README's reliability table quotes.
+        // The figures the reliability table (docs/reliability.md) quotes.
         console.log(describeSummary(capacity, chaos, summary));
       });
     }

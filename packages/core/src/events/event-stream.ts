@@ -93,7 +93,7 @@ export function publishTaskEventObject(event: TaskEvent, channel: diagnosticsCha
  * Publishes a lifecycle event to everyone who listens: as an object on its per-kind channel
  * for those subscribers, and into `log` (or as a batch of its own, without a log) for batch
  * subscribers. For executors that publish events themselves (one not built on
- * `ExecutorBase`, or one relaying events from worker threads).
+ * the kit's harness, or one relaying events from worker threads).
  */
 export function publishTaskEvent(event: TaskEvent, log?: TaskEventLog): void {
   if (wantsTaskEventObjects(event.kind)) publishTaskEventObject(event);

@@ -49,7 +49,7 @@ function runStep(this: Coroutine): StepOutcome {
 /**
  * The one place a task is stepped: what the contract demands of every step, written once
  * for every executor (model: tokio's task harness). An executor extends it (usually through
- * `ExecutorBase`) and decides only its policy: which ready task goes next
+ * `ExecutorShell`) and decides only its policy: which ready task goes next
  * ({@link Harness.schedule} is its one required method), on which thread, and when to give
  * the thread back.
  *

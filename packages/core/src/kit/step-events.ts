@@ -102,7 +102,11 @@ export abstract class StepEvents<T extends Task = Task> {
     }
   }
 
-  /** Publishes `wake`, if anybody listens. */
+  /**
+   * Publishes `wake`, if anybody listens. Called for a wake-up outside a window of batch
+   * steps whoever listens (a subscriber may have come since the last window), so an
+   * override checks for listeners itself.
+   */
   protected publishWake(task: T): void {
     if (batchChannel.hasSubscribers) this.eventLog.wake(task.id);
     if (wantsObjects(channels.wake)) {

@@ -1,0 +1,3 @@
+import { spindle } from '@spindle/eslint-config';
+
+export default spindle(import.meta.dirname);
