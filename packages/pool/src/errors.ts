@@ -1,4 +1,4 @@
-import { SpindleError } from '@spindle/core';
+import { InvalidTaskError, SpindleError } from '@spindle/core';
 import { brandErrorClass } from '@spindle/core/kit';
 
 /**
@@ -27,10 +27,33 @@ export class QueueFullError extends SpindleError {
   }
 }
 
+/** What was wrong with a transfer list (see {@link InvalidTransferError}). */
+export type TransferProblem = 'not-an-array' | 'not-an-array-buffer' | 'shared' | 'duplicate' | 'detached' | 'not-in-values';
+
+/**
+ * A transfer list (`spawn`'s `transfer` option, or `moved(value, transfer)`) that cannot
+ * move: not an array, an entry that is not an `ArrayBuffer` or is a `SharedArrayBuffer`, a
+ * buffer listed twice or already detached, or one that is not in the arguments (or the
+ * result). An `InvalidTaskError` with code `invalid-options`.
+ */
+export class InvalidTransferError extends InvalidTaskError {
+  /** Which rule the list broke. */
+  readonly problem: TransferProblem;
+  /** Index of the entry at fault in the list, or -1 for the list itself. */
+  readonly index: number;
+
+  constructor(problem: TransferProblem, index: number, message: string) {
+    super('invalid-options', message);
+    this.problem = problem;
+    this.index = index;
+  }
+}
+
 // Branded: `instanceof` holds across the ES module and CommonJS builds, and the boundary
 // codec brings these back as their own classes from a worker.
 brandErrorClass(WorkerCrashedError, '@spindle/pool:WorkerCrashedError');
 brandErrorClass(QueueFullError, '@spindle/pool:QueueFullError');
+brandErrorClass(InvalidTransferError, '@spindle/pool:InvalidTransferError');
 
 function describeCause(cause: unknown): string {
   if (cause instanceof Error) return cause.message;

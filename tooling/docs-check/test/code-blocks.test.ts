@@ -23,6 +23,19 @@ describe('examplesOf', () => {
     ]);
   });
 
+  it('joins a js block named .mjs to the next program, as a module written as it is', () => {
+    const markdown = doc(`${fence}js`, '// file: preload.mjs', 'export {};', fence, `${fence}ts`, "console.log('run');", fence);
+    expect(examplesOf(markdown)).toEqual([
+      {
+        blocks: [
+          { file: 'preload.mjs', source: '// file: preload.mjs\nexport {};\n', line: 2 },
+          { file: 'main.ts', source: "console.log('run');\n", line: 6 },
+        ],
+        prints: [],
+      },
+    ]);
+  });
+
   it('keeps named blocks left at the end as an example whose last block runs', () => {
     const markdown = doc(`${fence}ts`, '// file: a.ts', 'export {};', fence, `${fence}ts`, '// file: b.ts', "import './a.js';", fence);
     expect(examplesOf(markdown).map((example) => example.blocks.map((block) => block.file))).toEqual([['a.ts', 'b.ts']]);

@@ -1,9 +1,9 @@
 // How a Markdown document's TypeScript blocks become examples: the conventions every
 // checked document follows (tooling/docs-check/README.md says them for writers).
 
-/** One fenced ```ts block, where it starts and what file it becomes. */
+/** One fenced ```ts block (or named ```js module), where it starts and what file it becomes. */
 export interface CodeBlock {
-  /** The file the block is written to: its `// file: name.ts` line, else `main.ts`. */
+  /** The file the block is written to: its `// file: name.ts` (or `name.mjs`) line, else `main.ts`. */
   readonly file: string;
   readonly source: string;
   /** The Markdown line of the block's first line of code (1-based). */
@@ -19,13 +19,21 @@ export interface Example {
 }
 
 /** A block whose first line is `// file: <name>.ts` is a module of the next program. */
-const NAMED = /^\/\/ file: ([\w-]+\.ts)\s*$/;
+const NAMED = /^\/\/ file: ([\w-]+\.(?:ts|mjs))\s*$/;
+/**
+ * A ```js block whose first line is `// file: <name>.mjs` is a plain JavaScript module of
+ * the next program (a worker preload, say: a file Node must load before any TypeScript can).
+ */
+const NAMED_JAVASCRIPT = /^\/\/ file: [\w-]+\.mjs\s*$/;
 /** A block whose first line names a Vitest file (`// test/x.test.ts`) is run by tooling/pack-check instead. */
 const VITEST_FILE = /^\/\/ test\/[\w.-]+/;
 const FENCE = /^```(\w*)[^\n]*$/;
 const PRINTS = /^\s*\/\/ prints: (.*)$/gm;
 
-/** Every fenced block of `markdown` whose info string is `ts` or `typescript`, with its line. */
+/**
+ * Every fenced block of `markdown` whose info string is `ts` or `typescript`, and every
+ * `js`/`javascript` block named `// file: <name>.mjs`, with its line.
+ */
 export function typeScriptBlocks(markdown: string): { source: string; line: number }[] {
   const lines = markdown.split('\n');
   const blocks: { source: string; line: number }[] = [];
@@ -36,7 +44,8 @@ export function typeScriptBlocks(markdown: string): { source: string; line: numb
     let end = start;
     while (end < lines.length && !/^```\s*$/.test(lines[end] ?? '')) end++;
     if (end === lines.length) throw new Error(`line ${String(at + 1)}: a code block that is never closed`);
-    if (language === 'ts' || language === 'typescript') blocks.push({ source: `${lines.slice(start, end).join('\n')}\n`, line: start + 1 });
+    const javaScriptModule = (language === 'js' || language === 'javascript') && NAMED_JAVASCRIPT.test(lines[start] ?? '');
+    if (language === 'ts' || language === 'typescript' || javaScriptModule) blocks.push({ source: `${lines.slice(start, end).join('\n')}\n`, line: start + 1 });
     at = end;
   }
   return blocks;

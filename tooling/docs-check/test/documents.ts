@@ -16,6 +16,7 @@ export const DOCUMENTS: readonly string[] = [
   'packages/round-robin/README.md',
   'packages/trampoline/README.md',
   'packages/conformance/README.md',
+  'packages/pool/README.md',
 ];
 
 /**

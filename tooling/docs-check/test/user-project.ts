@@ -23,6 +23,8 @@ export const PACKAGES = [
   '@spindle/diagnostics',
   '@spindle/conformance',
   '@types/node',
+  // The pool README's TypeScript task modules: its workers register tsx.
+  'tsx',
 ] as const;
 
 /** What a child `node` process did. */
@@ -66,7 +68,8 @@ export class UserProject {
 
   /**
    * Writes an example's blocks into `folder` as `.ts` files and their JavaScript (types
-   * removed, nothing else changed) as `.js` beside them; returns the folder's path.
+   * removed, nothing else changed) as `.js` beside them, and its `.mjs` blocks as they are;
+   * returns the folder's path.
    */
   addExample(folder: string, document: string, blocks: readonly CodeBlock[]): string {
     const dir = path.join(this.dir, folder);
@@ -74,6 +77,7 @@ export class UserProject {
     for (const block of blocks) {
       const file = path.join(dir, block.file);
       writeFileSync(file, block.source);
+      if (block.file.endsWith('.mjs')) continue;
       this.#origins.set(path.relative(this.dir, file), { document, line: block.line });
       const { outputText } = ts.transpileModule(block.source, {
         compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },

@@ -2,7 +2,7 @@ import { WorkerCrashedError } from '../errors.js';
 import { Mail } from '../shared/shared-state.js';
 import type { SharedState } from '../shared/shared-state.js';
 import { SlotState, Status, mainOwner } from '../shared/slot-table.js';
-import type { Intake } from './intake.js';
+import type { Handover } from './handover.js';
 import type { Outcomes } from './outcomes.js';
 import type { PoolTask } from './pool-task.js';
 import type { Workers } from './workers.js';
@@ -11,7 +11,7 @@ import type { Workers } from './workers.js';
 export interface Survivors {
   readonly shared: SharedState;
   readonly outcomes: Outcomes;
-  readonly intake: Intake;
+  readonly handover: Handover;
   readonly workers: Workers;
   readonly maxThreads: number;
 }
@@ -25,7 +25,8 @@ export interface Survivors {
  *   being cancelled;
  * - its own children, whose handles died with it, are cancelled (freed where it ran them);
  * - tasks still in its deque move to the inject queue and run elsewhere;
- * - tasks posted to it by message that it had not claimed are posted again.
+ * - tasks posted to it by message that it had not claimed are posted again, except those
+ *   that moved buffers to it (the buffers are gone): they fail with `WorkerCrashedError`.
  * Then a new worker takes its place (same index, same deque and mailbox).
  */
 export function recoverFrom(index: number, cause: unknown, pool: Survivors): void {
@@ -54,7 +55,9 @@ export function recoverFrom(index: number, cause: unknown, pool: Survivors): voi
       shared.cancel(slot);
     } else if (state === SlotState.Queued && owner === mainOwner && slots.pinned(slot)) {
       const task = outcomes.taskIn(slot);
-      if (task?.worker === index) repost.push(task);
+      // Buffers moved to the dead worker died with it: such a task cannot run anywhere.
+      if (task?.worker === index && task.transfer !== undefined) outcomes.complete(slot, Status.Crashed, undefined, crashed);
+      else if (task?.worker === index) repost.push(task);
     }
   }
   // Whatever is still in its deque runs elsewhere.
@@ -62,9 +65,9 @@ export function recoverFrom(index: number, cause: unknown, pool: Survivors): voi
   if (deque !== undefined) {
     const moved: number[] = [];
     for (let item = deque.steal(); item !== -1; item = deque.steal()) if (item >= 0) moved.push(item);
-    shared.inject.pushBatch(moved, 0, moved.length);
+    shared.requeue(moved, 0, moved.length);
   }
   pool.workers.restart(index);
-  for (const task of repost) pool.intake.repost(task);
+  for (const task of repost) pool.handover.repost(task);
   shared.wake(pool.maxThreads, 0, pool.maxThreads);
 }

@@ -9,8 +9,8 @@ export interface ReportHandler {
   done(slot: number, taskId: number): void;
   /** A main-thread task finished with an outcome too large for its slot. */
   doneWithValue(slot: number, status: number, value: unknown): void;
-  /** Another worker's task finished with an outcome too large for its slot: pass it on. */
-  relay(owner: number, slot: number, status: number, value: unknown): void;
+  /** Another worker's task finished with an outcome too large for its slot, or moving `transfer`: pass it on. */
+  relay(owner: number, slot: number, status: number, value: unknown, transfer: readonly ArrayBuffer[] | undefined): void;
 }
 
 /** The batch message published (one per relay, reused, as core's logs do). */
@@ -154,7 +154,7 @@ export class EventRelay {
           break;
         case Wire.Relay:
           reports.push(i);
-          i += 3;
+          i += 4;
           break;
         default:
           // A stray WaitingOn (its suspend had one already): kept, as core's decoder ignores it alone.
@@ -171,7 +171,7 @@ export class EventRelay {
       const code = record - slot * SPAN;
       if (code === Wire.Done) handler.done(slot, records[at + 1] ?? -1);
       else if (code === Wire.DoneWithValue) handler.doneWithValue(slot, records[at + 1] ?? -1, extras[records[at + 2] ?? 0]);
-      else handler.relay(records[at + 1] ?? -1, slot, records[at + 2] ?? -1, extras[records[at + 3] ?? 0]);
+      else handler.relay(records[at + 1] ?? -1, slot, records[at + 2] ?? -1, extras[records[at + 3] ?? 0], movedOn(extras, records[at + 4] ?? -1));
     }
     reports.length = 0;
   }
@@ -206,6 +206,12 @@ export class EventRelay {
     while (size < least) size *= 2;
     this.records = new Float64Array(size);
   }
+}
+
+/** The buffers at `index` of a report's extras (-1: none). */
+function movedOn(extras: readonly unknown[], index: number): readonly ArrayBuffer[] | undefined {
+  const value = index < 0 ? undefined : extras[index];
+  return Array.isArray(value) ? (value as ArrayBuffer[]) : undefined;
 }
 
 /** The string at `index` of a report's extras. */

@@ -1,8 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import { InvalidOptionsError } from '@spindle/core';
-import type { CloseOptions } from '@spindle/core';
-import { describeValue } from '@spindle/core/kit';
+import { assertKnownOptions, describeValue } from '@spindle/core/kit';
 
 /** Options of {@link PoolExecutor}. */
 export interface PoolOptions {
@@ -73,11 +72,31 @@ function integer(value: unknown, option: string, min: number, max: number): numb
   return value;
 }
 
-/** Checks user options and fills in defaults; throws `InvalidOptionsError` naming the option. */
+/** Every option name of {@link PoolOptions}: any other is refused (a misspelling such as `thread`). */
+const optionNames: readonly (keyof PoolOptions)[] = [
+  'threads',
+  'minThreads',
+  'maxThreads',
+  'idleTimeout',
+  'growAfter',
+  'maxQueue',
+  'onFull',
+  'resourceLimits',
+  'execArgv',
+  'env',
+  'dequeCapacity',
+  'slots',
+  'slotBytes',
+  'cancelTimeout',
+  'label',
+];
+
+/**
+ * Checks user options and fills in defaults; throws `InvalidOptionsError` naming the option
+ * (for an unknown name, the closest known one too).
+ */
 export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new InvalidOptionsError('options', `pool options must be an object, got ${describeValue(options)}`);
-  }
+  assertKnownOptions('pool', options, optionNames);
   const o = (options ?? {}) as Record<string, unknown>;
   const cores = availableParallelism();
   const threads = o.threads === undefined ? undefined : integer(o.threads, 'threads', 1, 1024);
@@ -122,11 +141,4 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
     cancelTimeout,
     label,
   };
-}
-
-/** The mode `close()` was called with (default `drain`); throws `InvalidOptionsError` for any other. */
-export function closeMode(options: CloseOptions | undefined): 'drain' | 'cancel' {
-  const mode: unknown = options?.mode ?? 'drain';
-  if (mode === 'drain' || mode === 'cancel') return mode;
-  throw new InvalidOptionsError('mode', `close mode must be 'drain' or 'cancel', got ${describeValue(mode)}`);
 }

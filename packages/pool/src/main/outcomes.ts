@@ -11,6 +11,7 @@ import { SlotState, Status } from '../shared/slot-table.js';
 import { EventRelay } from './event-relay.js';
 import type { ReportHandler } from './event-relay.js';
 import type { PoolTask } from './pool-task.js';
+import type { PoolTimings } from './pool-timings.js';
 
 /** A chunk of a worker's report that arrived before chunks numbered lower (see event-wire.ts). */
 interface HeldChunk {
@@ -21,8 +22,8 @@ interface HeldChunk {
   readonly thread: number;
 }
 
-/** Passes the outcome of a worker's child, too large for its slot, on to the worker holding its handle. */
-export type RelayResult = (owner: number, slot: number, status: number, value: unknown) => void;
+/** Passes the outcome of a worker's child, too large for its slot or moving `transfer`, on to the worker holding its handle. */
+export type RelayResult = (owner: number, slot: number, status: number, value: unknown, transfer: readonly ArrayBuffer[] | undefined) => void;
 
 /**
  * The tasks of the main thread that left it (by their slots), and what the workers report
@@ -43,6 +44,7 @@ export class Outcomes {
     label: string,
     eventLog: TaskEventLog,
     relayResult: RelayResult,
+    private readonly timings: PoolTimings,
   ) {
     this.relay = new EventRelay(label, eventLog);
     this.handler = {
@@ -134,6 +136,8 @@ export class Outcomes {
   complete(slot: number, status: number, value: unknown, crashed?: Error): void {
     const task = this.bySlot.get(slot);
     this.bySlot.delete(slot);
+    // Read before the slot is freed; a worker that died took the task's figures with it.
+    if (task !== undefined && task.spawnedAt !== 0 && status !== Status.Crashed) this.timings.record(this.shared.slots, slot);
     this.release(slot);
     if (task === undefined) return;
     task.slot = -1;

@@ -1,14 +1,14 @@
-import { ExecutorClosedError } from '@spindle/core';
-import { validateSpawn } from '@spindle/core/kit';
+import { Intake, validateSpawn } from '@spindle/core/kit';
 import { TaskEventLog, publishSpawn } from '@spindle/core/events';
 import type {
+  BodyResult,
   CloseOptions,
   Executor,
   ExecutorCapabilities,
   SpawnArgs,
-  SpawnOptions,
   SpawnResult,
   Spawnable,
+  TaskContext,
   TaskHandle,
   TaskReference,
 } from '@spindle/core';
@@ -16,12 +16,16 @@ import type { Task, TaskOwner } from '@spindle/core/kit';
 import { capabilities } from '../capabilities.js';
 import { QueueFullError } from '../errors.js';
 import { needsMessage } from '../shared/payload.js';
+import { assertNotImporting } from '../shared/importing.js';
+import { checkMovingArguments, moveArguments } from '../shared/transfer.js';
 import type { Payload } from '../shared/payload.js';
-import { closeMode, resolvePoolOptions } from './options.js';
+import { resolvePoolOptions } from './options.js';
 import type { PoolOptions, ResolvedPoolOptions } from './options.js';
+import type { PoolSpawnOptions } from '../shared/spawn-options.js';
 import { idleStats } from './pool-stats.js';
 import type { PoolStats } from './pool-stats.js';
 import { PoolTask } from './pool-task.js';
+import { PoolTimings } from './pool-timings.js';
 import { StartedPool } from './started-pool.js';
 import type { PoolLifecycle } from './started-pool.js';
 
@@ -45,14 +49,12 @@ export class PoolExecutor implements Executor, TaskOwner {
   private readonly poolNumber: number;
   /** The workers and shared memory, once the pool is first used. */
   private started: StartedPool | undefined = undefined;
-  private readonly roots = new Set<PoolTask>();
-  private live = 0;
-  private isClosed = false;
-  private closing: Promise<void> | undefined = undefined;
-  private resolveClosing: (() => void) | undefined = undefined;
+  private readonly timings = new PoolTimings();
+  /** Accepted tasks, and `close()` in both modes (the kit's, as every executor's). */
+  private readonly intake: Intake<PoolTask>;
   private readonly lifecycle: PoolLifecycle = {
-    live: () => this.live,
-    closed: () => this.isClosed,
+    live: () => this.intake.live,
+    closed: () => this.intake.closed,
   };
 
   /** @throws InvalidOptionsError naming the option at fault */
@@ -61,43 +63,65 @@ export class PoolExecutor implements Executor, TaskOwner {
     this.poolNumber = ++pools;
     this.label = this.options.label ?? `pool#${this.poolNumber}`;
     this.eventLog = new TaskEventLog(this.label);
+    // Once closed and every accepted task has settled, the workers stop.
+    this.intake = new Intake<PoolTask>(this.label, () => this.started?.stop());
   }
 
   /** True once `close()` has been called. */
   get closed(): boolean {
-    return this.isClosed;
+    return this.intake.closed;
   }
 
   /** Current figures. */
   get stats(): PoolStats {
-    return { ...(this.started?.workers.stats() ?? idleStats), live: this.live, queued: this.queued() };
+    const timings = this.timings;
+    return {
+      ...(this.started?.workers.stats() ?? idleStats),
+      live: this.intake.live,
+      queued: this.queued(),
+      waitTime: timings.waitTime,
+      runTime: timings.runTime,
+    };
   }
 
   /**
-   * Accepts a task reference and returns its handle at once.
+   * Accepts a task reference and returns its handle at once. `options.priority` orders its
+   * start against every task waiting (see the README); `options.transfer` moves buffers of
+   * the arguments to the worker instead of copying them.
    * @throws InvalidTaskError for a closure, or arguments or options that cannot cross to a worker
+   * @throws InvalidTransferError (an InvalidTaskError) for a transfer list that cannot move
    * @throws ExecutorClosedError after `close()`
    * @throws QueueFullError at `maxQueue` with `onFull: 'reject'`
    */
-  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: SpawnOptions): TaskHandle<SpawnResult<B>> {
-    if (this.isClosed) throw new ExecutorClosedError(this.label);
-    const list = validateSpawn(body, args, options, capabilities);
+  spawn<A extends unknown[], R>(body: (ctx: TaskContext, ...args: A) => R, args?: A, options?: PoolSpawnOptions): TaskHandle<BodyResult<R>>;
+  spawn<A extends unknown[], R>(body: TaskReference<A, R>, args?: A, options?: PoolSpawnOptions): TaskHandle<R>;
+  spawn<M extends object>(body: M & ThisType<M>, args?: [], options?: PoolSpawnOptions): TaskHandle<SpawnResult<M>>;
+  spawn<B extends Spawnable>(body: B, args?: SpawnArgs<B>, options?: PoolSpawnOptions): TaskHandle<SpawnResult<B>>;
+  spawn(body: Spawnable, args?: readonly unknown[], options?: PoolSpawnOptions): TaskHandle<unknown> {
+    this.intake.assertOpen();
+    const checked =
+      options?.transfer === undefined
+        ? { list: validateSpawn(body, args, options, capabilities), transfer: undefined }
+        : checkMovingArguments(body, args, options, options.transfer, capabilities);
     if (this.options.onFull === 'reject' && this.queued() >= this.options.maxQueue) throw new QueueFullError(this.label, this.options.maxQueue);
     const ref = body as TaskReference<never>;
+    assertNotImporting(ref);
+    // Last: once the buffers have moved, the task is accepted.
+    const { list, transfer } = moveArguments(checked);
     const payload: Payload = [ref.module, ref.export, list, options?.name];
-    const task = new PoolTask(this, options, payload, needsMessage(list));
-    this.live++;
-    this.roots.add(task);
+    const task = new PoolTask(this, options, payload, needsMessage(list), transfer);
+    this.intake.accept(task);
     publishSpawn(this.label, this.eventLog, task.id, task.name, undefined, body);
     if (task.cancelledAtSpawn) {
       task.finish(false, undefined);
-      return task as unknown as TaskHandle<SpawnResult<B>>;
+      return task;
     }
+    this.timings.stamp(task);
     const started = this.start();
     started.workers.setReferenced(true);
     started.watchEvents();
-    started.intake.accept(task);
-    return task as unknown as TaskHandle<SpawnResult<B>>;
+    started.handover.accept(task);
+    return task;
   }
 
   /**
@@ -107,19 +131,19 @@ export class PoolExecutor implements Executor, TaskOwner {
    * added later by growth are not waited for.
    */
   async ready(): Promise<void> {
-    if (this.isClosed) throw new ExecutorClosedError(this.label);
+    this.intake.assertOpen();
     const started = this.start();
     // Referenced while someone waits for start-up, so that the wait keeps the process alive.
     started.workers.setReferenced(true);
     started.watchEvents();
     await started.workers.ready();
-    if (this.live === 0) started.workers.setReferenced(false);
+    if (this.intake.live === 0) started.workers.setReferenced(false);
   }
 
   /** Resolves when fewer than `maxQueue` tasks wait to start (backpressure with `onFull: 'wait'`). */
   whenQueueBelowMax(): Promise<void> {
     if (this.queued() < this.options.maxQueue) return Promise.resolve();
-    return this.start().intake.whenBelowMax();
+    return this.start().handover.whenBelowMax();
   }
 
   /**
@@ -129,14 +153,7 @@ export class PoolExecutor implements Executor, TaskOwner {
    * @throws InvalidOptionsError for an unknown mode
    */
   close(options?: CloseOptions): Promise<void> {
-    const mode = closeMode(options);
-    this.isClosed = true;
-    const closing = (this.closing ??= new Promise<void>((resolve) => {
-      this.resolveClosing = resolve;
-    }));
-    if (mode === 'cancel') this.cancelRoots(options?.reason ?? new ExecutorClosedError(this.label));
-    this.checkClosed();
-    return closing;
+    return this.intake.close(options);
   }
 
   /** Same as `close()` (drain), for `await using`. */
@@ -169,10 +186,11 @@ export class PoolExecutor implements Executor, TaskOwner {
 
   /** @internal */
   settled(task: Task): void {
-    this.live--;
-    this.roots.delete(this.own(task));
-    if (this.live === 0) this.started?.workers.setReferenced(false);
-    if (this.isClosed) this.checkClosed();
+    const own = this.own(task);
+    // Let go of the workers before the last settlement: once closed, that settlement stops
+    // them, and a termination under way must keep its reference until it completes.
+    if (this.intake.live === 1) this.started?.workers.setReferenced(false);
+    this.intake.settle(own);
   }
 
   private own(task: Task): PoolTask {
@@ -181,26 +199,11 @@ export class PoolExecutor implements Executor, TaskOwner {
   }
 
   private queued(): number {
-    return this.started?.intake.queued ?? 0;
+    return this.started?.handover.queued ?? 0;
   }
 
   /** Makes the shared memory and starts the workers, once. */
   private start(): StartedPool {
-    return (this.started ??= new StartedPool(this.options, this.label, this.poolNumber, this.eventLog, this.lifecycle));
-  }
-
-  /** `close({ mode: 'cancel' })`: every task not yet settled is cancelled with `reason`. */
-  private cancelRoots(reason: unknown): void {
-    for (const task of [...this.roots]) task.cancel(reason);
-  }
-
-  /** Once closed and nothing is left: stops the workers and resolves `close()`. */
-  private checkClosed(): void {
-    const resolve = this.resolveClosing;
-    if (this.live !== 0 || resolve === undefined) return;
-    this.resolveClosing = undefined;
-    const started = this.started;
-    if (started === undefined) resolve();
-    else void started.stop().then(resolve);
+    return (this.started ??= new StartedPool(this.options, this.label, this.poolNumber, this.eventLog, this.lifecycle, this.timings));
   }
 }

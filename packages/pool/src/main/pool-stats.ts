@@ -1,3 +1,5 @@
+import type { TimingSummary } from '@spindle/core/kit';
+
 /** Figures a pool keeps about itself; cheap enough to poll. */
 export interface PoolStats {
   /** Workers running. */
@@ -18,6 +20,14 @@ export interface PoolStats {
   readonly utilisation: number;
   /** Per-worker counters (by worker index, running workers only), for tuning and diagnosis. */
   readonly workers: readonly PoolWorkerStats[];
+  /**
+   * Milliseconds tasks spawned from the main thread waited, from `spawn` until a worker
+   * started them (count, mean, p50, p90, p99, max), over the latest 1,024 timed tasks:
+   * every one of the first 64, then one in 8.
+   */
+  readonly waitTime: TimingSummary;
+  /** Milliseconds the same tasks ran, from their start in a worker until they settled there (the same window). */
+  readonly runTime: TimingSummary;
 }
 
 /** Counters of one worker since it started (see {@link PoolStats.workers}). */
@@ -37,7 +47,7 @@ export interface PoolWorkerStats {
 }
 
 /** The figures of a pool whose workers never started. */
-export const idleStats: Omit<PoolStats, 'live' | 'queued'> = Object.freeze({
+export const idleStats: Omit<PoolStats, 'live' | 'queued' | 'waitTime' | 'runTime'> = Object.freeze({
   threads: 0,
   executed: 0,
   steals: 0,

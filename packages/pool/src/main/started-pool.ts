@@ -6,9 +6,10 @@ import { SlotAllocator } from '../shared/slot-allocator.js';
 import { CancelWatchdog } from './cancel-watchdog.js';
 import { recoverFrom } from './crash-recovery.js';
 import type { Survivors } from './crash-recovery.js';
-import { Intake } from './intake.js';
+import { Handover } from './handover.js';
 import type { ResolvedPoolOptions } from './options.js';
 import { Outcomes } from './outcomes.js';
+import type { PoolTimings } from './pool-timings.js';
 import { Workers } from './workers.js';
 import type { WorkersHost } from './workers.js';
 
@@ -22,14 +23,14 @@ export interface PoolLifecycle {
 
 /**
  * A pool once it has started: its shared memory, its workers, and the parts of the main
- * thread that work with them (intake, outcomes, crash recovery, the cancel watchdog).
+ * thread that work with them (hand-over, outcomes, crash recovery, the cancel watchdog).
  * Made on first use, so that a pool made and never used holds neither memory nor threads.
  */
 export class StartedPool implements WorkersHost, Survivors {
   readonly shared: SharedState;
   readonly outcomes: Outcomes;
   readonly workers: Workers;
-  readonly intake: Intake;
+  readonly handover: Handover;
   readonly maxThreads: number;
   private readonly watchdog: CancelWatchdog | undefined;
 
@@ -39,16 +40,18 @@ export class StartedPool implements WorkersHost, Survivors {
     poolNumber: number,
     eventLog: TaskEventLog,
     private readonly lifecycle: PoolLifecycle,
+    timings: PoolTimings,
   ) {
     const shared = (this.shared = SharedState.create(options.maxThreads, options.slots, options.slotBytes, options.dequeCapacity));
     this.maxThreads = options.maxThreads;
     const allocator = new SlotAllocator(shared.freeSlots);
-    this.outcomes = new Outcomes(shared, allocator, label, eventLog, (owner, slot, status, value) => {
+    const relay = (owner: number, slot: number, status: number, value: unknown, transfer: readonly ArrayBuffer[] | undefined): void => {
       // An owner that retired has no task waiting for this result.
-      this.workers.post(owner, { t: 'result', slot, status, value });
-    });
+      this.workers.post(owner, { t: 'result', slot, status, value }, transfer);
+    };
+    this.outcomes = new Outcomes(shared, allocator, label, eventLog, relay, timings);
     this.workers = new Workers(shared, options, label, poolNumber, this);
-    this.intake = new Intake(shared, allocator, this.outcomes, this.workers, options);
+    this.handover = new Handover(shared, allocator, this.outcomes, this.workers, options);
     this.watchdog = options.cancelTimeout === Infinity ? undefined : new CancelWatchdog(shared, this.workers, options.cancelTimeout, () => lifecycle.live() > 0);
   }
 
@@ -61,7 +64,7 @@ export class StartedPool implements WorkersHost, Survivors {
   }
 
   get queued(): number {
-    return this.intake.queued;
+    return this.handover.queued;
   }
 
   /** Tells the workers whether to forward lifecycle events (whether anybody here listens). */
@@ -72,7 +75,7 @@ export class StartedPool implements WorkersHost, Survivors {
 
   report(report: WorkerReport, thread: number): void {
     this.outcomes.receive(report, thread);
-    this.intake.afterReport();
+    this.handover.afterReport();
   }
 
   died(index: number, cause: unknown): void {

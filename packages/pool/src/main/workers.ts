@@ -87,7 +87,7 @@ export class Workers {
   }
 
   /** The figures the workers keep in shared memory, and the crashes and terminations seen. */
-  stats(): Omit<PoolStats, 'live' | 'queued'> {
+  stats(): Omit<PoolStats, 'live' | 'queued' | 'waitTime' | 'runTime'> {
     const shared = this.shared;
     const read = (i: number, which: number): number => Atomics.load(shared.control, shared.word(i, which));
     let executed = 0;
@@ -137,12 +137,12 @@ export class Workers {
   }
 
   /** Posts a task (its payload travels by message) to the next worker that takes messages; its index, or -1 if none does. */
-  postTask(message: ToWorker): number {
+  postTask(message: ToWorker, transfer?: readonly ArrayBuffer[]): number {
     this.ensureOne();
     const n = this.threads.length;
     for (let i = 0; i < n; i++) {
       const index = (this.nextPinned + i) % n;
-      if (this.post(index, message)) {
+      if (this.post(index, message, transfer)) {
         this.nextPinned = index + 1;
         return index;
       }
@@ -153,12 +153,13 @@ export class Workers {
   /**
    * Posts `message` to worker `index` and wakes it; false if that worker is gone or
    * retired. Counted before posting: the worker must not block its event loop while a
-   * message is in flight, and a worker that retired (-1) is skipped.
+   * message is in flight, and a worker that retired (-1) is skipped. The buffers in
+   * `transfer` move with the message.
    */
-  post(index: number, message: ToWorker): boolean {
+  post(index: number, message: ToWorker, transfer?: readonly ArrayBuffer[]): boolean {
     const thread = this.threads[index];
     if (thread?.alive !== true || thread.worker === undefined || !this.claimInbound(index)) return false;
-    thread.worker.postMessage(message);
+    thread.worker.postMessage(message, transfer);
     this.shared.wakeWorker(index);
     return true;
   }

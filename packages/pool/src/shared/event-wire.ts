@@ -3,8 +3,9 @@ import { CODE_SPAN, EXECUTOR_CODES, TaskEventCode } from '@spindle/core/events';
 /**
  * What a worker sends the main thread, in one message per flush: its lifecycle events and
  * the outcomes of main-thread tasks, packed as numbers in `records` (transferred, not
- * cloned), and the few values numbers cannot hold (strings, results too large for a slot)
- * in `extras`, which records point into by index.
+ * cloned), and the few values numbers cannot hold (strings, results too large for a slot
+ * or given with `moved()`, whose buffers are transferred with the message) in `extras`,
+ * which records point into by index.
  *
  * `records` is a sequence of chunks, each a header record `(seq + 1) * 32 + Chunk`, the
  * number `n` of what follows, then `n` numbers. A chunk's `seq` comes from the pool-wide
@@ -34,8 +35,8 @@ import { CODE_SPAN, EXECUTOR_CODES, TaskEventCode } from '@spindle/core/events';
  * | Steal | task | from, to |
  * | Settle | task | state ({@link settleStates} index), error name (extras index or -1) |
  * | Done | slot | task id: a main-thread task finished, its outcome is in the slot |
- * | DoneWithValue | slot | status, value (extras index): the outcome did not fit the slot |
- * | Relay | slot | owner worker, status, value (extras index): for another worker's task, through the main thread |
+ * | DoneWithValue | slot | status, value (extras index): the outcome did not fit the slot, or its buffers move |
+ * | Relay | slot | owner worker, status, value (extras index), buffers to move on (extras index or -1): for another worker's task, through the main thread |
  *
  * Every chunk that holds an event begins with a time.
  */

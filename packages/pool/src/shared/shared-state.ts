@@ -1,6 +1,7 @@
 import { WorkStealingDeque } from './deque.js';
 import { InjectQueue } from './inject-queue.js';
 import { Mailbox } from './mailbox.js';
+import { PriorityQueue } from './priority-queue.js';
 import { slotBytes } from './slot-codec.js';
 import { SlotState, SlotTable } from './slot-table.js';
 import type { SlotStateValue } from './slot-table.js';
@@ -28,6 +29,11 @@ export const Control = {
    * so that two workers timing out together cannot both retire below the floor.
    */
   running: 7,
+  /**
+   * 1 once any task of a priority other than 0 has been spawned in the pool (it stays 1):
+   * until then workers skip every priority check, and no task enters the priority queue.
+   */
+  priorities: 8,
   /** Base of the per-worker words; each worker has {@link workerStride} of them. */
   workers: 16,
 } as const;
@@ -86,14 +92,16 @@ export function mailKind(item: number): MailKind {
 /** The shared memory of one pool, as handed to every worker. */
 export interface SharedBuffers {
   readonly control: SharedArrayBuffer;
-  /** The slot table's words and ids (see {@link SlotTable}). */
+  /** The slot table's words and numbers (see {@link SlotTable}). */
   readonly meta: SharedArrayBuffer;
-  readonly ids: SharedArrayBuffer;
+  readonly values: SharedArrayBuffer;
   /** The slots' bytes: a payload, then the result, of each slot. */
   readonly bytes: SharedArrayBuffer;
   readonly slotBytes: number;
   readonly freeSlots: SharedArrayBuffer;
   readonly inject: SharedArrayBuffer;
+  /** Tasks of a priority other than 0 waiting outside a deque. */
+  readonly priority: SharedArrayBuffer;
   readonly deques: readonly SharedArrayBuffer[];
   readonly mailboxes: readonly SharedArrayBuffer[];
 }
@@ -108,17 +116,19 @@ export class SharedState {
   readonly slotBytes: number;
   readonly freeSlots: Int32Array;
   readonly inject: InjectQueue;
+  readonly priority: PriorityQueue;
   readonly deques: readonly WorkStealingDeque[];
   readonly mailboxes: readonly Mailbox[];
 
   constructor(buffers: SharedBuffers) {
     this.buffers = buffers;
     this.control = new Int32Array(buffers.control);
-    this.slots = new SlotTable(buffers.meta, buffers.ids);
+    this.slots = new SlotTable(buffers.meta, buffers.values);
     this.arena = slotBytes(buffers.bytes);
     this.slotBytes = buffers.slotBytes;
     this.freeSlots = new Int32Array(buffers.freeSlots);
     this.inject = InjectQueue.attach(buffers.inject);
+    this.priority = PriorityQueue.attach(buffers.priority);
     this.deques = buffers.deques.map((buffer) => WorkStealingDeque.attach(buffer));
     this.mailboxes = buffers.mailboxes.map((buffer) => Mailbox.attach(buffer));
   }
@@ -138,10 +148,49 @@ export class SharedState {
       slotBytes,
       freeSlots: freeSlots.buffer,
       inject: InjectQueue.create(injectCapacity).buffer,
+      priority: PriorityQueue.create(slots).buffer,
       deques: Array.from({ length: workers }, () => WorkStealingDeque.create(dequeCapacity).buffer),
       // A slot posts at most a completion and a cancellation request before it is reused.
       mailboxes: Array.from({ length: workers }, () => Mailbox.create(injectCapacity * 2).buffer),
     });
+  }
+
+  /** Whether any task of a priority other than 0 was ever spawned in the pool (see `Control.priorities`). */
+  get prioritized(): boolean {
+    return Atomics.load(this.control, Control.priorities) !== 0;
+  }
+
+  /** Notes that a task of a priority other than 0 exists, before it is queued anywhere. */
+  prioritize(): void {
+    if (Atomics.load(this.control, Control.priorities) === 0) Atomics.store(this.control, Control.priorities, 1);
+  }
+
+  /**
+   * Queues `items[from..from+count)`, slots that left a deque (a full one spilling, a dead
+   * worker's): priority 0 to the inject queue, any other to the priority queue, so that the
+   * inject queue holds tasks of priority 0 only. Both hold as many entries as there are
+   * slots, so everything fits.
+   */
+  requeue(items: ArrayLike<number>, from: number, count: number): void {
+    if (!this.prioritized) {
+      this.inject.pushBatch(items, from, count);
+      return;
+    }
+    const plain: number[] = [];
+    const other: number[] = [];
+    const priorities: number[] = [];
+    for (let i = from; i < from + count; i++) {
+      const slot = items[i] ?? 0;
+      const priority = this.slots.priority(slot);
+      if (priority === 0) {
+        plain.push(slot);
+      } else {
+        other.push(slot);
+        priorities.push(priority);
+      }
+    }
+    this.priority.pushBatch(other, priorities, 0, other.length);
+    this.inject.pushBatch(plain, 0, plain.length);
   }
 
   /** Index of a worker's word in `control`. */

@@ -1,3 +1,5 @@
+import { epochNow } from './clock.js';
+
 /** The state word of a task slot: who may do what with it next. */
 export const SlotState = {
   Free: 0,
@@ -42,6 +44,19 @@ const Word = {
 } as const;
 const WORDS = 6;
 
+/** The numbers of one slot (float64), written before it is queued and read after a claim. */
+const Value = {
+  taskId: 0,
+  /** The id of the task that spawned it, or -1. */
+  parentId: 1,
+  priority: 2,
+  /** The main thread's spawn time (epoch ms) when timed, else 0; the runner makes it the wait in ms. */
+  waited: 3,
+  /** The runner's start time (epoch ms), then the run time in ms. */
+  ran: 4,
+} as const;
+const VALUES = 5;
+
 /**
  * The metadata of the pool's task slots, in shared memory: the one place that reads and
  * writes it. A slot's life, and who moves it on:
@@ -57,36 +72,45 @@ const WORDS = 6;
  * 4. the runner writes the outcome into the slot's bytes and {@link SlotTable.finish}es it;
  * 5. whoever consumed the outcome, or took a cancelled slot from a queue, frees it.
  *
- * Every access is an `Atomics` operation (sequentially consistent), except the task and
- * parent ids, written before the slot is queued and read after it is claimed.
+ * Every access is an `Atomics` operation (sequentially consistent), except the slot's
+ * numbers (ids, priority, times): written before the slot is queued (or finished) and read
+ * after it is claimed (or seen finished), so those operations order them.
  */
 export class SlotTable {
   /** Slots in the table. */
   readonly count: number;
   private readonly words: Int32Array;
-  /** Float64 pairs per slot: task id, parent id (or -1). */
-  private readonly ids: Float64Array;
+  /** {@link VALUES} float64s per slot (see {@link Value}). */
+  private readonly values: Float64Array;
 
-  constructor(meta: SharedArrayBuffer, ids: SharedArrayBuffer) {
+  constructor(meta: SharedArrayBuffer, values: SharedArrayBuffer) {
     this.words = new Int32Array(meta);
-    this.ids = new Float64Array(ids);
+    this.values = new Float64Array(values);
     this.count = this.words.length / WORDS;
   }
 
   /** Shared memory for a table of `slots` slots. */
-  static allocate(slots: number): { readonly meta: SharedArrayBuffer; readonly ids: SharedArrayBuffer } {
-    return { meta: new SharedArrayBuffer(slots * WORDS * 4), ids: new SharedArrayBuffer(slots * 2 * 8) };
+  static allocate(slots: number): { readonly meta: SharedArrayBuffer; readonly values: SharedArrayBuffer } {
+    return { meta: new SharedArrayBuffer(slots * WORDS * 4), values: new SharedArrayBuffer(slots * VALUES * 8) };
   }
 
-  /** Fills in a free slot for a new task of `owner`; its payload goes in next, then {@link SlotTable.queue}. */
-  prepare(slot: number, owner: number, taskId: number, parentId: number): void {
+  /**
+   * Fills in a free slot for a new task of `owner`; its payload goes in next, then
+   * {@link SlotTable.queue}. `spawnedAt` (epoch ms) asks the runner to time the task; 0 does not.
+   */
+  prepare(slot: number, owner: number, taskId: number, parentId: number, priority: number, spawnedAt: number): void {
     const at = slot * WORDS;
     const words = this.words;
     Atomics.store(words, at + Word.owner, owner);
     Atomics.store(words, at + Word.cancel, 0);
     Atomics.store(words, at + Word.runner, -1);
-    this.ids[slot * 2] = taskId;
-    this.ids[slot * 2 + 1] = parentId;
+    const values = this.values;
+    const base = slot * VALUES;
+    values[base + Value.taskId] = taskId;
+    values[base + Value.parentId] = parentId;
+    values[base + Value.priority] = priority;
+    values[base + Value.waited] = spawnedAt;
+    values[base + Value.ran] = 0;
   }
 
   /** Makes a prepared slot claimable (and cancellable): call before it enters a queue or a message. */
@@ -157,11 +181,47 @@ export class SlotTable {
   }
 
   taskId(slot: number): number {
-    return this.ids[slot * 2] ?? -1;
+    return this.values[slot * VALUES + Value.taskId] ?? -1;
   }
 
   /** The id of the task that spawned it, or -1 for a task of the main thread. */
   parentId(slot: number): number {
-    return this.ids[slot * 2 + 1] ?? -1;
+    return this.values[slot * VALUES + Value.parentId] ?? -1;
+  }
+
+  /** The task's priority (`SpawnOptions.priority`, inherited or given). */
+  priority(slot: number): number {
+    return this.values[slot * VALUES + Value.priority] ?? 0;
+  }
+
+  /**
+   * Runner, as it starts the task: if the task is timed (it has a spawn time), turns its
+   * spawn time into the wait and notes the start. The clock is read only then.
+   */
+  started(slot: number): void {
+    const base = slot * VALUES;
+    const spawnedAt = this.values[base + Value.waited] ?? 0;
+    if (spawnedAt === 0) return;
+    const now = epochNow();
+    // Threads read the clock a few µs apart: a wait never comes out below 0.
+    this.values[base + Value.waited] = Math.max(0, now - spawnedAt);
+    this.values[base + Value.ran] = now;
+  }
+
+  /** Runner, as the task settles (before {@link SlotTable.finish}): turns a timed task's start into its run time. */
+  ended(slot: number): void {
+    const base = slot * VALUES;
+    const startedAt = this.values[base + Value.ran] ?? 0;
+    if (startedAt !== 0) this.values[base + Value.ran] = Math.max(0, epochNow() - startedAt);
+  }
+
+  /** A timed task's wait from spawn to start, in ms. */
+  waitMs(slot: number): number {
+    return this.values[slot * VALUES + Value.waited] ?? 0;
+  }
+
+  /** A timed task's run from start to settlement, in ms. */
+  runMs(slot: number): number {
+    return this.values[slot * VALUES + Value.ran] ?? 0;
   }
 }

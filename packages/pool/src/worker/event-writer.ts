@@ -5,7 +5,7 @@ import type { WorkerReport } from '../shared/event-wire.js';
 import { Control } from '../shared/shared-state.js';
 
 /** Most numbers one call writes: a chunk header, a time, a record and its operands. */
-const MOST_PER_CALL = CHUNK_HEADER + 1 + 4;
+const MOST_PER_CALL = CHUNK_HEADER + 1 + 5;
 
 /** Whether a chunk is open, and which kind. */
 const Chunk = {
@@ -23,6 +23,8 @@ export class EventWriter {
   private records = new Float64Array(1024);
   private length = 0;
   private extras: unknown[] = [];
+  /** Buffers that move with the next message (results given with `moved()`). */
+  private transfers: ArrayBuffer[] = [];
   /** Strings already in `extras` in this report, so that a repeated body description travels once. */
   private readonly texts = new Map<string, number>();
   private chunk: number = Chunk.None;
@@ -118,8 +120,11 @@ export class EventWriter {
     this.length = n;
   }
 
-  /** {@link EventWriter.done} for an outcome too large for its slot: it travels in the message. */
-  doneWithValue(slot: number, status: number, value: unknown, sequenced: boolean): void {
+  /**
+   * {@link EventWriter.done} for an outcome that travels in the message: too large for its
+   * slot, or a result whose buffers move (`transfer`).
+   */
+  doneWithValue(slot: number, status: number, value: unknown, sequenced: boolean, transfer?: readonly ArrayBuffer[]): void {
     let n = this.open(sequenced);
     this.outcomes = true;
     const records = this.records;
@@ -127,14 +132,16 @@ export class EventWriter {
     records[n++] = status;
     records[n++] = this.extra(value);
     this.length = n;
+    if (transfer !== undefined) this.transfers.push(...transfer);
   }
 
   /**
-   * The outcome of another worker's task, too large for its slot, for the main thread to
-   * pass on. Unsequenced, in a chunk of its own: it is handed on as soon as it arrives, and
-   * the owner's next events are numbered after that.
+   * The outcome of another worker's task, too large for its slot or moving buffers
+   * (`transfer`, which the main thread moves on), for the main thread to pass on.
+   * Unsequenced, in a chunk of its own: it is handed on as soon as it arrives, and the
+   * owner's next events are numbered after that.
    */
-  relay(owner: number, slot: number, status: number, value: unknown): void {
+  relay(owner: number, slot: number, status: number, value: unknown, transfer?: readonly ArrayBuffer[]): void {
     this.close();
     let n = this.open(false);
     const records = this.records;
@@ -142,21 +149,26 @@ export class EventWriter {
     records[n++] = owner;
     records[n++] = status;
     records[n++] = this.extra(value);
+    records[n++] = transfer === undefined ? -1 : this.extra(transfer);
     this.length = n;
     this.close();
+    if (transfer !== undefined) this.transfers.push(...transfer);
   }
 
-  /** Everything written since the last call, as one message (undefined when there is nothing). */
-  take(): { readonly report: WorkerReport; readonly transfer: ArrayBuffer } | undefined {
+  /** Everything written since the last call, as one message and what moves with it (undefined when there is nothing). */
+  take(): { readonly report: WorkerReport; readonly transfer: ArrayBuffer[] } | undefined {
     this.close();
     if (this.length === 0) return undefined;
     const records = this.records.slice(0, this.length);
     const report: WorkerReport = [records, this.extras];
+    const transfer = this.transfers;
+    transfer.push(records.buffer);
     this.length = 0;
     this.outcomes = false;
     this.extras = [];
+    this.transfers = [];
     this.texts.clear();
-    return { report, transfer: records.buffer };
+    return { report, transfer };
   }
 
   /** Opens a chunk for an event (sequenced) and writes the time now if it changed; returns where the record goes. */

@@ -12,10 +12,19 @@ export interface WorkRunner {
   readonly forwarding: boolean;
 }
 
+/** Times a task about to start may give way to a more urgent one (each gives way to a higher priority, so this is never reached in practice). */
+const MOST_REDIRECTS = 4;
+
 /**
  * One worker's way into the shared queues: its own deque (it pushes and pops at the
- * bottom), the inject queue (it takes batches), and the other workers' deques (it steals
- * about half of one). Every item is a task slot.
+ * bottom), the inject queue (it takes batches), the priority queue (one entry at a time)
+ * and the other workers' deques (it steals about half of one). Every item is a task slot.
+ *
+ * Priorities: once any task of a priority other than 0 exists in the pool, every task this
+ * worker is about to start, from wherever it came, first meets {@link WorkFinder.urgency}:
+ * if the priority queue's first entry, or the inject queue's tasks (all of priority 0),
+ * outrank it, it goes back onto this worker's deque and the more urgent task starts instead.
+ * Until then the check is one atomic load.
  */
 export class WorkFinder {
   private readonly deque: WorkStealingDeque;
@@ -35,15 +44,14 @@ export class WorkFinder {
 
   /**
    * Pushes a slot onto this worker's deque. A full deque first moves its older half to the
-   * inject queue in one batch, where any worker finds it. False if there is still no room.
+   * shared queues in one batch, where any worker finds it.
    */
   push(slot: number): boolean {
     const deque = this.deque;
     if (deque.push(slot)) return true;
     const scratch = this.scratch;
     const n = deque.stealHalf(scratch, 0, scratch.length);
-    const moved = this.shared.inject.pushBatch(scratch, 0, n);
-    for (let i = moved; i < n; i++) deque.push(scratch[i] ?? 0);
+    this.shared.requeue(scratch, 0, n);
     return deque.push(slot);
   }
 
@@ -55,16 +63,42 @@ export class WorkFinder {
     }
   }
 
+  /** Finds a task and starts it: this worker's deque, the inject queue, other deques, then the priority queue. */
+  startNext(): boolean {
+    return this.popOwn() || this.takeInject() || this.steal() || this.takePriority(0);
+  }
+
+  /**
+   * The priority of the most urgent task waiting in the inject or priority queue (the
+   * inject queue holds priority 0 only), or `-Infinity` if none does or if no task of
+   * another priority was ever spawned (then every task is of priority 0, and none is more
+   * urgent than another).
+   */
+  urgency(): number {
+    const shared = this.shared;
+    if (!shared.prioritized) return Number.NEGATIVE_INFINITY;
+    const top = shared.priority.size > 0 ? shared.priority.top() : Number.NEGATIVE_INFINITY;
+    return shared.inject.size > 0 && top < 0 ? 0 : top;
+  }
+
+  /** Starts the most urgent task of the inject and priority queues (see {@link WorkFinder.urgency}); false if there was none after all. */
+  startUrgent(redirects = 0): boolean {
+    const shared = this.shared;
+    const top = shared.priority.size > 0 ? shared.priority.top() : Number.NEGATIVE_INFINITY;
+    if (shared.inject.size > 0 && top < 0) return this.takeInject(redirects);
+    return this.takePriority(redirects);
+  }
+
   /** Starts the newest task of this worker's own deque; false if it is empty. */
   popOwn(): boolean {
     const slot = this.deque.pop();
     if (slot === EMPTY) return false;
-    this.runner.startSlot(slot, -1);
+    this.begin(slot, -1, 0);
     return true;
   }
 
   /** Takes a batch from the inject queue: starts the first, keeps the rest on this deque. */
-  takeInject(): boolean {
+  takeInject(redirects = 0): boolean {
     const shared = this.shared;
     const size = shared.inject.size;
     if (size <= 0) return false;
@@ -77,7 +111,18 @@ export class WorkFinder {
     shared.madeRoom();
     this.keep(1, n);
     if (n > 1 && Atomics.load(shared.control, Control.sleepers) > 0) shared.wake(1, this.index + 1, this.workers);
-    this.runner.startSlot(scratch[0] ?? 0, -1);
+    this.begin(scratch[0] ?? 0, -1, redirects);
+    return true;
+  }
+
+  /** Takes the priority queue's first entry and starts it; false if the queue is empty. */
+  takePriority(redirects: number): boolean {
+    const shared = this.shared;
+    const slot = shared.priority.take();
+    if (slot < 0) return false;
+    this.out.boundary();
+    shared.madeRoom();
+    this.begin(slot, -1, redirects);
     return true;
   }
 
@@ -116,7 +161,7 @@ export class WorkFinder {
       for (let i = 1; i < taken; i++) this.out.steal(shared.slots.taskId(scratch[i] ?? 0), victim, this.index);
     }
     this.keep(1, taken);
-    this.runner.startSlot(scratch[0] ?? 0, victim);
+    this.begin(scratch[0] ?? 0, victim, 0);
     return true;
   }
 
@@ -124,18 +169,35 @@ export class WorkFinder {
   visible(): boolean {
     const shared = this.shared;
     if (shared.mailboxes[this.index]?.pending === true) return true;
-    if (shared.inject.size > 0) return true;
+    if (shared.inject.size > 0 || shared.priority.size > 0) return true;
     for (const deque of shared.deques) if (deque.size > 0) return true;
     return false;
   }
 
-  /** Pushes `scratch[from..n)` onto this worker's deque (spilling to the inject queue if it is full). */
-  private keep(from: number, n: number): void {
-    const deque = this.deque;
-    // Pushed newest-last so that the owner pops them in the order they were queued.
-    for (let i = n - 1; i >= from; i--) {
-      const slot = this.scratch[i] ?? 0;
-      if (!deque.push(slot)) this.shared.inject.pushBatch([slot], 0, 1);
+  /**
+   * Starts the task in `slot` (taken from a shared queue; `from`: the worker it was stolen
+   * from, or -1), unless a more urgent task waits in the inject or priority queue: then
+   * `slot` goes onto this worker's deque and that task starts instead.
+   */
+  private begin(slot: number, from: number, redirects: number): void {
+    const shared = this.shared;
+    if (redirects < MOST_REDIRECTS && shared.prioritized && this.urgency() > shared.slots.priority(slot)) {
+      if (from >= 0 && this.runner.forwarding) this.out.steal(shared.slots.taskId(slot), from, this.index);
+      this.keepOne(slot);
+      // Taken meanwhile by another worker: `slot` waits on this deque for the next round.
+      this.startUrgent(redirects + 1);
+      return;
     }
+    this.runner.startSlot(slot, from);
+  }
+
+  /** Pushes `scratch[from..n)` onto this worker's deque (spilling to the shared queues if it is full). */
+  private keep(from: number, n: number): void {
+    // Pushed newest-last so that the owner pops them in the order they were queued.
+    for (let i = n - 1; i >= from; i--) this.keepOne(this.scratch[i] ?? 0);
+  }
+
+  private keepOne(slot: number): void {
+    if (!this.deque.push(slot)) this.shared.requeue([slot], 0, 1);
   }
 }

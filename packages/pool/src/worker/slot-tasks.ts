@@ -1,8 +1,10 @@
 import { SpindleError, taskRef } from '@spindle/core';
-import { encodeError } from '@spindle/core/kit';
+import { assertCloneable, encodeError } from '@spindle/core/kit';
 import type { TaskReference } from '@spindle/core';
 import type { Task } from '@spindle/core/kit';
-import { WorkerCrashedError } from '../errors.js';
+import { InvalidTransferError, WorkerCrashedError } from '../errors.js';
+import { takeMoves } from '../shared/moves.js';
+import { isDetached } from '../shared/transfer.js';
 import { finishFromStatus } from '../shared/outcome.js';
 import { readPayload, readResult, writePayload, writeResult } from '../shared/payload.js';
 import type { Payload } from '../shared/payload.js';
@@ -57,7 +59,8 @@ export class SlotTasks {
     const slot = this.allocator.alloc();
     if (slot < 0) return false;
     const slots = this.slots;
-    slots.prepare(slot, this.index, task.id, parent.id);
+    // Only the main thread's tasks are timed (their figures are the pool's stats).
+    slots.prepare(slot, this.index, task.id, parent.id, task.priority, 0);
     if (!writePayload(this.shared, slot, payload)) {
       this.allocator.free(slot);
       return false;
@@ -99,7 +102,7 @@ export class SlotTasks {
     const [module, exportName, args, name] = readPayload(this.shared, slot);
     let task = owner === this.index ? this.proxies.get(slot) : undefined;
     if (task === undefined) {
-      task = this.guest(slot, owner, name);
+      task = this.guest(slot, owner, name, this.slots.priority(slot));
       if (from >= 0 && this.runtime.forwarding) this.out.steal(task.id, from, this.index);
     } else {
       this.proxies.delete(slot);
@@ -114,7 +117,7 @@ export class SlotTasks {
       return;
     }
     const [module, exportName, args, name] = payload;
-    this.run(this.guest(slot, mainOwner, name), module, exportName, args);
+    this.run(this.guest(slot, mainOwner, name, this.slots.priority(slot)), module, exportName, args);
   }
 
   /** A task of this thread settled: its outcome goes to whoever holds its handle. */
@@ -157,8 +160,10 @@ export class SlotTasks {
     finishFromStatus(task, status, value, () => new WorkerCrashedError(runner, 'the worker running it died'));
   }
 
-  private guest(slot: number, owner: number, name: string | undefined): WorkerTask {
-    const task = this.runtime.newTask(undefined, this.slots.taskId(slot), name === undefined ? undefined : { name });
+  /** A task this worker runs for another thread; its children inherit `priority`. */
+  private guest(slot: number, owner: number, name: string | undefined, priority: number): WorkerTask {
+    const options = name === undefined ? { priority } : { name, priority };
+    const task = this.runtime.newTask(undefined, this.slots.taskId(slot), options);
     task.slot = slot;
     task.reportTo = owner;
     this.guests.set(slot, task);
@@ -167,7 +172,14 @@ export class SlotTasks {
   }
 
   private run(task: WorkerTask, module: string, exportName: string, args: readonly unknown[]): void {
+    // A main-thread task's wait ends here (the clock is read only for timed tasks).
+    if (task.reportTo === ReportTo.main) this.slots.started(task.slot);
+    task.module = module;
     this.runtime.begin(task, this.reference(module, exportName), args);
+    // A result that leaves this thread goes through report(), which proves it can cross (it
+    // serialises it, or clones it moving its buffers). The harness's own check would clone
+    // it once more: a copy of every buffer a result moves.
+    if (task.reportTo !== ReportTo.here) task.reference = false;
     // Its owner may have asked it to stop before this worker claimed it: it never starts.
     if (task.reportTo !== ReportTo.here && this.slots.cancelRequested(task.slot)) task.cancel(cancelReason);
     if (!task.bodyFinished) this.runtime.step(task);
@@ -186,21 +198,32 @@ export class SlotTasks {
   private report(task: WorkerTask, status: number, value: unknown): void {
     const slot = task.slot;
     this.guests.delete(slot);
-    let fits: boolean;
-    try {
-      fits = writeResult(this.shared, slot, value);
-    } catch (error) {
-      status = Status.Rejected;
-      fits = writeResult(this.shared, slot, encodeError(error));
+    if (task.reportTo === ReportTo.main) this.slots.ended(slot);
+    // A result given with moved(): its buffers go with a message, never through the slot.
+    let transfer = status === Status.Fulfilled ? takeMoves(value) : undefined;
+    let fits = false;
+    if (transfer !== undefined) {
+      const moving = movable(value, transfer);
+      value = moving.value;
+      transfer = moving.transfer;
+      if (transfer === undefined) status = Status.Rejected;
+    } else {
+      try {
+        fits = writeResult(this.shared, slot, value);
+      } catch (error) {
+        status = Status.Rejected;
+        value = encodeError(notCloneable(value, error));
+        fits = writeResult(this.shared, slot, value);
+      }
     }
     if (!fits) {
-      // Too large for the slot: it travels by message (through the main thread for another
-      // worker's task), posted now so that a crash of this thread cannot take it (a dead
-      // worker's port is drained before its exit event). Marked first, so that a crash does
-      // not fail it too.
+      // Too large for the slot, or moving: it travels by message (through the main thread
+      // for another worker's task), posted now so that a crash of this thread cannot take
+      // it (a dead worker's port is drained before its exit event). Marked first, so that a
+      // crash does not fail it too.
       this.slots.finish(slot, Status.Relayed);
-      if (task.reportTo === ReportTo.main) this.out.doneWithValue(slot, status, value, this.runtime.forwarding);
-      else this.out.relay(task.reportTo, slot, status, value);
+      if (task.reportTo === ReportTo.main) this.out.doneWithValue(slot, status, value, this.runtime.forwarding, transfer);
+      else this.out.relay(task.reportTo, slot, status, value, transfer);
       this.runtime.flush();
       return;
     }
@@ -219,4 +242,34 @@ export class SlotTasks {
       this.shared.madeRoom();
     }
   }
+}
+
+/**
+ * A result given with `moved()`, ready to post: cloned once with its buffers transferred
+ * into the clone (no copy; the check that it can cross), with the clone's buffers to move.
+ * A list that cannot move, or a value that cannot cross, gives the encoded error instead
+ * (`transfer` undefined).
+ */
+function movable(value: unknown, transfer: readonly ArrayBuffer[]): { readonly value: unknown; readonly transfer: readonly ArrayBuffer[] | undefined } {
+  const detached = transfer.findIndex(isDetached);
+  if (detached >= 0) {
+    const error = new InvalidTransferError('detached', detached, `transfer[${detached}] of the result was moved elsewhere before the task returned it`);
+    return { value: encodeError(error), transfer: undefined };
+  }
+  try {
+    const [clone, buffers] = structuredClone<[unknown, ArrayBuffer[]]>([value, transfer as ArrayBuffer[]], { transfer: [...transfer] });
+    return { value: clone, transfer: buffers };
+  } catch (error) {
+    return { value: encodeError(notCloneable(value, error)), transfer: undefined };
+  }
+}
+
+/** The error for a result that failed to serialise: core's `not-cloneable`, naming why. */
+function notCloneable(value: unknown, error: unknown): unknown {
+  try {
+    assertCloneable([value], 'result');
+  } catch (refusal) {
+    return refusal;
+  }
+  return error;
 }

@@ -1,19 +1,22 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { MessagePort } from 'node:worker_threads';
 import { channelNames } from '@spindle/core';
-import { Harness, Listening, RingQueue, Step, Task, describeBody, validateSpawn } from '@spindle/core/kit';
+import { Harness, Listening, PriorityLanes, RingQueue, Step, Task, describeBody, validateSpawn } from '@spindle/core/kit';
 import type { SpawnOptions, Spawnable, TaskEvent, TaskReference } from '@spindle/core';
 import type { StepOutcome } from '@spindle/core/kit';
 import { capabilities } from '../capabilities.js';
 import { Wire } from '../shared/event-wire.js';
 import type { Mailbox } from '../shared/mailbox.js';
 import type { ToWorker, WorkerInit } from '../shared/messages.js';
+import type { PoolSpawnOptions } from '../shared/spawn-options.js';
 import { needsMessage } from '../shared/payload.js';
-import type { Payload } from '../shared/payload.js';
+import { importingModules } from '../shared/importing.js';
+import { checkMovingArguments, moveArguments } from '../shared/transfer.js';
 import { Control, SharedState, WorkerWord } from '../shared/shared-state.js';
 import { EventWriter } from './event-writer.js';
 import { WorkFinder } from './find-work.js';
 import type { WorkRunner } from './find-work.js';
+import { LocalStarts } from './local-starts.js';
 import { Parking } from './parking.js';
 import type { ParkingWorker } from './parking.js';
 import { SlotTasks } from './slot-tasks.js';
@@ -42,11 +45,14 @@ const immediate = (): Promise<void> => new Promise<void>((resolve) => setImmedia
 /**
  * One worker of the pool: steps its tasks through the kit's harness, owns one deque, and
  * is the owner of every task in this thread. Its policy is the order it looks for work
- * in: its mailbox, its ready tasks, now and then the inject queue, children that stay
- * here, tasks posted to it, its own deque (newest first), the inject queue, then other
- * workers' deques (stealing). Children spawned here go onto this worker's deque when they
- * fit in a shared slot; idle workers steal them. A join parks the joining task, the worker
- * runs other work meanwhile, and a child finished elsewhere comes back through the mailbox.
+ * in: its mailbox, its ready tasks (highest priority first), now and then the inject
+ * queue, tasks only it can start (children that stay here, tasks posted to it), its own
+ * deque (newest first), the inject queue, other workers' deques (stealing), then the
+ * priority queue; a task about to start gives way to a more urgent one waiting in the
+ * inject or priority queue (see `WorkFinder`). Children spawned here go onto this
+ * worker's deque when they fit in a shared slot; idle workers steal them. A join parks the
+ * joining task, the worker runs other work meanwhile, and a child finished elsewhere comes
+ * back through the mailbox.
  */
 export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, ParkingWorker {
   private readonly index: number;
@@ -60,12 +66,10 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
   private readonly finder: WorkFinder;
   private readonly parking: Parking;
   private readonly tasks: SlotTasks;
-  /** Started tasks with a step due (they cannot move to another thread). */
-  private readonly ready = new RingQueue<WorkerTask>(64);
-  /** Children that start here and nowhere else: payloads that hold shared memory or do not fit a slot. */
-  private readonly fresh = new RingQueue<WorkerTask>(16);
-  /** Tasks the main thread posted here (their payloads travel by message), not yet claimed. */
-  private readonly posted = new RingQueue<{ readonly slot: number; readonly payload: Payload }>(16);
+  /** Started tasks with a step due (they cannot move to another thread), highest priority first. */
+  private readonly ready = new PriorityLanes<WorkerTask>(() => new RingQueue<WorkerTask>(64));
+  /** Tasks that start here and nowhere else, not yet started (see `LocalStarts`). */
+  private readonly local = new LocalStarts();
   /**
    * Set while a task waits for its module's first import in this thread. The worker takes
    * no new work from the deques until it settles: every task taken meanwhile would park on
@@ -75,6 +79,10 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
   private live = 0;
   private ticks = 0;
   private exiting = false;
+  /** Set when the loop must let the event loop run before it starts anything (messages are on their way). */
+  private turnNow = false;
+  /** Messages posted to this worker and not yet received (see `WorkerWord.inbound`). */
+  private readonly inboundWord: number;
   /** Words the cancel watchdog on the main thread reads (see `WorkerWord.stepping`). */
   private readonly steppingWord: number;
   private readonly stepsWord: number;
@@ -108,13 +116,13 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
     this.steppingWord = shared.word(init.index, WorkerWord.stepping);
     this.stepsWord = shared.word(init.index, WorkerWord.steps);
     this.executedWord = shared.word(init.index, WorkerWord.executed);
-    const inbound = shared.word(init.index, WorkerWord.inbound);
+    const inbound = (this.inboundWord = shared.word(init.index, WorkerWord.inbound));
     port.on('message', (message: ToWorker) => {
       Atomics.sub(this.control, inbound, 1);
       this.out.boundary();
       // A posted task is claimed when it starts, not now: until then it stays Queued, so
       // that the main thread posts it again elsewhere if this thread dies first.
-      if (message.t === 'task') this.posted.push(message);
+      if (message.t === 'task') this.local.push({ slot: message.slot, payload: message.payload, priority: shared.slots.priority(message.slot) });
       else this.tasks.completeProxy(message.slot, message.status, message.value);
       this.parking.kick();
     });
@@ -151,7 +159,8 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
           this.flush();
           lastSent = now;
         }
-        if (now - lastTurn > turnEveryMs) {
+        if (this.turnNow || now - lastTurn > turnEveryMs) {
+          this.turnNow = false;
           await immediate();
           lastTurn = performance.now();
         } else {
@@ -175,14 +184,14 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
 
   /** Whether anything is there to run: this worker's own queues, or any shared one. */
   hasWork(): boolean {
-    return this.ready.size > 0 || this.fresh.size > 0 || this.posted.size > 0 || this.finder.visible();
+    return this.ready.size > 0 || this.local.size > 0 || this.finder.visible();
   }
 
   /** Sends what is written for the main thread. */
   flush(): void {
     const message = this.out.take();
     if (message === undefined) return;
-    this.port.postMessage(message.report, [message.transfer]);
+    this.port.postMessage(message.report, message.transfer);
   }
 
   startSlot(slot: number, from: number): void {
@@ -206,27 +215,33 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
     Atomics.add(control, this.stepsWord, 1);
     const outcome = super.step(task, enter);
     Atomics.store(control, this.steppingWord, 0);
-    if (outcome === Step.Wait && this.loading === undefined && task.coroutine?.loading === true) {
-      // The harness parked it on the import, a native promise.
-      const awaited = task.waiting?.awaiting;
-      if (awaited instanceof Promise) this.loading = awaited.then(this.loaded, this.loaded);
-    }
+    if (outcome === Step.Wait && task.coroutine?.loading === true) this.importing(task);
     return outcome;
   }
 
-  spawnChild(parent: Task, body: Spawnable, args: readonly unknown[], options: SpawnOptions | undefined): Task {
-    const list = validateSpawn(body, args, options, capabilities);
+  /**
+   * A child of a task of this thread: into shared memory and onto this worker's deque when
+   * it fits a slot, else it starts here. With a `transfer` list (the pool's spawn option,
+   * given to `ctx.spawn`), its buffers move into the child's arguments and it starts here.
+   */
+  spawnChild(parent: Task, body: Spawnable, args: readonly unknown[], options: PoolSpawnOptions | undefined): Task {
+    const { list, transfer } =
+      options?.transfer === undefined
+        ? { list: validateSpawn(body, args, options, capabilities), transfer: undefined }
+        : moveArguments(checkMovingArguments(body, args, options, options.transfer, capabilities));
     const task = this.newTask(parent, this.idBase + Atomics.add(this.control, Control.childIds, 1), options);
+    if (task.priority !== 0) this.shared.prioritize();
     if (this.forwarding) this.out.spawn(task.id, parent.id, task.name, describeBody(body));
     if (task.cancelledAtSpawn) {
       task.finish(false, undefined);
       return task;
     }
     const ref = body as TaskReference<never>;
-    if (!needsMessage(list) && this.tasks.share(task, parent, [ref.module, ref.export, list, options?.name])) return task;
-    // Stays here: it holds shared memory or does not fit a slot.
+    task.module = ref.module;
+    if (transfer === undefined && !needsMessage(list) && this.tasks.share(task, parent, [ref.module, ref.export, list, options?.name])) return task;
+    // Stays here: it holds shared memory, moved buffers, or does not fit a slot.
     this.begin(task, body, list);
-    this.fresh.push(task);
+    this.local.push(task);
     // Spawned from an async body's continuation, the loop may be parked.
     this.parking.kick();
     return task;
@@ -296,19 +311,12 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
         worked = true;
         continue;
       }
-      const local = this.fresh.shift();
-      if (local !== undefined) {
-        worked = true;
-        if (!local.bodyFinished) this.step(local);
-        continue;
+      if (this.messagesDue()) {
+        // A task posted here may outrank what this worker would start: receive it first.
+        this.turnNow = true;
+        break;
       }
-      const posted = this.posted.shift();
-      if (posted !== undefined) {
-        worked = true;
-        this.tasks.startPosted(posted.slot, posted.payload);
-        continue;
-      }
-      if (finder.popOwn() || finder.takeInject() || finder.steal()) {
+      if ((this.local.size > 0 && this.startLocal()) || finder.startNext()) {
         worked = true;
         continue;
       }
@@ -316,6 +324,50 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
       if ((i & 15) === 15 && performance.now() - started > turnEveryMs) break;
     }
     return worked;
+  }
+
+  /**
+   * With priorities in use, whether messages are on their way here: they arrive only when
+   * the event loop runs, which a busy worker lets happen every few ms; a task they carry
+   * (posted by message) may be more urgent than anything this worker holds.
+   */
+  private messagesDue(): boolean {
+    return this.shared.prioritized && Atomics.load(this.control, this.inboundWord) > 0;
+  }
+
+  /** Starts the first task only this worker can start, unless a more urgent one waits in a shared queue: then that one. */
+  private startLocal(): boolean {
+    const finder = this.finder;
+    if (!this.local.goesBefore(finder.urgency()) && finder.startUrgent()) return true;
+    const next = this.local.shift();
+    if (next === undefined) return false;
+    if (next instanceof WorkerTask) {
+      if (!next.bodyFinished) this.step(next);
+    } else {
+      this.tasks.startPosted(next.slot, next.payload);
+    }
+    return true;
+  }
+
+  /**
+   * `task` waits for its module's first import in this thread (the harness parked it on the
+   * import, a native promise): new work waits too (see `loading`), and the module is noted
+   * as being imported, so that a pool asked from that module's top level to spawn one of
+   * its tasks refuses (see `assertNotImporting`).
+   */
+  private importing(task: WorkerTask): void {
+    const awaited = task.waiting?.awaiting;
+    const module = task.module;
+    if (!(awaited instanceof Promise)) return;
+    if (module !== undefined) {
+      const modules = importingModules();
+      modules.add(module);
+      const imported = (): void => {
+        modules.delete(module);
+      };
+      void awaited.then(imported, imported);
+    }
+    this.loading ??= awaited.then(this.loaded, this.loaded);
   }
 
   /** Forwards events while the main thread has subscribers (it says so in a control word). */

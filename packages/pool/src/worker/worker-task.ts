@@ -22,6 +22,8 @@ export class WorkerTask extends SteppedTask {
   slot = -1;
   /** Where the outcome goes: {@link ReportTo} or the index of the worker holding the handle. */
   reportTo: number = ReportTo.here;
+  /** The URL of its body's module, once it has one here. */
+  module: string | undefined = undefined;
 
   constructor(owner: TaskOwner, parent: Task | undefined, id: number, options: SpawnOptions | undefined) {
     super(owner, parent, options);

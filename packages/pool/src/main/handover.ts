@@ -1,4 +1,4 @@
-import { RingQueue } from '@spindle/core/kit';
+import { PriorityLanes, RingQueue } from '@spindle/core/kit';
 import { writePayload } from '../shared/payload.js';
 import { Control } from '../shared/shared-state.js';
 import type { SharedState } from '../shared/shared-state.js';
@@ -14,9 +14,12 @@ import type { Workers } from './workers.js';
  * wait on this thread until a flush (one microtask per burst of spawns) moves them into
  * shared slots and the inject queue, or posts them to one worker when their payload must
  * travel by message. When slots run out, or `maxQueue` tasks wait, it watches for room.
+ * Tasks leave this thread highest priority first; a task of priority 0 goes to the inject
+ * queue, any other to the priority queue.
+ * (The accounting of accepted tasks and `close()` are the kit's `Intake`, in the executor.)
  */
-export class Intake {
-  private readonly pending = new RingQueue<PoolTask>(64);
+export class Handover {
+  private readonly pending = new PriorityLanes<PoolTask>(() => new RingQueue<PoolTask>(64));
   private flushScheduled = false;
   private waitingForRoom = false;
   private watchingSpace = false;
@@ -33,9 +36,9 @@ export class Intake {
     private readonly options: ResolvedPoolOptions,
   ) {}
 
-  /** Tasks waiting to start: on the main thread plus in the inject queue. */
+  /** Tasks waiting to start: on the main thread plus in the inject and priority queues. */
   get queued(): number {
-    return this.pending.size + this.shared.inject.size;
+    return this.pending.size + this.shared.inject.size + this.shared.priority.size;
   }
 
   /** Queues an accepted task for the next flush. */
@@ -61,55 +64,79 @@ export class Intake {
     return space;
   }
 
-  /** Posts again a task pinned to a worker that died before it claimed the task. */
+  /** Posts again a task pinned to a worker that died before it claimed the task (not one that moved buffers: they died with it). */
   repost(task: PoolTask): void {
-    if (task.payload !== undefined) this.post(task, task.slot, task.payload);
+    if (task.payload !== undefined && task.transfer === undefined) this.post(task, task.slot, task.payload);
   }
 
-  /** Moves tasks accepted on this thread into shared memory and the inject queue, in one batch. */
+  /**
+   * Moves tasks accepted on this thread into shared memory, in one batch per queue. Higher
+   * priorities are published first (the priority queue's positive ones, the inject queue,
+   * then its negative ones), so that no worker sees a task before a more urgent one of the
+   * same flush.
+   */
   private flush(): void {
     this.flushScheduled = false;
     const shared = this.shared;
     const slots = shared.slots;
     const batch: number[] = [];
+    // Tasks of another priority than 0, with their priorities, in the order they leave.
+    const ranked: number[] = [];
+    const priorities: number[] = [];
+    let positive = 0;
     while (this.pending.size > 0) {
-      const task = this.pending.peek();
-      if (task === undefined) break;
-      const payload = task.payload;
-      if (task.bodyFinished || payload === undefined) {
-        this.pending.shift();
-        continue;
-      }
+      // A slot first: the task is taken from its lane only once it has one.
       const slot = this.allocator.alloc();
       if (slot < 0) {
         this.waitForRoom();
         break;
       }
-      this.pending.shift();
-      slots.prepare(slot, mainOwner, task.id, -1);
+      const task = this.pending.shift();
+      const payload = task?.payload;
+      if (task === undefined || task.bodyFinished || payload === undefined) {
+        this.allocator.free(slot);
+        continue;
+      }
+      const priority = task.priority;
+      if (priority !== 0) shared.prioritize();
+      slots.prepare(slot, mainOwner, task.id, -1, priority, task.spawnedAt);
       this.outcomes.track(slot, task);
       if (!task.byMessage && writePayload(shared, slot, payload)) {
         slots.queue(slot, false);
         task.payload = undefined;
-        batch.push(slot);
+        if (priority === 0) {
+          batch.push(slot);
+        } else {
+          if (priority > 0) positive++;
+          ranked.push(slot);
+          priorities.push(priority);
+        }
       } else {
         slots.queue(slot, true);
         this.post(task, slot, payload);
       }
     }
-    if (batch.length > 0) {
-      // The inject queue holds as many items as there are slots, so it cannot be full here.
+    const queued = batch.length + ranked.length;
+    if (queued > 0) {
+      // Each queue holds as many entries as there are slots, so neither can be full here.
+      shared.priority.pushBatch(ranked, priorities, 0, positive);
       shared.inject.pushBatch(batch, 0, batch.length);
-      shared.wake(batch.length, 0, this.options.maxThreads);
+      shared.priority.pushBatch(ranked, priorities, positive, ranked.length - positive);
+      shared.wake(queued, 0, this.options.maxThreads);
       // Read after the push: a worker that retires later sees the work before it leaves.
       this.workers.ensureOne();
     }
     this.notifySpace();
   }
 
-  /** Posts a task whose payload travels by message: it runs on the worker that receives it (kept for a repost). */
+  /**
+   * Posts a task whose payload travels by message: it runs on the worker that receives it.
+   * The payload is kept for a repost, unless its buffers moved: then there is nothing left
+   * to post again.
+   */
   private post(task: PoolTask, slot: number, payload: NonNullable<PoolTask['payload']>): void {
-    task.worker = this.workers.postTask({ t: 'task', slot, payload });
+    task.worker = this.workers.postTask({ t: 'task', slot, payload }, task.transfer);
+    if (task.transfer !== undefined) task.payload = undefined;
   }
 
   private waitForRoom(): void {
