@@ -443,6 +443,50 @@ function overheadCase(threads: number, sizes: Sizes): BenchCase {
 }
 
 // ---------------------------------------------------------------------------------------
+// Case 5: the round trip of one task, its distribution.
+
+function roundTripCase(threads: number, sizes: Sizes): BenchCase {
+  const n = sizes.sequentialTasks;
+  /** Per subject, per run: the p50 and p99 of one task's submit → settle, one task in flight at a time. */
+  const latencies = new Map<string, { p50: number[]; p99: number[] }>();
+  const sequential = (subject: string) => async (driver: Driver): Promise<number> => {
+    const trips = new Float64Array(n);
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const submitted = performance.now();
+      sum += await driver.inc(i);
+      trips[i] = performance.now() - submitted;
+    }
+    trips.sort();
+    const entry = latencies.get(subject) ?? { p50: [], p99: [] };
+    entry.p50.push(quantile(trips, 0.5));
+    entry.p99.push(quantile(trips, 0.99));
+    latencies.set(subject, entry);
+    return sum;
+  };
+  return {
+    name: 'round-trip/sequential',
+    description: `${n.toLocaleString('en-US')} \`n + 1\` tasks one at a time, each timed from submit to settle: the distribution of one task's round trip (p50, p99 per run; ${threads} threads)`,
+    opsPerRun: n,
+    op: 'task',
+    expected: (n * (n + 1)) / 2,
+    baseline: pool,
+    timing: { rounds: 2, iterations: 4, warmupIterations: 1 },
+    subjects: everyPool(threads, 'submit, await, next; each round trip timed', sequential),
+    figures: (rows) =>
+      rows.flatMap((row) => {
+        if (!measured(row)) return [];
+        const entry = latencies.get(row.subject);
+        const runs = entry?.p50.length ?? 0;
+        return [
+          figure(row.subject, 'p50 round trip', middle(entry?.p50 ?? []) * 1000, 'µs', runs),
+          figure(row.subject, 'p99 round trip', middle(entry?.p99 ?? []) * 1000, 'µs', runs),
+        ];
+      }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
 // Memory: a million tasks through Spindle's pool.
 
 function memoryCase(threads: number, sizes: Sizes): BenchCase {
@@ -488,18 +532,20 @@ function buildCases(options: SuiteOptions): BenchCase[] {
     imbalancedCase(threads, sizes),
     forkJoinCase(threads),
     overheadCase(threads, sizes),
+    roundTripCase(threads, sizes),
     ...(sizes.memoryTasks > 0 ? [memoryCase(threads, sizes)] : []),
   ];
 }
 
 /**
  * @spindle/pool against piscina, tinypool and workerpool with the same thread count, in
- * the same run: tiny-task bursts, imbalanced work, nested fork–join, per-task overhead.
+ * the same run: tiny-task bursts, imbalanced work, nested fork–join, per-task overhead and
+ * the distribution of one task's round trip.
  */
 export const poolSuite: Suite = {
   name: 'pool',
   description:
-    '@spindle/pool vs piscina, tinypool and workerpool (same threads, same run): tiny-task burst, imbalanced work, nested fork–join, per-task overhead, memory',
+    '@spindle/pool vs piscina, tinypool and workerpool (same threads, same run): tiny-task burst, imbalanced work, nested fork–join, per-task overhead, round-trip distribution, memory',
   packages: ['@spindle/core', '@spindle/pool', 'piscina', 'tinypool', 'workerpool'],
   cases: (options) => buildCases(options),
 };
