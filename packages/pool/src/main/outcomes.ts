@@ -12,6 +12,7 @@ import { EventRelay } from './event-relay.js';
 import type { ReportHandler } from './event-relay.js';
 import type { PoolTask } from './pool-task.js';
 import type { PoolTimings } from './pool-timings.js';
+import { ResultsWatch } from './results-watch.js';
 
 /** A chunk of a worker's report that arrived before chunks numbered lower (see event-wire.ts). */
 interface HeldChunk {
@@ -37,6 +38,7 @@ export class Outcomes {
   private nextSeq = 0;
   private readonly relay: EventRelay;
   private readonly handler: ReportHandler;
+  private readonly watch: ResultsWatch;
 
   constructor(
     private readonly shared: SharedState,
@@ -45,6 +47,7 @@ export class Outcomes {
     eventLog: TaskEventLog,
     relayResult: RelayResult,
     private readonly timings: PoolTimings,
+    afterResults: () => void,
   ) {
     this.relay = new EventRelay(label, eventLog);
     this.handler = {
@@ -56,12 +59,21 @@ export class Outcomes {
       },
       relay: relayResult,
     };
+    this.watch = new ResultsWatch(
+      shared,
+      (slot) => {
+        this.completeFromMailbox(slot);
+      },
+      afterResults,
+      () => this.bySlot.size > 0,
+    );
   }
 
   /** `task` left the main thread in `slot`. */
   track(slot: number, task: PoolTask): void {
     task.slot = slot;
     this.bySlot.set(slot, task);
+    this.watch.arm();
   }
 
   /** The task of the main thread in `slot`, if it is still waited for. */
@@ -130,6 +142,17 @@ export class Outcomes {
       return;
     }
     this.complete(slot, status, value);
+  }
+
+  /**
+   * A slot from the results mailbox. A worker that died after it posted may have had the
+   * outcome taken from the slot by crash recovery, and the slot reused since: only a slot
+   * that holds a finished task of this thread, its outcome in the slot, is taken.
+   */
+  private completeFromMailbox(slot: number): void {
+    const slots = this.shared.slots;
+    if (slots.state(slot) !== SlotState.Done || slots.status(slot) === Status.Relayed) return;
+    this.completeFromSlot(slot, slots.taskId(slot));
   }
 
   /** The task in `slot` ended with `status` and `value`; `crashed` is its error if its worker died running it. */

@@ -49,7 +49,9 @@ export class StartedPool implements WorkersHost, Survivors {
       // An owner that retired has no task waiting for this result.
       this.workers.post(owner, { t: 'result', slot, status, value }, transfer);
     };
-    this.outcomes = new Outcomes(shared, allocator, label, eventLog, relay, timings);
+    this.outcomes = new Outcomes(shared, allocator, label, eventLog, relay, timings, () => {
+      this.handover.afterReport();
+    });
     this.workers = new Workers(shared, options, label, poolNumber, this);
     this.handover = new Handover(shared, allocator, this.outcomes, this.workers, options);
     this.watchdog = options.cancelTimeout === Infinity ? undefined : new CancelWatchdog(shared, this.workers, options.cancelTimeout, () => lifecycle.live() > 0);

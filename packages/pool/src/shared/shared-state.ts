@@ -34,6 +34,11 @@ export const Control = {
    * until then workers skip every priority check, and no task enters the priority queue.
    */
   priorities: 8,
+  /**
+   * 1 while the main thread waits (`Atomics.waitAsync`) for outcomes in its results mailbox;
+   * the worker that posts one there CASes it to 0 and notifies (see {@link SharedState.tellMain}).
+   */
+  resultsWanted: 9,
   /** Base of the per-worker words; each worker has {@link workerStride} of them. */
   workers: 16,
 } as const;
@@ -104,6 +109,8 @@ export interface SharedBuffers {
   readonly priority: SharedArrayBuffer;
   readonly deques: readonly SharedArrayBuffer[];
   readonly mailboxes: readonly SharedArrayBuffer[];
+  /** The main thread's mailbox: slots of its tasks whose outcomes are written there. */
+  readonly results: SharedArrayBuffer;
 }
 
 /** Typed views over {@link SharedBuffers}, made once per thread. */
@@ -119,6 +126,7 @@ export class SharedState {
   readonly priority: PriorityQueue;
   readonly deques: readonly WorkStealingDeque[];
   readonly mailboxes: readonly Mailbox[];
+  readonly results: Mailbox;
 
   constructor(buffers: SharedBuffers) {
     this.buffers = buffers;
@@ -131,6 +139,7 @@ export class SharedState {
     this.priority = PriorityQueue.attach(buffers.priority);
     this.deques = buffers.deques.map((buffer) => WorkStealingDeque.attach(buffer));
     this.mailboxes = buffers.mailboxes.map((buffer) => Mailbox.attach(buffer));
+    this.results = Mailbox.attach(buffers.results);
   }
 
   /** Fresh shared memory for a pool of up to `workers` workers and `slots` task slots. */
@@ -152,6 +161,8 @@ export class SharedState {
       deques: Array.from({ length: workers }, () => WorkStealingDeque.create(dequeCapacity).buffer),
       // A slot posts at most a completion and a cancellation request before it is reused.
       mailboxes: Array.from({ length: workers }, () => Mailbox.create(injectCapacity * 2).buffer),
+      // A slot of the main thread posts one outcome before the main thread frees it.
+      results: Mailbox.create(injectCapacity).buffer,
     });
   }
 
@@ -232,6 +243,20 @@ export class SharedState {
     const previous = this.slots.cancel(slot);
     if (previous === SlotState.Running) this.tell(this.slots.runner(slot), slot, Mail.Cancel);
     return previous;
+  }
+
+  /**
+   * A task of the main thread in `slot` finished, its outcome written there: posts the slot
+   * to the main thread's mailbox and wakes the main thread if it waits for one. The post
+   * comes before the look at `resultsWanted`, and the main thread sets that before it looks
+   * at the mailbox: one of the two sees the other.
+   */
+  tellMain(slot: number): void {
+    this.results.post(slot);
+    const control = this.control;
+    if (Atomics.load(control, Control.resultsWanted) === 1 && Atomics.compareExchange(control, Control.resultsWanted, 1, 0) === 1) {
+      Atomics.notify(control, Control.resultsWanted);
+    }
   }
 
   /** True while the main thread waits for room in the inject queue or for free slots. */

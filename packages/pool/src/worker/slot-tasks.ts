@@ -230,8 +230,11 @@ export class SlotTasks {
     // The outcome is in shared memory before its owner hears of it: if this thread dies
     // first, the main thread finds it there (see crash recovery).
     this.slots.finish(slot, status);
-    if (task.reportTo === ReportTo.main) this.out.done(slot, task.id, this.runtime.forwarding);
-    else this.shared.tell(task.reportTo, slot, Mail.Done);
+    if (task.reportTo !== ReportTo.main) this.shared.tell(task.reportTo, slot, Mail.Done);
+    // With no events to keep in order, the outcome goes through the main thread's mailbox:
+    // no message to serialise on this side nor to dispatch on that one.
+    else if (!this.runtime.forwarding && this.out.empty) this.shared.tellMain(slot);
+    else this.out.done(slot, task.id, this.runtime.forwarding);
   }
 
   private freeSlot(slot: number): void {
