@@ -45,3 +45,27 @@ it(`lost wake-up probe: up to ${rounds} rounds of one tiny task, each after a ra
   }
   expect(done).toBeGreaterThanOrEqual(fewestRounds);
 });
+
+// The same probe for the way back: outcomes of main-thread tasks reach the main thread
+// through its mailbox and one pending `Atomics.waitAsync` (see ResultsWatch). Two or three
+// tasks at a time on two workers: their outcomes arrive while the main thread handles an
+// earlier one and waits anew, and a post that falls between its look at the mailbox and
+// its wait would leave a task unsettled.
+it(`lost wake-up probe, outcomes: up to ${rounds} rounds of 2-3 tiny tasks on 2 workers, each round after a random gap of 0-2 ms; every one settles`, async () => {
+  const pool = new PoolExecutor({ threads: 2 });
+  const start = performance.now();
+  let done = 0;
+  try {
+    while (done < rounds && performance.now() - start < budgetMs) {
+      const width = 2 + (done % 2);
+      const handles = Array.from({ length: width }, (_, i) => pool.spawn(inc, [done * 3 + i]));
+      const outcomes = await within(Promise.all(handles), roundDeadlineMs);
+      expect(outcomes, `round ${done}: a task did not settle within ${roundDeadlineMs} ms`).toEqual(handles.map((_, i) => done * 3 + i + 1));
+      done++;
+      gap(2 * Math.random() ** 3);
+    }
+  } finally {
+    await pool.close({ mode: 'cancel' });
+  }
+  expect(done).toBeGreaterThanOrEqual(fewestRounds);
+});

@@ -169,17 +169,32 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
         }
         continue;
       }
-      // Nothing runnable: callbacks and the event loop may make some.
       this.flush();
-      await immediate();
-      lastTurn = performance.now();
-      if (this.hasWork()) continue;
-      let found = false;
-      for (let i = 0; i < spinRounds && !found; i++) found = this.hasWork() || this.finder.steal();
-      if (found) continue;
+      // Nothing runnable: callbacks and the event loop may make some, if a task of this
+      // thread is alive. With none, nothing here waits on the event loop (Parking.sleep
+      // blocks the thread outright then), and a turn of it only delays the park.
+      if (this.live > 0) {
+        await immediate();
+        lastTurn = performance.now();
+        if (this.hasWork()) continue;
+      }
+      if (this.othersAwake()) {
+        // Another worker runs and may spawn work onto its deque: look for it a while before
+        // parking, rather than be woken for it. With every other worker parked, new work
+        // can only come from the main thread, which wakes a sleeper: spinning then only
+        // takes a core from the threads that run (the main thread, on a small machine).
+        let found = false;
+        for (let i = 0; i < spinRounds && !found; i++) found = this.hasWork() || this.finder.steal();
+        if (found) continue;
+      }
       // Retired after its idle timeout: leaving the loop ends the thread (see entry.ts).
       if (await this.parking.sleep()) return;
     }
+  }
+
+  /** Whether any other worker of the pool is awake (running, not parked nor about to park). */
+  private othersAwake(): boolean {
+    return Atomics.load(this.control, Control.running) - Atomics.load(this.control, Control.sleepers) > 1;
   }
 
   /** Whether anything is there to run: this worker's own queues, or any shared one. */
