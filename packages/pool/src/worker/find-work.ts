@@ -55,6 +55,22 @@ export class WorkFinder {
     return deque.push(slot);
   }
 
+  /** Tasks in this worker's deque (a snapshot). */
+  get queued(): number {
+    return this.deque.size;
+  }
+
+  /** True when the pool has no other worker that could steal from this one. */
+  get alone(): boolean {
+    return this.workers === 1;
+  }
+
+  /** Whether another worker sleeps or looks for work. */
+  othersIdle(): boolean {
+    const control = this.shared.control;
+    return Atomics.load(control, Control.sleepers) > 0 || Atomics.load(control, Control.searching) > 0;
+  }
+
   /** Work was published on this worker's deque: if workers sleep and none is looking for work, wake one. */
   announce(): void {
     const control = this.shared.control;

@@ -20,10 +20,13 @@ import { LocalStarts } from './local-starts.js';
 import { Parking } from './parking.js';
 import type { ParkingWorker } from './parking.js';
 import { SlotTasks } from './slot-tasks.js';
+import { UnsharedChildren } from './unshared-children.js';
 import { WorkerTask } from './worker-task.js';
 
 /** Local tasks between two looks at the inject queue, so that it is never starved. */
 const injectEvery = 61;
+/** Children a worker's deque holds for thieves before it keeps further ones to itself (see `UnsharedChildren`). */
+const shareDepth = 4;
 /** Steps per synchronous run before the worker lets promise callbacks run. */
 const stepsPerRun = 128;
 /** How long a worker holds its event loop with work still to do. */
@@ -70,6 +73,8 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
   private readonly ready = new PriorityLanes<WorkerTask>(() => new RingQueue<WorkerTask>(64));
   /** Tasks that start here and nowhere else, not yet started (see `LocalStarts`). */
   private readonly local = new LocalStarts();
+  /** Children kept here unserialised, not yet started (see `UnsharedChildren`). */
+  private readonly unshared = new UnsharedChildren();
   /**
    * Set while a task waits for its module's first import in this thread. The worker takes
    * no new work from the deques until it settles: every task taken meanwhile would park on
@@ -199,7 +204,7 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
 
   /** Whether anything is there to run: this worker's own queues, or any shared one. */
   hasWork(): boolean {
-    return this.ready.size > 0 || this.local.size > 0 || this.finder.visible();
+    return this.ready.size > 0 || this.local.size > 0 || this.unshared.size > 0 || this.finder.visible();
   }
 
   /** Sends what is written for the main thread. */
@@ -253,6 +258,11 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
     }
     const ref = body as TaskReference<never>;
     task.module = ref.module;
+    if (transfer === undefined && this.keepsHere(list)) {
+      this.unshared.push({ task, parent, body: ref, args: list, name: options?.name });
+      this.parking.kick();
+      return task;
+    }
     if (transfer === undefined && !needsMessage(list) && this.tasks.share(task, parent, [ref.module, ref.export, list, options?.name])) return task;
     // Stays here: it holds shared memory, moved buffers, or does not fit a slot.
     this.begin(task, body, list);
@@ -331,7 +341,7 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
         this.turnNow = true;
         break;
       }
-      if ((this.local.size > 0 && this.startLocal()) || finder.startNext()) {
+      if ((this.local.size > 0 && this.startLocal()) || (this.unshared.size > 0 && this.startUnshared()) || finder.startNext()) {
         worked = true;
         continue;
       }
@@ -348,6 +358,37 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
    */
   private messagesDue(): boolean {
     return this.shared.prioritized && Atomics.load(this.control, this.inboundWord) > 0;
+  }
+
+  /**
+   * Whether a child with these arguments stays in this thread unserialised: with no
+   * priorities in the pool (they order starts across workers), primitive arguments, and
+   * either no other worker to steal it or this worker's deque holding enough for thieves.
+   */
+  private keepsHere(args: readonly unknown[]): boolean {
+    if (this.shared.prioritized || !UnsharedChildren.holds(args)) return false;
+    return this.finder.alone || this.finder.queued >= shareDepth;
+  }
+
+  /**
+   * Starts the newest child kept here. First, when its deque is empty and other workers look
+   * for work or sleep, gives them the oldest such child through the deque.
+   */
+  private startUnshared(): boolean {
+    const unshared = this.unshared;
+    if (unshared.size > 1 && this.finder.queued === 0 && this.finder.othersIdle()) {
+      const oldest = unshared.shift();
+      if (oldest !== undefined && !oldest.task.settled && !this.tasks.share(oldest.task, oldest.parent, [oldest.body.module, oldest.body.export, oldest.args, oldest.name])) {
+        unshared.push(oldest);
+      }
+    }
+    const child = unshared.pop();
+    if (child === undefined) return false;
+    // Cancelled before it started: it settled without a body.
+    if (child.task.settled) return true;
+    this.begin(child.task, child.body, child.args);
+    this.step(child.task);
+    return true;
   }
 
   /** Starts the first task only this worker can start, unless a more urgent one waits in a shared queue: then that one. */

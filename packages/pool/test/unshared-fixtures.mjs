@@ -1,0 +1,33 @@
+// Task bodies for the tests of children a worker keeps unserialised (primitive arguments
+// only): they count their runs in a buffer every thread finds in its environment data.
+import { getEnvironmentData } from 'node:worker_threads';
+import { taskRef } from '@spindle/core';
+
+const here = import.meta.url;
+export const RUNS_KEY = 'spindle-test:unshared-runs';
+
+function runs() {
+  return getEnvironmentData(RUNS_KEY);
+}
+
+/**
+ * A node of a binary tree numbered heap-wise: counts its run, spawns its two children with
+ * primitive arguments only, and returns how many nodes of its subtree ran to the end. When
+ * `cancelEvery` divides its id, it cancels its second child right after spawning it: a child
+ * kept on this worker has not started then and never runs; one a thief took may have started.
+ */
+export function* node(ctx, id, depth, cancelEvery) {
+  Atomics.add(runs(), id, 1);
+  if (depth === 0) return 1;
+  const left = ctx.spawn(taskRef(here, 'node'), [id * 2 + 1, depth - 1, cancelEvery]);
+  const right = ctx.spawn(taskRef(here, 'node'), [id * 2 + 2, depth - 1, cancelEvery]);
+  const cancelled = cancelEvery > 0 && id % cancelEvery === 0;
+  if (cancelled) right.cancel();
+  let count = 1 + (yield ctx.join(left));
+  try {
+    count += yield ctx.join(right);
+  } catch (error) {
+    if (!cancelled) throw error;
+  }
+  return count;
+}
