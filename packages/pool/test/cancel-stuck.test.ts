@@ -53,6 +53,24 @@ describe('cancelling a task stuck in one step', () => {
     }
   });
 
+  it('a child stuck on the worker of its parent (kept there, with no slot of its own): cancelling the parent settles both, the parent as cancelled', async () => {
+    const runs = new Runs();
+    // One worker: the child, of primitive arguments, stays on its parent's worker unserialised.
+    const pool = new PoolExecutor({ threads: 1, cancelTimeout: 100 });
+    try {
+      const parent = pool.spawn(ref('spinChild') as never, [-3] as never);
+      await runs.heardFrom([-3]);
+      parent.cancel();
+      expect(await rejection(parent)).toBeInstanceOf(TaskCancelledError);
+      expect(pool.stats).toMatchObject({ threads: 1, terminated: 1, live: 0 });
+      const ids = range(0, 16);
+      expect(await Promise.all(ids.map((id) => pool.spawn(ref('reported') as never, [id] as never)))).toEqual(ids);
+    } finally {
+      await pool.close();
+      runs.close();
+    }
+  });
+
   it("close({ mode: 'cancel' }) with a task stuck in one step resolves, and the task settles as cancelled", async () => {
     const runs = new Runs();
     const pool = new PoolExecutor({ threads, cancelTimeout: 100 });

@@ -221,7 +221,9 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
   /** A task of this thread: a child spawned here, or a guest run for another thread. */
   newTask(parent: Task | undefined, id: number, options: SpawnOptions | undefined): WorkerTask {
     this.live++;
-    return new WorkerTask(this, parent, id, options);
+    const task = new WorkerTask(this, parent, id, options);
+    if (parent instanceof WorkerTask) task.watchSlot = parent.slot >= 0 ? parent.slot : parent.watchSlot;
+    return task;
   }
 
   /**
@@ -231,7 +233,9 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
   override step(task: WorkerTask, enter?: boolean): StepOutcome {
     const control = this.control;
     if (task.state === 'pending') Atomics.add(control, this.executedWord, 1);
-    Atomics.store(control, this.steppingWord, task.slot + 1);
+    // A task with no slot of its own (a child kept here) is watched through its nearest
+    // ancestor's: when that one is cancelled, a step stuck in the child ends with the worker.
+    Atomics.store(control, this.steppingWord, (task.slot >= 0 ? task.slot : task.watchSlot) + 1);
     Atomics.add(control, this.stepsWord, 1);
     const outcome = super.step(task, enter);
     Atomics.store(control, this.steppingWord, 0);

@@ -22,6 +22,11 @@ export class WorkerTask extends SteppedTask {
   slot = -1;
   /** Where the outcome goes: {@link ReportTo} or the index of the worker holding the handle. */
   reportTo: number = ReportTo.here;
+  /**
+   * The slot of its nearest ancestor that went through shared memory, or -1: while it has no
+   * slot of its own, the cancel watchdog watches that one for it (see `WorkerRuntime.step`).
+   */
+  watchSlot = -1;
   /** The URL of its body's module, once it has one here. */
   module: string | undefined = undefined;
 
