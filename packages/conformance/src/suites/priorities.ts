@@ -31,12 +31,14 @@ export function describePriorities(suite: Suite): void {
           const urgent = BACKLOG + 1;
           for (let attempt = 1; ; attempt++) {
             const log = suite.stepLog(BACKLOG + 1);
-            const handles = Array.from({ length: BACKLOG }, (_, i) => suite.spawn(ex, mode, 'logOnce', [log, i + 1]));
+            // The thread each task ran on, by its place in the log.
+            const threads = suite.stepLog(BACKLOG + 1);
+            const handles = Array.from({ length: BACKLOG }, (_, i) => suite.spawn(ex, mode, 'logOnce', [log, i + 1, threads]));
             // Parallel workers start low tasks while the backlog is spawned, for as long as
             // the spawning thread is held up (on a loaded machine, a whole time slice): what
             // counts is the low tasks not yet started when the urgent one is spawned.
             const startedBefore = Atomics.load(log, 0);
-            handles.push(suite.spawn(ex, mode, 'logOnce', [log, urgent], { priority: 1 }));
+            handles.push(suite.spawn(ex, mode, 'logOnce', [log, urgent, threads], { priority: 1 }));
             await Promise.all(handles);
             const order = readStepLog(log);
             const at = order.indexOf(urgent);
@@ -47,8 +49,13 @@ export function describePriorities(suite: Suite): void {
               const left = BACKLOG - startedBefore;
               if (left < BACKLOG / 2 && attempt < MOST_ATTEMPTS) continue;
               expect(left, `low tasks not started when the urgent one was spawned (attempt ${String(attempt)})`).toBeGreaterThanOrEqual(BACKLOG / 2);
-              // Workers may have taken a few of them in the moment before it arrived.
-              expect(at - startedBefore, `of ${String(left)} low tasks not started when the urgent one was spawned, those that started before it`).toBeLessThan(left / 4);
+              // Other threads run low tasks while the urgent one's thread is held up (by the
+              // operating system, on a busy machine): what a priority promises is about the
+              // thread that runs it, which may have taken a few in the moment before it arrived.
+              const thread = Atomics.load(threads, at);
+              let before = 0;
+              for (let i = startedBefore; i < at; i++) if (Atomics.load(threads, i) === thread) before++;
+              expect(before, `of ${String(left)} low tasks not started when the urgent one was spawned, those its thread ran before it`).toBeLessThan(BACKLOG / 20);
             }
             // Within one priority, in spawn order where the executor promises an order.
             if (suite.capabilities.ordering !== 'none') expect(order.filter((who) => who !== urgent)).toEqual(Array.from({ length: BACKLOG }, (_, i) => i + 1));
