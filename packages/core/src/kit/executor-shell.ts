@@ -173,7 +173,7 @@ export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends
   }
 
   protected override firstStep(task: T): void {
-    this.waits.add(performance.now() - task.spawnedAt);
+    if (task.spawnedAt !== undefined) this.waits.add(performance.now() - task.spawnedAt);
   }
 
   /** Makes the executor's task object for an accepted body (the harness gives it the body). */

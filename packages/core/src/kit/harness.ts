@@ -189,7 +189,7 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
     const first = task.state === 'pending';
     // Any flags but `Batch` alone (the lowest bit) are above it: the general path records the beginning now.
     if (__SPINDLE_EVENTS__ && listening > Listening.Batch) this.publishStep(task, first);
-    if (first && task.spawnedAt !== 0) this.firstStep(task);
+    if (first && task.spawnedAt !== undefined) this.firstStep(task);
     task.state = 'running';
     this.steps++;
     const outcome = scope !== undefined ? scope.runInAsyncScope(runStep, coroutine) : this.answerSettled ? this.stepAnswering(task, coroutine) : coroutine.step();
