@@ -179,29 +179,29 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
 
   /**
    * {@link Harness.runTurn} for a drain with nobody listening to events and no whole steps
-   * in context (see `wholeStepInContext`): a task's step with the common outcome,
-   * a yield, on a path of its own, short enough to be inlined into the drain. Everything
-   * else goes the general way. The round-robin's state-machine step lost a fifth of its
-   * speed when it went through the general path alone (in the bench's own processes).
+   * in context (see `wholeStepInContext`): a started task's step with the common outcome,
+   * a yield, on a path of its own, short enough to be inlined into the drain; a first
+   * step and every other outcome go the general way. The round-robin's state-machine step
+   * lost a fifth of its speed when it went through the general path alone (in the bench's
+   * own processes).
+   * @returns true when the task yielded and the caller, the drain, must queue it again
    */
-  protected runQuietTurn(task: T): void {
+  protected runQuietTurn(task: T): boolean {
     const scope = task.scope;
     const coroutine = task.coroutine;
-    if (task.turns !== undefined || scope === undefined || coroutine === undefined) {
+    if (task.turns !== undefined || scope === undefined || coroutine === undefined || task.state === 'pending') {
       this.runTurn(task);
-      return;
+      return false;
     }
-    const first = task.state === 'pending';
-    if (first && task.spawnedAt !== undefined) this.firstStep(task);
     task.state = 'running';
     this.steps++;
     const outcome = scope.runInAsyncScope(runStep, coroutine);
     if (outcome !== Step.Yield || task.interruptAfterStep) {
-      this.afterStep(task, coroutine, outcome, first, Listening.Nobody);
-      return;
+      this.afterStep(task, coroutine, outcome, false, Listening.Nobody);
+      return false;
     }
     task.state = 'suspended';
-    this.schedule(task);
+    return true;
   }
 
   /** {@link Harness.stepHere} for the task in `stepping`: no arguments to pass through `runInAsyncScope`. */

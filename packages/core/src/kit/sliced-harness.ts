@@ -140,8 +140,8 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
         const task = this.takeReady();
         if (task === undefined) break;
         if (task.bodyFinished) continue;
-        if (quiet) this.runQuietTurn(task);
-        else this.runTurn(task);
+        if (!quiet) this.runTurn(task);
+        else if (this.runQuietTurn(task)) this.pushReady(task);
         if (this.handOver) {
           // An async body runs on in microtasks (its continuation, or its next
           // `await ctx.yield()` registering). Let them run now, in the body's turn, rather
