@@ -5,29 +5,12 @@ import { TaskEventCode } from '../events/event-batch.js';
 import { assertCloneable } from './cloneable.js';
 import { Coroutine, Interrupt, Step } from './coroutine.js';
 import type { InstructionHandler, StepOutcome } from './coroutine.js';
+import type { HarnessOptions } from './harness-options.js';
 import { Waiting } from './stepped-task.js';
 import type { SteppedTask } from './stepped-task.js';
 import { Listening, StepEvents } from './step-events.js';
 import { Task } from './task.js';
 import type { TaskOwner } from './task.js';
-
-/** How a {@link Harness} steps its tasks; every field is optional. */
-export interface HarnessOptions {
-  /**
-   * Keep each task's async context (the `AsyncLocalStorage` stores at its spawn) and run
-   * every step inside it. Default `true`; executors whose bodies are task references only,
-   * spawned from another thread, may turn it off.
-   */
-  readonly asyncContext?: boolean;
-  /** Gives generator yields beyond the standard ones a meaning (see `InstructionHandler`). */
-  readonly instructions?: InstructionHandler;
-  /**
-   * Answer a wait on a promise the task has already seen settle within the step, without a
-   * microtask. Default `false`: each such wait is then a step of its own, which an executor
-   * with a per-step fairness promise needs.
-   */
-  readonly answerSettledWaits?: boolean;
-}
 
 /**
  * Where a drain of the ready queue is queued as a microtask: a reaction to a settled promise

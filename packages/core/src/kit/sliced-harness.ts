@@ -1,6 +1,6 @@
 import { Harness, settledPromise } from './harness.js';
 import { Listening } from './step-events.js';
-import type { HarnessOptions } from './harness.js';
+import type { HarnessOptions } from './harness-options.js';
 import type { SteppedTask } from './stepped-task.js';
 import { TimeSlice } from './time-slice.js';
 
