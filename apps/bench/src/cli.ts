@@ -19,7 +19,11 @@ export interface CliOptions {
   readonly help: boolean;
 }
 
+/** Where a full run writes: the run of record the docs quote. */
 export const defaultOut = fileURLToPath(new URL('../results/latest.json', import.meta.url));
+
+/** Where a partial run (some suites or cases, `--quick`, `--isolate`) writes unless told: never over the run of record. */
+export const partialOut = fileURLToPath(new URL('../results/partial.json', import.meta.url));
 
 export const usage = `usage: pnpm bench [-- options]
 
@@ -29,7 +33,8 @@ export const usage = `usage: pnpm bench [-- options]
                    (at least 2), paired in rounds; ratios get a 95% confidence interval
   --quick          a short run (CI smoke): same workloads, fewer samples
   --threads <n>    worker threads for pool suites (default: available parallelism)
-  --out <file>     where to write the JSON results (default: apps/bench/results/latest.json)
+  --out <file>     where to write the JSON results (default: apps/bench/results/latest.json
+                   for a full run, apps/bench/results/partial.json for any other)
   --list           list the suites and exit
   --help           this text`;
 
@@ -51,13 +56,17 @@ export function parseCli(argv: readonly string[]): CliOptions {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  const suites = values.suite ?? [];
+  const cases = values.case ?? [];
+  const isolate = values.isolate === undefined ? 0 : parseCount('--isolate', values.isolate, 2);
+  const full = suites.length === 0 && cases.length === 0 && isolate === 0 && !values.quick;
   return {
-    suites: values.suite ?? [],
-    cases: values.case ?? [],
-    isolate: values.isolate === undefined ? 0 : parseCount('--isolate', values.isolate, 2),
+    suites,
+    cases,
+    isolate,
     quick: values.quick,
     threads: values.threads === undefined ? os.availableParallelism() : parseCount('--threads', values.threads, 1),
-    out: values.out === undefined ? defaultOut : path.resolve(values.out),
+    out: values.out === undefined ? (full ? defaultOut : partialOut) : path.resolve(values.out),
     list: values.list,
     help: values.help,
   };

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultOut, parseCli } from '../src/cli.js';
+import { defaultOut, parseCli, partialOut } from '../src/cli.js';
 
 describe('parseCli', () => {
   it('defaults to every suite, a full run, one thread per core and results/latest.json', () => {
@@ -17,6 +17,21 @@ describe('parseCli', () => {
       suites: ['round-robin-step'],
       quick: true,
     });
+  });
+
+  it.each([
+    [['--suite', 'pool']],
+    [['--case', 'idle/']],
+    [['--quick']],
+    [['--isolate', '4']],
+  ])('writes a partial run %j to results/partial.json, never over the run of record', (argv) => {
+    expect(parseCli(argv).out).toBe(partialOut);
+    expect(path.basename(partialOut)).toBe('partial.json');
+    expect(path.dirname(partialOut)).toBe(path.dirname(defaultOut));
+  });
+
+  it('writes a partial run where --out says', () => {
+    expect(parseCli(['--quick', '--out', 'q.json']).out).toBe(path.resolve('q.json'));
   });
 
   it('takes several suites, a thread count and an output file', () => {

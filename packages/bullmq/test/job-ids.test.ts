@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { TaskCancelledError, taskRef } from '@spindle/core';
 import type { TaskContext, TaskReference } from '@spindle/core';
 import { BullmqExecutor } from '../dist/index.js';
+import { noJobActive } from './redis-settled.js';
 import { startWorkers } from './workers.js';
 import type { WorkerProcesses } from './workers.js';
 
@@ -107,6 +108,7 @@ describe('jobId: spawns of one id share one job', () => {
     const key = fresh('removed');
     const jobId = fresh('job');
     expect(await ex.spawn(countedValue, [url, key, 'first'], { jobId })).toBe('first');
+    await noJobActive(queue);
     expect(await queue.getJob(jobId)).toBeUndefined();
     expect(await ex.spawn(countedValue, [url, key, 'second'], { jobId })).toBe('second');
     expect(await redis.get(key), 'runs').toBe('2');

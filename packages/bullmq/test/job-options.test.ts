@@ -6,6 +6,7 @@ import { InvalidOptionsError, InvalidTaskError, TaskCancelledError, taskRef } fr
 import type { TaskContext, TaskHandle, TaskReference } from '@spindle/core';
 import { BullmqExecutor, priorityLimit } from '../dist/index.js';
 import type { BullmqSpawnOptions } from '../dist/index.js';
+import { noJobActive } from './redis-settled.js';
 import { startWorkers } from './workers.js';
 import type { WorkerProcesses } from './workers.js';
 
@@ -62,6 +63,7 @@ describe('per-spawn job options, two worker processes', () => {
     const jobId = `delayed-${String(process.pid)}`;
     expect(await ex.spawn(add, [2, 3], { delay: 400, jobId })).toBe(5);
     await ex.close();
+    await noJobActive(queue);
     const job = await queue.getJob(jobId);
     expect(job?.opts.delay).toBe(400);
     // BullMQ's own record: added at `timestamp`, taken by a worker at `processedOn`.

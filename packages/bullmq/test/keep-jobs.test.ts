@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { taskRef } from '@spindle/core';
 import type { TaskContext, TaskReference } from '@spindle/core';
 import { BullmqExecutor } from '../dist/index.js';
+import { noJobActive } from './redis-settled.js';
 import { startWorkers } from './workers.js';
 import type { WorkerProcesses } from './workers.js';
 
@@ -62,6 +63,7 @@ describe('keepJobs', () => {
     const nestedId = fresh('nested');
     expect(await ex.spawn(echo, [nested], { jobId: nestedId })).toEqual(nested);
     await ex.close();
+    await noJobActive(queue);
 
     const job = await queue.getJob(jobId);
     expect(job?.name, 'the export name').toBe('add');
@@ -90,6 +92,7 @@ describe('keepJobs', () => {
     for (const value of cases) {
       const jobId = fresh('bytes');
       expect(await ex.spawn(echo, [value], { jobId }), String(value)).toStrictEqual(value);
+      await noJobActive(queue);
       const job = await queue.getJob(jobId);
       expect(typeof job?.data.a, 'the arguments as base64 bytes').toBe('string');
       expect(Object.keys(job?.returnvalue as object), 'the result as { $spindle: bytes }').toEqual(['$spindle']);
@@ -98,6 +101,7 @@ describe('keepJobs', () => {
     const lookalike = { $spindle: 'looks like ours' };
     const jobId = fresh('lookalike');
     expect(await ex.spawn(echo, [lookalike], { jobId })).toEqual(lookalike);
+    await noJobActive(queue);
     const job = await queue.getJob(jobId);
     expect(job?.data.a).toEqual([lookalike]);
     expect(Object.keys(job?.returnvalue as object)).toEqual(['$spindle']);
@@ -117,6 +121,7 @@ describe('keepJobs', () => {
     const jobId = fresh('failed');
     await expect(ex.spawn(fails, ['bad input'], { jobId })).rejects.toThrow('bad input');
     await ex.close();
+    await noJobActive(queue);
     const job = await queue.getJob(jobId);
     expect(await job?.getState()).toBe('failed');
     expect(job?.data.a).toEqual(['bad input']);
@@ -131,12 +136,14 @@ describe('keepJobs', () => {
     const plain = new BullmqExecutor({ connection: url, queueName: name });
     const jobId = fresh('gone');
     expect(await plain.spawn(add, [1, 1], { jobId })).toBe(2);
+    await noJobActive(queue);
     expect(await queue.getJob(jobId)).toBeUndefined();
     await plain.close();
 
     const latest = new BullmqExecutor({ connection: url, queueName: name, keepJobs: { completed: 3 } });
     for (let i = 0; i < 6; i++) expect(await latest.spawn(add, [i, 1])).toBe(i + 1);
     await latest.close();
+    await noJobActive(queue);
     expect((await queue.getJobCounts('completed')).completed).toBe(3);
     const kept = await queue.getJobs(['completed']);
     expect(kept.map((job) => job.returnvalue as number).sort((a, b) => a - b)).toEqual([4, 5, 6]);
@@ -145,6 +152,7 @@ describe('keepJobs', () => {
     const family = new BullmqExecutor({ connection: url, queueName: name, keepJobs: { completed: true } });
     expect(await family.spawn(fib, [6])).toBe(8);
     await family.close();
+    await noJobActive(queue);
     const jobs = await queue.getJobs(['completed']);
     // fib(6) is 25 tasks: the root and its 24 descendants, each a job of its own.
     expect(jobs).toHaveLength(25);

@@ -292,9 +292,10 @@ export function* sleepThen(ctx: TaskContext, ms: number, value: unknown): Genera
 
 // ---------------------------------------------------------------- ordering
 
-function record(log: Int32Array, who: number): void {
+function record(log: Int32Array, who: number): number {
   const at = Atomics.add(log, 0, 1);
   Atomics.store(log, at + 1, who);
+  return at;
 }
 
 /** Records `who` into a shared step log once per step, for `steps` steps (generator). */
@@ -315,9 +316,11 @@ export async function asyncStepLogger(ctx: TaskContext, log: Int32Array, who: nu
   return who;
 }
 
-/** Records `who` once and returns (a task of one step). */
-export function logOnce(_ctx: TaskContext, log: Int32Array, who: number): number {
-  record(log, who);
+/** Records `who` once and returns (a task of one step); with `threads`, which thread ran it, at the same place. */
+export function logOnce(_ctx: TaskContext, log: Int32Array, who: number, threads?: Int32Array): number {
+  const at = record(log, who);
+  // Thread and process (worker processes all have thread 0), in 31 bits.
+  if (threads !== undefined) Atomics.store(threads, at, (threadId % 512) * 4_194_304 + (process.pid % 4_194_304));
   return who;
 }
 

@@ -116,3 +116,22 @@ describe('task references of a module already imported', () => {
     expect(loadedTaskReference(taskRef(url, 'missing'))).toBeUndefined();
   });
 });
+
+describe('a reference object', () => {
+  it('is frozen, and the same object and a clone of it find the same body', async () => {
+    const source = 'export function one() { return 1; }';
+    const ref = taskRef(`data:text/javascript,${encodeURIComponent(source)}`, 'one');
+    expect(Object.isFrozen(ref)).toBe(true);
+    expect(() => {
+      (ref as { export: string }).export = 'other';
+    }).toThrow(TypeError);
+    const body = await loadTaskReference(ref);
+    expect(loadedTaskReference(ref)).toBe(body);
+    expect(loadedTaskReference(ref)).toBe(body);
+    // A clone (a reference that crossed a thread) is not frozen and is found by name.
+    const clone = structuredClone(ref);
+    expect(Object.isFrozen(clone)).toBe(false);
+    expect(loadedTaskReference(clone)).toBe(body);
+    expect(loadedTaskReference({ ...clone, export: 'two' })).toBeUndefined();
+  });
+});

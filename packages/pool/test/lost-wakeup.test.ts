@@ -12,7 +12,7 @@ import { within } from './runs.js';
 
 const inc = taskRef<(ctx: TaskContext, n: number) => number>(new URL('./stress-fixtures.mjs', import.meta.url), 'inc');
 
-const rounds = 3_000;
+const rounds = 10_000;
 const budgetMs = 20_000;
 /** Far beyond any round trip of a tiny task, even on a loaded machine; a stuck task never makes it. */
 const roundDeadlineMs = 10_000;

@@ -1,4 +1,4 @@
-import { ExecutorShell, PriorityLanes, resolveSliceOptions } from '@spindle/core/kit';
+import { ExecutorShell, resolveSliceOptions } from '@spindle/core/kit';
 import type { ExecutorCapabilities, SpawnOptions } from '@spindle/core';
 import type { ShellStats, Task } from '@spindle/core/kit';
 import type { RoundRobinOptions } from './options.js';
@@ -33,13 +33,18 @@ let executors = 0;
 export class RoundRobinExecutor extends ExecutorShell<RoundRobinTask> {
   /** One thread, closures accepted, time-sliced, `round-robin` ordering. */
   readonly capabilities: ExecutorCapabilities = capabilities;
-  private readonly table = new SlotTable<RoundRobinTask>();
-  private readonly ready = new PriorityLanes<RoundRobinTask>(() => new ReadyQueue(this.table, 64));
+  private readonly table: SlotTable<RoundRobinTask>;
 
   /** @throws InvalidOptionsError naming the option at fault */
   constructor(options?: RoundRobinOptions) {
     const resolved = resolveSliceOptions('round-robin', options);
-    super(resolved.label ?? `round-robin#${++executors}`, { sliceMs: resolved.sliceMs, concurrency: resolved.concurrency });
+    const table = new SlotTable<RoundRobinTask>();
+    super(resolved.label ?? `round-robin#${++executors}`, {
+      sliceMs: resolved.sliceMs,
+      concurrency: resolved.concurrency,
+      lane: () => new ReadyQueue(table, 64),
+    });
+    this.table = table;
   }
 
   /** Current figures; cheap enough to poll. */
@@ -61,17 +66,5 @@ export class RoundRobinExecutor extends ExecutorShell<RoundRobinTask> {
 
   protected isOwn(task: Task): task is RoundRobinTask {
     return task instanceof RoundRobinTask;
-  }
-
-  protected override pushReady(task: RoundRobinTask): void {
-    this.ready.push(task);
-  }
-
-  protected override takeReady(): RoundRobinTask | undefined {
-    return this.ready.shift();
-  }
-
-  protected override readyCount(): number {
-    return this.ready.size;
   }
 }

@@ -1,9 +1,20 @@
 import { SteppedTask } from '@spindle/core/kit';
+import type { SpawnOptions } from '@spindle/core';
+import type { Task, TaskOwner } from '@spindle/core/kit';
 import type { Slotted } from './ready-queue.js';
 
 /** A task plus the round-robin ready queue's bookkeeping (see {@link Slotted}). */
 export class RoundRobinTask extends SteppedTask implements Slotted {
-  slot = 0;
-  queued = 0;
-  retired = false;
+  declare slot: number;
+  declare queued: number;
+  declare retired: boolean;
+
+  // Assigned here, not initialised where declared: one constructor per class level, no
+  // default derived constructor forwarding its arguments (see `SteppedTask`).
+  constructor(owner: TaskOwner, parent: Task | undefined, options: SpawnOptions | undefined) {
+    super(owner, parent, options);
+    this.slot = 0;
+    this.queued = 0;
+    this.retired = false;
+  }
 }

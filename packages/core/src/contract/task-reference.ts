@@ -44,7 +44,8 @@ export function taskRef<F extends TaskFunction>(
   if (typeof exportName !== 'string' || exportName === '') {
     throw new InvalidTaskError('unknown-reference', `task reference export name must be a non-empty string, got ${describeValue(exportName)}`);
   }
-  return { $spindle: 'task-reference', module, export: exportName };
+  // Frozen: executors cache the loaded body by the reference object itself.
+  return Object.freeze({ $spindle: 'task-reference', module, export: exportName });
 }
 
 /** True for objects made by {@link taskRef} (or received from another thread). */

@@ -12,6 +12,7 @@ import type { SlicedHarnessOptions } from './sliced-harness.js';
 import { validateSpawn } from './spawn-input.js';
 import { Intake } from './intake.js';
 import { PriorityLanes } from './priority-lanes.js';
+import type { Lane } from './priority-lanes.js';
 import { RingQueue } from './ring-queue.js';
 import { TimingWindow } from './timing-window.js';
 import type { TimingSummary } from './timing-window.js';
@@ -19,9 +20,15 @@ import type { SteppedTask } from './stepped-task.js';
 import type { Task } from './task.js';
 
 /** How an {@link ExecutorShell} runs. */
-export interface ShellOptions extends SlicedHarnessOptions {
+export interface ShellOptions<T extends SteppedTask = SteppedTask> extends SlicedHarnessOptions {
   /** At most this many top-level tasks run at once (see `SliceOptions.concurrency`); default: no limit. */
   readonly concurrency?: number;
+  /**
+   * Makes one FIFO lane of the default ready queue (one per priority in use); default: a
+   * {@link RingQueue}. An executor with a FIFO of its own passes it here rather than
+   * overriding `pushReady`/`takeReady`: the step path then stays one queue deep.
+   */
+  readonly lane?: () => Lane<T>;
 }
 
 /** Figures every executor built on {@link ExecutorShell} keeps about itself; cheap enough to poll. */
@@ -76,11 +83,12 @@ export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends
   private accepted = 0;
   private readonly waits = new TimingWindow();
   /** The default ready queue (see {@link ExecutorShell}). */
-  private readonly readyLanes = new PriorityLanes<T>(() => new RingQueue<T>(64));
+  private readonly readyLanes: PriorityLanes<T>;
 
   /** @param label the label used in events and errors */
-  protected constructor(label: string, options: ShellOptions) {
+  protected constructor(label: string, options: ShellOptions<T>) {
     super(label, options);
+    this.readyLanes = new PriorityLanes<T>(options.lane ?? (() => new RingQueue<T>(64)));
     this.intake = new Intake<T>(label);
     this.limit = options.concurrency ?? Number.POSITIVE_INFINITY;
   }
@@ -173,7 +181,7 @@ export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends
   }
 
   protected override firstStep(task: T): void {
-    this.waits.add(performance.now() - task.spawnedAt);
+    if (task.spawnedAt !== undefined) this.waits.add(performance.now() - task.spawnedAt);
   }
 
   /** Makes the executor's task object for an accepted body (the harness gives it the body). */

@@ -6,7 +6,7 @@ export { SteppedTask, Waiting } from './stepped-task.js';
 export type { Turn } from './stepped-task.js';
 export { Harness } from './harness.js';
 export { StepEvents, Listening } from './step-events.js';
-export type { HarnessOptions } from './harness.js';
+export type { HarnessOptions } from './harness-options.js';
 export { SlicedHarness } from './sliced-harness.js';
 export type { SlicedHarnessOptions } from './sliced-harness.js';
 export { ExecutorShell } from './executor-shell.js';

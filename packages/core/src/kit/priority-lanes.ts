@@ -36,11 +36,7 @@ export class PriorityLanes<T extends { readonly priority: number }> {
 
   /** Entries in all lanes. */
   get size(): number {
-    const lanes = this.lanes;
-    if (lanes.length === 1) return this.normal.size;
-    let size = 0;
-    for (const lane of lanes) size += lane.size;
-    return size;
+    return this.lanes.length === 1 ? this.normal.size : this.sizeOfAll();
   }
 
   /** Appends `item` at the back of its priority's lane. */
@@ -51,18 +47,34 @@ export class PriorityLanes<T extends { readonly priority: number }> {
 
   /** Takes the front of the highest-priority lane that is not empty, or `undefined`. */
   shift(): T | undefined {
-    const lanes = this.lanes;
-    if (lanes.length === 1) return this.normal.shift();
-    for (const lane of lanes) {
+    return this.lanes.length === 1 ? this.normal.shift() : this.shiftHighest();
+  }
+
+  /** True if a ready entry has a higher priority than `priority`: a task of that priority should not step before it. */
+  outranks(priority: number): boolean {
+    if (this.lanes.length === 1) return priority < 0 && this.normal.size > 0;
+    return this.outranksIn(priority);
+  }
+
+  // The paths with more than one lane are methods of their own: `shift`, `push` and `size`
+  // run on every step, and their callers inline them only while they stay this small (V8's
+  // budget of inlined bytecode; a loop over the lanes took most of it).
+
+  private sizeOfAll(): number {
+    let size = 0;
+    for (const lane of this.lanes) size += lane.size;
+    return size;
+  }
+
+  private shiftHighest(): T | undefined {
+    for (const lane of this.lanes) {
       if (lane.size > 0) return lane.shift();
     }
     return undefined;
   }
 
-  /** True if a ready entry has a higher priority than `priority`: a task of that priority should not step before it. */
-  outranks(priority: number): boolean {
+  private outranksIn(priority: number): boolean {
     const lanes = this.lanes;
-    if (lanes.length === 1) return priority < 0 && this.normal.size > 0;
     for (let i = 0; i < lanes.length; i++) {
       if ((this.priorities[i] ?? 0) <= priority) return false;
       if ((lanes[i]?.size ?? 0) > 0) return true;

@@ -1,5 +1,7 @@
 import type { AsyncResource } from 'node:async_hooks';
 import { Task } from './task.js';
+import type { TaskOwner } from './task.js';
+import type { SpawnOptions } from '../contract/body.js';
 import type { Coroutine } from './coroutine.js';
 
 /** An `await ctx.yield()` waiting for its task's next turn: exactly one of the two is called. */
@@ -18,23 +20,45 @@ export interface Turn {
  */
 export class SteppedTask<T = unknown> extends Task<T> {
   /** Steps the body; `undefined` before `begin` and after the task settled. */
-  coroutine: Coroutine | undefined = undefined;
+  declare coroutine: Coroutine | undefined;
   /** The async context the task was spawned in, when the harness keeps one (see {@link Harness}). */
-  scope: AsyncResource | undefined = undefined;
+  declare scope: AsyncResource | undefined;
   /** The body is a task reference, so its result must be structured-cloneable. */
-  reference = false;
+  declare reference: boolean;
   /** Parked on a promise-like; `token` tells a current wake-up from a stale one. */
-  parked = false;
+  declare parked: boolean;
   /** A step is running and asked to stop its own task: interrupt once the step returns. */
-  interruptAfterStep = false;
+  declare interruptAfterStep: boolean;
   /** `await ctx.yield()` calls waiting for their turn (async bodies only). */
-  turns: Turn[] | undefined = undefined;
+  declare turns: Turn[] | undefined;
   /** What the task keeps for waiting; made on its first park (many tasks never park). */
-  waiting: Waiting | undefined = undefined;
-  /** When it was accepted (`performance.now()`), if its wait before its first step is timed; else 0. */
-  spawnedAt = 0;
+  declare waiting: Waiting | undefined;
+  /**
+   * When it was accepted (`performance.now()`), if its wait before its first step is timed;
+   * else `undefined`. Not 0 for "untimed": a field that starts as a small integer and later
+   * holds a fraction gets V8's double representation, a boxed number allocated with every
+   * task, timed or not.
+   */
+  declare spawnedAt: number | undefined;
   /** Waiting for a place under the executor's concurrency limit (not yet scheduled). */
-  held = false;
+  declare held: boolean;
+
+  // Declared, and assigned in this constructor, rather than initialised where declared:
+  // with field initialisers the class runs an initialiser function of its own, and its
+  // subclasses' default constructors forward their arguments through a spread; every spawn
+  // pays for both.
+  constructor(owner: TaskOwner, parent: Task | undefined, options: SpawnOptions | undefined) {
+    super(owner, parent, options);
+    this.coroutine = undefined;
+    this.scope = undefined;
+    this.reference = false;
+    this.parked = false;
+    this.interruptAfterStep = false;
+    this.turns = undefined;
+    this.waiting = undefined;
+    this.spawnedAt = undefined;
+    this.held = false;
+  }
 }
 
 /** A task's waiting state: its wake-up callbacks and the last promise it saw settle. */

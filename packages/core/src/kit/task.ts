@@ -196,7 +196,8 @@ export class Task<T = unknown> implements TaskHandle<T> {
     return this.handlePromise().finally(onfinally);
   }
 
-  readonly [Symbol.toStringTag] = 'Task';
+  /** `'Task'`: on the prototype (below the class), not a field defined on every task. */
+  declare readonly [Symbol.toStringTag]: string;
 
   /**
    * Asks the task to stop: its unfinished children are cancelled, its signal aborts, and
@@ -356,6 +357,8 @@ export class Task<T = unknown> implements TaskHandle<T> {
     return describeTask(this.id, this.name);
   }
 }
+
+Object.defineProperty(Task.prototype, Symbol.toStringTag, { value: 'Task', configurable: true });
 
 function errorName(value: unknown): string {
   if (value instanceof Error) return value.name;
