@@ -76,6 +76,11 @@ export class Outcomes {
     this.watch.arm();
   }
 
+  /** The pool stops: no more waits for outcomes (see `ResultsWatch.stop`). */
+  stop(): void {
+    this.watch.stop();
+  }
+
   /** The task of the main thread in `slot`, if it is still waited for. */
   taskIn(slot: number): PoolTask | undefined {
     return this.bySlot.get(slot);

@@ -10,6 +10,8 @@ import type { SharedState } from '../shared/shared-state.js';
  */
 export class ResultsWatch {
   private armed = false;
+  /** The pool stopped: no wait is left pending (V8 holds a pending wait, and through it this pool, until it is notified). */
+  private stopped = false;
   /** The last wake found the mailbox pending but nothing written yet (a worker between its two stores). */
   private stalled = false;
   private readonly woken = (): void => {
@@ -38,7 +40,7 @@ export class ResultsWatch {
    * microtask.
    */
   arm(): void {
-    if (this.armed || !this.outstanding()) return;
+    if (this.armed || this.stopped || !this.outstanding()) return;
     this.armed = true;
     const shared = this.shared;
     const control = shared.control;
@@ -53,6 +55,19 @@ export class ResultsWatch {
     // Not async: a worker cleared the word meanwhile, its post is there to take.
     if (waiting.async) void waiting.value.then(this.woken);
     else queueMicrotask(this.woken);
+  }
+
+  /**
+   * Ends the wait, for good. An outcome that came by message leaves the wait pending after
+   * the pool's last task settled; a pending `Atomics.waitAsync` is held by V8 until it is
+   * notified, and it would hold the whole pool (its shared memory) after it closed.
+   */
+  stop(): void {
+    this.stopped = true;
+    if (!this.armed) return;
+    const control = this.shared.control;
+    Atomics.store(control, Control.resultsWanted, 0);
+    Atomics.notify(control, Control.resultsWanted);
   }
 
   /** Handles every slot posted so far; how many. */

@@ -88,6 +88,7 @@ export class StartedPool implements WorkersHost, Survivors {
   stop(): Promise<void> {
     Atomics.store(this.shared.control, Control.shutdown, 1);
     this.watchdog?.stop();
+    this.outcomes.stop();
     return this.workers.stop();
   }
 }
