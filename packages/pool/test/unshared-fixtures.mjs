@@ -31,3 +31,17 @@ export function* node(ctx, id, depth, cancelEvery) {
   }
   return count;
 }
+
+/**
+ * As {@link node}, its runs counted at `base + id`, but the node numbered `dieAt` ends its
+ * worker (process.exit) instead of running: a tree of children kept on that worker dies
+ * with it.
+ */
+export function* mortal(ctx, base, id, depth, dieAt) {
+  if (id === dieAt) process.exit(9);
+  Atomics.add(runs(), base + id, 1);
+  if (depth === 0) return 1;
+  const left = ctx.spawn(taskRef(here, 'mortal'), [base, id * 2 + 1, depth - 1, dieAt]);
+  const right = ctx.spawn(taskRef(here, 'mortal'), [base, id * 2 + 2, depth - 1, dieAt]);
+  return 1 + (yield ctx.join(left)) + (yield ctx.join(right));
+}

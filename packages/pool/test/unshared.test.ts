@@ -4,10 +4,11 @@
 import { setEnvironmentData } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { taskRef } from '@spindle/core';
-import { PoolExecutor } from '../dist/index.js';
+import { PoolExecutor, WorkerCrashedError } from '../dist/index.js';
 
 const fixtures = new URL('./unshared-fixtures.mjs', import.meta.url);
 const node = taskRef(fixtures, 'node');
+const mortal = taskRef(fixtures, 'mortal');
 const RUNS_KEY = 'spindle-test:unshared-runs';
 
 /** A fresh run counter, found by every worker started after this call. */
@@ -57,6 +58,46 @@ describe('children kept in the worker that spawned them', () => {
         }
       }
       expect(count).toBeGreaterThanOrEqual(mustRun);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('on 4 workers, 16 trees of depth 9 while 3 of them kill their worker deep inside: every tree settles, each fulfilled one ran every node exactly once, no node ran twice, the pool goes on', async () => {
+    const depth = 9;
+    const nodes = 2 ** (depth + 1) - 1;
+    const roots = 16;
+    const dying = new Map([
+      [3, 700],
+      [8, 1000],
+      [13, 520],
+    ]);
+    // One tree more, run after the crashes (workers started before then see only this counter).
+    const runs = counter((roots + 1) * nodes);
+    const pool = new PoolExecutor({ threads: 4 });
+    try {
+      const handles = Array.from({ length: roots }, (_, r) => pool.spawn(mortal, [r * nodes, 0, depth, dying.get(r) ?? -1] as never));
+      const outcomes = await Promise.allSettled(handles);
+      let fulfilled = 0;
+      outcomes.forEach((outcome, r) => {
+        const ran = Array.from(runs.subarray(r * nodes, (r + 1) * nodes));
+        expect(Math.max(...ran), `tree ${r}: a node ran twice`).toBeLessThanOrEqual(1);
+        if (outcome.status === 'fulfilled') {
+          fulfilled++;
+          expect(outcome.value, `tree ${r}`).toBe(nodes);
+          expect(ran.every((n) => n === 1), `tree ${r}: fulfilled, yet a node did not run`).toBe(true);
+        } else {
+          // A tree of a dying worker fails with it, whichever tree killed it.
+          expect(outcome.reason, `tree ${r}`).toBeInstanceOf(WorkerCrashedError);
+        }
+      });
+      for (const r of dying.keys()) expect(outcomes[r]?.status, `tree ${r} killed its worker`).toBe('rejected');
+      expect(fulfilled).toBeGreaterThan(0);
+      expect(pool.stats.crashes).toBeGreaterThanOrEqual(1);
+      expect(pool.stats.live).toBe(0);
+      // The replacements run whole trees again.
+      expect(await pool.spawn(mortal, [roots * nodes, 0, depth, -1] as never)).toBe(nodes);
+      expect(Array.from(runs.subarray(roots * nodes)).every((n) => n === 1)).toBe(true);
     } finally {
       await pool.close();
     }

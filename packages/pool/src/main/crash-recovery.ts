@@ -19,7 +19,8 @@ export interface Survivors {
 /**
  * Worker `index` died (it crashed, or the pool terminated it to stop a stuck cancelled
  * task). Nothing it held is lost, and nothing runs twice:
- * - results it wrote into slots but had not announced are read from there;
+ * - results it posted to the main thread's mailbox are taken first, then those it wrote
+ *   into slots but had not announced are read from there;
  * - tasks it was running fail with `WorkerCrashedError` (the main thread's at once, other
  *   workers' children through their owner's mailbox), or settle as cancelled if they were
  *   being cancelled;
@@ -33,6 +34,7 @@ export function recoverFrom(index: number, cause: unknown, pool: Survivors): voi
   const { shared, outcomes } = pool;
   const slots = shared.slots;
   outcomes.skipLostSequence();
+  outcomes.takePosted();
   const crashed = new WorkerCrashedError(index, cause);
   const repost: PoolTask[] = [];
   for (let slot = 0; slot < slots.count; slot++) {

@@ -76,6 +76,16 @@ export class Outcomes {
     this.watch.arm();
   }
 
+  /**
+   * Takes every outcome posted to the results mailbox so far. Crash recovery does first: an
+   * outcome a dead worker posted is taken as posted, and recovery frees no slot whose number
+   * still waits in the mailbox (the slot reused and posted again would put more entries in
+   * the mailbox than it is sized for).
+   */
+  takePosted(): void {
+    this.watch.take(false);
+  }
+
   /** The pool stops: no more waits for outcomes (see `ResultsWatch.stop`). */
   stop(): void {
     this.watch.stop();

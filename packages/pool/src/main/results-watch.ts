@@ -70,10 +70,14 @@ export class ResultsWatch {
     Atomics.notify(control, Control.resultsWanted);
   }
 
-  /** Handles every slot posted so far; how many. */
-  private take(): number {
+  /**
+   * Handles every slot posted so far; how many.
+   * @param after whether to run the `after` hook (crash recovery takes the outcomes alone,
+   *   before it looks at the slots: no new task may take a slot meanwhile)
+   */
+  take(after = true): number {
     const n = this.shared.results.drain(this.receive);
-    if (n > 0) this.after();
+    if (n > 0 && after) this.after();
     return n;
   }
 }
