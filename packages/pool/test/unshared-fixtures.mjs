@@ -18,6 +18,8 @@ function runs() {
  */
 export function* node(ctx, id, depth, cancelEvery) {
   Atomics.add(runs(), id, 1);
+  // A test may wait for a given node to have run.
+  Atomics.notify(runs(), id);
   if (depth === 0) return 1;
   const left = ctx.spawn(taskRef(here, 'node'), [id * 2 + 1, depth - 1, cancelEvery]);
   const right = ctx.spawn(taskRef(here, 'node'), [id * 2 + 2, depth - 1, cancelEvery]);
@@ -44,4 +46,13 @@ export function* mortal(ctx, base, id, depth, dieAt) {
   const left = ctx.spawn(taskRef(here, 'mortal'), [base, id * 2 + 1, depth - 1, dieAt]);
   const right = ctx.spawn(taskRef(here, 'mortal'), [base, id * 2 + 2, depth - 1, dieAt]);
   return 1 + (yield ctx.join(left)) + (yield ctx.join(right));
+}
+
+/**
+ * A chain of `n` tasks, each spawning the next and joining it at once: joined before they
+ * start, they would all run nested in one another's steps if nothing bounded the nesting.
+ */
+export function* chain(ctx, n) {
+  if (n === 0) return 0;
+  return 1 + (yield ctx.join(ctx.spawn(taskRef(here, 'chain'), [n - 1])));
 }

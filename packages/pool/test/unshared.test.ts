@@ -3,12 +3,13 @@
 // once, and one cancelled before it started never runs.
 import { setEnvironmentData } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { taskRef } from '@spindle/core';
+import { TaskCancelledError, taskRef } from '@spindle/core';
 import { PoolExecutor, WorkerCrashedError } from '../dist/index.js';
 
 const fixtures = new URL('./unshared-fixtures.mjs', import.meta.url);
 const node = taskRef(fixtures, 'node');
 const mortal = taskRef(fixtures, 'mortal');
+const chain = taskRef(fixtures, 'chain');
 const RUNS_KEY = 'spindle-test:unshared-runs';
 
 /** A fresh run counter, found by every worker started after this call. */
@@ -98,6 +99,37 @@ describe('children kept in the worker that spawned them', () => {
       // The replacements run whole trees again.
       expect(await pool.spawn(mortal, [roots * nodes, 0, depth, -1] as never)).toBe(nodes);
       expect(Array.from(runs.subarray(roots * nodes)).every((n) => n === 1)).toBe(true);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a chain of 20,000 tasks on one worker, each joining the child it just spawned: nested steps stay bounded, the chain completes', async () => {
+    const pool = new PoolExecutor({ threads: 1 });
+    try {
+      expect(await pool.spawn(chain, [20_000] as never)).toBe(20_000);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a tree of 131,071 nodes on one worker, each joining children it kept, cancelled from the main thread while it runs: it stops part-way (the worker hears its mailbox between nested steps), settles cancelled, nothing ran twice, no worker was terminated', async () => {
+    const depth = 16;
+    const nodes = 2 ** (depth + 1) - 1;
+    const runs = counter(nodes);
+    const pool = new PoolExecutor({ threads: 1 });
+    try {
+      const root = pool.spawn(node, [0, depth, 0] as never);
+      // The leftmost node at depth 11: the tree is some way into its run, left side first.
+      const seen = 2 ** 11 - 1;
+      const waiting = Atomics.waitAsync(runs, seen, 0);
+      if (waiting.async) await waiting.value;
+      root.cancel();
+      await expect(root).rejects.toBeInstanceOf(TaskCancelledError);
+      const ran = Array.from(runs);
+      expect(ran.filter((n) => n > 1), 'nodes that ran twice').toEqual([]);
+      expect(ran.reduce((sum, n) => sum + n, 0)).toBeLessThan(nodes);
+      expect(pool.stats.terminated).toBe(0);
     } finally {
       await pool.close();
     }

@@ -89,6 +89,14 @@ export class WorkStealingDeque {
     return won ? item : EMPTY;
   }
 
+  /** Owner only: the newest item, left in place, or {@link EMPTY}. */
+  peek(): number {
+    const words = this.words;
+    const b = (Atomics.load(words, BOTTOM) - 1) | 0;
+    if (((b - Atomics.load(words, TOP)) | 0) < 0) return EMPTY;
+    return Atomics.load(words, ITEMS + (b & this.mask));
+  }
+
   /**
    * Any thread: takes the oldest item, {@link EMPTY} if there is none, or {@link RETRY} if
    * another thread took it first (the deque may still hold items).

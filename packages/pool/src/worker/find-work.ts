@@ -55,6 +55,14 @@ export class WorkFinder {
     return deque.push(slot);
   }
 
+  /** Takes `slot` back from this worker's deque if it is the newest entry there (no thief took it); whether it did. */
+  takeBack(slot: number): boolean {
+    const deque = this.deque;
+    // Only thieves take from the deque meanwhile, from the other end: `pop` returns the entry
+    // looked at, or EMPTY if a thief took that one as the last.
+    return slot >= 0 && deque.peek() === slot && deque.pop() === slot;
+  }
+
   /** Tasks in this worker's deque (a snapshot). */
   get queued(): number {
     return this.deque.size;

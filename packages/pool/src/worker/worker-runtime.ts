@@ -3,7 +3,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { channelNames } from '@spindle/core';
 import { Harness, Listening, PriorityLanes, RingQueue, Step, Task, describeBody, validateSpawn } from '@spindle/core/kit';
 import type { SpawnOptions, Spawnable, TaskEvent, TaskReference } from '@spindle/core';
-import type { StepOutcome } from '@spindle/core/kit';
+import type { Coroutine, StepOutcome } from '@spindle/core/kit';
 import { capabilities } from '../capabilities.js';
 import { Wire } from '../shared/event-wire.js';
 import type { Mailbox } from '../shared/mailbox.js';
@@ -21,12 +21,18 @@ import { Parking } from './parking.js';
 import type { ParkingWorker } from './parking.js';
 import { SlotTasks } from './slot-tasks.js';
 import { UnsharedChildren } from './unshared-children.js';
+import type { KeepingWorker, UnsharedChild } from './unshared-children.js';
 import { WorkerTask } from './worker-task.js';
 
 /** Local tasks between two looks at the inject queue, so that it is never starved. */
 const injectEvery = 61;
 /** Children a worker's deque holds for thieves before it keeps further ones to itself (see `UnsharedChildren`). */
 const shareDepth = 4;
+/**
+ * Steps nested at most (a join runs a kept child within the joining step, see
+ * `UnsharedChildren.runJoined`); deeper, a join parks as any other.
+ */
+const deepestSteps = 48;
 /** Steps per synchronous run before the worker lets promise callbacks run. */
 const stepsPerRun = 128;
 /** How long a worker holds its event loop with work still to do. */
@@ -57,7 +63,7 @@ const immediate = (): Promise<void> => new Promise<void>((resolve) => setImmedia
  * joining task, the worker runs other work meanwhile, and a child finished elsewhere comes
  * back through the mailbox.
  */
-export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, ParkingWorker {
+export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, ParkingWorker, KeepingWorker {
   private readonly index: number;
   private readonly idBase: number;
   private readonly shared: SharedState;
@@ -74,7 +80,10 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
   /** Tasks that start here and nowhere else, not yet started (see `LocalStarts`). */
   private readonly local = new LocalStarts();
   /** Children kept here unserialised, not yet started (see `UnsharedChildren`). */
-  private readonly unshared = new UnsharedChildren();
+  private readonly unshared = new UnsharedChildren(this);
+  /** The task whose step runs now, and how many steps nest (see `deepestSteps`). */
+  private current: WorkerTask | undefined = undefined;
+  private depth = 0;
   /**
    * Set while a task waits for its module's first import in this thread. The worker takes
    * no new work from the deques until it settles: every task taken meanwhile would park on
@@ -105,7 +114,7 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
 
   constructor(init: WorkerInit, port: MessagePort) {
     // Bodies are task references spawned on other threads: there is no async context to keep.
-    super(init.label, { asyncContext: false });
+    super(init.label, { asyncContext: false, instructions: joinWithin });
     this.index = init.index;
     this.idBase = init.idBase;
     const shared = (this.shared = new SharedState(init.buffers));
@@ -233,12 +242,16 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
   override step(task: WorkerTask, enter?: boolean): StepOutcome {
     const control = this.control;
     if (task.state === 'pending') Atomics.add(control, this.executedWord, 1);
-    // A task with no slot of its own (a child kept here) is watched through its nearest
-    // ancestor's: when that one is cancelled, a step stuck in the child ends with the worker.
-    Atomics.store(control, this.steppingWord, (task.slot >= 0 ? task.slot : task.watchSlot) + 1);
+    const outer = this.current;
+    this.current = task;
+    this.depth++;
+    Atomics.store(control, this.steppingWord, watched(task));
     Atomics.add(control, this.stepsWord, 1);
     const outcome = super.step(task, enter);
-    Atomics.store(control, this.steppingWord, 0);
+    this.depth--;
+    this.current = outer;
+    // A step nested in another's (a kept child run where it was joined) gives the watch back.
+    Atomics.store(control, this.steppingWord, outer === undefined ? 0 : watched(outer));
     if (outcome === Step.Wait && task.coroutine?.loading === true) this.importing(task);
     return outcome;
   }
@@ -263,7 +276,7 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
     const ref = body as TaskReference<never>;
     task.module = ref.module;
     if (transfer === undefined && this.keepsHere(list)) {
-      this.unshared.push({ task, parent, body: ref, args: list, name: options?.name });
+      this.unshared.keep({ task, parent, body: ref, args: list, name: options?.name });
       this.parking.kick();
       return task;
     }
@@ -345,7 +358,7 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
         this.turnNow = true;
         break;
       }
-      if ((this.local.size > 0 && this.startLocal()) || (this.unshared.size > 0 && this.startUnshared()) || finder.startNext()) {
+      if ((this.local.size > 0 && this.startLocal()) || (this.unshared.size > 0 && this.unshared.startNewest()) || finder.startNext()) {
         worked = true;
         continue;
       }
@@ -367,32 +380,53 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
   /**
    * Whether a child with these arguments stays in this thread unserialised: with no
    * priorities in the pool (they order starts across workers), primitive arguments, and
-   * either no other worker to steal it or this worker's deque holding enough for thieves.
+   * either no other worker to steal it or this worker's deque holding enough for thieves
+   * (a child spawned while it holds fewer goes there at once: an idle worker may take it
+   * while its parent goes on).
    */
   private keepsHere(args: readonly unknown[]): boolean {
     if (this.shared.prioritized || !UnsharedChildren.holds(args)) return false;
     return this.finder.alone || this.finder.queued >= shareDepth;
   }
 
-  /**
-   * Starts the newest child kept here. First, when its deque is empty and other workers look
-   * for work or sleep, gives them the oldest such child through the deque.
-   */
-  private startUnshared(): boolean {
-    const unshared = this.unshared;
-    if (unshared.size > 1 && this.finder.queued === 0 && this.finder.othersIdle()) {
-      const oldest = unshared.shift();
-      if (oldest !== undefined && !oldest.task.settled && !this.tasks.share(oldest.task, oldest.parent, [oldest.body.module, oldest.body.export, oldest.args, oldest.name])) {
-        unshared.push(oldest);
-      }
-    }
-    const child = unshared.pop();
-    if (child === undefined) return false;
-    // Cancelled before it started: it settled without a body.
-    if (child.task.settled) return true;
-    this.begin(child.task, child.body, child.args);
-    this.step(child.task);
+  /** A join within a step of this thread's (see `joinWithin`). */
+  joinWithin(child: WorkerTask, coroutine: Coroutine): boolean {
+    return this.listening === Listening.Nobody && child.owner === this && this.unshared.runJoined(child, coroutine);
+  }
+
+  startQueued(task: WorkerTask): boolean {
+    const slot = task.slot;
+    if (!this.finder.takeBack(slot)) return false;
+    this.tasks.start(slot, -1);
     return true;
+  }
+
+  startHere(task: WorkerTask, body: TaskReference<never>, args: readonly unknown[]): void {
+    this.begin(task, body, args);
+    this.step(task);
+  }
+
+  share(child: UnsharedChild): boolean {
+    return this.tasks.share(child.task, child.parent, [child.body.module, child.body.export, child.args, child.name]);
+  }
+
+  get queued(): number {
+    return this.finder.queued;
+  }
+
+  othersIdle(): boolean {
+    return this.finder.othersIdle();
+  }
+
+  mayRunWithin(): boolean {
+    if (this.depth >= deepestSteps) return false;
+    // Cancellations come through the mailbox: a joining task that was asked to stop parks
+    // instead (and is stopped when its step ends), as it would have without this join.
+    if (this.mailbox.pending) {
+      this.out.boundary();
+      this.mailbox.drain(this.tasks.onMail);
+    }
+    return this.current?.stopping === false;
   }
 
   /** Starts the first task only this worker can start, unless a more urgent one waits in a shared queue: then that one. */
@@ -438,4 +472,18 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
     if (on) subscribe(channelNames.settle, this.settleListener);
     else unsubscribe(channelNames.settle, this.settleListener);
   }
+}
+
+/** The slot the cancel watchdog watches while `task` steps, + 1: its own, or its nearest slotted ancestor's. */
+function watched(task: WorkerTask): number {
+  return (task.slot >= 0 ? task.slot : task.watchSlot) + 1;
+}
+
+/**
+ * The harness's instruction handler (`HarnessOptions.instructions`), called with what a
+ * generator body yields other than a promise or a turn: a join of a child of this thread
+ * may be answered within the step (see `UnsharedChildren.runJoined`).
+ */
+function joinWithin(yielded: unknown, coroutine: Coroutine): boolean {
+  return yielded instanceof WorkerTask && yielded.owner instanceof WorkerRuntime && yielded.owner.joinWithin(yielded, coroutine);
 }

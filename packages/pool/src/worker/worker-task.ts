@@ -27,6 +27,8 @@ export class WorkerTask extends SteppedTask {
    * slot of its own, the cancel watchdog watches that one for it (see `WorkerRuntime.step`).
    */
   watchSlot = -1;
+  /** Its position among the children its worker keeps unstarted and unserialised, or -1 (see `UnsharedChildren`). */
+  keptAt = -1;
   /** The URL of its body's module, once it has one here. */
   module: string | undefined = undefined;
 
