@@ -1,5 +1,7 @@
 import type { TaskReference } from '@spindle/core';
 import type { Coroutine, Task } from '@spindle/core/kit';
+import type { WorkFinder } from './find-work.js';
+import type { SlotTasks } from './slot-tasks.js';
 import type { WorkerTask } from './worker-task.js';
 
 /** A child kept in the thread that spawned it, not yet started: what starting it or sharing it later needs. */
@@ -15,17 +17,6 @@ export interface UnsharedChild {
 export interface KeepingWorker {
   /** Gives `task` its body and takes its first step (the harness's `begin`, then `step`). */
   startHere(task: WorkerTask, body: TaskReference<never>, args: readonly unknown[]): void;
-  /**
-   * Starts a child of this worker that went into shared memory, if it is the newest entry of
-   * the worker's deque (no thief took it); whether it did.
-   */
-  startQueued(task: WorkerTask): boolean;
-  /** Puts a child into shared memory and onto the worker's deque; false if it does not fit. */
-  share(child: UnsharedChild): boolean;
-  /** Tasks in the worker's deque (a snapshot). */
-  readonly queued: number;
-  /** Whether another worker sleeps or looks for work. */
-  othersIdle(): boolean;
   /**
    * Whether the task being stepped may run a child within its step, now: nobody listens to
    * lifecycle events (their order would change), the joining task is not being stopped
@@ -61,7 +52,11 @@ export class UnsharedChildren {
   private bottom = 0;
   private count = 0;
 
-  constructor(private readonly worker: KeepingWorker) {}
+  constructor(
+    private readonly worker: KeepingWorker,
+    private readonly finder: WorkFinder,
+    private readonly tasks: SlotTasks,
+  ) {}
 
   /** Children kept and not yet taken (some may have settled unstarted: cancelled). */
   get size(): number {
@@ -86,12 +81,11 @@ export class UnsharedChildren {
    */
   startNewest(): boolean {
     if (this.count === 0) return false;
-    const worker = this.worker;
-    if (this.count > 1 && worker.queued === 0 && worker.othersIdle()) this.shareOldest();
+    if (this.count > 1 && this.finder.queued === 0 && this.finder.othersIdle()) this.shareOldest();
     const child = this.take(this.items.length - 1);
     if (child === undefined) return false;
     // Cancelled before it started: it settled without a body.
-    if (!child.task.settled) worker.startHere(child.task, child.body, child.args);
+    if (!child.task.settled) this.worker.startHere(child.task, child.body, child.args);
     return true;
   }
 
@@ -100,7 +94,9 @@ export class UnsharedChildren {
     while (this.items[this.bottom] === undefined) this.bottom++;
     const oldest = this.take(this.bottom);
     // A child cancelled before it started has settled: it is dropped.
-    if (oldest !== undefined && !oldest.task.settled && !this.worker.share(oldest)) this.keep(oldest);
+    if (oldest === undefined || oldest.task.settled) return;
+    const { task, parent, body, args, name } = oldest;
+    if (!this.tasks.share(task, parent, [body.module, body.export, args, name])) this.keep(oldest);
   }
 
   /**
@@ -124,7 +120,12 @@ export class UnsharedChildren {
     if ((child.keptAt < 0 && child.slot < 0) || !this.worker.mayRunWithin()) return false;
     // The worker heard its mailbox: the child may have settled meanwhile (cancelled, or done elsewhere).
     if (child.settled) return true;
-    if (child.keptAt < 0) return this.worker.startQueued(child) && child.settled;
+    if (child.keptAt < 0) {
+      // In shared memory: only while it is the newest entry of this worker's deque.
+      if (!this.finder.takeBack(child.slot)) return false;
+      this.tasks.start(child.slot, -1);
+      return child.settled;
+    }
     const kept = this.take(child.keptAt);
     if (kept === undefined) return false;
     this.worker.startHere(child, kept.body, kept.args);

@@ -21,7 +21,7 @@ import { Parking } from './parking.js';
 import type { ParkingWorker } from './parking.js';
 import { SlotTasks } from './slot-tasks.js';
 import { UnsharedChildren } from './unshared-children.js';
-import type { KeepingWorker, UnsharedChild } from './unshared-children.js';
+import type { KeepingWorker } from './unshared-children.js';
 import { WorkerTask } from './worker-task.js';
 
 /** Local tasks between two looks at the inject queue, so that it is never starved. */
@@ -80,7 +80,7 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
   /** Tasks that start here and nowhere else, not yet started (see `LocalStarts`). */
   private readonly local = new LocalStarts();
   /** Children kept here unserialised, not yet started (see `UnsharedChildren`). */
-  private readonly unshared = new UnsharedChildren(this);
+  private readonly unshared: UnsharedChildren;
   /** The task whose step runs now, and how many steps nest (see `deepestSteps`). */
   private current: WorkerTask | undefined = undefined;
   private depth = 0;
@@ -127,6 +127,7 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
     this.finder = new WorkFinder(shared, init.index, init.workers, this.out, this);
     this.parking = new Parking(shared, init.index, init.minThreads, init.idleTimeout, this);
     this.tasks = new SlotTasks(this, shared, init.index, this.finder, this.out);
+    this.unshared = new UnsharedChildren(this, this.finder, this.tasks);
     this.steppingWord = shared.word(init.index, WorkerWord.stepping);
     this.stepsWord = shared.word(init.index, WorkerWord.steps);
     this.executedWord = shared.word(init.index, WorkerWord.executed);
@@ -394,28 +395,9 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
     return this.listening === Listening.Nobody && child.owner === this && this.unshared.runJoined(child, coroutine);
   }
 
-  startQueued(task: WorkerTask): boolean {
-    const slot = task.slot;
-    if (!this.finder.takeBack(slot)) return false;
-    this.tasks.start(slot, -1);
-    return true;
-  }
-
   startHere(task: WorkerTask, body: TaskReference<never>, args: readonly unknown[]): void {
     this.begin(task, body, args);
     this.step(task);
-  }
-
-  share(child: UnsharedChild): boolean {
-    return this.tasks.share(child.task, child.parent, [child.body.module, child.body.export, child.args, child.name]);
-  }
-
-  get queued(): number {
-    return this.finder.queued;
-  }
-
-  othersIdle(): boolean {
-    return this.finder.othersIdle();
   }
 
   mayRunWithin(): boolean {
