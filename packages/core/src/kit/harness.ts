@@ -311,7 +311,13 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
     }
   }
 
-  /** An `async` body awaited `ctx.yield()`: its turn comes when the task is next taken from the ready queue. */
+  /**
+   * An `async` body awaited `ctx.yield()`: its turn comes when the task is next taken from
+   * the ready queue. A drain may give the turns of several tasks in a row before their
+   * continuations run (in the same order): a task cancelled by a continuation that ran
+   * before its own, whose turn was already given, runs on to its next `ctx.yield()`, which
+   * rejects with the cancellation.
+   */
   turn(task: Task, onTurn: () => void, onCancel: (error: unknown) => void): void {
     const own = this.own(task);
     if (own.stopping) {

@@ -63,6 +63,15 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
   protected abstract readyCount(): number;
 
   /**
+   * Policy: the task {@link SlicedHarness.takeReady} would take next, left in place, if the
+   * queue can tell cheaply; default `undefined` (unknown). Knowing it lets a drain give the
+   * turns of several `await ctx.yield()` in a row before their bodies' microtasks run.
+   */
+  protected peekReady(): T | undefined {
+    return undefined;
+  }
+
+  /**
    * With `stepOnWake`: true when a ready task should step before `task` (a higher
    * priority), so that the woken task is queued instead of stepped in place. Default: never.
    */
@@ -180,7 +189,9 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
       // `await ctx.yield()` registering). Let them run now, in the body's turn, rather
       // than after every other ready task has stepped.
       this.handOver = false;
-      if (this.readyCount() > 0) {
+      // The next ready task also waits for its turn of `await ctx.yield()`: give it now, as
+      // giving it after this body's microtasks would: both continuations run in this order.
+      if (this.readyCount() > 0 && this.peekReady()?.turns === undefined) {
         // Two hops: `await ctx.yield()` calls `then` on the yield point in a job of its
         // own, one microtask after the body continues; the turn must be asked for
         // before the drain goes on.
