@@ -147,16 +147,16 @@ describe('round-robin bodies', () => {
   it('cancels an async body waiting for its turn: its ctx.yield() rejects, and it runs no further', async () => {
     const ex = new RoundRobinExecutor();
     const log: string[] = [];
-    let victim: ReturnType<typeof ex.spawn> | undefined;
+    const target: { victim?: { cancel(reason: string): void } } = {};
     const killer = ex.spawn(async (ctx: TaskContext) => {
       for (let i = 0; i < 3; i++) {
         log.push(`killer ${String(i)}`);
         await ctx.yield();
       }
-      victim?.cancel('stop');
+      target.victim?.cancel('stop');
       log.push('killer cancelled victim');
     });
-    victim = ex.spawn(async (ctx: TaskContext) => {
+    const victim = ex.spawn(async (ctx: TaskContext) => {
       for (let i = 0; ; i++) {
         log.push(`victim ${String(i)}`);
         try {
@@ -167,6 +167,7 @@ describe('round-robin bodies', () => {
         }
       }
     });
+    target.victim = victim;
     await killer;
     await expect(victim).rejects.toBeInstanceOf(TaskCancelledError);
     expect(log).toEqual(['killer 0', 'victim 0', 'killer 1', 'victim 1', 'killer 2', 'victim 2', 'killer cancelled victim', "victim's yield rejected: aborted"]);
