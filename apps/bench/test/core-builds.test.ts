@@ -1,5 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { channelNames } from '@spindle/core';
@@ -129,6 +129,8 @@ describe('core built with events and without', () => {
     for (const dir of [builds.withEvents, builds.withoutEvents]) {
       expect(path.dirname(path.dirname(dir))).toBe(BUILDS_ROOT);
       expect(readdirSync(dir)).toEqual(expect.arrayContaining(['index.js', 'kit.js', 'events.js', 'round-robin.js', 'trampoline.js']));
+      // ES module scope, as core's package is: a loader must not turn the files into CommonJS.
+      expect(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'))).toMatchObject({ type: 'module' });
     }
     expect(path.dirname(builds.withEvents)).toBe(path.dirname(builds.withoutEvents));
   });

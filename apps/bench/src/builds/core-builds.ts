@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -155,6 +155,10 @@ async function makeBuilds(dir: string, final: string): Promise<void> {
         if (!existsSync(path.join(outDir, file))) throw new Error(`@spindle/bench: core's tsup build wrote no ${file}, which core's package exports`);
       }
       copyExecutors(outDir, entries);
+      // ES modules, as core's own package says its `.js` files are: without this, a folder
+      // in the temporary directory is CommonJS scope, and a loader such as tsx (which runs
+      // the bench) turns the files into CommonJS, every import a getter call.
+      writeFileSync(path.join(outDir, 'package.json'), `${JSON.stringify({ type: 'module', sideEffects: false })}\n`);
     }
     try {
       renameSync(partial, final);
