@@ -161,15 +161,17 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
   }
 
   /**
-   * {@link Harness.runTurn} for a drain with nobody listening to events and no whole steps
-   * in context (see `wholeStepInContext`): a started task's step with the common outcome,
+   * {@link Harness.runTurn} for a drain with nobody listening to events, or batch
+   * subscribers alone, and no whole steps in context (see `wholeStepInContext`): a started
+   * task's step with the common outcome,
    * a yield, on a path of its own, short enough to be inlined into the drain; a first
    * step and every other outcome go the general way. The round-robin's state-machine step
    * lost a fifth of its speed when it went through the general path alone (in the bench's
    * own processes).
+   * @param listening who listens in this drain's window: `Listening.Nobody` or `Listening.Batch`
    * @returns true when the task yielded and the caller, the drain, must queue it again
    */
-  protected runQuietTurn(task: T): boolean {
+  protected runQuietTurn(task: T, listening: number = Listening.Nobody): boolean {
     const scope = task.scope;
     const coroutine = task.coroutine;
     if (task.turns !== undefined || scope === undefined || coroutine === undefined || task.state === 'pending') {
@@ -180,10 +182,11 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
     this.steps++;
     const outcome = scope.runInAsyncScope(runStep, coroutine);
     if (outcome !== Step.Yield || task.interruptAfterStep) {
-      this.afterStep(task, coroutine, outcome, false, Listening.Nobody);
+      this.afterStep(task, coroutine, outcome, false, listening);
       return false;
     }
     task.state = 'suspended';
+    if (__SPINDLE_EVENTS__ && listening === Listening.Batch) this.eventLog.stepped(TaskEventCode.ResumeYield, task.id);
     return true;
   }
 

@@ -141,12 +141,15 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
     slice.enter();
     this.draining = true;
     // One window per drain: with a batch subscriber, the drain's events go out as one batch.
-    const quiet = (!__SPINDLE_EVENTS__ || this.openEventWindow() === Listening.Nobody) && this.quietTurns && !this.wholeStepInContext;
+    // With batch subscribers alone (a Recorder), the short path records each step straight
+    // into the log: the general path's publishers are for object subscribers.
+    const listening = __SPINDLE_EVENTS__ ? this.openEventWindow() : Listening.Nobody;
+    const quiet = listening <= Listening.Batch && this.quietTurns && !this.wholeStepInContext;
     try {
       // Two loops, not one with a branch per turn: each is compiled on its own, so V8's
       // budget of inlined bytecode goes to the path that runs (the quiet loop inlines the
       // task's context entry; with `runTurn` inlined beside it, it did not).
-      if (quiet) this.drainQuiet(slice);
+      if (quiet) this.drainQuiet(slice, listening);
       else this.drainListened(slice);
     } finally {
       this.draining = false;
@@ -155,15 +158,15 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
     this.afterDrain();
   }
 
-  /** The drain's loop with nobody listening: a started task's yield step takes {@link Harness.runQuietTurn}. */
-  private drainQuiet(slice: TimeSlice): void {
+  /** The drain's loop with nobody listening, or batch subscribers alone: a started task's yield step takes {@link Harness.runQuietTurn}. */
+  private drainQuiet(slice: TimeSlice, listening: number): void {
     // One call of takeReady in the loop, not two (a for loop's first and next): each is
     // inlined, and V8's budget of inlined bytecode is better spent on the step.
     for (;;) {
       const task = this.takeReady();
       if (task === undefined) return;
       if (task.bodyFinished) continue;
-      if (this.runQuietTurn(task)) this.pushReady(task);
+      if (this.runQuietTurn(task, listening)) this.pushReady(task);
       if (this.stopsAfterTurn(slice)) return;
     }
   }
