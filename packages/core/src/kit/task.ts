@@ -52,8 +52,21 @@ export const TaskBit = {
 
 const STOPPING = TaskBit.StopCancel | TaskBit.StopFail;
 
-/** What few tasks need: made on first use (a stop, a promise, a signal read, an external signal). */
+/** An `await ctx.yield()` waiting for its task's next turn: exactly one of the two is called. */
+export interface Turn {
+  readonly onTurn: () => void;
+  readonly onCancel: (error: unknown) => void;
+}
+
+/**
+ * What few tasks need: made on first use (a stop, a promise, a signal read, an external
+ * signal, and for a `SteppedTask` its timing and its `await ctx.yield()` turns).
+ */
 class TaskExtras {
+  /** See `SteppedTask.spawnedAt` (one task in sixteen is timed). */
+  spawnedAt: number | undefined = undefined;
+  /** See `SteppedTask.turns` (async bodies only). */
+  turns: Turn[] | undefined = undefined;
   stopReason: unknown = undefined;
   promise: Promise<unknown> | undefined = undefined;
   resolvePromise: ((value: unknown) => void) | undefined = undefined;
@@ -101,7 +114,8 @@ export class Task<T = unknown> implements TaskHandle<T> {
   private value: unknown = undefined;
   /** `onFulfilled, onRejected` pairs, flat, of executors joined to this task. */
   private waiters: ((value: unknown) => void)[] | undefined = undefined;
-  private extras: TaskExtras | undefined = undefined;
+  /** What few tasks need, made on first use ({@link Task.more}). */
+  protected extras: TaskExtras | undefined = undefined;
 
   constructor(owner: TaskOwner, parent: Task | undefined, options: SpawnOptions | undefined) {
     this.id = processState.nextTaskId++;
@@ -143,7 +157,8 @@ export class Task<T = unknown> implements TaskHandle<T> {
     else this.bits &= ~TaskBit.Observed;
   }
 
-  private more(): TaskExtras {
+  /** The side object of what few tasks need, made now if it was not. */
+  protected more(): TaskExtras {
     return (this.extras ??= new TaskExtras());
   }
 
