@@ -122,7 +122,7 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
    */
   begin(task: T, body: Spawnable, args: readonly unknown[]): void {
     task.coroutine = new Coroutine(body, args, task.context, this.instructions);
-    task.reference = isTaskReference(body);
+    if (isTaskReference(body)) task.reference = true;
     if (this.asyncContext) task.scope = new AsyncResource('spindle.task', { requireManualDestroy: true });
   }
 
