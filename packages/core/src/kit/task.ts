@@ -80,6 +80,13 @@ class TaskExtras {
 const noop = (): void => undefined;
 
 /**
+ * Where a delivery to subscribers is queued: a reaction to a settled promise runs as a
+ * microtask in the async context of the code that queued it, as a `queueMicrotask`
+ * callback does, without the `AsyncResource` and bound function Node makes for each of those.
+ */
+const resolved = Promise.resolve();
+
+/**
  * One task's lifecycle, shared by every executor: identity, state, the awaitable handle,
  * the abort signal, structured children, cancellation and settlement. Executors decide
  * only when and where its steps run.
@@ -217,7 +224,7 @@ export class Task<T = unknown> implements TaskHandle<T> {
   subscribe(onFulfilled: (value: T) => void, onRejected: (error: unknown) => void): void {
     this.bits |= TaskBit.Observed;
     if (isSettledState(this.state)) {
-      queueMicrotask(() => {
+      void resolved.then(() => {
         this.deliver(onFulfilled, onRejected);
       });
       return;
@@ -330,7 +337,7 @@ export class Task<T = unknown> implements TaskHandle<T> {
     const waiters = this.waiters;
     if (waiters !== undefined) {
       this.waiters = undefined;
-      queueMicrotask(() => {
+      void resolved.then(() => {
         for (let i = 0; i < waiters.length; i += 2) {
           this.deliver(waiters[i] ?? noop, waiters[i + 1] ?? noop);
         }
