@@ -122,7 +122,7 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
    */
   begin(task: T, body: Spawnable, args: readonly unknown[]): void {
     task.coroutine = new Coroutine(body, args, task.context, this.instructions);
-    task.reference = isTaskReference(body);
+    if (isTaskReference(body)) task.reference = true;
     if (this.asyncContext) task.scope = new AsyncResource('spindle.task', { requireManualDestroy: true });
   }
 
@@ -440,18 +440,7 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
    */
   private park(task: T, awaited: unknown): void {
     task.parked = true;
-    let waiting = task.waiting;
-    if (waiting === undefined) {
-      const token = task.token;
-      waiting = task.waiting = new Waiting(
-        (value: unknown): void => {
-          this.wake(task, token, false, value);
-        },
-        (error: unknown): void => {
-          this.wake(task, token, true, error);
-        },
-      );
-    }
+    const waiting = (task.waiting ??= this.waitingFor(task, task.token));
     if (awaited instanceof Promise && Object.getPrototypeOf(awaited) === Promise.prototype) {
       waiting.awaiting = awaited;
       void awaited.then(waiting.onSettled, waiting.onFailed);
@@ -465,6 +454,18 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
       // called late, twice or synchronously, the task still resumes once, in a microtask.
       void Promise.resolve(awaited).then(waiting.onSettled, waiting.onFailed);
     }
+  }
+
+  /** A task's wake-up callbacks for `token`: made here, so that both share one small closure context. */
+  private waitingFor(task: T, token: number): Waiting {
+    return new Waiting(
+      (value: unknown): void => {
+        this.wake(task, token, false, value);
+      },
+      (error: unknown): void => {
+        this.wake(task, token, true, error);
+      },
+    );
   }
 
   private unpark(task: T): void {
