@@ -165,7 +165,7 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
     for (;;) {
       const task = this.takeReady();
       if (task === undefined) return;
-      if (task.bodyFinished) continue;
+      // A finished task (cancelled while queued) is skipped by runQuietTurn.
       if (this.runQuietTurn(task, listening)) this.pushReady(task);
       if (this.stopsAfterTurn(slice)) return;
     }

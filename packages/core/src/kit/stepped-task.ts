@@ -7,12 +7,17 @@ import type { Coroutine } from './coroutine.js';
 export type { Turn } from './task.js';
 
 /** {@link SteppedTask}'s flags, above core's own ({@link TaskBit}). */
-const SteppedBit = {
+export const SteppedBit = {
   Reference: TaskBit.Subclass,
   Parked: TaskBit.Subclass << 1,
   InterruptAfterStep: TaskBit.Subclass << 2,
   Held: TaskBit.Subclass << 3,
+  /** `turns` holds turns due. */
+  Turns: TaskBit.Subclass << 4,
 } as const;
+
+/** What sends a task's next piece of work off the drain's short path (see `Harness.runQuietTurn`). */
+export const OFF_QUIET_PATH = TaskBit.Finished | SteppedBit.Turns;
 
 /**
  * A task whose body is stepped on this thread: what the {@link Harness} keeps for it.
@@ -50,8 +55,13 @@ export class SteppedTask<T = unknown> extends Task<T> {
   }
 
   set turns(turns: Turn[] | undefined) {
-    if (turns !== undefined) this.more().turns = turns;
-    else if (this.extras !== undefined) this.extras.turns = undefined;
+    if (turns !== undefined) {
+      this.more().turns = turns;
+      this.bits |= SteppedBit.Turns;
+    } else if (this.extras !== undefined) {
+      this.extras.turns = undefined;
+      this.bits &= ~SteppedBit.Turns;
+    }
   }
 
   /**

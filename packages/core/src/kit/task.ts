@@ -113,8 +113,12 @@ export class Task<T = unknown> implements TaskHandle<T> {
   state: TaskState = 'pending';
   /** Free for the owning executor's bookkeeping (a wake token, a queue position). */
   token = 0;
-  /** {@link TaskBit}s, and a subclass's own above them. */
-  protected bits = 0;
+  /**
+   * {@link TaskBit}s, and a subclass's own above them. Public for the kit's harness, which
+   * tests several in one load on every step; anyone else reads the named getters.
+   * @internal
+   */
+  bits = 0;
 
   private children: Set<Task> | undefined = undefined;
   // The body's value (or error) once it finished, then the outcome once the task settled.
