@@ -144,7 +144,8 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
     // With batch subscribers alone (a Recorder), the short path records each step straight
     // into the log: the general path's publishers are for object subscribers.
     const listening = __SPINDLE_EVENTS__ ? this.openEventWindow() : Listening.Nobody;
-    const quiet = listening <= Listening.Batch && this.quietTurns && !this.wholeStepInContext;
+    let quiet = this.quietTurns && !this.wholeStepInContext;
+    if (__SPINDLE_EVENTS__) quiet &&= listening <= Listening.Batch;
     try {
       // Two loops, not one with a branch per turn: each is compiled on its own, so V8's
       // budget of inlined bytecode goes to the path that runs (the quiet loop inlines the
