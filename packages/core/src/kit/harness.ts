@@ -13,14 +13,6 @@ import { Task } from './task.js';
 import type { TaskOwner } from './task.js';
 
 /**
- * Where a drain of the ready queue is queued as a microtask: a reaction to a settled promise
- * rather than `queueMicrotask`, which makes an `AsyncResource` and a bound function for
- * every callback so as to carry the caller's async context. A step enters its own task's
- * context, so the drain needs none.
- */
-export const settledPromise = Promise.resolve();
-
-/**
  * One step, called with the coroutine as `this`: `runInAsyncScope(fn, thisArg)` with no
  * further arguments spares the rest-parameter array a `(fn, undefined, coroutine)` call
  * makes on every step.

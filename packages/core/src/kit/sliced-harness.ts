@@ -1,4 +1,5 @@
-import { Harness, settledPromise } from './harness.js';
+import { Harness } from './harness.js';
+import { settledPromise } from './settled-promise.js';
 import { Listening } from './step-events.js';
 import type { HarnessOptions } from './harness-options.js';
 import type { SteppedTask } from './stepped-task.js';

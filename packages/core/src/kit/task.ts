@@ -11,6 +11,7 @@ import type { TaskHandle } from '../contract/task-handle.js';
 import type { SettledState, TaskState } from '../contract/task-state.js';
 import { isSettledState } from '../contract/task-state.js';
 import { processState } from '../shared/process-state.js';
+import { settledPromise } from './settled-promise.js';
 
 /**
  * The executor side of a task: what {@link Task} asks of the executor that owns it.
@@ -78,13 +79,6 @@ class TaskExtras {
 
 /** Rejections the task delivers elsewhere must not also surface as unhandled. */
 const noop = (): void => undefined;
-
-/**
- * Where a delivery to subscribers is queued: a reaction to a settled promise runs as a
- * microtask in the async context of the code that queued it, as a `queueMicrotask`
- * callback does, without the `AsyncResource` and bound function Node makes for each of those.
- */
-const resolved = Promise.resolve();
 
 /**
  * One task's lifecycle, shared by every executor: identity, state, the awaitable handle,
@@ -228,7 +222,7 @@ export class Task<T = unknown> implements TaskHandle<T> {
   subscribe(onFulfilled: (value: T) => void, onRejected: (error: unknown) => void): void {
     this.bits |= TaskBit.Observed;
     if (isSettledState(this.state)) {
-      void resolved.then(() => {
+      void settledPromise.then(() => {
         this.deliver(onFulfilled, onRejected);
       });
       return;
@@ -341,7 +335,7 @@ export class Task<T = unknown> implements TaskHandle<T> {
     const waiters = this.waiters;
     if (waiters !== undefined) {
       this.waiters = undefined;
-      void resolved.then(() => {
+      void settledPromise.then(() => {
         for (let i = 0; i < waiters.length; i += 2) {
           this.deliver(waiters[i] ?? noop, waiters[i + 1] ?? noop);
         }
