@@ -1,6 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { channelNames } from '@spindle/core';
 import type { TaskEvent } from '@spindle/core';
 import { forEachTaskEvent, subscribeTaskEventStream } from '@spindle/core/events';
@@ -8,9 +9,11 @@ import { RoundRobinExecutor } from '@spindle/round-robin';
 import type { RoundRobinExecutor as RoundRobinClass } from '@spindle/round-robin';
 import { TrampolineExecutor } from '@spindle/trampoline';
 import { describe, expect, it } from 'vitest';
-import { BUILDS_ROOT, coreBuildOptions, coreBuilds, coreDir, coreEntryFiles, readBuild } from '../src/builds/core-builds.js';
+import { BUILDS_ROOT, checkSameAsInstalled, coreBuilds, coreDir, coreEntryFiles, readBuild, readCoreBuild } from '../src/builds/core-builds.js';
 import { STEPPING_MODULES, eventCodeInKit } from '../src/builds/event-code-scan.js';
 import { roundRobinBuild, trampolineBuild } from '../src/builds/executor-builds.js';
+import { differingFiles } from '../src/builds/same-build.js';
+import { esmBuildOptions, esmConfigItem } from '../src/builds/tsup-options.js';
 import { one } from '../src/workloads/coroutines.js';
 import { Countdown } from '../src/workloads/state-machines.js';
 import { trampolineWorkloads } from '../src/workloads/trampoline-workloads.js';
@@ -41,29 +44,75 @@ async function kindsDuring(run: () => Promise<unknown>): Promise<string[]> {
   return kinds;
 }
 
-/** Calls into the event machinery, as they read in the build (a call, not a declaration). */
-const EVENT_CALLS: readonly RegExp[] = [
-  /\.publishStep\(/,
-  /\.publishSuspend\(/,
-  /\.publishSettle\(/,
-  /\.recordFinish\(/,
-  /\.recordWokenStep\(/,
-  /\.eventLog\.stepped\(/,
-  /\.eventLog\.steppedOn\(/,
-  /\.eventLog\.expectWindow\(/,
-  /(?<!function )\bpublishSpawn\(/,
-];
+/** Core's own tsup config (its default export), as its `build` script reads it. */
+async function coreTsupConfig(): Promise<unknown> {
+  return ((await import(pathToFileURL(path.join(coreDir(), 'tsup.config.ts')).href)) as { default: unknown }).default;
+}
+
+/**
+ * How many times each method of the event machinery ran during `run`, on the build of core
+ * in `dir`: every method of its event log (`TaskEventLog` and the batch log under it) and
+ * of the kit's `StepEvents` (who listens, event windows, the general-path publishers), and
+ * the settle publisher of its tasks. Read from the code that runs, not from its text.
+ */
+async function eventMethodCalls(dir: string, run: () => Promise<unknown>): Promise<Map<string, number>> {
+  const kit = (await import(pathToFileURL(path.join(dir, 'kit.js')).href)) as { StepEvents: { prototype: object }; Task: { prototype: object } };
+  const events = (await import(pathToFileURL(path.join(dir, 'events.js')).href)) as { TaskEventLog: { prototype: object } };
+  const logPrototype = events.TaskEventLog.prototype;
+  const targets: [string, object, readonly string[] | undefined][] = [
+    ['TaskEventLog', logPrototype, undefined],
+    ['BatchLog', Object.getPrototypeOf(logPrototype) as object, undefined],
+    ['StepEvents', kit.StepEvents.prototype, undefined],
+    ['Task', kit.Task.prototype, ['publishSettle']],
+  ];
+  const calls = new Map<string, number>();
+  const restore: (() => void)[] = [];
+  for (const [owner, prototype, only] of targets) {
+    for (const name of only ?? Object.getOwnPropertyNames(prototype)) {
+      const descriptor = Object.getOwnPropertyDescriptor(prototype, name);
+      const original: unknown = descriptor?.value;
+      if (name === 'constructor' || descriptor === undefined || typeof original !== 'function') continue;
+      const key = `${owner}.${name}`;
+      Object.defineProperty(prototype, name, {
+        ...descriptor,
+        value: function (this: unknown, ...args: unknown[]): unknown {
+          calls.set(key, (calls.get(key) ?? 0) + 1);
+          return Reflect.apply(original, this, args);
+        },
+      });
+      restore.push(() => {
+        Object.defineProperty(prototype, name, descriptor);
+      });
+    }
+  }
+  try {
+    await run();
+  } finally {
+    for (const undo of restore) undo();
+  }
+  return calls;
+}
 
 describe('core built with events and without', () => {
-  it('is built with the same settings but for __SPINDLE_EVENTS__, dead code removed and names kept', () => {
-    const { define: withDefine, ...withEvents } = coreBuildOptions('/core', true, '/out');
-    const { define: withoutDefine, ...withoutEvents } = coreBuildOptions('/core', false, '/out');
+  it("is built by core's own tsup with its own config, the two builds differing only in __SPINDLE_EVENTS__", async () => {
+    const config = await coreTsupConfig();
+    const item = esmConfigItem(config);
+    const { define: withDefine, ...withEvents } = esmBuildOptions(config, true, '/out');
+    const { define: withoutDefine, ...withoutEvents } = esmBuildOptions(config, false, '/out');
     expect(withoutEvents).toEqual(withEvents);
-    expect(withDefine).toEqual({ __SPINDLE_EVENTS__: 'true' });
-    expect(withoutDefine).toEqual({ __SPINDLE_EVENTS__: 'false' });
-    expect(withEvents).toMatchObject({ bundle: true, splitting: true, format: 'esm', minifySyntax: true });
-    expect(withEvents).not.toHaveProperty('minifyIdentifiers');
-    expect(withEvents).not.toHaveProperty('minifyWhitespace');
+    expect(withDefine).toEqual({ ...(item.define as object), __SPINDLE_EVENTS__: 'true' });
+    expect(withoutDefine).toEqual({ ...(item.define as object), __SPINDLE_EVENTS__: 'false' });
+    // Core's config item as it is, but where it writes and three settings that write no JavaScript.
+    const { define: itemDefine, ...rest } = item;
+    expect(itemDefine).toMatchObject({ __SPINDLE_EVENTS__: 'true' });
+    expect(withEvents).toEqual({ ...rest, outDir: '/out', dts: false, silent: true, config: false });
+    expect(withEvents).toMatchObject({ format: 'esm', splitting: true });
+  });
+
+  it("refuses a tsup config without one ES module build or without the event switch", () => {
+    expect(() => esmConfigItem([{ format: 'cjs', define: { __SPINDLE_EVENTS__: 'true' } }])).toThrow(/0 ES module builds/);
+    expect(() => esmConfigItem({ format: ['esm', 'cjs'] })).toThrow(/defines no __SPINDLE_EVENTS__/);
+    expect(esmConfigItem({ format: ['esm', 'cjs'], define: { __SPINDLE_EVENTS__: 'true' } })).toEqual({ format: ['esm', 'cjs'], define: { __SPINDLE_EVENTS__: 'true' } });
   });
 
   it("builds every entry point core exports, under their exported file names", () => {
@@ -80,11 +129,24 @@ describe('core built with events and without', () => {
     for (const dir of [builds.withEvents, builds.withoutEvents]) {
       expect(path.dirname(path.dirname(dir))).toBe(BUILDS_ROOT);
       expect(readdirSync(dir)).toEqual(expect.arrayContaining(['index.js', 'kit.js', 'events.js', 'round-robin.js', 'trampoline.js']));
+      // ES module scope, as core's package is: a loader must not turn the files into CommonJS.
+      expect(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'))).toMatchObject({ type: 'module' });
     }
     expect(path.dirname(builds.withEvents)).toBe(path.dirname(builds.withoutEvents));
   });
 
-  it("has no event code left in the kit without events, and event code in every stepping module with them", async () => {
+  it('with events, runs the same JavaScript as core as installed; without, differs from it', async () => {
+    const builds = await coreBuilds();
+    expect(() => {
+      checkSameAsInstalled(coreDir(), builds.withEvents);
+    }).not.toThrow();
+    const installed = readCoreBuild(path.join(coreDir(), 'dist'));
+    expect([...installed.keys()]).toEqual(expect.arrayContaining(['index.js', 'kit.js', 'events.js']));
+    expect(differingFiles(installed, readCoreBuild(builds.withEvents))).toEqual([]);
+    expect(differingFiles(installed, readCoreBuild(builds.withoutEvents))).not.toEqual([]);
+  });
+
+  it("has no live event code left in the kit without events, and event code in every stepping module with them", async () => {
     const builds = await coreBuilds();
     const withEvents = readBuild(builds.withEvents);
     const withoutEvents = readBuild(builds.withoutEvents);
@@ -93,12 +155,28 @@ describe('core built with events and without', () => {
     expect(new Set(found.map((reference) => reference.module))).toEqual(new Set(STEPPING_MODULES));
     const names = found.map((reference) => reference.name);
     for (const name of ['eventLog', 'publishStep', 'publishSuspend', 'publishWake', 'publishSettle', 'publishSpawn', 'openEventWindow', 'recordFinish']) expect(names).toContain(name);
-    // The same read as text, without the scan: calls into the event log and the publishers.
-    const text = (files: ReadonlyMap<string, string>): string => [...files.values()].join('\n');
-    for (const call of EVENT_CALLS) {
-      expect(text(withEvents)).toMatch(call);
-      expect(text(withoutEvents)).not.toMatch(call);
-    }
+  });
+
+  it('runs no method of the event machinery without events; with them, nothing subscribed, only the checks of who listens', async () => {
+    const builds = await coreBuilds();
+    const program = async (events: boolean): Promise<Map<string, number>> => {
+      const dir = events ? builds.withEvents : builds.withoutEvents;
+      const { RoundRobinExecutor: Executor } = (await import(pathToFileURL(path.join(dir, 'round-robin.js')).href)) as { RoundRobinExecutor: typeof RoundRobinExecutor };
+      const ex = new Executor({ label: `calls:${String(events)}` });
+      const resolved = Promise.resolve();
+      function* awaiting(): Generator<Promise<void>, number> {
+        for (let i = 0; i < 5; i++) yield resolved;
+        return 5;
+      }
+      const calls = await eventMethodCalls(dir, () => Promise.all([ex.spawn(new Countdown(5)), ex.spawn(awaiting)]));
+      await ex.close();
+      return calls;
+    };
+    expect(new Map(await program(false))).toEqual(new Map());
+    const withEvents = await program(true);
+    // A drain opens and closes a window after asking who listens; a wake outside a drain is offered to its publisher.
+    for (const method of ['StepEvents.openEventWindow', 'StepEvents.listeners', 'BatchLog.close', 'StepEvents.publishWake']) expect(withEvents.get(method)).toBeGreaterThan(0);
+    for (const method of ['StepEvents.publishStep', 'StepEvents.publishSuspend', 'Task.publishSettle', 'TaskEventLog.stepped', 'TaskEventLog.spawned']) expect(withEvents.has(method)).toBe(false);
   });
 });
 

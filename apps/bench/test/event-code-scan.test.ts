@@ -42,6 +42,48 @@ function spawnHere(shell, task) {
     ]);
   });
 
+  it('skips dead code as tsup writes a constant condition: if (false), if (true) … else, false && …, after a return that always runs', () => {
+    const harness = `var Harness = class extends StepEvents {
+  stepHere(task, first) {
+    if (false) this.publishStep(task, first);
+    if (true) task.state = "running";
+    else this.eventLog.stepped(1, task.id);
+    const quiet = false && this.openEventWindow() === Listening.Nobody;
+    const who = true ? Listening.Nobody : Listening.Batch;
+    if (task.ready) {
+      if (true) {
+        this.step(task);
+        return;
+      }
+      this.stepWokenListened(task);
+      return;
+    }
+    if (false) {
+      this.publishWake(task);
+    } else {
+      this.schedule(task);
+    }
+  }
+};`;
+    expect(eventCodeInKit(bundle(['src/kit/step-events.ts', stepEvents], ['src/kit/harness.ts', harness]))).toEqual([]);
+  });
+
+  it('still sees event code under a condition that is not constant, or after a return that may not run', () => {
+    const harness = `var Harness = class extends StepEvents {
+  stepHere(task) {
+    if (task.ready) {
+      if (task.quiet) {
+        return;
+      }
+      this.publishWake(task);
+    }
+    if (false) return;
+    this.eventLog.between();
+  }
+};`;
+    expect(eventCodeInKit(bundle(['src/kit/harness.ts', harness])).map((reference) => reference.name)).toEqual(['publishWake', 'eventLog']);
+  });
+
   it('looks only at the kit: the events modules are the event machinery', () => {
     const files = bundle(['src/events/event-stream.ts', 'function publishTaskEvent(event) {\n  channels.spawn.hasSubscribers && batchChannel.publish(event);\n}']);
     expect(eventCodeInKit(files)).toEqual([]);

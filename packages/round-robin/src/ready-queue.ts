@@ -101,6 +101,10 @@ export class ReadyQueue<T extends Slotted> implements Lane<T> {
     return item;
   }
 
+  peek(): T | undefined {
+    return this.count === 0 ? undefined : this.table.items[this.ring[this.head] ?? -1];
+  }
+
   private grow(): void {
     const old = this.ring;
     const size = old.length * 2;

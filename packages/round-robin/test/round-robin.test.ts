@@ -123,6 +123,57 @@ describe('round-robin bodies', () => {
     await ex.close();
   });
 
+  it('keeps strict round-robin order when several async bodies wait for turns in a row, between generators', async () => {
+    const ex = new RoundRobinExecutor();
+    const log: string[] = [];
+    const asyncBody = async (ctx: TaskContext, name: string): Promise<void> => {
+      for (let i = 0; i < 4; i++) {
+        log.push(`${name}${String(i)}`);
+        await ctx.yield();
+      }
+    };
+    const generator = function* (ctx: TaskContext, name: string): Generator<unknown, void> {
+      for (let i = 0; i < 4; i++) {
+        log.push(`${name}${String(i)}`);
+        yield ctx.yield();
+      }
+    };
+    await Promise.all([ex.spawn(asyncBody, ['a']), ex.spawn(asyncBody, ['b']), ex.spawn(generator, ['g']), ex.spawn(asyncBody, ['c']), ex.spawn(generator, ['h'])]);
+    const rounds = [0, 1, 2, 3].map((i) => ['a', 'b', 'g', 'c', 'h'].map((name) => `${name}${String(i)}`));
+    expect(log).toEqual(rounds.flat());
+    await ex.close();
+  });
+
+  it('cancels an async body waiting for its turn: its ctx.yield() rejects, and it runs no further', async () => {
+    const ex = new RoundRobinExecutor();
+    const log: string[] = [];
+    const target: { victim?: { cancel(reason: string): void } } = {};
+    const killer = ex.spawn(async (ctx: TaskContext) => {
+      for (let i = 0; i < 3; i++) {
+        log.push(`killer ${String(i)}`);
+        await ctx.yield();
+      }
+      target.victim?.cancel('stop');
+      log.push('killer cancelled victim');
+    });
+    const victim = ex.spawn(async (ctx: TaskContext) => {
+      for (let i = 0; ; i++) {
+        log.push(`victim ${String(i)}`);
+        try {
+          await ctx.yield();
+        } catch (error) {
+          log.push(`victim's yield rejected: ${ctx.signal.aborted ? 'aborted' : 'not aborted'}`);
+          throw error;
+        }
+      }
+    });
+    target.victim = victim;
+    await killer;
+    await expect(victim).rejects.toBeInstanceOf(TaskCancelledError);
+    expect(log).toEqual(['killer 0', 'victim 0', 'killer 1', 'victim 1', 'killer 2', 'victim 2', 'killer cancelled victim', "victim's yield rejected: aborted"]);
+    await ex.close();
+  });
+
   it('runs a task that cancels itself in the middle of a step to its cleanup', async () => {
     const ex = new RoundRobinExecutor();
     const log: string[] = [];

@@ -9,7 +9,7 @@ import type { Operation, OperationCall } from './operation.js';
  * understands it; see {@link taskContext}.
  */
 export class ContextCall {
-  /** @internal */
+  /** @internal Called as a method of the call (`call.run(ctx)`), so a subclass may keep its arguments in fields. */
   readonly run: (ctx: TaskContext) => unknown;
 
   constructor(run: (ctx: TaskContext) => unknown) {
@@ -35,6 +35,10 @@ export type Instruction = PromiseLike<unknown> | YieldPoint | Generator<unknown,
  * hands the instruction to the trampoline, its second returns the trampoline's answer.
  * An error the trampoline throws in passes through `throw()`, which notes the caller's
  * frame on the error's stack on the way.
+ *
+ * It is its own iterator result (`done`, `value`): `yield*` reads each result at once and
+ * passes it up unchanged, so two result objects per call (a spawn, a join, a wait) are
+ * spared.
  * @internal
  */
 export class Instruct<T> implements Operation<T>, Iterator<Instruction, T, unknown> {
@@ -43,6 +47,10 @@ export class Instruct<T> implements Operation<T>, Iterator<Instruction, T, unkno
   private iterated = false;
   /** The instruction went to the trampoline: the next `next()` carries its answer. */
   private handed = false;
+  /** The last result's `done`. */
+  done = false;
+  /** The last result's `value`: the instruction, then the answer. */
+  value: unknown = undefined;
 
   constructor(instruction: Instruction) {
     this.instruction = instruction;
@@ -55,9 +63,14 @@ export class Instruct<T> implements Operation<T>, Iterator<Instruction, T, unkno
   }
 
   next(answer?: unknown): IteratorResult<Instruction, T> {
-    if (this.handed) return { done: true, value: answer as T };
-    this.handed = true;
-    return { done: false, value: this.instruction };
+    if (this.handed) {
+      this.done = true;
+      this.value = answer;
+    } else {
+      this.handed = true;
+      this.value = this.instruction;
+    }
+    return this as unknown as IteratorResult<Instruction, T>;
   }
 
   throw(error: unknown): IteratorResult<Instruction, T> {

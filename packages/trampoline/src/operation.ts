@@ -28,15 +28,24 @@ export type OperationResult<O> = O extends Operation<infer R> ? R : O extends Pr
 export class OperationCall implements Iterator<Instruction, unknown, unknown> {
   readonly generator: Generator<unknown, unknown, unknown>;
   private handed = false;
+  /** The last result's `done` (it is its own iterator result, as `Instruct` is). */
+  done = false;
+  /** The last result's `value`: itself, then the callee's result. */
+  value: unknown = undefined;
 
   constructor(generator: Generator<unknown, unknown, unknown>) {
     this.generator = generator;
   }
 
   next(answer?: unknown): IteratorResult<Instruction, unknown> {
-    if (this.handed) return { done: true, value: answer };
-    this.handed = true;
-    return { done: false, value: this };
+    if (this.handed) {
+      this.done = true;
+      this.value = answer;
+    } else {
+      this.handed = true;
+      this.value = this;
+    }
+    return this as IteratorResult<Instruction, unknown>;
   }
 
   throw(error: unknown): IteratorResult<Instruction, unknown> {

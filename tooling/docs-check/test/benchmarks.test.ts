@@ -15,6 +15,8 @@ it('docs/benchmarks.md holds the table of apps/bench/results/latest.md and names
   expect(to).toBeGreaterThan(from);
   expect(page.slice(from + start.length, to), 'the table between the markers is apps/bench/results/latest.md, verbatim').toBe(read('apps/bench/results/latest.md'));
 
+  expect(read('apps/bench/results/latest.md'), 'the run of record is a full run, not one suite or case').toMatch(/^Made by `pnpm bench` at /);
+
   const latest = JSON.parse(read('apps/bench/results/latest.json')) as { generatedAt: string; commit: string };
   expect(page).toContain(`**${latest.generatedAt.slice(0, 10)} at commit \`${latest.commit.slice(0, 7)}\`**`);
 });

@@ -16,6 +16,12 @@ export interface Example {
   readonly blocks: readonly CodeBlock[];
   /** What `// prints:` lines, in every block of the example, say the run writes to stdout. */
   readonly prints: readonly string[];
+  /**
+   * A comment line of the program says it `runs until SIGTERM`: a process that serves until
+   * told to stop (a worker). It is run until it has printed its `// prints:` lines, then
+   * sent SIGTERM, and must exit 0.
+   */
+  readonly untilSigterm: boolean;
 }
 
 /** A block whose first line is `// file: <name>.ts` is a module of the next program. */
@@ -29,6 +35,9 @@ const NAMED_JAVASCRIPT = /^\/\/ file: [\w-]+\.mjs\s*$/;
 const VITEST_FILE = /^\/\/ test\/[\w.-]+/;
 const FENCE = /^```(\w*)[^\n]*$/;
 const PRINTS = /^\s*\/\/ prints: (.*)$/gm;
+const UNTIL_SIGTERM = /^\s*\/\/.*\bruns until SIGTERM\b/m;
+/** `./<name>.js`, as a block imports a module of the document: the `<name>`. */
+const LOCAL_IMPORT = /\bfrom '\.\/([\w-]+)\.js'/g;
 
 /**
  * Every fenced block of `markdown` whose info string is `ts` or `typescript`, and every
@@ -54,27 +63,60 @@ export function typeScriptBlocks(markdown: string): { source: string; line: numb
 /**
  * Groups a document's TypeScript blocks into examples. Named blocks (`// file: fib.ts`)
  * wait for the next unnamed block, the program (written as `main.ts`), and form one
- * example with it; named blocks left at the end of a document form one of their own,
- * whose last block runs. Blocks that are Vitest files for pack-check are left out.
+ * example with it; a later program, or a module of it, that imports `./fib.js` gets the
+ * latest `fib.ts` block before it too (a task module that several examples share). Named
+ * blocks left at the end of a document form one example of their own, whose last block
+ * runs. Blocks that are Vitest files for pack-check are left out.
  */
 export function examplesOf(markdown: string): Example[] {
   const examples: Example[] = [];
+  /** The latest named TypeScript block of each name, for the programs after it. */
+  const modules = new Map<string, CodeBlock>();
   let pending: CodeBlock[] = [];
   const finish = (): void => {
     if (pending.length === 0) return;
     const names = pending.map((block) => block.file);
     const twice = names.find((name, at) => names.indexOf(name) !== at);
     if (twice !== undefined) throw new Error(`line ${String(pending[0]?.line)}: two blocks of one example are both ${twice}`);
-    examples.push({ blocks: pending, prints: pending.flatMap((block) => [...block.source.matchAll(PRINTS)].map((match) => match[1] ?? '')) });
+    const blocks = [...shared(pending, modules), ...pending];
+    const program = pending.at(-1);
+    const untilSigterm = program !== undefined && UNTIL_SIGTERM.test(program.source);
+    const prints = blocks.flatMap((block) => [...block.source.matchAll(PRINTS)].map((match) => match[1] ?? ''));
+    if (untilSigterm && prints.length === 0) {
+      throw new Error(`line ${String(program.line)}: a program that runs until SIGTERM needs a // prints: line, to say when it is ready`);
+    }
+    examples.push({ blocks, prints, untilSigterm });
     pending = [];
   };
   for (const { source, line } of typeScriptBlocks(markdown)) {
     const first = source.slice(0, source.indexOf('\n'));
     if (VITEST_FILE.test(first)) continue;
     const named = NAMED.exec(first)?.[1];
-    pending.push({ file: named ?? 'main.ts', source, line });
+    const block = { file: named ?? 'main.ts', source, line };
+    pending.push(block);
     if (named === undefined) finish();
+    else if (named.endsWith('.ts')) modules.set(named, block);
   }
   finish();
   return examples;
+}
+
+/**
+ * The earlier named blocks that `blocks` import (`./<name>.js`) and do not hold, with
+ * those they import in turn, in the order the document has them.
+ */
+function shared(blocks: readonly CodeBlock[], modules: ReadonlyMap<string, CodeBlock>): CodeBlock[] {
+  const found = new Set<CodeBlock>();
+  const held = new Set(blocks.map((block) => block.file));
+  const visit = (block: CodeBlock): void => {
+    for (const match of block.source.matchAll(LOCAL_IMPORT)) {
+      const file = `${match[1] ?? ''}.ts`;
+      const module = modules.get(file);
+      if (held.has(file) || module === undefined || found.has(module)) continue;
+      found.add(module);
+      visit(module);
+    }
+  };
+  for (const block of blocks) visit(block);
+  return [...found].sort((a, b) => a.line - b.line);
 }

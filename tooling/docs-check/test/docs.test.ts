@@ -5,7 +5,7 @@ import type { Example } from './code-blocks.js';
 import { DOCUMENTS, RUN_ELSEWHERE, readDocument } from './documents.js';
 import { startBullmqWorker, startRedis } from './redis-and-worker.js';
 import type { Started } from './redis-and-worker.js';
-import { UserProject, runNode } from './user-project.js';
+import { UserProject, runNode, runUntilPrinted } from './user-project.js';
 
 interface Checked {
   readonly document: string;
@@ -23,17 +23,16 @@ const imports = (example: Example, name: string): boolean => example.blocks.some
 
 describe('the documentation examples', () => {
   let project: UserProject;
-  let redis: (Started & { url: string }) | undefined;
 
   beforeAll(() => {
     project = new UserProject();
     for (const entry of checked) {
-      const folder = `${entry.document.replace(/\.md$/, '').replace(/[/.]/g, '-')}/${String(entry.example.blocks[0]?.line)}`;
+      // Named by the program's line: examples that share a module begin with the same block.
+      const folder = `${entry.document.replace(/\.md$/, '').replace(/[/.]/g, '-')}/${String(entry.example.blocks.at(-1)?.line)}`;
       entry.dir = project.addExample(folder, entry.document, entry.example.blocks);
     }
   });
-  afterAll(async () => {
-    await redis?.stop();
+  afterAll(() => {
     project.remove();
   });
 
@@ -52,21 +51,24 @@ describe('the documentation examples', () => {
   it.each(checked.map((entry) => [where(entry), entry] as const))('%s runs in a fresh node process and prints what it says', async (_name, entry) => {
     const { example } = entry;
     const program = path.join(entry.dir, (example.blocks.at(-1)?.file ?? 'main.ts').replace(/\.ts$/, '.js'));
+    let redis: (Started & { url: string }) | undefined;
     let worker: Started | undefined;
     const env = { ...process.env };
-    if (imports(example, '@spindle/bullmq')) {
-      // As the reader does: a Redis, then a worker process started beside the program.
-      redis ??= await startRedis();
-      env.SPINDLE_REDIS_URL = redis.url;
-      worker = await startBullmqWorker(project.dir, redis.url);
-    }
     try {
-      const result = await runNode(program, entry.dir, env);
+      if (imports(example, '@spindle/bullmq')) {
+        // As the reader does: a Redis, then a worker process started beside the program. A
+        // Redis of its own, since an example may leave settings in it (a rate limit, kept jobs).
+        redis = await startRedis();
+        env.SPINDLE_REDIS_URL = redis.url;
+        worker = await startBullmqWorker(project.dir, redis.url);
+      }
+      const result = example.untilSigterm ? await runUntilPrinted(program, entry.dir, env, example.prints.length) : await runNode(program, entry.dir, env);
       expect(result.stderr, worker?.output()).toBe('');
       expect(result.code).toBe(0);
       if (example.prints.length > 0) expect(result.stdout.trimEnd().split('\n')).toEqual(example.prints);
     } finally {
       await worker?.stop();
+      await redis?.stop();
     }
   });
 });

@@ -17,6 +17,7 @@ export const DOCUMENTS: readonly string[] = [
   'packages/trampoline/README.md',
   'packages/conformance/README.md',
   'packages/pool/README.md',
+  'packages/bullmq/README.md',
 ];
 
 /**

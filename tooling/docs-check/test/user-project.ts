@@ -1,7 +1,7 @@
 // A throwaway project laid out as a user's would be: the packages under node_modules (links
 // to this repository's builds), the repository's strict compiler settings, and each
 // example in a folder of its own, its TypeScript beside the JavaScript Node runs.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,8 @@ export const PACKAGES = [
   '@spindle/bullmq',
   '@spindle/diagnostics',
   '@spindle/conformance',
+  // The bullmq README reads kept jobs with BullMQ's own Queue API.
+  'bullmq',
   '@types/node',
   // The pool README's TypeScript task modules: its workers register tsx.
   'tsx',
@@ -41,6 +43,36 @@ export function runNode(file: string, cwd: string, env: NodeJS.ProcessEnv = proc
     execFile(process.execPath, [file], { cwd, env, timeout: 90_000 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
       resolve({ code, signal: error?.signal ?? null, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * Runs `node file` in `cwd` as a process that serves until told to stop: once its stdout
+ * holds `lines` lines, sends it SIGTERM, and resolves however it then ends. One that never
+ * prints them is killed after 90 s (`signal` says so).
+ */
+export function runUntilPrinted(file: string, cwd: string, env: NodeJS.ProcessEnv, lines: number): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [file], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let told = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!told && stdout.split('\n').length > lines) {
+        told = true;
+        child.kill('SIGTERM');
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
     });
   });
 }

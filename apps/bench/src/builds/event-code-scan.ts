@@ -94,12 +94,63 @@ function isAssignedTo(node: ts.Node): boolean {
   return ts.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken;
 }
 
+/** `node` as a constant condition: `true` or `false` (as esbuild writes a folded `__SPINDLE_EVENTS__`), else `undefined`. */
+function constant(node: ts.Expression): boolean | undefined {
+  if (node.kind === ts.SyntaxKind.TrueKeyword) return true;
+  return node.kind === ts.SyntaxKind.FalseKeyword ? false : undefined;
+}
+
+/** Whether `statement` never completes normally: it returns or throws on every path (as far as constants tell). */
+function alwaysExits(statement: ts.Statement): boolean {
+  if (ts.isReturnStatement(statement) || ts.isThrowStatement(statement)) return true;
+  if (ts.isBlock(statement)) return statement.statements.some(alwaysExits);
+  if (ts.isIfStatement(statement)) {
+    const condition = constant(statement.expression);
+    const otherwise = statement.elseStatement;
+    if (condition === true) return alwaysExits(statement.thenStatement);
+    if (condition === false) return otherwise !== undefined && alwaysExits(otherwise);
+    return alwaysExits(statement.thenStatement) && otherwise !== undefined && alwaysExits(otherwise);
+  }
+  return false;
+}
+
+/**
+ * The children of `node` that can run, as a build without minification writes constant
+ * conditions: `if (false) …` keeps only its `else`, `if (true) …` only its `then`,
+ * `false && …`, `true || …` and `c ? … : …` on a constant lose their dead side, and the
+ * statements of a block after one that always returns or throws are dead (function
+ * declarations, hoisted, stay). V8 generates no bytecode for any of these.
+ */
+function liveChildren(node: ts.Node): readonly ts.Node[] {
+  if (ts.isIfStatement(node)) {
+    const condition = constant(node.expression);
+    if (condition === true) return [node.thenStatement];
+    if (condition === false) return node.elseStatement === undefined ? [] : [node.elseStatement];
+  } else if (ts.isConditionalExpression(node)) {
+    const condition = constant(node.condition);
+    if (condition !== undefined) return [condition ? node.whenTrue : node.whenFalse];
+  } else if (ts.isBinaryExpression(node)) {
+    const left = constant(node.left);
+    const operator = node.operatorToken.kind;
+    if ((left === false && operator === ts.SyntaxKind.AmpersandAmpersandToken) || (left === true && operator === ts.SyntaxKind.BarBarToken)) return [];
+  } else if (ts.isBlock(node) || ts.isCaseClause(node) || ts.isDefaultClause(node)) {
+    const exit = node.statements.findIndex(alwaysExits);
+    if (exit >= 0) return [...node.statements.slice(0, exit + 1), ...node.statements.slice(exit + 1).filter(ts.isFunctionDeclaration)];
+  }
+  const children: ts.Node[] = [];
+  ts.forEachChild(node, (child) => {
+    children.push(child);
+  });
+  return children;
+}
+
 /**
  * Every use of event code in the kit's part of a build of core (the modules under
  * `src/kit/`, found by the comments esbuild puts before each module's code), outside the
- * bodies of {@link EVENT_ONLY_MEMBERS}. A build with `__SPINDLE_EVENTS__` false and dead
- * code removed has none: its steps, wakes, drains, spawns and settlements never reach the
- * event machinery, and the members that would are left with no caller.
+ * bodies of {@link EVENT_ONLY_MEMBERS} and outside dead code (see {@link liveChildren}). A
+ * build with `__SPINDLE_EVENTS__` false has none: its steps, wakes, drains, spawns and
+ * settlements never reach the event machinery, and the members that would are left with
+ * no caller.
  * @param files the build's JavaScript files, by name
  */
 export function eventCodeInKit(files: ReadonlyMap<string, string>): EventReference[] {
@@ -122,7 +173,7 @@ export function eventCodeInKit(files: ReadonlyMap<string, string>): EventReferen
       } else if (ts.isPropertyAccessExpression(node) && node.expression.getText(source) === 'Listening' && node.name.text !== 'Nobody') {
         note(node, node.getText(source));
       }
-      ts.forEachChild(node, visit);
+      for (const child of liveChildren(node)) visit(child);
     };
     visit(source);
   }

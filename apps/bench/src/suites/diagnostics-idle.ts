@@ -11,18 +11,19 @@ import { trampolineCases, trampolineSuite } from './trampoline.js';
 import type { TrampolineSide } from './trampoline.js';
 
 /**
- * The three subjects of an idle case: the executor's build on core built from its sources
- * with `__SPINDLE_EVENTS__` false, no event code at all (the baseline); the same on core
- * built the same way with it true, nothing subscribed (the focus: its ratio is the idle
- * cost); and the packages as installed, a control (core's published build, neither built
- * nor loaded the way the other two are). See `src/builds/`.
+ * The three subjects of an idle case: the executor's build on core built by its own tsup
+ * and config with `__SPINDLE_EVENTS__` false, no live event code (the baseline); the same
+ * on core built the same way with it true, nothing subscribed, which is checked to be the
+ * same JavaScript as core's installed build (the focus: its ratio is the idle cost); and
+ * the packages as installed, a control (the same code as the focus, loaded from the
+ * workspace as users load it). See `src/builds/`.
  */
 function idleSubjects(packageName: 'round-robin' | 'trampoline'): { without: string; with: string; built: string } {
   return { without: `spindle/${packageName}-without-events`, with: `spindle/${packageName}-with-events`, built: `spindle/${packageName}` };
 }
 
-const WITHOUT_RUNS = 'on core built with __SPINDLE_EVENTS__ false: no event code';
-const WITH_RUNS = 'on core built the same way with __SPINDLE_EVENTS__ true, nothing subscribed';
+const WITHOUT_RUNS = 'on core built by its tsup config with __SPINDLE_EVENTS__ false: no event code';
+const WITH_RUNS = 'on core built the same way with __SPINDLE_EVENTS__ true (its installed code), nothing subscribed';
 const BUILT_RUNS = 'as installed, nothing subscribed';
 /** How an idle case's description ends. */
 const VERSUS = 'nothing subscribed: core built without event code vs with it';

@@ -26,13 +26,35 @@ function settledHeap(): number {
   return process.memoryUsage().heapUsed;
 }
 
-/** Lets every started task reach its park: a spawn's first step runs in a microtask or an immediate. */
-function parkedNow(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/** Turns of the event loop a case may take to park its tasks before the suite gives up. */
+const MOST_TURNS = 100_000;
+
+/**
+ * Lets every started task reach its park: a spawn's first step runs in a microtask or an
+ * immediate, and an executor steps a backlog of 100,000 first steps over many time slices
+ * (one per turn of the event loop), so it waits until `parked()` says so.
+ * @throws Error when the tasks have not parked within {@link MOST_TURNS} turns
+ */
+async function parkedNow(parked: () => boolean): Promise<void> {
+  for (let turn = 0; turn < MOST_TURNS; turn++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (parked()) return;
+  }
+  throw new Error(`bench memory: tasks still not parked after ${String(MOST_TURNS)} turns of the event loop`);
 }
 
+const always = (): boolean => true;
+
 /** A case's runs as subjects: each parks `count` tasks, and its first run (the runner's check) also weighs them. */
-function parkingSubject(subject: string, runs: string, count: number, park: (gate: Promise<number>) => Parked, weights: Map<string, number>, dispose?: () => Promise<void>): Subject {
+function parkingSubject(
+  subject: string,
+  runs: string,
+  count: number,
+  park: (gate: Promise<number>) => Parked,
+  weights: Map<string, number>,
+  dispose?: () => Promise<void>,
+  allParked: () => boolean = always,
+): Subject {
   return {
     subject,
     runs,
@@ -44,7 +66,7 @@ function parkingSubject(subject: string, runs: string, count: number, park: (gat
       const weigh = !weights.has(subject);
       const before = weigh ? settledHeap() : 0;
       const parked = park(gate);
-      await parkedNow();
+      await parkedNow(allParked);
       if (weigh) weights.set(subject, (settledHeap() - before) / count);
       resolve(1);
       return parked.join();
@@ -75,6 +97,7 @@ function parkedCase(count: number): BenchCase {
         (gate) => parkTrampoline((trampoline ??= new TrampolineExecutor({ label: 'bench:parked' })), count, gate),
         weights,
         () => trampoline?.close() ?? Promise.resolve(),
+        () => trampoline?.stats.ready === 0,
       ),
       parkingSubject(
         spindleSubject('@spindle/round-robin'),
@@ -83,6 +106,7 @@ function parkedCase(count: number): BenchCase {
         (gate) => parkRoundRobin((roundRobin ??= new RoundRobinExecutor({ label: 'bench:parked' })), count, gate),
         weights,
         () => roundRobin?.close() ?? Promise.resolve(),
+        () => roundRobin?.stats.ready === 0,
       ),
       parkingSubject('co', 'co(function*), `yield gate`', count, (gate) => parkCo(count, gate), weights),
       parkingSubject('effect', 'Effect.runFork(Effect.gen), `yield* Effect.promise(() => gate)`', count, (gate) => parkEffect(count, gate), weights),

@@ -72,6 +72,9 @@ export type InstructionHandler = (yielded: unknown, coroutine: Coroutine, ctx: T
  */
 const CHAIN_BUDGET = 4096;
 
+/** What a started body's arguments become: one shared empty array, not a new one per task. */
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
+
 /**
  * Steps any task body one yield point at a time, the one mechanism every executor shares.
  * A body is stepped on the heap: no step nests inside another, so a task of a million
@@ -209,7 +212,7 @@ export class Coroutine {
   private end(): void {
     this.mode = Mode.Ended;
     this.target = undefined;
-    this.args = [];
+    this.args = NO_ARGS;
     this.frames = undefined;
   }
 
@@ -232,7 +235,7 @@ export class Coroutine {
     } catch (error) {
       return this.fail(error);
     }
-    this.args = [];
+    this.args = NO_ARGS;
     if (isGenerator(result)) {
       this.mode = Mode.Generator;
       this.target = result;

@@ -119,6 +119,10 @@ export abstract class ExecutorShell<T extends SteppedTask = SteppedTask> extends
     return this.readyLanes.size;
   }
 
+  protected override peekReady(): T | undefined {
+    return this.readyLanes.peek();
+  }
+
   /** A ready task of a higher priority outranks `task` (for `stepOnWake`). */
   protected override outranked(task: T): boolean {
     return this.readyLanes.outranks(task.priority);

@@ -6,19 +6,11 @@ import { assertCloneable } from './cloneable.js';
 import { Coroutine, Interrupt, Step } from './coroutine.js';
 import type { InstructionHandler, StepOutcome } from './coroutine.js';
 import type { HarnessOptions } from './harness-options.js';
-import { Waiting } from './stepped-task.js';
+import { OFF_QUIET_PATH, SteppedBit, Waiting } from './stepped-task.js';
 import type { SteppedTask } from './stepped-task.js';
 import { Listening, StepEvents } from './step-events.js';
 import { Task } from './task.js';
 import type { TaskOwner } from './task.js';
-
-/**
- * Where a drain of the ready queue is queued as a microtask: a reaction to a settled promise
- * rather than `queueMicrotask`, which makes an `AsyncResource` and a bound function for
- * every callback so as to carry the caller's async context. A step enters its own task's
- * context, so the drain needs none.
- */
-export const settledPromise = Promise.resolve();
 
 /**
  * One step, called with the coroutine as `this`: `runInAsyncScope(fn, thisArg)` with no
@@ -122,7 +114,7 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
    */
   begin(task: T, body: Spawnable, args: readonly unknown[]): void {
     task.coroutine = new Coroutine(body, args, task.context, this.instructions);
-    task.reference = isTaskReference(body);
+    if (isTaskReference(body)) task.reference = true;
     if (this.asyncContext) task.scope = new AsyncResource('spindle.task', { requireManualDestroy: true });
   }
 
@@ -161,29 +153,35 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
   }
 
   /**
-   * {@link Harness.runTurn} for a drain with nobody listening to events and no whole steps
-   * in context (see `wholeStepInContext`): a started task's step with the common outcome,
+   * {@link Harness.runTurn} for a drain with nobody listening to events, or batch
+   * subscribers alone, and no whole steps in context (see `wholeStepInContext`): a started
+   * task's step with the common outcome,
    * a yield, on a path of its own, short enough to be inlined into the drain; a first
    * step and every other outcome go the general way. The round-robin's state-machine step
    * lost a fifth of its speed when it went through the general path alone (in the bench's
-   * own processes).
+   * own processes). A task whose body has finished (cancelled while it was queued) is
+   * skipped.
+   * @param listening who listens in this drain's window: `Listening.Nobody` or `Listening.Batch`
    * @returns true when the task yielded and the caller, the drain, must queue it again
    */
-  protected runQuietTurn(task: T): boolean {
+  protected runQuietTurn(task: T, listening: number = Listening.Nobody): boolean {
     const scope = task.scope;
     const coroutine = task.coroutine;
-    if (task.turns !== undefined || scope === undefined || coroutine === undefined || task.state === 'pending') {
-      this.runTurn(task);
+    // Flags tested in one load, not through their getters: V8's budget of inlined bytecode
+    // is needed for the step (the context entry) in the drain it is inlined into.
+    if ((task.bits & OFF_QUIET_PATH) !== 0 || task.state === 'pending' || scope === undefined || coroutine === undefined) {
+      if (!task.bodyFinished) this.runTurn(task);
       return false;
     }
     task.state = 'running';
     this.steps++;
     const outcome = scope.runInAsyncScope(runStep, coroutine);
-    if (outcome !== Step.Yield || task.interruptAfterStep) {
-      this.afterStep(task, coroutine, outcome, false, Listening.Nobody);
+    if (outcome !== Step.Yield || (task.bits & SteppedBit.InterruptAfterStep) !== 0) {
+      this.afterStep(task, coroutine, outcome, false, listening);
       return false;
     }
     task.state = 'suspended';
+    if (__SPINDLE_EVENTS__ && listening === Listening.Batch) this.eventLog.stepped(TaskEventCode.ResumeYield, task.id);
     return true;
   }
 
@@ -311,7 +309,13 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
     }
   }
 
-  /** An `async` body awaited `ctx.yield()`: its turn comes when the task is next taken from the ready queue. */
+  /**
+   * An `async` body awaited `ctx.yield()`: its turn comes when the task is next taken from
+   * the ready queue. A drain may give the turns of several tasks in a row before their
+   * continuations run (in the same order): a task cancelled by a continuation that ran
+   * before its own, whose turn was already given, runs on to its next `ctx.yield()`, which
+   * rejects with the cancellation.
+   */
   turn(task: Task, onTurn: () => void, onCancel: (error: unknown) => void): void {
     const own = this.own(task);
     if (own.stopping) {
@@ -431,18 +435,7 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
    */
   private park(task: T, awaited: unknown): void {
     task.parked = true;
-    let waiting = task.waiting;
-    if (waiting === undefined) {
-      const token = task.token;
-      waiting = task.waiting = new Waiting(
-        (value: unknown): void => {
-          this.wake(task, token, false, value);
-        },
-        (error: unknown): void => {
-          this.wake(task, token, true, error);
-        },
-      );
-    }
+    const waiting = (task.waiting ??= this.waitingFor(task, task.token));
     if (awaited instanceof Promise && Object.getPrototypeOf(awaited) === Promise.prototype) {
       waiting.awaiting = awaited;
       void awaited.then(waiting.onSettled, waiting.onFailed);
@@ -456,6 +449,18 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
       // called late, twice or synchronously, the task still resumes once, in a microtask.
       void Promise.resolve(awaited).then(waiting.onSettled, waiting.onFailed);
     }
+  }
+
+  /** A task's wake-up callbacks for `token`: made here, so that both share one small closure context. */
+  private waitingFor(task: T, token: number): Waiting {
+    return new Waiting(
+      (value: unknown): void => {
+        this.wake(task, token, false, value);
+      },
+      (error: unknown): void => {
+        this.wake(task, token, true, error);
+      },
+    );
   }
 
   private unpark(task: T): void {

@@ -2,6 +2,8 @@
 export interface Lane<T> {
   push(item: T): void;
   shift(): T | undefined;
+  /** The item `shift` would take, left in place. */
+  peek(): T | undefined;
   readonly size: number;
 }
 
@@ -50,6 +52,11 @@ export class PriorityLanes<T extends { readonly priority: number }> {
     return this.lanes.length === 1 ? this.normal.shift() : this.shiftHighest();
   }
 
+  /** The item {@link PriorityLanes.shift} would take, left in place. */
+  peek(): T | undefined {
+    return this.lanes.length === 1 ? this.normal.peek() : this.peekHighest();
+  }
+
   /** True if a ready entry has a higher priority than `priority`: a task of that priority should not step before it. */
   outranks(priority: number): boolean {
     if (this.lanes.length === 1) return priority < 0 && this.normal.size > 0;
@@ -64,6 +71,13 @@ export class PriorityLanes<T extends { readonly priority: number }> {
     let size = 0;
     for (const lane of this.lanes) size += lane.size;
     return size;
+  }
+
+  private peekHighest(): T | undefined {
+    for (const lane of this.lanes) {
+      if (lane.size > 0) return lane.peek();
+    }
+    return undefined;
   }
 
   private shiftHighest(): T | undefined {

@@ -1,4 +1,5 @@
-import { Harness, settledPromise } from './harness.js';
+import { Harness } from './harness.js';
+import { settledPromise } from './settled-promise.js';
 import { Listening } from './step-events.js';
 import type { HarnessOptions } from './harness-options.js';
 import type { SteppedTask } from './stepped-task.js';
@@ -61,6 +62,15 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
 
   /** Entries in the ready queue. */
   protected abstract readyCount(): number;
+
+  /**
+   * Policy: the task {@link SlicedHarness.takeReady} would take next, left in place, if the
+   * queue can tell cheaply; default `undefined` (unknown). Knowing it lets a drain give the
+   * turns of several `await ctx.yield()` in a row before their bodies' microtasks run.
+   */
+  protected peekReady(): T | undefined {
+    return undefined;
+  }
 
   /**
    * With `stepOnWake`: true when a ready task should step before `task` (a higher
@@ -132,12 +142,16 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
     slice.enter();
     this.draining = true;
     // One window per drain: with a batch subscriber, the drain's events go out as one batch.
-    const quiet = (!__SPINDLE_EVENTS__ || this.openEventWindow() === Listening.Nobody) && this.quietTurns && !this.wholeStepInContext;
+    // With batch subscribers alone (a Recorder), the short path records each step straight
+    // into the log: the general path's publishers are for object subscribers.
+    const listening = __SPINDLE_EVENTS__ ? this.openEventWindow() : Listening.Nobody;
+    let quiet = this.quietTurns && !this.wholeStepInContext;
+    if (__SPINDLE_EVENTS__) quiet &&= listening <= Listening.Batch;
     try {
       // Two loops, not one with a branch per turn: each is compiled on its own, so V8's
       // budget of inlined bytecode goes to the path that runs (the quiet loop inlines the
       // task's context entry; with `runTurn` inlined beside it, it did not).
-      if (quiet) this.drainQuiet(slice);
+      if (quiet) this.drainQuiet(slice, listening);
       else this.drainListened(slice);
     } finally {
       this.draining = false;
@@ -146,15 +160,15 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
     this.afterDrain();
   }
 
-  /** The drain's loop with nobody listening: a started task's yield step takes {@link Harness.runQuietTurn}. */
-  private drainQuiet(slice: TimeSlice): void {
+  /** The drain's loop with nobody listening, or batch subscribers alone: a started task's yield step takes {@link Harness.runQuietTurn}. */
+  private drainQuiet(slice: TimeSlice, listening: number): void {
     // One call of takeReady in the loop, not two (a for loop's first and next): each is
     // inlined, and V8's budget of inlined bytecode is better spent on the step.
     for (;;) {
       const task = this.takeReady();
       if (task === undefined) return;
-      if (task.bodyFinished) continue;
-      if (this.runQuietTurn(task)) this.pushReady(task);
+      // A finished task (cancelled while queued) is skipped by runQuietTurn.
+      if (this.runQuietTurn(task, listening)) this.pushReady(task);
       if (this.stopsAfterTurn(slice)) return;
     }
   }
@@ -180,7 +194,9 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
       // `await ctx.yield()` registering). Let them run now, in the body's turn, rather
       // than after every other ready task has stepped.
       this.handOver = false;
-      if (this.readyCount() > 0) {
+      // The next ready task also waits for its turn of `await ctx.yield()`: give it now, as
+      // giving it after this body's microtasks would: both continuations run in this order.
+      if (this.readyCount() > 0 && this.peekReady()?.turns === undefined) {
         // Two hops: `await ctx.yield()` calls `then` on the yield point in a job of its
         // own, one microtask after the body continues; the turn must be asked for
         // before the drain goes on.

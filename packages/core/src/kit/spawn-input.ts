@@ -19,7 +19,7 @@ export function validateSpawn(
   const reference = isTaskReference(body);
   if (!reference) {
     if (typeof body === 'function') {
-      const kind = (body as { constructor?: { name?: unknown } }).constructor?.name;
+      const kind = bodyKind(body);
       if (kind === 'AsyncGeneratorFunction') {
         throw new InvalidTaskError(
           'not-a-body',
@@ -48,6 +48,23 @@ export function validateSpawn(
   validateOptions(options);
   if (reference || capabilities.clonesArguments) assertCloneable(list);
   return list;
+}
+
+/** This realm's constructors of the body kinds spawn takes, told apart without reading `name` (a native getter) on every spawn. */
+const GeneratorFunction: unknown = (Object.getPrototypeOf(function* () {
+  /* only its constructor is used */
+}) as { constructor: unknown }).constructor;
+const AsyncFunction: unknown = (Object.getPrototypeOf(async function () {
+  /* only its constructor is used */
+}) as { constructor: unknown }).constructor;
+
+/** The name of a function's constructor (`AsyncGeneratorFunction`, ...); the name also tells kinds made in another realm. */
+function bodyKind(body: object): unknown {
+  const constructor = (body as { constructor?: { name?: unknown } }).constructor;
+  if (constructor === GeneratorFunction) return 'GeneratorFunction';
+  if (constructor === AsyncFunction) return 'AsyncFunction';
+  if (constructor === Function) return 'Function';
+  return constructor?.name;
 }
 
 function validateOptions(options: unknown): asserts options is SpawnOptions | undefined {

@@ -1,14 +1,23 @@
 import type { AsyncResource } from 'node:async_hooks';
-import { Task } from './task.js';
-import type { TaskOwner } from './task.js';
+import { Task, TaskBit } from './task.js';
+import type { TaskOwner, Turn } from './task.js';
 import type { SpawnOptions } from '../contract/body.js';
 import type { Coroutine } from './coroutine.js';
 
-/** An `await ctx.yield()` waiting for its task's next turn: exactly one of the two is called. */
-export interface Turn {
-  readonly onTurn: () => void;
-  readonly onCancel: (error: unknown) => void;
-}
+export type { Turn } from './task.js';
+
+/** {@link SteppedTask}'s flags, above core's own ({@link TaskBit}). */
+export const SteppedBit = {
+  Reference: TaskBit.Subclass,
+  Parked: TaskBit.Subclass << 1,
+  InterruptAfterStep: TaskBit.Subclass << 2,
+  Held: TaskBit.Subclass << 3,
+  /** `turns` holds turns due. */
+  Turns: TaskBit.Subclass << 4,
+} as const;
+
+/** What sends a task's next piece of work off the drain's short path (see `Harness.runQuietTurn`). */
+export const OFF_QUIET_PATH = TaskBit.Finished | SteppedBit.Turns;
 
 /**
  * A task whose body is stepped on this thread: what the {@link Harness} keeps for it.
@@ -23,25 +32,8 @@ export class SteppedTask<T = unknown> extends Task<T> {
   declare coroutine: Coroutine | undefined;
   /** The async context the task was spawned in, when the harness keeps one (see {@link Harness}). */
   declare scope: AsyncResource | undefined;
-  /** The body is a task reference, so its result must be structured-cloneable. */
-  declare reference: boolean;
-  /** Parked on a promise-like; `token` tells a current wake-up from a stale one. */
-  declare parked: boolean;
-  /** A step is running and asked to stop its own task: interrupt once the step returns. */
-  declare interruptAfterStep: boolean;
-  /** `await ctx.yield()` calls waiting for their turn (async bodies only). */
-  declare turns: Turn[] | undefined;
   /** What the task keeps for waiting; made on its first park (many tasks never park). */
   declare waiting: Waiting | undefined;
-  /**
-   * When it was accepted (`performance.now()`), if its wait before its first step is timed;
-   * else `undefined`. Not 0 for "untimed": a field that starts as a small integer and later
-   * holds a fraction gets V8's double representation, a boxed number allocated with every
-   * task, timed or not.
-   */
-  declare spawnedAt: number | undefined;
-  /** Waiting for a place under the executor's concurrency limit (not yet scheduled). */
-  declare held: boolean;
 
   // Declared, and assigned in this constructor, rather than initialised where declared:
   // with field initialisers the class runs an initialiser function of its own, and its
@@ -51,13 +43,82 @@ export class SteppedTask<T = unknown> extends Task<T> {
     super(owner, parent, options);
     this.coroutine = undefined;
     this.scope = undefined;
-    this.reference = false;
-    this.parked = false;
-    this.interruptAfterStep = false;
-    this.turns = undefined;
     this.waiting = undefined;
-    this.spawnedAt = undefined;
-    this.held = false;
+  }
+
+  // `turns` and `spawnedAt` are kept in the task's side object of what few tasks need: a
+  // field each would add eight bytes to every task.
+
+  /** `await ctx.yield()` calls waiting for their turn (async bodies only). */
+  get turns(): Turn[] | undefined {
+    return this.extras?.turns;
+  }
+
+  set turns(turns: Turn[] | undefined) {
+    if (turns !== undefined) {
+      this.more().turns = turns;
+      this.bits |= SteppedBit.Turns;
+    } else if (this.extras !== undefined) {
+      this.extras.turns = undefined;
+      this.bits &= ~SteppedBit.Turns;
+    }
+  }
+
+  /**
+   * When it was accepted (`performance.now()`), if its wait before its first step is timed;
+   * else `undefined`.
+   */
+  get spawnedAt(): number | undefined {
+    return this.extras?.spawnedAt;
+  }
+
+  set spawnedAt(at: number | undefined) {
+    if (at !== undefined) this.more().spawnedAt = at;
+    else if (this.extras !== undefined) this.extras.spawnedAt = undefined;
+  }
+
+  // The flags below share the task's one integer of bits (see `TaskBit`) rather than take a
+  // field each.
+
+  /** The body is a task reference, so its result must be structured-cloneable. */
+  get reference(): boolean {
+    return (this.bits & SteppedBit.Reference) !== 0;
+  }
+
+  set reference(value: boolean) {
+    this.setBit(SteppedBit.Reference, value);
+  }
+
+  /** Parked on a promise-like; `token` tells a current wake-up from a stale one. */
+  get parked(): boolean {
+    return (this.bits & SteppedBit.Parked) !== 0;
+  }
+
+  set parked(value: boolean) {
+    this.setBit(SteppedBit.Parked, value);
+  }
+
+  /** A step is running and asked to stop its own task: interrupt once the step returns. */
+  get interruptAfterStep(): boolean {
+    return (this.bits & SteppedBit.InterruptAfterStep) !== 0;
+  }
+
+  set interruptAfterStep(value: boolean) {
+    this.setBit(SteppedBit.InterruptAfterStep, value);
+  }
+
+  /** Waiting for a place under the executor's concurrency limit (not yet scheduled). */
+  get held(): boolean {
+    return (this.bits & SteppedBit.Held) !== 0;
+  }
+
+  set held(value: boolean) {
+    this.setBit(SteppedBit.Held, value);
+  }
+
+  private setBit(bit: number, value: boolean): void {
+    if (value) this.bits |= bit;
+    else this.bits &= ~bit;
   }
 }
 

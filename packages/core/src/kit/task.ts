@@ -11,6 +11,7 @@ import type { TaskHandle } from '../contract/task-handle.js';
 import type { SettledState, TaskState } from '../contract/task-state.js';
 import { isSettledState } from '../contract/task-state.js';
 import { processState } from '../shared/process-state.js';
+import { settledPromise } from './settled-promise.js';
 
 /**
  * The executor side of a task: what {@link Task} asks of the executor that owns it.
@@ -33,10 +34,47 @@ export interface TaskOwner {
   readonly eventLog?: TaskEventLog;
 }
 
-const enum Stop {
-  None,
-  Cancel,
-  Fail,
+/**
+ * A task's booleans and its stop kind, packed in one small integer (a field each would add
+ * eight bytes to every task, and a program may hold a hundred thousand of them). Bits from
+ * `TaskBit.Subclass` up are free for subclasses ({@link SteppedTask} uses some).
+ */
+export const TaskBit = {
+  Observed: 1,
+  Finished: 2,
+  BodyFailed: 4,
+  /** Cancellation was requested. */
+  StopCancel: 8,
+  /** A child failed unobserved: the task fails. */
+  StopFail: 16,
+  /** The lowest bit a subclass may use. */
+  Subclass: 32,
+} as const;
+
+const STOPPING = TaskBit.StopCancel | TaskBit.StopFail;
+
+/** An `await ctx.yield()` waiting for its task's next turn: exactly one of the two is called. */
+export interface Turn {
+  readonly onTurn: () => void;
+  readonly onCancel: (error: unknown) => void;
+}
+
+/**
+ * What few tasks need: made on first use (a stop, a promise, a signal read, an external
+ * signal, and for a `SteppedTask` its timing and its `await ctx.yield()` turns).
+ */
+class TaskExtras {
+  /** See `SteppedTask.spawnedAt` (one task in sixteen is timed). */
+  spawnedAt: number | undefined = undefined;
+  /** See `SteppedTask.turns` (async bodies only). */
+  turns: Turn[] | undefined = undefined;
+  stopReason: unknown = undefined;
+  promise: Promise<unknown> | undefined = undefined;
+  resolvePromise: ((value: unknown) => void) | undefined = undefined;
+  rejectPromise: ((error: unknown) => void) | undefined = undefined;
+  controller: AbortController | undefined = undefined;
+  external: AbortSignal | undefined = undefined;
+  externalListener: (() => void) | undefined = undefined;
 }
 
 /** Rejections the task delivers elsewhere must not also surface as unhandled. */
@@ -50,6 +88,10 @@ const noop = (): void => undefined;
  * Structure: a task settles only after all its children have settled. Cancelling it
  * cancels its unfinished children. A child that fails while nobody has joined it fails its
  * parent (and so cancels its siblings); a joined child's failure reaches whoever joined it.
+ *
+ * Size: a task holds only what every task needs in fields of its own; its flags share one
+ * integer, and what few tasks need (a promise, a signal, a stop reason) waits in a side
+ * object made on first use. A settled task keeps its outcome and little else.
  */
 export class Task<T = unknown> implements TaskHandle<T> {
   readonly id: number;
@@ -63,29 +105,22 @@ export class Task<T = unknown> implements TaskHandle<T> {
    * and by the task itself when it settles; an executor only reads it.
    */
   state: TaskState = 'pending';
-  /** True once somebody awaited, chained or joined the handle. */
-  observed = false;
   /** Free for the owning executor's bookkeeping (a wake token, a queue position). */
   token = 0;
+  /**
+   * {@link TaskBit}s, and a subclass's own above them. Public for the kit's harness, which
+   * tests several in one load on every step; anyone else reads the named getters.
+   * @internal
+   */
+  bits = 0;
 
   private children: Set<Task> | undefined = undefined;
-  private stop: Stop = Stop.None;
-  private stopReason: unknown = undefined;
-  private finished = false;
-  private bodyFailed = false;
-  private bodyValue: unknown = undefined;
-  // The promise is made only when somebody chains on the handle: executors joining a
-  // task use `subscribe`, which costs no promise at all.
-  private promise: Promise<T> | undefined = undefined;
-  private resolvePromise: ((value: unknown) => void) | undefined = undefined;
-  private rejectPromise: ((error: unknown) => void) | undefined = undefined;
-  private outcome: unknown = undefined;
+  // The body's value (or error) once it finished, then the outcome once the task settled.
+  private value: unknown = undefined;
   /** `onFulfilled, onRejected` pairs, flat, of executors joined to this task. */
   private waiters: ((value: unknown) => void)[] | undefined = undefined;
-  private controller: AbortController | undefined = undefined;
-  private contextObject: TaskContext | undefined = undefined;
-  private external: AbortSignal | undefined = undefined;
-  private externalListener: (() => void) | undefined = undefined;
+  /** What few tasks need, made on first use ({@link Task.more}). */
+  protected extras: TaskExtras | undefined = undefined;
 
   constructor(owner: TaskOwner, parent: Task | undefined, options: SpawnOptions | undefined) {
     this.id = processState.nextTaskId++;
@@ -95,40 +130,56 @@ export class Task<T = unknown> implements TaskHandle<T> {
     this.priority = options?.priority ?? parent?.priority ?? 0;
     if (parent !== undefined) {
       (parent.children ??= new Set()).add(this);
-      if (parent.stop !== Stop.None) {
+      if ((parent.bits & STOPPING) !== 0) {
         // A stopping parent (an async body that has not noticed yet) gets only cancelled children.
-        this.stop = Stop.Cancel;
-        this.stopReason = parent.stopReason;
+        this.bits |= TaskBit.StopCancel;
+        this.more().stopReason = parent.extras?.stopReason;
       }
     }
     const signal = options?.signal;
-    if (signal !== undefined && this.stop === Stop.None) {
+    if (signal !== undefined && (this.bits & STOPPING) === 0) {
       if (signal.aborted) {
-        this.stop = Stop.Cancel;
-        this.stopReason = signal.reason;
+        this.bits |= TaskBit.StopCancel;
+        this.more().stopReason = signal.reason;
       } else {
-        this.external = signal;
-        this.externalListener = () => {
+        const extras = this.more();
+        extras.external = signal;
+        extras.externalListener = () => {
           this.cancel(signal.reason);
         };
-        signal.addEventListener('abort', this.externalListener, { once: true });
+        signal.addEventListener('abort', extras.externalListener, { once: true });
       }
     }
+  }
+
+  /** True once somebody awaited, chained or joined the handle. */
+  get observed(): boolean {
+    return (this.bits & TaskBit.Observed) !== 0;
+  }
+
+  set observed(value: boolean) {
+    if (value) this.bits |= TaskBit.Observed;
+    else this.bits &= ~TaskBit.Observed;
+  }
+
+  /** The side object of what few tasks need, made now if it was not. */
+  protected more(): TaskExtras {
+    return (this.extras ??= new TaskExtras());
   }
 
   /** True if cancellation was requested before the task could start (an aborted signal). */
   get cancelledAtSpawn(): boolean {
-    return this.stop !== Stop.None && this.state === 'pending';
+    return (this.bits & STOPPING) !== 0 && this.state === 'pending';
   }
 
   /** True once cancellation or failure was requested and the body should stop. */
   get stopping(): boolean {
-    return this.stop !== Stop.None;
+    return (this.bits & STOPPING) !== 0;
   }
 
   /** True once the body has returned or thrown (children may still be running). */
   get bodyFinished(): boolean {
-    return this.finished;
+    return (this.bits & TaskBit.Finished) !== 0;
   }
 
   /** True when the task has settled. */
@@ -138,23 +189,27 @@ export class Task<T = unknown> implements TaskHandle<T> {
 
   /** Aborts when the task is cancelled. Created on first use. */
   get signal(): AbortSignal {
-    if (this.controller === undefined) {
-      this.controller = new AbortController();
-      if (this.stop !== Stop.None) this.controller.abort(this.stopReason);
+    const extras = this.more();
+    if (extras.controller === undefined) {
+      extras.controller = new AbortController();
+      if ((this.bits & STOPPING) !== 0) extras.controller.abort(extras.stopReason);
     }
-    return this.controller.signal;
+    return extras.controller.signal;
   }
 
-  /** The context object handed to the body. */
+  /**
+   * A new context object for the body, on each read: the harness asks once and its
+   * coroutine keeps it, so that a settled task does not.
+   */
   get context(): TaskContext {
-    return (this.contextObject ??= new Context(this));
+    return new Context(this);
   }
 
   then<A = T, B = never>(
     onfulfilled?: ((value: T) => A | PromiseLike<A>) | null,
     onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    this.observed = true;
+    this.bits |= TaskBit.Observed;
     return this.handlePromise().then(onfulfilled, onrejected);
   }
 
@@ -165,9 +220,9 @@ export class Task<T = unknown> implements TaskHandle<T> {
    * task from the callback restores that task's own context first.
    */
   subscribe(onFulfilled: (value: T) => void, onRejected: (error: unknown) => void): void {
-    this.observed = true;
+    this.bits |= TaskBit.Observed;
     if (isSettledState(this.state)) {
-      queueMicrotask(() => {
+      void settledPromise.then(() => {
         this.deliver(onFulfilled, onRejected);
       });
       return;
@@ -183,8 +238,8 @@ export class Task<T = unknown> implements TaskHandle<T> {
    */
   observeOutcome(): unknown {
     if (!isSettledState(this.state)) throw new TypeError(`task ${this.describe()} has not settled`);
-    this.observed = true;
-    return this.outcome;
+    this.bits |= TaskBit.Observed;
+    return this.value;
   }
 
   catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
@@ -192,7 +247,7 @@ export class Task<T = unknown> implements TaskHandle<T> {
   }
 
   finally(onfinally?: (() => void) | null): Promise<T> {
-    this.observed = true;
+    this.bits |= TaskBit.Observed;
     return this.handlePromise().finally(onfinally);
   }
 
@@ -205,7 +260,7 @@ export class Task<T = unknown> implements TaskHandle<T> {
    * (a body cancelling itself): the harness then acts on it when the step returns.
    */
   cancel(reason?: unknown): void {
-    this.requestStop(Stop.Cancel, reason);
+    this.requestStop(TaskBit.StopCancel, reason);
   }
 
   /**
@@ -220,73 +275,67 @@ export class Task<T = unknown> implements TaskHandle<T> {
    * `TaskCancelledError`.
    */
   finish(failed: boolean, value: unknown): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.bodyFailed = failed;
-    this.bodyValue = value;
+    if ((this.bits & TaskBit.Finished) !== 0) return;
+    this.bits |= failed ? TaskBit.Finished | TaskBit.BodyFailed : TaskBit.Finished;
+    this.value = value;
     if (this.children === undefined || this.children.size === 0) this.settle();
     else this.state = 'suspended';
   }
 
-  private requestStop(kind: Stop, reason: unknown): void {
-    if (this.stop !== Stop.None || isSettledState(this.state)) return;
-    this.stop = kind;
-    this.stopReason = reason;
-    this.dropExternalSignal();
+  private requestStop(kind: typeof TaskBit.StopCancel | typeof TaskBit.StopFail, reason: unknown): void {
+    if ((this.bits & STOPPING) !== 0 || isSettledState(this.state)) return;
+    this.bits |= kind;
+    const extras = this.more();
+    extras.stopReason = reason;
+    this.dropExternalSignal(extras);
     if (this.children !== undefined) {
-      for (const child of [...this.children]) child.requestStop(Stop.Cancel, reason);
+      for (const child of [...this.children]) child.requestStop(TaskBit.StopCancel, reason);
     }
     // Abort after children so their own cleanup has started when this body hears of it.
-    this.controller?.abort(reason);
-    if (!this.finished) this.owner.interrupt(this);
+    extras.controller?.abort(reason);
+    if ((this.bits & TaskBit.Finished) === 0) this.owner.interrupt(this);
   }
 
   private childSettled(child: Task, outcome: unknown): void {
     this.children?.delete(child);
-    if (child.state === 'rejected' && !child.observed) {
+    if (child.state === 'rejected' && (child.bits & TaskBit.Observed) === 0) {
       // Delivered here instead of as an unhandled rejection.
-      child.promise?.catch(noop);
-      this.requestStop(Stop.Fail, outcome);
+      child.extras?.promise?.catch(noop);
+      this.requestStop(TaskBit.StopFail, outcome);
     }
-    if (this.finished && !isSettledState(this.state) && (this.children === undefined || this.children.size === 0)) {
+    if ((this.bits & TaskBit.Finished) !== 0 && !isSettledState(this.state) && (this.children === undefined || this.children.size === 0)) {
       this.settle();
     }
   }
 
   private settle(): void {
     let state: SettledState;
-    let value: unknown = this.bodyValue;
-    if (this.stop === Stop.Fail) {
+    const bits = this.bits;
+    const bodyFailed = (bits & TaskBit.BodyFailed) !== 0;
+    const bodyValue = this.value;
+    let value: unknown = bodyValue;
+    const extras = this.extras;
+    if ((bits & TaskBit.StopFail) !== 0) {
       state = 'rejected';
       // A body that failed on its own with something other than our interruption keeps its error.
-      value = this.bodyFailed && !(this.bodyValue instanceof TaskCancelledError) ? this.bodyValue : this.stopReason;
-    } else if (this.stop === Stop.Cancel) {
-      if (this.bodyFailed && !(this.bodyValue instanceof TaskCancelledError)) {
+      value = bodyFailed && !(bodyValue instanceof TaskCancelledError) ? bodyValue : extras?.stopReason;
+    } else if ((bits & TaskBit.StopCancel) !== 0) {
+      if (bodyFailed && !(bodyValue instanceof TaskCancelledError)) {
         state = 'rejected';
       } else {
         state = 'cancelled';
-        value = new TaskCancelledError(this.id, this.name, this.stopReason);
+        value = new TaskCancelledError(this.id, this.name, extras?.stopReason);
       }
     } else {
-      state = this.bodyFailed ? 'rejected' : 'fulfilled';
+      state = bodyFailed ? 'rejected' : 'fulfilled';
     }
     this.state = state;
-    this.outcome = value;
-    this.bodyValue = undefined;
-    this.dropExternalSignal();
-    if (this.promise !== undefined) {
-      if (state === 'fulfilled') {
-        this.resolvePromise?.(value);
-      } else {
-        if (state === 'cancelled') this.promise.catch(noop);
-        this.rejectPromise?.(value);
-      }
-      this.resolvePromise = this.rejectPromise = undefined;
-    }
+    this.value = value;
+    if (extras !== undefined) this.settleExtras(extras, state, value);
     const waiters = this.waiters;
     if (waiters !== undefined) {
       this.waiters = undefined;
-      queueMicrotask(() => {
+      void settledPromise.then(() => {
         for (let i = 0; i < waiters.length; i += 2) {
           this.deliver(waiters[i] ?? noop, waiters[i + 1] ?? noop);
         }
@@ -295,10 +344,24 @@ export class Task<T = unknown> implements TaskHandle<T> {
     if (__SPINDLE_EVENTS__ && (channels.settle.hasSubscribers || batchChannel.hasSubscribers)) this.publishSettle(state, value);
     this.parent?.childSettled(this, value);
     this.owner.settled(this);
-    if (state === 'rejected' && !this.observed && this.parent === undefined && this.promise === undefined) {
+    if (state === 'rejected' && (this.bits & TaskBit.Observed) === 0 && this.parent === undefined && this.extras?.promise === undefined) {
       // Nobody holds this failure: surface it as Node surfaces any unhandled rejection.
-      this.promise = Promise.reject(value);
+      this.more().promise = Promise.reject(value);
     }
+  }
+
+  /** Settles what the side object holds: the external signal's listener goes, the promise (if made) settles. */
+  private settleExtras(extras: TaskExtras, state: SettledState, value: unknown): void {
+    this.dropExternalSignal(extras);
+    const promise = extras.promise;
+    if (promise === undefined) return;
+    if (state === 'fulfilled') {
+      extras.resolvePromise?.(value);
+    } else {
+      if (state === 'cancelled') promise.catch(noop);
+      extras.rejectPromise?.(value);
+    }
+    extras.resolvePromise = extras.rejectPromise = undefined;
   }
 
   /** Publishes `settle`: packed into the owner's event log for batch subscribers, as an object for the rest. */
@@ -319,37 +382,38 @@ export class Task<T = unknown> implements TaskHandle<T> {
   }
 
   private handlePromise(): Promise<T> {
-    if (this.promise !== undefined) return this.promise;
+    const extras = this.more();
+    if (extras.promise !== undefined) return extras.promise as Promise<T>;
     switch (this.state) {
       case 'fulfilled':
-        return (this.promise = Promise.resolve(this.outcome as T));
+        return (extras.promise = Promise.resolve(this.value)) as Promise<T>;
       case 'rejected':
       case 'cancelled':
-        return (this.promise = Promise.reject(this.outcome));
+        return (extras.promise = Promise.reject(this.value)) as Promise<T>;
       default:
-        return (this.promise = new Promise<T>((resolve, reject) => {
-          this.resolvePromise = resolve as (value: unknown) => void;
-          this.rejectPromise = reject;
-        }));
+        return (extras.promise = new Promise<unknown>((resolve, reject) => {
+          extras.resolvePromise = resolve;
+          extras.rejectPromise = reject;
+        })) as Promise<T>;
     }
   }
 
   private deliver(onFulfilled: (value: T) => void, onRejected: (error: unknown) => void): void {
-    if (this.state === 'fulfilled') onFulfilled(this.outcome as T);
-    else onRejected(this.outcome);
+    if (this.state === 'fulfilled') onFulfilled(this.value as T);
+    else onRejected(this.value);
   }
 
-  private dropExternalSignal(): void {
-    if (this.external !== undefined && this.externalListener !== undefined) {
-      this.external.removeEventListener('abort', this.externalListener);
+  private dropExternalSignal(extras: TaskExtras): void {
+    if (extras.external !== undefined && extras.externalListener !== undefined) {
+      extras.external.removeEventListener('abort', extras.externalListener);
     }
-    this.external = undefined;
-    this.externalListener = undefined;
+    extras.external = undefined;
+    extras.externalListener = undefined;
   }
 
   /** A rejection for work the task started after it was asked to stop (an awaited turn). */
   cancellationError(): TaskCancelledError {
-    return new TaskCancelledError(this.id, this.name, this.stopReason);
+    return new TaskCancelledError(this.id, this.name, this.extras?.stopReason);
   }
 
   /** `#12 "name"`, for messages. */
