@@ -31,7 +31,8 @@ const allOf = operation(function* all(items: readonly Item[]): Generator<Instruc
 const allLimited = operation(function* all(items: readonly Item[], limit: number): Generator<Instruction, unknown, unknown> {
   const ctx = yield* taskContext();
   const children: TaskHandle<unknown>[] = [];
-  const results = new Array<unknown>(items.length);
+  // Tagged elements from the start, as in `whenAll`: integers then stay small integers.
+  const results = new Array<unknown>(items.length).fill(undefined);
   let failed = false;
   try {
     yield new Promise<void>((resolve, reject) => {

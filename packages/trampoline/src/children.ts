@@ -12,7 +12,9 @@ export function observe(awaited: PromiseLike<unknown>, onSettled: (value: unknow
 /** Fulfils with every value in order once all fulfil; rejects with the first rejection. */
 export function whenAll(items: readonly PromiseLike<unknown>[]): Promise<unknown[]> {
   return new Promise<unknown[]>((resolve, reject) => {
-    const values = new Array<unknown>(items.length);
+    // Tagged elements from the start (see the pool's payload.ts): a holey small-integer array
+    // turns to doubles at the first float, and V8 then starts every later one as doubles.
+    const values = new Array<unknown>(items.length).fill(undefined);
     let left = items.length;
     items.forEach((item, index) => {
       observe(
