@@ -185,6 +185,30 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
+/** Per subject, per run: the p50 and p99 of the task latencies a run measured. */
+class Latencies {
+  private readonly bySubject = new Map<string, { p50: number[]; p99: number[] }>();
+
+  /** Records one run's latencies (ms); sorts `times` in place. */
+  add(subject: string, times: Float64Array): void {
+    times.sort();
+    const entry = this.bySubject.get(subject) ?? { p50: [], p99: [] };
+    entry.p50.push(quantile(times, 0.5));
+    entry.p99.push(quantile(times, 0.99));
+    this.bySubject.set(subject, entry);
+  }
+
+  /** The middle run's p50 and p99 in µs, as figures named `p50 <what>` and `p99 <what>`. */
+  figures(subject: string, what: string): Figure[] {
+    const entry = this.bySubject.get(subject);
+    const runs = entry?.p50.length ?? 0;
+    return [
+      figure(subject, `p50 ${what}`, middle(entry?.p50 ?? []) * 1000, 'µs', runs),
+      figure(subject, `p99 ${what}`, middle(entry?.p99 ?? []) * 1000, 'µs', runs),
+    ];
+  }
+}
+
 function middle(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -201,7 +225,7 @@ const measured = (row: Measurement | undefined): row is Measurement => row !== u
 function tinyCase(threads: number, sizes: Sizes): BenchCase {
   const n = sizes.tinyTasks;
   /** Per subject, per run: the p50 and p99 of submit → settle over the run's tasks. */
-  const latencies = new Map<string, { p50: number[]; p99: number[] }>();
+  const latencies = new Latencies();
   const burst = (subject: string) => async (driver: Driver): Promise<number> => {
     const submitted = new Float64Array(n);
     const settled = new Float64Array(n);
@@ -215,11 +239,7 @@ function tinyCase(threads: number, sizes: Sizes): BenchCase {
       });
     }
     await Promise.all(all);
-    settled.sort();
-    const entry = latencies.get(subject) ?? { p50: [], p99: [] };
-    entry.p50.push(quantile(settled, 0.5));
-    entry.p99.push(quantile(settled, 0.99));
-    latencies.set(subject, entry);
+    latencies.add(subject, settled);
     return sum;
   };
   return {
@@ -235,13 +255,7 @@ function tinyCase(threads: number, sizes: Sizes): BenchCase {
     figures: (rows) =>
       rows.flatMap((row) => {
         if (!measured(row)) return [];
-        const entry = latencies.get(row.subject);
-        const runs = entry?.p50.length ?? 0;
-        return [
-          figure(row.subject, 'throughput', 1e9 / row.median, 'tasks/s', row.samples),
-          figure(row.subject, 'p50 latency', middle(entry?.p50 ?? []) * 1000, 'µs', runs),
-          figure(row.subject, 'p99 latency', middle(entry?.p99 ?? []) * 1000, 'µs', runs),
-        ];
+        return [figure(row.subject, 'throughput', 1e9 / row.median, 'tasks/s', row.samples), ...latencies.figures(row.subject, 'latency')];
       }),
   };
 }
@@ -448,7 +462,7 @@ function overheadCase(threads: number, sizes: Sizes): BenchCase {
 function roundTripCase(threads: number, sizes: Sizes): BenchCase {
   const n = sizes.sequentialTasks;
   /** Per subject, per run: the p50 and p99 of one task's submit → settle, one task in flight at a time. */
-  const latencies = new Map<string, { p50: number[]; p99: number[] }>();
+  const latencies = new Latencies();
   const sequential = (subject: string) => async (driver: Driver): Promise<number> => {
     const trips = new Float64Array(n);
     let sum = 0;
@@ -457,11 +471,7 @@ function roundTripCase(threads: number, sizes: Sizes): BenchCase {
       sum += await driver.inc(i);
       trips[i] = performance.now() - submitted;
     }
-    trips.sort();
-    const entry = latencies.get(subject) ?? { p50: [], p99: [] };
-    entry.p50.push(quantile(trips, 0.5));
-    entry.p99.push(quantile(trips, 0.99));
-    latencies.set(subject, entry);
+    latencies.add(subject, trips);
     return sum;
   };
   return {
@@ -474,15 +484,7 @@ function roundTripCase(threads: number, sizes: Sizes): BenchCase {
     timing: { rounds: 2, iterations: 4, warmupIterations: 1 },
     subjects: everyPool(threads, 'submit, await, next; each round trip timed', sequential),
     figures: (rows) =>
-      rows.flatMap((row) => {
-        if (!measured(row)) return [];
-        const entry = latencies.get(row.subject);
-        const runs = entry?.p50.length ?? 0;
-        return [
-          figure(row.subject, 'p50 round trip', middle(entry?.p50 ?? []) * 1000, 'µs', runs),
-          figure(row.subject, 'p99 round trip', middle(entry?.p99 ?? []) * 1000, 'µs', runs),
-        ];
-      }),
+      rows.flatMap((row) => (measured(row) ? latencies.figures(row.subject, 'round trip') : [])),
   };
 }
 
