@@ -1,6 +1,6 @@
 import { SteppedTask } from '@spindle/core/kit';
 import type { SpawnOptions } from '@spindle/core';
-import type { TaskOwner } from '@spindle/core/kit';
+import type { SteppedOwner } from '@spindle/core/kit';
 import type { SpindleJob } from './messages.js';
 import type { ManualWorker } from './manual-worker.js';
 import type { LockState } from './parked-locks.js';
@@ -38,7 +38,7 @@ export class JobTask extends SteppedTask {
   /** The timeout's timer, cleared when the task settles. */
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
 
-  constructor(owner: TaskOwner, job: SpindleJob, lock: string, worker: ManualWorker, options: SpawnOptions | undefined) {
+  constructor(owner: SteppedOwner, job: SpindleJob, lock: string, worker: ManualWorker, options: SpawnOptions | undefined) {
     super(owner, undefined, options);
     // The handle in the spawning process has this id: events about it must use it too.
     (this as { id: number }).id = job.data.i;

@@ -72,9 +72,6 @@ export type InstructionHandler = (yielded: unknown, coroutine: Coroutine, ctx: T
  */
 const CHAIN_BUDGET = 4096;
 
-/** What a started body's arguments become: one shared empty array, not a new one per task. */
-const NO_ARGS: readonly unknown[] = Object.freeze([]);
-
 /**
  * Steps any task body one yield point at a time, the one mechanism every executor shares.
  * A body is stepped on the heap: no step nests inside another, so a task of a million
@@ -85,17 +82,23 @@ const NO_ARGS: readonly unknown[] = Object.freeze([]);
  * heap, not in native nesting, so a chain of calls of any depth runs in constant stack.
  */
 export class Coroutine {
-  /** After `step()`: the result (Done), the promise-like (Wait) or the error (Failed). */
+  /**
+   * After `step()`: the result (Done), the promise-like (Wait) or the error (Failed); take
+   * it (and clear it) before resuming. After `resolve`/`reject`, until the next step: what
+   * the body resumes with. One field for both, as no coroutine needs both at once.
+   */
   value: unknown = undefined;
   private mode: Mode;
   private target: unknown;
-  private args: readonly unknown[];
   private readonly ctx: TaskContext;
   private resumeWith: Resume = Resume.Next;
-  private input: unknown = undefined;
   private readonly instructions: InstructionHandler | undefined;
-  /** Callers of the running generator, outermost first; see {@link Coroutine.call}. */
-  private frames: Generator[] | undefined = undefined;
+  /**
+   * Until the body starts: its arguments. While a generator body runs: the callers of the
+   * running generator, outermost first (see {@link Coroutine.call}), once it called one.
+   * One field for both, as no coroutine needs both at once: every task would carry the other.
+   */
+  private held: readonly unknown[] | Generator[] | undefined;
   /**
    * While cancelling: frames below this depth were on the stack when `interrupt()` came and
    * get `return()` when their callee finishes. -1 when not cancelling.
@@ -108,7 +111,7 @@ export class Coroutine {
    */
   constructor(body: Spawnable, args: readonly unknown[], ctx: TaskContext, instructions?: InstructionHandler) {
     this.target = body;
-    this.args = args;
+    this.held = args;
     this.ctx = ctx;
     this.instructions = instructions;
     this.mode = typeof body === 'function' ? Mode.Start : isTaskReference(body) ? Mode.Reference : Mode.Machine;
@@ -124,10 +127,17 @@ export class Coroutine {
     if (this.mode !== Mode.Generator) {
       throw new InvalidTaskError('invalid-yield', 'Coroutine.call() is for instruction handlers of generator bodies');
     }
-    (this.frames ??= []).push(this.target as Generator);
+    let frames = this.frames;
+    if (frames === undefined) this.held = frames = [];
+    frames.push(this.target as Generator);
     this.target = generator;
     this.resumeWith = Resume.Next;
-    this.input = undefined;
+    this.value = undefined;
+  }
+
+  /** Callers of the running generator body (see `held`). */
+  private get frames(): Generator[] | undefined {
+    return this.mode === Mode.Generator ? (this.held as Generator[] | undefined) : undefined;
   }
 
   /** True once the body has started running user code (or is a state machine). */
@@ -148,13 +158,13 @@ export class Coroutine {
   /** Resume after a Wait with the settled value. */
   resolve(value: unknown): void {
     this.resumeWith = Resume.Next;
-    this.input = value;
+    this.value = value;
   }
 
   /** Resume after a Wait with the rejection, thrown in at the yield point. */
   reject(error: unknown): void {
     this.resumeWith = Resume.Throw;
-    this.input = error;
+    this.value = error;
   }
 
   /** Asks the body to stop; says how the executor should proceed. */
@@ -162,7 +172,7 @@ export class Coroutine {
     switch (this.mode) {
       case Mode.Generator:
         this.resumeWith = Resume.Return;
-        this.input = undefined;
+        this.value = undefined;
         this.unwindBelow = this.frames?.length ?? 0;
         return Interrupt.Step;
       case Mode.Machine:
@@ -203,8 +213,8 @@ export class Coroutine {
   }
 
   private take(): unknown {
-    const input = this.input;
-    this.input = undefined;
+    const input = this.value;
+    this.value = undefined;
     this.resumeWith = Resume.Next;
     return input;
   }
@@ -212,8 +222,7 @@ export class Coroutine {
   private end(): void {
     this.mode = Mode.Ended;
     this.target = undefined;
-    this.args = NO_ARGS;
-    this.frames = undefined;
+    this.held = undefined;
   }
 
   private done(value: unknown): StepOutcome {
@@ -231,11 +240,11 @@ export class Coroutine {
   private start(fn: TaskFunction<unknown[]>): StepOutcome {
     let result: unknown;
     try {
-      result = fn(this.ctx, ...this.args);
+      result = fn(this.ctx, ...(this.held as readonly unknown[]));
     } catch (error) {
       return this.fail(error);
     }
-    this.args = NO_ARGS;
+    this.held = undefined;
     if (isGenerator(result)) {
       this.mode = Mode.Generator;
       this.target = result;
@@ -265,8 +274,8 @@ export class Coroutine {
       const gen = this.target as Generator;
       let result: IteratorResult<unknown>;
       try {
-        const input = this.input;
-        this.input = undefined;
+        const input = this.value;
+        this.value = undefined;
         switch (this.resumeWith) {
           case Resume.Next:
             result = gen.next(input);
@@ -316,7 +325,7 @@ export class Coroutine {
       }
       // Bad input is thrown in at the yield that produced it, so the body can see where.
       this.resumeWith = Resume.Throw;
-      this.input = new InvalidTaskError(
+      this.value = new InvalidTaskError(
         'invalid-yield',
         `a generator body yielded ${describeValue(yielded)}: yield a promise, a task handle, ctx.yield() or nothing`,
       );
@@ -340,12 +349,12 @@ export class Coroutine {
       this.unwindBelow = depth;
       if (resume === Resume.Next) {
         this.resumeWith = Resume.Return;
-        this.input = undefined;
+        this.value = undefined;
         return true;
       }
     }
     this.resumeWith = resume;
-    this.input = value;
+    this.value = value;
     return true;
   }
 

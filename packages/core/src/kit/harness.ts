@@ -7,10 +7,9 @@ import { Coroutine, Interrupt, Step } from './coroutine.js';
 import type { InstructionHandler, StepOutcome } from './coroutine.js';
 import type { HarnessOptions } from './harness-options.js';
 import { OFF_QUIET_PATH, SteppedBit, Waiting } from './stepped-task.js';
-import type { SteppedTask } from './stepped-task.js';
+import type { SteppedOwner, SteppedTask } from './stepped-task.js';
 import { Listening, StepEvents } from './step-events.js';
 import { Task } from './task.js';
-import type { TaskOwner } from './task.js';
 
 /**
  * One step, called with the coroutine as `this`: `runInAsyncScope(fn, thisArg)` with no
@@ -52,7 +51,7 @@ function runStep(this: Coroutine): StepOutcome {
  *
  * @typeParam T the executor's task class
  */
-export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepEvents<T> implements TaskOwner {
+export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepEvents<T> implements SteppedOwner {
   /** Steps taken so far. */
   protected steps = 0;
   /**
@@ -409,14 +408,15 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
   private stepAnswering(task: T, coroutine: Coroutine): StepOutcome {
     let outcome = coroutine.step();
     const waiting = task.waiting;
-    if (outcome !== Step.Wait || waiting?.lastAwaited === undefined) return outcome;
-    const seen = waiting.lastAwaited;
+    // Between steps (not parked), `awaited` is the last wait, settled.
+    if (outcome !== Step.Wait || waiting?.awaited === undefined) return outcome;
+    const seen = waiting.awaited;
     let answered = 0;
     while (outcome === Step.Wait && coroutine.value === seen) {
       if (!this.mayAnswerInStep()) break;
       answered++;
-      if (waiting.lastFailed) coroutine.reject(waiting.lastValue);
-      else coroutine.resolve(waiting.lastValue);
+      if (task.lastFailed) coroutine.reject(waiting.value);
+      else coroutine.resolve(waiting.value);
       outcome = coroutine.step();
     }
     this.steps += answered;
@@ -435,56 +435,49 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
    */
   private park(task: T, awaited: unknown): void {
     task.parked = true;
-    const waiting = (task.waiting ??= this.waitingFor(task, task.token));
+    const waiting = (task.waiting ??= new Waiting(task));
     if (awaited instanceof Promise && Object.getPrototypeOf(awaited) === Promise.prototype) {
-      waiting.awaiting = awaited;
+      waiting.awaited = awaited;
       void awaited.then(waiting.onSettled, waiting.onFailed);
     } else if (awaited instanceof Task) {
-      waiting.awaiting = awaited;
+      waiting.awaited = awaited;
       awaited.subscribe(waiting.onSettled, waiting.onFailed);
     } else {
       // Not remembered: a foreign thenable may answer differently each time it is asked.
-      waiting.awaiting = undefined;
+      waiting.awaited = undefined;
       // Foreign thenables are assimilated by a native promise: their callbacks may be
       // called late, twice or synchronously, the task still resumes once, in a microtask.
       void Promise.resolve(awaited).then(waiting.onSettled, waiting.onFailed);
     }
   }
 
-  /** A task's wake-up callbacks for `token`: made here, so that both share one small closure context. */
-  private waitingFor(task: T, token: number): Waiting {
-    return new Waiting(
-      (value: unknown): void => {
-        this.wake(task, token, false, value);
-      },
-      (error: unknown): void => {
-        this.wake(task, token, true, error);
-      },
-    );
-  }
-
   private unpark(task: T): void {
     if (!task.parked) return;
     task.parked = false;
-    // Whatever it waited for may still settle: its callbacks must find a new token, and
-    // the next park makes new ones.
-    task.token++;
+    // Whatever it waited for may still settle: its callbacks must find the task holding
+    // another `Waiting` (the next park makes a new one), and are then ignored.
     task.waiting = undefined;
   }
 
-  private wake(task: T, token: number, failed: boolean, value: unknown): void {
+  /**
+   * What the task of `waiting` was parked on settled: resumes it, unless the wake-up is
+   * stale (the task left that wait, or was stepped meanwhile).
+   * @internal called by {@link Waiting}'s callbacks
+   */
+  wakeParked(waiting: Waiting, failed: boolean, value: unknown): void {
+    // Made by `park` for one of this harness's tasks.
+    const task = waiting.task as T;
     const coroutine = task.coroutine;
-    const waiting = task.waiting;
-    if (task.token !== token || !task.parked || coroutine === undefined || waiting === undefined) return;
+    if (task.waiting !== waiting || !task.parked || coroutine === undefined) return;
     task.parked = false;
     // A task handle calls back in the context of whatever settled it, a promise reaction in
     // the context of the step that parked, which is the task's own.
-    const foreignContext = waiting.awaiting instanceof Task;
-    if (waiting.awaiting !== undefined) {
-      waiting.lastAwaited = waiting.awaiting;
-      waiting.lastValue = value;
-      waiting.lastFailed = failed;
-      waiting.awaiting = undefined;
+    const awaited = waiting.awaited;
+    const foreignContext = awaited instanceof Task;
+    if (awaited !== undefined) {
+      // Remembered with how it settled: the next wait on it is answered in the step.
+      waiting.value = value;
+      task.lastFailed = failed;
     }
     if (failed) coroutine.reject(value);
     else coroutine.resolve(value);

@@ -14,6 +14,8 @@ export const SteppedBit = {
   Held: TaskBit.Subclass << 3,
   /** `turns` holds turns due. */
   Turns: TaskBit.Subclass << 4,
+  /** The promise remembered in `waiting.awaited` was rejected (see {@link Waiting}). */
+  LastFailed: TaskBit.Subclass << 5,
 } as const;
 
 /** What sends a task's next piece of work off the drain's short path (see `Harness.runQuietTurn`). */
@@ -28,6 +30,8 @@ export const OFF_QUIET_PATH = TaskBit.Finished | SteppedBit.Turns;
  * ({@link Harness.release}). An executor reads these fields; it does not write them.
  */
 export class SteppedTask<T = unknown> extends Task<T> {
+  /** The harness that steps it, which also wakes it when what it waits for settles. */
+  declare readonly owner: SteppedOwner;
   /** Steps the body; `undefined` before `begin` and after the task settled. */
   declare coroutine: Coroutine | undefined;
   /** The async context the task was spawned in, when the harness keeps one (see {@link Harness}). */
@@ -39,7 +43,7 @@ export class SteppedTask<T = unknown> extends Task<T> {
   // with field initialisers the class runs an initialiser function of its own, and its
   // subclasses' default constructors forward their arguments through a spread; every spawn
   // pays for both.
-  constructor(owner: TaskOwner, parent: Task | undefined, options: SpawnOptions | undefined) {
+  constructor(owner: SteppedOwner, parent: Task | undefined, options: SpawnOptions | undefined) {
     super(owner, parent, options);
     this.coroutine = undefined;
     this.scope = undefined;
@@ -89,7 +93,7 @@ export class SteppedTask<T = unknown> extends Task<T> {
     this.setBit(SteppedBit.Reference, value);
   }
 
-  /** Parked on a promise-like; `token` tells a current wake-up from a stale one. */
+  /** Parked on a promise-like (its {@link Waiting} tells a current wake-up from a stale one). */
   get parked(): boolean {
     return (this.bits & SteppedBit.Parked) !== 0;
   }
@@ -107,6 +111,15 @@ export class SteppedTask<T = unknown> extends Task<T> {
     this.setBit(SteppedBit.InterruptAfterStep, value);
   }
 
+  /** The remembered wait (`waiting.awaited`) ended in a rejection, with `waiting.value` the error. */
+  get lastFailed(): boolean {
+    return (this.bits & SteppedBit.LastFailed) !== 0;
+  }
+
+  set lastFailed(value: boolean) {
+    this.setBit(SteppedBit.LastFailed, value);
+  }
+
   /** Waiting for a place under the executor's concurrency limit (not yet scheduled). */
   get held(): boolean {
     return (this.bits & SteppedBit.Held) !== 0;
@@ -122,23 +135,41 @@ export class SteppedTask<T = unknown> extends Task<T> {
   }
 }
 
-/** A task's waiting state: its wake-up callbacks and the last promise it saw settle. */
-export class Waiting {
-  /** Wake-up callbacks for the token they were made with, reused for every park. */
-  readonly onSettled: (value: unknown) => void;
-  readonly onFailed: (error: unknown) => void;
-  /** The native promise (or task) the task is parked on, if it may be remembered. */
-  awaiting: unknown = undefined;
+/** What a {@link SteppedTask}'s owner does beyond {@link TaskOwner}: it wakes parked tasks. */
+export interface SteppedOwner extends TaskOwner {
   /**
-   * The last native promise (or task) the task waited for, and how it settled: waiting on
-   * it again can be answered within the step, without a microtask (it cannot change).
+   * What `waiting.task` was parked on settled (`failed`: rejected, with `value` the error).
+   * A call for a {@link Waiting} the task no longer holds is stale and ignored.
    */
-  lastAwaited: unknown = undefined;
-  lastValue: unknown = undefined;
-  lastFailed = false;
+  wakeParked(waiting: Waiting, failed: boolean, value: unknown): void;
+}
 
-  constructor(onSettled: (value: unknown) => void, onFailed: (error: unknown) => void) {
-    this.onSettled = onSettled;
-    this.onFailed = onFailed;
-  }
+/**
+ * A task's waiting state: its wake-up callbacks and the last promise it saw settle. Made on
+ * the task's first park and kept while its waits end normally; a task unparked any other
+ * way (cancelled while parked) drops it, so that callbacks of the wait it left find
+ * another `Waiting` in the task and are ignored: the object itself is the wake token.
+ *
+ * Size: a parked task holds this, its two callbacks and their closure context, whose only
+ * variable is this object. What the callbacks need (the task, its owner) is read from here.
+ */
+export class Waiting {
+  /** Wake-up callbacks, reused for every park while the task holds this object. */
+  readonly onSettled = (value: unknown): void => {
+    this.task.owner.wakeParked(this, false, value);
+  };
+  readonly onFailed = (error: unknown): void => {
+    this.task.owner.wakeParked(this, true, error);
+  };
+  /**
+   * While the task is parked: the native promise (or task) it waits for, if it may be
+   * remembered. Once it woke: that promise, settled with {@link Waiting.value} (rejected if
+   * the task's `lastFailed`), so that waiting on it again can be answered within a step,
+   * without a microtask (it cannot change). `undefined` when nothing is remembered.
+   */
+  awaited: unknown = undefined;
+  /** What the remembered promise settled with. */
+  value: unknown = undefined;
+
+  constructor(readonly task: SteppedTask) {}
 }

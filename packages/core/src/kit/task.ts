@@ -75,6 +75,10 @@ class TaskExtras {
   controller: AbortController | undefined = undefined;
   external: AbortSignal | undefined = undefined;
   externalListener: (() => void) | undefined = undefined;
+  /** `SpawnOptions.name`: few tasks are named. */
+  name: string | undefined = undefined;
+  /** What the task context's `yield()` returns, made on its first call (async bodies). */
+  yieldPoint: YieldPoint | undefined = undefined;
 }
 
 /** Rejections the task delivers elsewhere must not also surface as unhandled. */
@@ -95,7 +99,6 @@ const noop = (): void => undefined;
  */
 export class Task<T = unknown> implements TaskHandle<T> {
   readonly id: number;
-  readonly name: string | undefined;
   /** What the task was spawned with (`SpawnOptions.priority`), else its parent's, else 0. */
   readonly priority: number;
   readonly parent: Task | undefined;
@@ -105,8 +108,6 @@ export class Task<T = unknown> implements TaskHandle<T> {
    * and by the task itself when it settles; an executor only reads it.
    */
   state: TaskState = 'pending';
-  /** Free for the owning executor's bookkeeping (a wake token, a queue position). */
-  token = 0;
   /**
    * {@link TaskBit}s, and a subclass's own above them. Public for the kit's harness, which
    * tests several in one load on every step; anyone else reads the named getters.
@@ -126,7 +127,8 @@ export class Task<T = unknown> implements TaskHandle<T> {
     this.id = processState.nextTaskId++;
     this.owner = owner;
     this.parent = parent;
-    this.name = options?.name;
+    const name = options?.name;
+    if (name !== undefined) this.more().name = name;
     this.priority = options?.priority ?? parent?.priority ?? 0;
     if (parent !== undefined) {
       (parent.children ??= new Set()).add(this);
@@ -165,6 +167,22 @@ export class Task<T = unknown> implements TaskHandle<T> {
   /** The side object of what few tasks need, made now if it was not. */
   protected more(): TaskExtras {
     return (this.extras ??= new TaskExtras());
+  }
+
+  /** `SpawnOptions.name`, if it was given. */
+  get name(): string | undefined {
+    return this.extras?.name;
+  }
+
+  /**
+   * What `ctx.yield()` returns for this task: one {@link YieldPoint}, made on first use.
+   * @internal
+   */
+  yieldPoint(): YieldPoint {
+    const extras = this.more();
+    return (extras.yieldPoint ??= new YieldPoint((onTurn, onCancel) => {
+      this.owner.turn(this, onTurn, onCancel);
+    }));
   }
 
   /** True if cancellation was requested before the task could start (an aborted signal). */
@@ -431,7 +449,6 @@ function errorName(value: unknown): string {
 
 class Context implements TaskContext {
   private readonly task: Task;
-  private yieldPoint: YieldPoint | undefined = undefined;
 
   constructor(task: Task) {
     this.task = task;
@@ -466,9 +483,6 @@ class Context implements TaskContext {
   }
 
   yield(): YieldPoint {
-    const task = this.task;
-    return (this.yieldPoint ??= new YieldPoint((onTurn, onCancel) => {
-      task.owner.turn(task, onTurn, onCancel);
-    }));
+    return this.task.yieldPoint();
   }
 }

@@ -432,7 +432,7 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
    * its tasks refuses (see `assertNotImporting`).
    */
   private importing(task: WorkerTask): void {
-    const awaited = task.waiting?.awaiting;
+    const awaited = task.waiting?.awaited;
     const module = task.module;
     if (!(awaited instanceof Promise)) return;
     if (module !== undefined) {

@@ -1,6 +1,6 @@
 import { SteppedTask } from '@spindle/core/kit';
 import type { SpawnOptions } from '@spindle/core';
-import type { Task, TaskOwner } from '@spindle/core/kit';
+import type { SteppedOwner, Task } from '@spindle/core/kit';
 import { mainOwner } from '../shared/slot-table.js';
 
 /** Where a task running in a worker reports its outcome. */
@@ -32,7 +32,7 @@ export class WorkerTask extends SteppedTask {
   /** The URL of its body's module, once it has one here. */
   module: string | undefined = undefined;
 
-  constructor(owner: TaskOwner, parent: Task | undefined, id: number, options: SpawnOptions | undefined) {
+  constructor(owner: SteppedOwner, parent: Task | undefined, id: number, options: SpawnOptions | undefined) {
     super(owner, parent, options);
     // Ids are pool-wide (a child may run on any worker and the main thread reports events
     // for all of them), so the pool assigns them rather than this thread's counter.
