@@ -24,7 +24,7 @@ describe('wire codes', () => {
 });
 
 describe('chunk headers', () => {
-  it.each([-1, 0, 1, 31, 1_000_000, 2 ** 31 - 1])('a chunk numbered %i reads back with its number', (seq) => {
+  it.each([-1, 0, 1, 31, 1_000_000, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1])('a chunk numbered %i reads back with its number', (seq) => {
     expect(chunkSequence(chunkHeader(seq))).toBe(seq);
   });
 

@@ -8,6 +8,7 @@ import { Control } from '../shared/shared-state.js';
 import type { SharedState } from '../shared/shared-state.js';
 import type { SlotAllocator } from '../shared/slot-allocator.js';
 import { SlotState, Status } from '../shared/slot-table.js';
+import { ChunkOrder, Turn } from './chunk-order.js';
 import { EventRelay } from './event-relay.js';
 import type { ReportHandler } from './event-relay.js';
 import type { PoolTask } from './pool-task.js';
@@ -34,8 +35,7 @@ export type RelayResult = (owner: number, slot: number, status: number, value: u
  */
 export class Outcomes {
   private readonly bySlot = new Map<number, PoolTask>();
-  private readonly reorder = new Map<number, HeldChunk>();
-  private nextSeq = 0;
+  private readonly order = new ChunkOrder<HeldChunk>();
   private readonly relay: EventRelay;
   private readonly handler: ReportHandler;
   private readonly watch: ResultsWatch;
@@ -109,8 +109,7 @@ export class Outcomes {
   /**
    * A worker's report: its chunks are handled strictly in sequence order across workers (so
    * that a child's events come before its parent's settlement whatever thread sent them);
-   * unsequenced chunks, and late ones (numbers below `nextSeq` were skipped after a crash),
-   * at once.
+   * unsequenced chunks, and late ones (numbers passed after a crash), at once.
    */
   receive(report: WorkerReport, thread: number): void {
     const [records, extras] = report;
@@ -119,15 +118,14 @@ export class Outcomes {
       const from = at + CHUNK_HEADER;
       const to = from + (records[at + 1] ?? 0);
       at = to;
-      if (seq < this.nextSeq) {
-        this.relay.chunk(records, from, to, extras, thread, this.handler);
-      } else if (seq === this.nextSeq) {
-        this.nextSeq++;
-        this.relay.chunk(records, from, to, extras, thread, this.handler);
-        this.handleHeld();
-      } else {
-        this.reorder.set(seq, { records, from, to, extras, thread });
+      const turn = seq < 0 ? Turn.Late : this.order.turn(seq);
+      if (turn === Turn.Early) {
+        this.order.hold(seq, { records, from, to, extras, thread });
+        continue;
       }
+      if (turn === Turn.Now) this.order.passed();
+      this.relay.chunk(records, from, to, extras, thread, this.handler);
+      if (turn === Turn.Now) this.handleHeld();
     }
   }
 
@@ -136,12 +134,8 @@ export class Outcomes {
    * what waits behind them, in order, and lets every number taken so far pass unordered.
    */
   skipLostSequence(): void {
-    const held = [...this.reorder.keys()].sort((a, b) => a - b);
-    this.nextSeq = Math.max(this.nextSeq, Atomics.load(this.shared.control, Control.sequence));
-    for (const seq of held) {
-      const chunk = this.reorder.get(seq);
-      this.reorder.delete(seq);
-      if (chunk !== undefined) this.relay.chunk(chunk.records, chunk.from, chunk.to, chunk.extras, chunk.thread, this.handler);
+    for (const chunk of this.order.skipTo(Atomics.load(this.shared.control, Control.sequence))) {
+      this.relay.chunk(chunk.records, chunk.from, chunk.to, chunk.extras, chunk.thread, this.handler);
     }
   }
 
@@ -191,10 +185,7 @@ export class Outcomes {
 
   /** Handles the chunks held back that are next in sequence. */
   private handleHeld(): void {
-    if (this.reorder.size === 0) return;
-    for (let next = this.reorder.get(this.nextSeq); next !== undefined; next = this.reorder.get(this.nextSeq)) {
-      this.reorder.delete(this.nextSeq);
-      this.nextSeq++;
+    for (let next = this.order.takeDue(); next !== undefined; next = this.order.takeDue()) {
       this.relay.chunk(next.records, next.from, next.to, next.extras, next.thread, this.handler);
     }
   }

@@ -195,7 +195,8 @@ export class EventWriter {
     if (this.chunk === Chunk.Sequenced || (this.chunk === Chunk.Unsequenced && !sequenced)) return this.length;
     this.close();
     const n = this.length;
-    this.records[n] = chunkHeader(sequenced ? Atomics.add(this.control, Control.sequence, 1) : -1);
+    // The counter wraps at 32 bits: its numbers go out unsigned (see `ChunkOrder`).
+    this.records[n] = chunkHeader(sequenced ? Atomics.add(this.control, Control.sequence, 1) >>> 0 : -1);
     this.records[n + 1] = 0;
     this.chunkAt = n;
     this.chunk = sequenced ? Chunk.Sequenced : Chunk.Unsequenced;

@@ -7,6 +7,7 @@ import type { Coroutine, StepOutcome } from '@spindle/core/kit';
 import { capabilities } from '../capabilities.js';
 import { Wire } from '../shared/event-wire.js';
 import type { Mailbox } from '../shared/mailbox.js';
+import { childTaskId } from '../shared/messages.js';
 import type { ToWorker, WorkerInit } from '../shared/messages.js';
 import type { PoolSpawnOptions } from '../shared/spawn-options.js';
 import { needsMessage } from '../shared/payload.js';
@@ -267,7 +268,7 @@ export class WorkerRuntime extends Harness<WorkerTask> implements WorkRunner, Pa
       options?.transfer === undefined
         ? { list: validateSpawn(body, args, options, capabilities), transfer: undefined }
         : moveArguments(checkMovingArguments(body, args, options, options.transfer, capabilities));
-    const task = this.newTask(parent, this.idBase + Atomics.add(this.control, Control.childIds, 1), options);
+    const task = this.newTask(parent, childTaskId(this.idBase, Atomics.add(this.control, Control.childIds, 1)), options);
     if (task.priority !== 0) this.shared.prioritize();
     if (this.forwarding) this.out.spawn(task.id, parent.id, task.name, describeBody(body));
     if (task.cancelledAtSpawn) {
