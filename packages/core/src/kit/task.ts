@@ -60,8 +60,9 @@ export interface Turn {
 }
 
 /**
- * What few tasks need: made on first use (a stop, a promise, a signal read, an external
- * signal, and for a `SteppedTask` its timing and its `await ctx.yield()` turns).
+ * What few tasks need: made on first use (a name, a stop, a promise, a signal read, an
+ * external signal, and for a `SteppedTask` its timing, its yield point and its
+ * `await ctx.yield()` turns).
  */
 class TaskExtras {
   /** See `SteppedTask.spawnedAt` (one task in sixteen is timed). */
@@ -94,8 +95,8 @@ const noop = (): void => undefined;
  * parent (and so cancels its siblings); a joined child's failure reaches whoever joined it.
  *
  * Size: a task holds only what every task needs in fields of its own; its flags share one
- * integer, and what few tasks need (a promise, a signal, a stop reason) waits in a side
- * object made on first use. A settled task keeps its outcome and little else.
+ * integer, and what few tasks need (a name, a promise, a signal, a stop reason) waits in a
+ * side object made on first use. A settled task keeps its outcome and little else.
  */
 export class Task<T = unknown> implements TaskHandle<T> {
   readonly id: number;
