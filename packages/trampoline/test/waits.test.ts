@@ -72,13 +72,13 @@ describe('waits', () => {
   it('resumes a task parked on another task once, with its outcome, however many wait', async () => {
     await withExecutor(async (ex) => {
       const gate = deferred<number>();
-      const child = ex.spawn(function* () {
-        return (yield gate.promise) as number;
+      const child = ex.spawn(function* (): Generator<unknown, number, number> {
+        return yield gate.promise;
       });
       const results: unknown[] = [];
       const joiners = [0, 1, 2].map((i) =>
-        ex.spawn(function* () {
-          const value = (yield child) as number;
+        ex.spawn(function* (): Generator<unknown, number, number> {
+          const value = yield child;
           results.push(value + i);
           return value + i;
         }),

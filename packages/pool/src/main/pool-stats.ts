@@ -30,7 +30,11 @@ export interface PoolStats {
   readonly runTime: TimingSummary;
 }
 
-/** Counters of one worker since it started (see {@link PoolStats.workers}). */
+/**
+ * Counters of the worker at one index since the pool started (a worker started in the place
+ * of one that crashed goes on counting); totals, however long the pool runs (see
+ * {@link PoolStats.workers}).
+ */
 export interface PoolWorkerStats {
   /** The worker's index in the pool. */
   readonly index: number;
@@ -42,7 +46,7 @@ export interface PoolWorkerStats {
   readonly parks: number;
   /** Batches it took from the inject queue. */
   readonly injectTakes: number;
-  /** Microseconds it spent parked (a wrapping 32-bit counter: compare two readings). */
+  /** Microseconds it spent parked. */
   readonly parkedMicros: number;
 }
 

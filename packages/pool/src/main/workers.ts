@@ -7,6 +7,7 @@ import type { ResolvedPoolOptions } from './options.js';
 import { publishGrow, publishRetire } from './pool-channels.js';
 import type { PoolGrowEvent } from './pool-channels.js';
 import type { PoolStats, PoolWorkerStats } from './pool-stats.js';
+import { SAMPLE_EVERY_MS, WorkerCounters } from './worker-counters.js';
 
 /**
  * The worker entry, built next to this module. Always the ES module build, also under the
@@ -51,6 +52,9 @@ export class Workers {
   private started = 0;
   private readyWaiters: (() => void)[] = [];
   private monitor: ReturnType<typeof setInterval> | undefined = undefined;
+  private readonly counters: WorkerCounters;
+  /** Reads the counters now and then, so that their 32-bit words never wrap unseen. */
+  private sampler: ReturnType<typeof setInterval> | undefined;
   private lastExecuted = -1;
   private lastProgress = 0;
   private referenced = false;
@@ -69,6 +73,11 @@ export class Workers {
     // Shared memory is sized for maxThreads from the start; only minThreads (at least one,
     // so that work can start) run until the starvation rule adds more.
     this.initialThreads = Math.max(1, options.minThreads);
+    this.counters = new WorkerCounters(shared, options.maxThreads);
+    this.sampler = setInterval(() => {
+      this.counters.sample();
+    }, SAMPLE_EVERY_MS);
+    this.sampler.unref();
     for (let i = 0; i < this.initialThreads; i++) this.add(i);
     if (options.minThreads < options.maxThreads) {
       this.lastProgress = performance.now();
@@ -90,6 +99,7 @@ export class Workers {
   stats(): Omit<PoolStats, 'live' | 'queued' | 'waitTime' | 'runTime'> {
     const shared = this.shared;
     const read = (i: number, which: number): number => Atomics.load(shared.control, shared.word(i, which));
+    const counters = this.counters;
     let executed = 0;
     let steals = 0;
     let awake = 0;
@@ -98,11 +108,11 @@ export class Workers {
       if (!thread.alive) return;
       const figures: PoolWorkerStats = {
         index: i,
-        executed: read(i, WorkerWord.executed),
-        steals: read(i, WorkerWord.steals),
-        parks: read(i, WorkerWord.parks),
-        injectTakes: read(i, WorkerWord.injectTakes),
-        parkedMicros: read(i, WorkerWord.parkedMicros),
+        executed: counters.read(i, WorkerWord.executed),
+        steals: counters.read(i, WorkerWord.steals),
+        parks: counters.read(i, WorkerWord.parks),
+        injectTakes: counters.read(i, WorkerWord.injectTakes),
+        parkedMicros: counters.read(i, WorkerWord.parkedMicros),
       };
       workers.push(figures);
       executed += figures.executed;
@@ -191,6 +201,8 @@ export class Workers {
   async stop(): Promise<void> {
     if (this.monitor !== undefined) clearInterval(this.monitor);
     this.monitor = undefined;
+    if (this.sampler !== undefined) clearInterval(this.sampler);
+    this.sampler = undefined;
     const exits = this.threads.map((thread) => {
       const worker = thread.worker;
       thread.alive = false;
