@@ -135,9 +135,13 @@ export class Coroutine {
     this.value = undefined;
   }
 
-  /** Callers of the running generator body (see `held`). */
+  /**
+   * Callers of the running generator body (see `held`). Read only while a generator body
+   * runs (`call`, `interrupt`'s generator case, `returnToCaller`): `start` has cleared the
+   * arguments by then, so no mode check is needed on each return.
+   */
   private get frames(): Generator[] | undefined {
-    return this.mode === Mode.Generator ? (this.held as Generator[] | undefined) : undefined;
+    return this.held as Generator[] | undefined;
   }
 
   /** True once the body has started running user code (or is a state machine). */
