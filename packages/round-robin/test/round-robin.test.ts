@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
-import { ExecutorClosedError, InvalidOptionsError, TaskCancelledError } from '@spindle/core';
+import { ExecutorClosedError, InvalidOptionsError, TaskCancelledError, YieldPoint } from '@spindle/core';
 import type { StateMachine, TaskContext } from '@spindle/core';
 import { RoundRobinExecutor } from '../src/index.js';
 
@@ -171,6 +171,32 @@ describe('round-robin bodies', () => {
     await killer;
     await expect(victim).rejects.toBeInstanceOf(TaskCancelledError);
     expect(log).toEqual(['killer 0', 'victim 0', 'killer 1', 'victim 1', 'killer 2', 'victim 2', 'killer cancelled victim', "victim's yield rejected: aborted"]);
+    await ex.close();
+  });
+
+  it("awaits a native promise for ctx.yield() once an async body has awaited; a stopping task's unawaited yield point stays quiet", async () => {
+    const ex = new RoundRobinExecutor();
+    const kind = (value: PromiseLike<undefined>): string =>
+      value instanceof YieldPoint ? 'yield point' : Object.getPrototypeOf(value) === Promise.prototype ? 'native promise' : 'other';
+    const seen: string[] = [];
+    const self: { handle?: { cancel(reason: string): void } } = {};
+    const handle = ex.spawn(async (ctx: TaskContext) => {
+      // Within the first step the body is stepped: the executor's yield point.
+      const first = ctx.yield();
+      seen.push(kind(first));
+      await first;
+      const later = ctx.yield();
+      seen.push(kind(later));
+      await later;
+      self.handle?.cancel('stop');
+      // Never awaited, on a stopping task: nothing may reject unhandled.
+      seen.push(kind(ctx.yield()));
+      await Promise.resolve();
+      return seen.length;
+    });
+    self.handle = handle;
+    await expect(handle).rejects.toBeInstanceOf(TaskCancelledError);
+    expect(seen).toEqual(['yield point', 'native promise', 'yield point']);
     await ex.close();
   });
 

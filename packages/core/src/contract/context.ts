@@ -24,17 +24,22 @@ export interface TaskContext extends Spawner {
   /**
    * A yield point. `yield ctx.yield()` in a generator, `await ctx.yield()` in an async body,
    * or return it from a state machine's `next()`: the task goes to the back of the ready
-   * queue and resumes on its next turn.
+   * queue and resumes on its next turn. In an async body, await it where you call it: its
+   * turn is asked for at the call (after the body's first `await`), and it rejects with the
+   * cancellation if the task is cancelled before its turn comes.
    */
-  yield(): YieldPoint;
+  yield(): PromiseLike<undefined>;
 }
 
 /** How an executor delivers a turn to an `await ctx.yield()`: call exactly one, once. */
 export type TurnRequest = (onTurn: () => void, onCancel: (error: unknown) => void) => void;
 
 /**
- * The value `ctx.yield()` returns. Executors recognise it when it is yielded; when it is
- * awaited, `then` asks the executor for the task's next turn.
+ * What `ctx.yield()` returns where the body is stepped (a generator, a state machine, an
+ * async body before its first `await`). Executors recognise it when it is yielded or
+ * returned; when it is awaited, `then` asks the executor for the task's next turn. (Once an
+ * async body has awaited, `ctx.yield()` asks for the turn itself and returns a native
+ * promise: awaiting that costs no job of its own.)
  */
 export class YieldPoint implements PromiseLike<undefined> {
   /** @internal */

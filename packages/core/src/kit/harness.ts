@@ -124,11 +124,9 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
    *   already runs in it
    */
   runTurn(task: T, enter = true): void {
-    const turns = task.turns;
-    if (turns !== undefined && turns.length > 0) {
-      const turn = turns.shift();
-      if (turns.length === 0) task.turns = undefined;
-      turn?.onTurn();
+    const onTurn = task.takeTurn();
+    if (onTurn !== undefined) {
+      onTurn();
       this.handOver = true;
       return;
     }
@@ -283,11 +281,7 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
       own.interruptAfterStep = true;
       return;
     }
-    const turns = own.turns;
-    if (turns !== undefined) {
-      own.turns = undefined;
-      for (const turn of turns) turn.onCancel(own.cancellationError());
-    }
+    if (own.hasTurns) for (const onCancel of own.takeCancels()) onCancel(own.cancellationError());
     switch (coroutine.interrupt()) {
       case Interrupt.Now:
         this.unpark(own);
@@ -321,7 +315,7 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
       onCancel(own.cancellationError());
       return;
     }
-    (own.turns ??= []).push({ onTurn, onCancel });
+    own.addTurn(onTurn, onCancel);
     this.schedule(own);
   }
 
@@ -347,7 +341,7 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
     task.coroutine = undefined;
     task.scope = undefined;
     task.waiting = undefined;
-    task.turns = undefined;
+    task.dropTurns();
   }
 
   /**

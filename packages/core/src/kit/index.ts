@@ -3,7 +3,7 @@ export type { TaskOwner } from './task.js';
 export { Coroutine, Step, Interrupt, isThenable } from './coroutine.js';
 export type { StepOutcome, InterruptMode, InstructionHandler } from './coroutine.js';
 export { SteppedTask, Waiting } from './stepped-task.js';
-export type { SteppedOwner, Turn } from './stepped-task.js';
+export type { SteppedOwner } from './stepped-task.js';
 export { Harness } from './harness.js';
 export { StepEvents, Listening } from './step-events.js';
 export type { HarnessOptions } from './harness-options.js';

@@ -196,10 +196,11 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
       this.handOver = false;
       // The next ready task also waits for its turn of `await ctx.yield()`: give it now, as
       // giving it after this body's microtasks would: both continuations run in this order.
-      if (this.readyCount() > 0 && this.peekReady()?.turns === undefined) {
-        // Two hops: `await ctx.yield()` calls `then` on the yield point in a job of its
-        // own, one microtask after the body continues; the turn must be asked for
-        // before the drain goes on.
+      if (this.readyCount() > 0 && this.peekReady()?.hasTurns !== true) {
+        // Two hops: where the body awaits the yield point (its first `ctx.yield()`), V8
+        // calls its `then` in a job of its own, one microtask after the body continues;
+        // the turn must be asked for before the drain goes on. (Later yields ask at the
+        // call, within the continuation: the second hop is then spare.)
         this.scheduled = true;
         void settledPromise.then(this.handOverBound);
         return true;

@@ -1,10 +1,9 @@
 import type { AsyncResource } from 'node:async_hooks';
 import { Task, TaskBit } from './task.js';
-import type { TaskOwner, Turn } from './task.js';
+import type { TaskOwner } from './task.js';
 import type { SpawnOptions } from '../contract/body.js';
 import type { Coroutine } from './coroutine.js';
 
-export type { Turn } from './task.js';
 
 /** {@link SteppedTask}'s flags, above core's own ({@link TaskBit}). */
 export const SteppedBit = {
@@ -12,7 +11,7 @@ export const SteppedBit = {
   Parked: TaskBit.Subclass << 1,
   InterruptAfterStep: TaskBit.Subclass << 2,
   Held: TaskBit.Subclass << 3,
-  /** `turns` holds turns due. */
+  /** Turns of `await ctx.yield()` are due (see `SteppedTask.addTurn`). */
   Turns: TaskBit.Subclass << 4,
   /** The promise remembered in `waiting.awaited` was rejected (see {@link Waiting}). */
   LastFailed: TaskBit.Subclass << 5,
@@ -53,19 +52,43 @@ export class SteppedTask<T = unknown> extends Task<T> {
   // `turns` and `spawnedAt` are kept in the task's side object of what few tasks need: a
   // field each would add eight bytes to every task.
 
-  /** `await ctx.yield()` calls waiting for their turn (async bodies only). */
-  get turns(): Turn[] | undefined {
-    return this.extras?.turns;
+  /** True while `await ctx.yield()` calls wait for their turn (async bodies only). */
+  get hasTurns(): boolean {
+    return (this.bits & SteppedBit.Turns) !== 0;
   }
 
-  set turns(turns: Turn[] | undefined) {
-    if (turns !== undefined) {
-      this.more().turns = turns;
-      this.bits |= SteppedBit.Turns;
-    } else if (this.extras !== undefined) {
-      this.extras.turns = undefined;
-      this.bits &= ~SteppedBit.Turns;
-    }
+  /** Queues a turn for an `await ctx.yield()`: exactly one of the two will be called. */
+  addTurn(onTurn: () => void, onCancel: (error: unknown) => void): void {
+    // Kept flat, two entries a turn, and the array kept once made: a turn allocates
+    // nothing of its own here.
+    (this.more().turns ??= []).push(onTurn, onCancel);
+    this.bits |= SteppedBit.Turns;
+  }
+
+  /** Takes the oldest due turn's `onTurn`, or `undefined` when none is due. */
+  takeTurn(): ((error?: unknown) => void) | undefined {
+    const turns = this.extras?.turns;
+    if (turns === undefined || turns.length === 0) return undefined;
+    const onTurn = turns.shift();
+    turns.shift();
+    if (turns.length === 0) this.bits &= ~SteppedBit.Turns;
+    return onTurn;
+  }
+
+  /** Takes every due turn's `onCancel`, oldest first (the task was cancelled). */
+  takeCancels(): ((error?: unknown) => void)[] {
+    const turns = this.extras?.turns;
+    if (turns === undefined || turns.length === 0) return [];
+    const cancels = turns.filter((_, index) => index % 2 === 1);
+    turns.length = 0;
+    this.bits &= ~SteppedBit.Turns;
+    return cancels;
+  }
+
+  /** Forgets the turns (the task settled). */
+  dropTurns(): void {
+    if (this.extras !== undefined) this.extras.turns = undefined;
+    this.bits &= ~SteppedBit.Turns;
   }
 
   /**
@@ -129,6 +152,19 @@ export class SteppedTask<T = unknown> extends Task<T> {
     this.setBit(SteppedBit.Held, value);
   }
 
+  /**
+   * Once an async body has awaited (its coroutine is settling), `ctx.yield()` is called
+   * from the body's own continuation, outside any step: the turn is asked for at once and
+   * the body awaits a native promise, which saves the job V8 runs to call a thenable's
+   * `then` (and the thenable's own promise). A stopping task gets its yield point, which
+   * rejects only if awaited.
+   * @internal
+   */
+  override yieldTurn(): PromiseLike<undefined> {
+    if (this.coroutine?.settling === true && !this.stopping) return turnPromise(this);
+    return this.yieldPoint();
+  }
+
   private setBit(bit: number, value: boolean): void {
     if (value) this.bits |= bit;
     else this.bits &= ~bit;
@@ -172,4 +208,23 @@ export class Waiting {
   value: unknown = undefined;
 
   constructor(readonly task: SteppedTask) {}
+}
+
+// `new Promise` calls its executor synchronously: one executor for every turn promise,
+// which hands out the resolvers through these, saves a closure per turn.
+let resolveTurn: (value?: undefined) => void = noop;
+let rejectTurn: (error: unknown) => void = noop;
+const captureResolvers = (resolve: (value?: undefined) => void, reject: (error: unknown) => void): void => {
+  resolveTurn = resolve;
+  rejectTurn = reject;
+};
+function noop(): void {
+  // Until the first turn promise is made.
+}
+
+/** A native promise settled by the task's next turn (or its cancellation), asked for now. */
+function turnPromise(task: SteppedTask): Promise<undefined> {
+  const promise = new Promise<undefined>(captureResolvers);
+  task.owner.turn(task, resolveTurn, rejectTurn);
+  return promise;
 }

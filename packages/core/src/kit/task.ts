@@ -53,12 +53,6 @@ export const TaskBit = {
 
 const STOPPING = TaskBit.StopCancel | TaskBit.StopFail;
 
-/** An `await ctx.yield()` waiting for its task's next turn: exactly one of the two is called. */
-export interface Turn {
-  readonly onTurn: () => void;
-  readonly onCancel: (error: unknown) => void;
-}
-
 /**
  * What few tasks need: made on first use (a name, a stop, a promise, a signal read, an
  * external signal, and for a `SteppedTask` its timing, its yield point and its
@@ -67,8 +61,8 @@ export interface Turn {
 class TaskExtras {
   /** See `SteppedTask.spawnedAt` (one task in sixteen is timed). */
   spawnedAt: number | undefined = undefined;
-  /** See `SteppedTask.turns` (async bodies only). */
-  turns: Turn[] | undefined = undefined;
+  /** See `SteppedTask.addTurn` (async bodies only): each turn's `onTurn`, then its `onCancel`. */
+  turns: ((error?: unknown) => void)[] | undefined = undefined;
   stopReason: unknown = undefined;
   promise: Promise<unknown> | undefined = undefined;
   resolvePromise: ((value: unknown) => void) | undefined = undefined;
@@ -184,6 +178,14 @@ export class Task<T = unknown> implements TaskHandle<T> {
     return (extras.yieldPoint ??= new YieldPoint((onTurn, onCancel) => {
       this.owner.turn(this, onTurn, onCancel);
     }));
+  }
+
+  /**
+   * What `ctx.yield()` returns: by default the task's {@link YieldPoint}.
+   * @internal
+   */
+  yieldTurn(): PromiseLike<undefined> {
+    return this.yieldPoint();
   }
 
   /** True if cancellation was requested before the task could start (an aborted signal). */
@@ -483,7 +485,7 @@ class Context implements TaskContext {
     return handle;
   }
 
-  yield(): YieldPoint {
-    return this.task.yieldPoint();
+  yield(): PromiseLike<undefined> {
+    return this.task.yieldTurn();
   }
 }
