@@ -301,7 +301,10 @@ export class BullmqExecutor implements Executor, TaskOwner {
 
   /** Closed and drained: let the connections and the in-process worker go. */
   private async release(): Promise<void> {
-    this.setReferenced(false);
+    // Whoever awaits close() waits for this: the connections keep the process alive until
+    // they have quit. Unreferenced, Node could find nothing left to wait for while a reply
+    // is on its way, and end the process with that await still pending (exit code 13).
+    this.setReferenced(true);
     const connected = this.connected;
     this.connected = undefined;
     const local = this.local;
