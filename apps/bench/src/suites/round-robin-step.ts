@@ -2,7 +2,7 @@ import type { TaskHandle } from '@spindle/core';
 import { RoundRobinExecutor } from '@spindle/round-robin';
 import type { BenchCase, Subject, Suite } from '../suite.js';
 import { spindleSubject } from '../suite.js';
-import { nativeAll, nativeAwaiting, nativeYielding, roundRobinGenerators, roundRobinLoop } from '../workloads/baselines.js';
+import { nativeAll, nativeAwaiting, nativeYielding, roundRobinGenerators, roundRobinLoop, roundRobinLoopInContext } from '../workloads/baselines.js';
 import { awaitingAsync, awaitingGenerator, yieldingAsync, yieldingGenerator } from '../workloads/bodies.js';
 import { AwaitingCountdown, Countdown, machines } from '../workloads/state-machines.js';
 import { spindleAll } from '../workloads/spindle.js';
@@ -45,6 +45,12 @@ function buildCases(): BenchCase[] {
           subject: 'hand-written',
           runs: 'FIFO ring buffer calling next() on the same machines',
           run: () => roundRobinLoop(machines(TASKS, () => new Countdown(STEPS))),
+        },
+        {
+          // The floor the contract sets: every step in its task's own async context.
+          subject: 'hand-written-in-context',
+          runs: 'the same ring, each step in its machine’s own AsyncResource (runInAsyncScope)',
+          run: () => roundRobinLoopInContext(machines(TASKS, () => new Countdown(STEPS))),
         },
         onRoundRobin('spawn(machine)', (ex) => ex.spawn(new Countdown(STEPS))),
       ],

@@ -1,4 +1,5 @@
 // The baselines: what you would write by hand without Spindle.
+import { AsyncResource } from 'node:async_hooks';
 
 /** The part of a state machine the hand-written loop uses. */
 export interface Steppable {
@@ -30,6 +31,46 @@ export function roundRobinLoop(machines: readonly Steppable[]): number {
       total += machine.result;
     } else {
       queue[(head + count) & mask] = machine;
+      count++;
+    }
+  }
+  return total;
+}
+
+const stepMachine = (machine: Steppable): boolean => machine.next();
+
+/**
+ * {@link roundRobinLoop}, with each step entered in its machine's own `AsyncResource`, as
+ * the contract's per-task async context requires of every executor: the floor under any
+ * executor's step on this Node, without the executor. Returns the same sum.
+ */
+export function roundRobinLoopInContext(machines: readonly Steppable[]): number {
+  let capacity = 2;
+  while (capacity < machines.length) capacity *= 2;
+  const mask = capacity - 1;
+  const queue = new Array<Steppable | undefined>(capacity);
+  const scopes = new Array<AsyncResource | undefined>(capacity);
+  let head = 0;
+  let count = 0;
+  for (const machine of machines) {
+    scopes[count] = new AsyncResource('bench.machine', { requireManualDestroy: true });
+    queue[count++] = machine;
+  }
+  let total = 0;
+  while (count > 0) {
+    const machine = queue[head];
+    const scope = scopes[head];
+    if (machine === undefined || scope === undefined) break;
+    queue[head] = undefined;
+    scopes[head] = undefined;
+    head = (head + 1) & mask;
+    count--;
+    if (scope.runInAsyncScope(stepMachine, undefined, machine)) {
+      total += machine.result;
+    } else {
+      const tail = (head + count) & mask;
+      queue[tail] = machine;
+      scopes[tail] = scope;
       count++;
     }
   }
