@@ -216,6 +216,30 @@ export class Coroutine {
     }
   }
 
+  /**
+   * {@link Coroutine.step} for a body just resumed with {@link Coroutine.resolve} (after a
+   * wait): a generator that waits on a native promise again, the common outcome of a
+   * woken step, takes a path of its own; everything else goes the general way, from the
+   * generator's answer on.
+   */
+  stepResumed(): StepOutcome {
+    if (this.mode !== Mode.Generator || this.resumeWith !== Resume.Next) return this.step();
+    const input = this.value;
+    this.value = undefined;
+    let result: IteratorResult<unknown>;
+    try {
+      result = (this.target as Generator).next(input);
+    } catch (error) {
+      if (!this.returnToCaller(Resume.Throw, error)) return this.fail(error);
+      return this.stepGenerator();
+    }
+    if (result.done !== true && result.value instanceof Promise) {
+      this.value = result.value;
+      return Step.Wait;
+    }
+    return this.stepGenerator(result);
+  }
+
   private take(): unknown {
     const input = this.value;
     this.value = undefined;
@@ -272,38 +296,43 @@ export class Coroutine {
     return Step.Wait;
   }
 
-  private stepGenerator(): StepOutcome {
+  /** @param resumed what the generator answered to a resumption made by the caller ({@link Coroutine.stepResumed}), if any */
+  private stepGenerator(resumed?: IteratorResult<unknown>): StepOutcome {
     let budget = CHAIN_BUDGET;
+    let result = resumed;
     for (;;) {
-      const gen = this.target as Generator;
-      let result: IteratorResult<unknown>;
-      try {
-        const input = this.value;
-        this.value = undefined;
-        switch (this.resumeWith) {
-          case Resume.Next:
-            result = gen.next(input);
-            break;
-          case Resume.Throw:
-            this.resumeWith = Resume.Next;
-            result = gen.throw(input);
-            break;
-          case Resume.Return:
-            this.resumeWith = Resume.Next;
-            result = gen.return(undefined);
-            break;
+      if (result === undefined) {
+        const gen = this.target as Generator;
+        try {
+          const input = this.value;
+          this.value = undefined;
+          switch (this.resumeWith) {
+            case Resume.Next:
+              result = gen.next(input);
+              break;
+            case Resume.Throw:
+              this.resumeWith = Resume.Next;
+              result = gen.throw(input);
+              break;
+            case Resume.Return:
+              this.resumeWith = Resume.Next;
+              result = gen.return(undefined);
+              break;
+          }
+        } catch (error) {
+          if (!this.returnToCaller(Resume.Throw, error)) return this.fail(error);
+          if (--budget === 0) return Step.Yield;
+          continue;
         }
-      } catch (error) {
-        if (!this.returnToCaller(Resume.Throw, error)) return this.fail(error);
+      }
+      const done = result.done;
+      const yielded: unknown = result.value;
+      result = undefined;
+      if (done === true) {
+        if (!this.returnToCaller(Resume.Next, yielded)) return this.done(yielded);
         if (--budget === 0) return Step.Yield;
         continue;
       }
-      if (result.done === true) {
-        if (!this.returnToCaller(Resume.Next, result.value)) return this.done(result.value);
-        if (--budget === 0) return Step.Yield;
-        continue;
-      }
-      const yielded = result.value;
       if (yielded instanceof Promise) {
         // The common wait, checked first: no handler call, no `then` lookup.
         this.value = yielded;

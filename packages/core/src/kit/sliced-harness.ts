@@ -107,6 +107,17 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
     return this.slice.tick();
   }
 
+  protected override stepsWokenHere(task: T): boolean {
+    // Only a harness whose every step goes through `Harness.step` may take the short path.
+    if (!this.stepOnWake || !this.quietTurns || this.draining) return false;
+    const slice = this.slice;
+    if (!slice.claim()) return false;
+    if (__SPINDLE_EVENTS__ && (this.turnListening >= 0 || this.quietSlice !== slice.turns)) return false;
+    if (this.outranked(task)) return false;
+    this.listening = Listening.Nobody;
+    return true;
+  }
+
   protected override woken(task: T, foreignContext: boolean): void {
     if (!this.stepOnWake) {
       super.woken(task, foreignContext);
@@ -115,8 +126,8 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
     const slice = this.slice;
     // Resume right here, in the callback, unless the slice is spent: this skips a trip
     // through the queue.
-    slice.enter();
-    if (!this.draining && !this.outranked(task) && slice.tick()) {
+    // A drain has entered the slice already; else the wake begins one (or counts in it).
+    if (!this.draining && slice.claim() && !this.outranked(task)) {
       // Nobody listened when this slice was asked: a wake costs two comparisons for events,
       // and the rest stays out of this function, small enough to be inlined.
       if (!__SPINDLE_EVENTS__ || (this.turnListening < 0 && this.quietSlice === slice.turns)) {

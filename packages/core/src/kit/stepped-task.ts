@@ -15,6 +15,8 @@ export const SteppedBit = {
   Turns: TaskBit.Subclass << 4,
   /** The promise remembered in `waiting.awaited` was rejected (see {@link Waiting}). */
   LastFailed: TaskBit.Subclass << 5,
+  /** Parked on a task handle, whose wake-up runs in the context of whatever settled it (see `Harness.wakeParked`). */
+  WaitsOnTask: TaskBit.Subclass << 6,
 } as const;
 
 /** What sends a task's next piece of work off the drain's short path (see `Harness.runQuietTurn`). */

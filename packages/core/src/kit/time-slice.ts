@@ -58,6 +58,22 @@ export class TimeSlice {
   tick(): boolean {
     if (this.spent) return false;
     if (++this.sinceCheck < this.checkEvery) return true;
+    return this.check();
+  }
+
+  /**
+   * {@link TimeSlice.enter} and {@link TimeSlice.tick} in one call, for a step about to run
+   * outside a drain (a woken task stepped in its wake-up callback).
+   */
+  claim(): boolean {
+    if (!this.open) this.enter();
+    if (this.spent) return false;
+    if (++this.sinceCheck < this.checkEvery) return true;
+    return this.check();
+  }
+
+  /** The clock part of {@link TimeSlice.tick}, out of line: its callers inline the count. */
+  private check(): boolean {
     const now = performance.now();
     this.checkEvery = now - this.lastCheck > this.budgetMs / 8 ? 1 : CHECK_EVERY;
     this.lastCheck = now;
