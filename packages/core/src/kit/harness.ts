@@ -524,8 +524,7 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
       } else if (
         awaited instanceof Promise &&
         Object.getPrototypeOf(awaited) === Promise.prototype &&
-        (task.bits & SteppedBit.InterruptAfterStep) === 0 &&
-        !coroutine.settling
+        (task.bits & SteppedBit.InterruptAfterStep) === 0
       ) {
         coroutine.value = undefined;
         task.state = 'suspended';
