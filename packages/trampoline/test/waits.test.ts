@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { TaskCancelledError } from '@spindle/core';
-import type { TaskHandle } from '@spindle/core';
 import { deferred, rejectionOf, withExecutor } from './helpers.js';
 
 // The harness remembers the last promise a task saw settle, and wakes a parked task through
@@ -72,20 +71,19 @@ describe('waits', () => {
 
   it('stops a task that cancels itself in a step its wake-up runs, though it then waits on a fresh promise', async () => {
     await withExecutor(async (ex) => {
-      let self: TaskHandle<unknown> | undefined;
       const cleaned: string[] = [];
       const task = ex.spawn(function* () {
         try {
           // Two waits: the second wake of a turn is stepped on the harness's short path.
           yield Promise.resolve(1);
           yield Promise.resolve(2);
-          self?.cancel();
+          // The body steps after `spawn` has returned: `task` is set by then.
+          task.cancel();
           yield new Promise<never>(() => undefined);
         } finally {
           cleaned.push('finally');
         }
       });
-      self = task;
       // Cancelling, returning the generator and settling take microtasks, not a timer.
       await new Promise((resolve) => setImmediate(resolve));
       expect(task.state).toBe('cancelled');
