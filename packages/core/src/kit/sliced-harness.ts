@@ -112,7 +112,12 @@ export abstract class SlicedHarness<T extends SteppedTask = SteppedTask> extends
     if (!this.stepOnWake || !this.quietTurns || this.draining) return false;
     const slice = this.slice;
     if (!slice.claim()) return false;
-    if (__SPINDLE_EVENTS__ && (this.turnListening >= 0 || this.quietSlice !== slice.turns)) return false;
+    if (__SPINDLE_EVENTS__ && this.quietSlice !== slice.turns) {
+      // The first wake of this turn of the event loop asks who listens (a wake driven by
+      // I/O usually is the first): nobody, and every wake of the turn takes the short path.
+      if (this.turnListening >= 0 || this.listeners() !== Listening.Nobody) return false;
+      this.quietSlice = slice.turns;
+    }
     if (this.outranked(task)) return false;
     this.listening = Listening.Nobody;
     return true;
