@@ -11,6 +11,7 @@ import type { TaskHandle } from '../contract/task-handle.js';
 import type { SettledState, TaskState } from '../contract/task-state.js';
 import { isSettledState } from '../contract/task-state.js';
 import { processState } from '../shared/process-state.js';
+import { ChildList } from './child-list.js';
 import { settledPromise } from './settled-promise.js';
 
 /**
@@ -110,7 +111,7 @@ export class Task<T = unknown> implements TaskHandle<T> {
    */
   bits = 0;
 
-  private children: Set<Task> | undefined = undefined;
+  private children: ChildList<Task> | undefined = undefined;
   // The body's value (or error) once it finished, then the outcome once the task settled.
   private value: unknown = undefined;
   /** `onFulfilled, onRejected` pairs, flat, of executors joined to this task. */
@@ -126,7 +127,7 @@ export class Task<T = unknown> implements TaskHandle<T> {
     if (name !== undefined) this.more().name = name;
     this.priority = options?.priority ?? parent?.priority ?? 0;
     if (parent !== undefined) {
-      (parent.children ??= new Set()).add(this);
+      (parent.children ??= new ChildList()).add(this);
       if ((parent.bits & STOPPING) !== 0) {
         // A stopping parent (an async body that has not noticed yet) gets only cancelled children.
         this.bits |= TaskBit.StopCancel;
@@ -299,7 +300,7 @@ export class Task<T = unknown> implements TaskHandle<T> {
     if ((this.bits & TaskBit.Finished) !== 0) return;
     this.bits |= failed ? TaskBit.Finished | TaskBit.BodyFailed : TaskBit.Finished;
     this.value = value;
-    if (this.children === undefined || this.children.size === 0) this.settle();
+    if (this.children === undefined || this.children.live === 0) this.settle();
     else this.state = 'suspended';
   }
 
@@ -310,7 +311,7 @@ export class Task<T = unknown> implements TaskHandle<T> {
     extras.stopReason = reason;
     this.dropExternalSignal(extras);
     if (this.children !== undefined) {
-      for (const child of [...this.children]) child.requestStop(TaskBit.StopCancel, reason);
+      for (const child of this.children.snapshot()) child.requestStop(TaskBit.StopCancel, reason);
     }
     // Abort after children so their own cleanup has started when this body hears of it.
     extras.controller?.abort(reason);
@@ -318,13 +319,13 @@ export class Task<T = unknown> implements TaskHandle<T> {
   }
 
   private childSettled(child: Task, outcome: unknown): void {
-    this.children?.delete(child);
+    this.children?.settledOne();
     if (child.state === 'rejected' && (child.bits & TaskBit.Observed) === 0) {
       // Delivered here instead of as an unhandled rejection.
       child.extras?.promise?.catch(noop);
       this.requestStop(TaskBit.StopFail, outcome);
     }
-    if ((this.bits & TaskBit.Finished) !== 0 && !isSettledState(this.state) && (this.children === undefined || this.children.size === 0)) {
+    if ((this.bits & TaskBit.Finished) !== 0 && !isSettledState(this.state) && (this.children === undefined || this.children.live === 0)) {
       this.settle();
     }
   }
