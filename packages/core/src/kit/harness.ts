@@ -2,7 +2,6 @@ import { AsyncResource } from 'node:async_hooks';
 import type { SpawnOptions, Spawnable } from '../contract/body.js';
 import { isTaskReference } from '../contract/task-reference.js';
 import { TaskEventCode } from '../events/event-batch.js';
-import { assertCloneable } from './cloneable.js';
 import { Coroutine, Interrupt, Step } from './coroutine.js';
 import type { InstructionHandler, StepOutcome } from './coroutine.js';
 import type { HarnessOptions } from './harness-options.js';
@@ -60,11 +59,6 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
    * microtasks run before it steps another task, so that the body keeps its place.
    */
   protected handOver = false;
-  /**
-   * The task being stepped in its wake-up callback while batch subscribers listen: its wake
-   * is recorded with its step, when the step ends (see `TaskEventLog.wokenStepped`).
-   */
-  protected wokenHere: T | undefined = undefined;
   private readonly asyncContext: boolean;
   private readonly instructions: InstructionHandler | undefined;
   private readonly answerSettled: boolean;
@@ -244,7 +238,7 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
         coroutine.value = undefined;
         if (__SPINDLE_EVENTS__ && listening === Listening.Batch) this.recordFinish(task, first);
         task.state = 'suspended';
-        this.complete(task, value);
+        task.complete(value);
         if (__SPINDLE_EVENTS__ && listening === Listening.Batch) this.eventLog.between();
         break;
       }
@@ -366,35 +360,6 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
     throw new TypeError(`task ${task.describe()} does not belong to ${this.label}`);
   }
 
-  /** Records, in a window of batch steps, a step of the task stepped in its wake-up callback: with its wake, in one record where it can. */
-  private recordWokenStep(code: typeof TaskEventCode.ResumeYield | typeof TaskEventCode.ResumeWait, task: T, waitingOn: number): void {
-    this.wokenHere = undefined;
-    this.eventLog.wokenStepped(code, task.id, waitingOn);
-  }
-
-  /** Records the beginning of a step whose body ended, in a window of batch steps (with its wake first, for a task stepped in its wake-up callback). */
-  private recordFinish(task: T, first: boolean): void {
-    if (this.wokenHere === task) {
-      this.wokenHere = undefined;
-      this.eventLog.wokenFinish(task.id);
-    } else {
-      this.eventLog.finish(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
-    }
-  }
-
-  /** The body returned `value`: a task reference's result must cross threads, so it must clone. */
-  private complete(task: T, value: unknown): void {
-    if (task.reference) {
-      try {
-        assertCloneable([value], 'result');
-      } catch (error) {
-        task.finish(true, error);
-        return;
-      }
-    }
-    task.finish(false, value);
-  }
-
   /**
    * One step, and then any wait on the promise the task last saw settle answered here,
    * within the step, while {@link Harness.mayAnswerInStep} allows: it cannot have changed.
@@ -439,21 +404,7 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
    */
   private park(task: T, awaited: unknown): void {
     task.bits |= SteppedBit.Parked;
-    const waiting = (task.waiting ??= new Waiting(task));
-    if (awaited instanceof Promise && Object.getPrototypeOf(awaited) === Promise.prototype) {
-      waiting.awaited = awaited;
-      void awaited.then(waiting.onSettled, waiting.onFailed);
-    } else if (awaited instanceof Task) {
-      task.bits |= SteppedBit.WaitsOnTask;
-      waiting.awaited = awaited;
-      awaited.subscribe(waiting.onSettled, waiting.onFailed);
-    } else {
-      // Not remembered: a foreign thenable may answer differently each time it is asked.
-      waiting.awaited = undefined;
-      // Foreign thenables are assimilated by a native promise: their callbacks may be
-      // called late, twice or synchronously, the task still resumes once, in a microtask.
-      void Promise.resolve(awaited).then(waiting.onSettled, waiting.onFailed);
-    }
+    if ((task.waiting ??= new Waiting(task)).listen(awaited)) task.bits |= SteppedBit.WaitsOnTask;
   }
 
   private unpark(task: T): void {

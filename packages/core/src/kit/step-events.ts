@@ -33,6 +33,11 @@ export abstract class StepEvents<T extends Task = Task> {
   /** Where lifecycle events gather for the batch channel. */
   readonly eventLog: TaskEventLog;
   /**
+   * The task being stepped in its wake-up callback while batch subscribers listen: its wake
+   * is recorded with its step, when the step ends (see `TaskEventLog.wokenStepped`).
+   */
+  protected wokenHere: T | undefined = undefined;
+  /**
    * Who listens to the events of the steps being run ({@link Listening} flags): set by
    * whoever runs steps (a drain's window, or a step outside one), read by every step.
    */
@@ -62,6 +67,22 @@ export abstract class StepEvents<T extends Task = Task> {
     }
     this.listening = listening;
     return listening;
+  }
+
+  /** Records, in a window of batch steps, a step of the task stepped in its wake-up callback: with its wake, in one record where it can. */
+  protected recordWokenStep(code: typeof TaskEventCode.ResumeYield | typeof TaskEventCode.ResumeWait, task: T, waitingOn: number): void {
+    this.wokenHere = undefined;
+    this.eventLog.wokenStepped(code, task.id, waitingOn);
+  }
+
+  /** Records the beginning of a step whose body ended, in a window of batch steps (with its wake first, for a task stepped in its wake-up callback). */
+  protected recordFinish(task: T, first: boolean): void {
+    if (this.wokenHere === task) {
+      this.wokenHere = undefined;
+      this.eventLog.wokenFinish(task.id);
+    } else {
+      this.eventLog.finish(first ? TaskEventCode.Start : TaskEventCode.Resume, task.id);
+    }
   }
 
   /** Who listens to step events right now, as {@link Listening} flags. */

@@ -3,6 +3,7 @@ import { Task, TaskBit } from './task.js';
 import type { TaskOwner } from './task.js';
 import type { SpawnOptions } from '../contract/body.js';
 import type { Coroutine } from './coroutine.js';
+import { assertCloneable } from './cloneable.js';
 
 
 /** {@link SteppedTask}'s flags, above core's own ({@link TaskBit}). */
@@ -167,6 +168,19 @@ export class SteppedTask<T = unknown> extends Task<T> {
     return this.yieldPoint();
   }
 
+  /** The body returned `value`: a task reference's result must cross threads, so it must clone. */
+  complete(value: unknown): void {
+    if (this.reference) {
+      try {
+        assertCloneable([value], 'result');
+      } catch (error) {
+        this.finish(true, error);
+        return;
+      }
+    }
+    this.finish(false, value);
+  }
+
   private setBit(bit: number, value: boolean): void {
     if (value) this.bits |= bit;
     else this.bits &= ~bit;
@@ -210,6 +224,30 @@ export class Waiting {
   value: unknown = undefined;
 
   constructor(readonly task: SteppedTask) {}
+
+  /**
+   * Subscribes the wake-up callbacks to what the task now waits for. A promise reaction
+   * runs in the async context of the step that parked (the task's own), a task handle's
+   * callback does not: true when `awaited` is a task handle.
+   */
+  listen(awaited: unknown): boolean {
+    if (awaited instanceof Promise && Object.getPrototypeOf(awaited) === Promise.prototype) {
+      this.awaited = awaited;
+      void awaited.then(this.onSettled, this.onFailed);
+      return false;
+    }
+    if (awaited instanceof Task) {
+      this.awaited = awaited;
+      awaited.subscribe(this.onSettled, this.onFailed);
+      return true;
+    }
+    // Not remembered: a foreign thenable may answer differently each time it is asked.
+    this.awaited = undefined;
+    // Foreign thenables are assimilated by a native promise: their callbacks may be
+    // called late, twice or synchronously, the task still resumes once, in a microtask.
+    void Promise.resolve(awaited).then(this.onSettled, this.onFailed);
+    return false;
+  }
 }
 
 // `new Promise` calls its executor synchronously: one executor for every turn promise,
