@@ -262,6 +262,21 @@ export async function asyncParkUntilAborted(ctx: TaskContext, board: Board): Pro
   }
 }
 
+/**
+ * Async body that takes turns (`await ctx.yield()`) until it is cancelled, then cleans up
+ * over a few turns of the event loop before it counts its `finally`: its task must not
+ * settle before that cleanup ends, though cancellation took back a turn it had queued.
+ */
+export async function asyncYieldUntilCancelled(ctx: TaskContext, board: Board): Promise<never> {
+  try {
+    bump(board, Slot.started);
+    for (;;) await ctx.yield();
+  } finally {
+    for (let turn = 0; turn < 3; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+    bump(board, Slot.cleanup);
+  }
+}
+
 /** Spawns `children` parked children, then joins them all; counts its own `finally`. */
 export function* parentOfParkedChildren(ctx: TaskContext, board: Board, children: number, byReference: boolean): Generator<unknown, string, unknown> {
   try {

@@ -116,6 +116,17 @@ function describeMode(suite: Suite, mode: BodyMode): void {
       expect(read(board, Slot.cleanup)).toBe(1);
     });
 
+    suite.test('cancel() of an async body taking turns with ctx.yield(): it settles only after its async cleanup', async () => {
+      const ex = suite.executor();
+      const board = suite.board();
+      const reason = new Error('stop taking turns');
+      const handle = suite.spawn(ex, mode, 'asyncYieldUntilCancelled', [board]);
+      await reach(board, Slot.started);
+      handle.cancel(reason);
+      expectCancellation(await rejectionOf(handle), handle, reason);
+      expect(read(board, Slot.cleanup), 'the cleanup had ended when the task settled').toBe(1);
+    });
+
     suite.test('cancel() of a parent cancels its running children; every finally runs before the parent settles', async () => {
       const ex = suite.executor();
       const board = suite.board();

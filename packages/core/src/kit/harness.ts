@@ -124,6 +124,9 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
       this.handOver = true;
       return;
     }
+    // Queued for a turn that cancellation took back: an async body's task stays parked on
+    // its promise, and a step would end it before its cleanup has run.
+    if ((task.bits & SteppedBit.Parked) !== 0) return;
     this.step(task, enter);
   }
 

@@ -20,8 +20,11 @@ export const SteppedBit = {
   WaitsOnTask: TaskBit.Subclass << 6,
 } as const;
 
-/** What sends a task's next piece of work off the drain's short path (see `Harness.runQuietTurn`). */
-export const OFF_QUIET_PATH = TaskBit.Finished | SteppedBit.Turns;
+/**
+ * What sends a task's next piece of work off the drain's short path (see
+ * `Harness.runQuietTurn`): a parked task is there only for a turn it no longer has.
+ */
+export const OFF_QUIET_PATH = TaskBit.Finished | SteppedBit.Turns | SteppedBit.Parked;
 
 /**
  * A task whose body is stepped on this thread: what the {@link Harness} keeps for it.
