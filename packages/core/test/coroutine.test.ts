@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Coroutine, Interrupt, Step } from '../src/kit/coroutine.js';
+import { Coroutine, Interrupt, Step, awaitingBody } from '../src/kit/coroutine.js';
 import type { TaskContext } from '../src/contract/context.js';
 import { YieldPoint } from '../src/contract/context.js';
 import { InvalidTaskError } from '../src/contract/errors.js';
@@ -133,5 +133,26 @@ describe('Coroutine', () => {
     const co = new Coroutine({ result: 0, next: () => 7 as unknown as boolean }, [], ctx);
     expect(co.step()).toBe(Step.Failed);
     expect(co.value).toBeInstanceOf(InvalidTaskError);
+  });
+
+  it('ends a settled coroutine with its outcome in one step: a value, or an error thrown in', () => {
+    const fulfilled = Coroutine.settled(false, 42);
+    expect(fulfilled.settling).toBe(true);
+    expect(fulfilled.step()).toBe(Step.Done);
+    expect(fulfilled.value).toBe(42);
+    const error = new Error('the body rejected');
+    const rejected = Coroutine.settled(true, error);
+    expect(rejected.step()).toBe(Step.Failed);
+    expect(rejected.value).toBe(error);
+  });
+
+  it('keeps the coroutine parked tasks share as it is: interrupted, it says Await; stepped, it throws', () => {
+    expect(awaitingBody.settling).toBe(true);
+    expect(awaitingBody.started).toBe(true);
+    expect(awaitingBody.interrupt()).toBe(Interrupt.Await);
+    expect(() => awaitingBody.step()).toThrow(TypeError);
+    // Still the same: another task parked on its body can share it.
+    expect(awaitingBody.settling).toBe(true);
+    expect(awaitingBody.interrupt()).toBe(Interrupt.Await);
   });
 });

@@ -4,11 +4,16 @@ import type { Lane } from '@spindle/core/kit';
 export interface Slotted {
   /** Index in the slot table, given by {@link SlotTable.admit}. */
   slot: number;
-  /** Entries in the rings that name this item. */
-  queued: number;
-  /** Set by {@link SlotTable.retire}: the slot is freed once no entry names the item. */
-  retired: boolean;
+  /**
+   * Entries in the rings that name this item, plus {@link RETIRED} once
+   * {@link SlotTable.retire} was called: a retired item's slot is freed once no entry names
+   * it. One field for both, as a program may hold a hundred thousand tasks.
+   */
+  entries: number;
 }
+
+/** Added to {@link Slotted.entries} by {@link SlotTable.retire}: above any count of entries. */
+const RETIRED = 2 ** 30;
 
 /**
  * The items the round-robin's ready queue can name: a slot number each, given when an item
@@ -28,20 +33,20 @@ export class SlotTable<T extends Slotted> {
   admit(item: T): void {
     const slot = this.free.pop() ?? this.items.length;
     item.slot = slot;
-    item.queued = 0;
-    item.retired = false;
+    item.entries = 0;
     this.items[slot] = item;
   }
 
   /** The item will not be pushed again: free its slot as soon as no entry names it. */
   retire(item: T): void {
-    item.retired = true;
-    if (item.queued === 0) this.release(item);
+    if (item.entries >= RETIRED) return;
+    item.entries += RETIRED;
+    if (item.entries === RETIRED) this.release(item);
   }
 
   /** @internal An entry naming `item` was taken out. */
   taken(item: T): void {
-    if (--item.queued === 0 && item.retired) this.release(item);
+    if (--item.entries === RETIRED) this.release(item);
   }
 
   private release(item: T): void {
@@ -84,11 +89,11 @@ export class ReadyQueue<T extends Slotted> implements Lane<T> {
    * would be skipped anyway (a late wake-up of a task that settled meanwhile, say).
    */
   push(item: T): void {
-    if (item.retired) return;
+    if (item.entries >= RETIRED) return;
     if (this.count > this.mask) this.grow();
     this.ring[(this.head + this.count) & this.mask] = item.slot;
     this.count++;
-    item.queued++;
+    item.entries++;
   }
 
   /** Removes and returns the front item, or `undefined` when empty. */

@@ -6,15 +6,13 @@ import type { Slotted } from './ready-queue.js';
 /** A task plus the round-robin ready queue's bookkeeping (see {@link Slotted}). */
 export class RoundRobinTask extends SteppedTask implements Slotted {
   declare slot: number;
-  declare queued: number;
-  declare retired: boolean;
+  declare entries: number;
 
   // Assigned here, not initialised where declared: one constructor per class level, no
   // default derived constructor forwarding its arguments (see `SteppedTask`).
   constructor(owner: SteppedOwner, parent: Task | undefined, options: SpawnOptions | undefined) {
     super(owner, parent, options);
     this.slot = 0;
-    this.queued = 0;
-    this.retired = false;
+    this.entries = 0;
   }
 }

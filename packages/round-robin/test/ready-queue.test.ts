@@ -4,8 +4,7 @@ import type { Slotted } from '../src/ready-queue.js';
 
 class Item implements Slotted {
   slot = 0;
-  queued = 0;
-  retired = false;
+  entries = 0;
   constructor(readonly name: string) {}
 }
 
@@ -49,6 +48,26 @@ describe('ReadyQueue and its SlotTable', () => {
     const c = new Item('c');
     table.admit(c);
     expect(c.slot).toBe(a.slot);
+  });
+
+  it('frees the slot of an item queued twice, then retired (twice), only once both entries are out', () => {
+    const table = new SlotTable<Item>();
+    const queue = new ReadyQueue<Item>(table);
+    const a = new Item('a');
+    table.admit(a);
+    queue.push(a);
+    queue.push(a);
+    table.retire(a);
+    table.retire(a);
+    expect(queue.shift()?.name).toBe('a');
+    const b = new Item('b');
+    table.admit(b);
+    expect(b.slot, 'one entry still names a').not.toBe(a.slot);
+    expect(queue.shift()?.name).toBe('a');
+    const c = new Item('c');
+    table.admit(c);
+    expect(c.slot).toBe(a.slot);
+    expect(queue.size).toBe(0);
   });
 
   it('ignores a push of a retired item, whose slot may belong to another item by then', () => {

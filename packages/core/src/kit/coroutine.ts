@@ -72,6 +72,19 @@ export type InstructionHandler = (yielded: unknown, coroutine: Coroutine, ctx: T
  */
 const CHAIN_BUDGET = 4096;
 
+/** The body of a {@link Coroutine.settled} coroutine: never called (its mode is past the start). */
+function endedBody(): undefined {
+  return undefined;
+}
+
+const noArguments: readonly unknown[] = [];
+
+/**
+ * The context of a {@link Coroutine.settled} coroutine, a placeholder: its body has ended,
+ * so nothing reads it, and no task is kept alive through it.
+ */
+const endedContext = Object.freeze({}) as TaskContext;
+
 /**
  * Steps any task body one yield point at a time, the one mechanism every executor shares.
  * A body is stepped on the heap: no step nests inside another, so a task of a million
@@ -115,6 +128,20 @@ export class Coroutine {
     this.ctx = ctx;
     this.instructions = instructions;
     this.mode = typeof body === 'function' ? Mode.Start : isTaskReference(body) ? Mode.Reference : Mode.Machine;
+  }
+
+  /**
+   * A coroutine for an `async` body that has ended in a promise which settled (`failed`:
+   * rejected, with `value` the error): its one step ends with that outcome. A task parked
+   * on its body's promise holds {@link awaitingBody} meanwhile, and gets one of these when
+   * the promise settles.
+   */
+  static settled(failed: boolean, value: unknown): Coroutine {
+    const coroutine = new Coroutine(endedBody, noArguments, endedContext);
+    coroutine.mode = Mode.Settling;
+    coroutine.resumeWith = failed ? Resume.Throw : Resume.Next;
+    coroutine.value = value;
+    return coroutine;
   }
 
   /**
@@ -209,6 +236,8 @@ export class Coroutine {
         if (this.resumeWith === Resume.Throw) return this.fail(this.take());
         return this.start(this.take() as TaskFunction<unknown[]>);
       case Mode.Settling:
+        // Stepped, the shared coroutine would end for every task that holds it.
+        if (this === awaitingBody) throw new TypeError('a task was stepped while it waited for its async body to settle');
         if (this.resumeWith === Resume.Throw) return this.fail(this.take());
         return this.done(this.take());
       case Mode.Ended:
@@ -436,6 +465,14 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
     return true;
   }
 }
+
+/**
+ * The coroutine every task parked on its `async` body's promise shares: it says `settling`
+ * (and `started`), and `interrupt()` answers `Interrupt.Await` without changing it. It
+ * holds nothing of any task, so the task's own coroutine and context object can go while
+ * it waits. It must never be stepped or resumed.
+ */
+export const awaitingBody: Coroutine = Coroutine.settled(false, undefined);
 
 const GeneratorPrototype: unknown = Object.getPrototypeOf(function* () {
   /* only its prototype is used */

@@ -2,11 +2,11 @@ import { AsyncResource } from 'node:async_hooks';
 import type { SpawnOptions, Spawnable } from '../contract/body.js';
 import { isTaskReference } from '../contract/task-reference.js';
 import { TaskEventCode } from '../events/event-batch.js';
-import { Coroutine, Interrupt, Step } from './coroutine.js';
+import { Coroutine, Interrupt, Step, awaitingBody } from './coroutine.js';
 import type { InstructionHandler, StepOutcome } from './coroutine.js';
 import type { HarnessOptions } from './harness-options.js';
-import { OFF_QUIET_PATH, SteppedBit, Waiting } from './stepped-task.js';
-import type { SteppedOwner, SteppedTask } from './stepped-task.js';
+import { OFF_QUIET_PATH, SteppedBit } from './stepped-task.js';
+import type { SteppedOwner, SteppedTask, Waiting } from './stepped-task.js';
 import { Listening, StepEvents } from './step-events.js';
 import { Task } from './task.js';
 
@@ -231,9 +231,13 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
           else if (this.wokenHere === task) this.recordWokenStep(TaskEventCode.ResumeWait, task, awaited instanceof Task ? awaited.id : -1);
           else this.eventLog.steppedOn(first ? TaskEventCode.StartWait : TaskEventCode.ResumeWait, task.id, awaited instanceof Task ? awaited.id : -1);
         }
-        this.park(task, awaited);
-        // An async body goes on in microtasks of its own.
-        if (coroutine.settling) this.handOver = true;
+        if (coroutine.settling) {
+          task.parkOnBody(awaited as PromiseLike<unknown>);
+          // An async body goes on in microtasks of its own.
+          this.handOver = true;
+        } else {
+          task.park(awaited);
+        }
         break;
       }
       case Step.Done: {
@@ -281,14 +285,14 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
     if (own.hasTurns) for (const onCancel of own.takeCancels()) onCancel(own.cancellationError());
     switch (coroutine.interrupt()) {
       case Interrupt.Now:
-        this.unpark(own);
+        own.unpark();
         // If it is still queued, whoever takes it skips it: its body has finished.
         own.finish(false, undefined);
         return;
       case Interrupt.Step:
         // Every frame gets return(), innermost first; cleanup that waits parks as usual.
         if (own.parked) {
-          this.unpark(own);
+          own.unpark();
           this.schedule(own);
         }
         return;
@@ -401,24 +405,6 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
   }
 
   /**
-   * Parks a task on a promise-like. The wake-up callbacks are made once per task and
-   * reused; a promise reaction runs in the async context of the step that parked (the
-   * task's own), a task handle's callback does not (see {@link Harness.woken}).
-   */
-  private park(task: T, awaited: unknown): void {
-    task.bits |= SteppedBit.Parked;
-    if ((task.waiting ??= new Waiting(task)).listen(awaited)) task.bits |= SteppedBit.WaitsOnTask;
-  }
-
-  private unpark(task: T): void {
-    if (!task.parked) return;
-    task.bits &= ~(SteppedBit.Parked | SteppedBit.WaitsOnTask);
-    // Whatever it waited for may still settle: its callbacks must find the task holding
-    // another `Waiting` (the next park makes a new one), and are then ignored.
-    task.waiting = undefined;
-  }
-
-  /**
    * What the task of `waiting` was parked on settled: resumes it, unless the wake-up is
    * stale (the task left that wait, or was stepped meanwhile).
    * @internal called by {@link Waiting}'s callbacks
@@ -445,6 +431,20 @@ export abstract class Harness<T extends SteppedTask = SteppedTask> extends StepE
     else coroutine.resolve(value);
     if (!foreignContext && this.stepsWokenHere(task)) this.stepWoken(task, coroutine, waiting);
     else this.woken(task, foreignContext);
+  }
+
+  /**
+   * What a task parked on its `async` body's promise waited for settled: its last step
+   * ends it with that outcome (see `SteppedTask.parkOnBody`).
+   * @internal called by the callbacks `SteppedTask.parkOnBody` subscribes
+   */
+  wakeSettled(task: SteppedTask, failed: boolean, value: unknown): void {
+    const own = task as T;
+    if ((own.bits & SteppedBit.Parked) === 0 || own.coroutine !== awaitingBody) return;
+    own.bits &= ~SteppedBit.Parked;
+    own.coroutine = Coroutine.settled(failed, value);
+    // The reaction runs in the async context of the step that parked: the task's own.
+    this.woken(own, false);
   }
 
   /**

@@ -2,6 +2,7 @@ import type { AsyncResource } from 'node:async_hooks';
 import { Task, TaskBit } from './task.js';
 import type { TaskOwner } from './task.js';
 import type { SpawnOptions } from '../contract/body.js';
+import { awaitingBody } from './coroutine.js';
 import type { Coroutine } from './coroutine.js';
 import { assertCloneable } from './cloneable.js';
 
@@ -171,6 +172,44 @@ export class SteppedTask<T = unknown> extends Task<T> {
     return this.yieldPoint();
   }
 
+  /**
+   * Parks the task on a promise-like. Its wake-up callbacks are made once and reused; a
+   * promise reaction runs in the async context of the step that parked (the task's own), a
+   * task handle's callback does not (see `Harness.woken`).
+   * @internal the harness parks its tasks
+   */
+  park(awaited: unknown): void {
+    this.bits |= SteppedBit.Parked;
+    if ((this.waiting ??= new Waiting(this)).listen(awaited)) this.bits |= SteppedBit.WaitsOnTask;
+  }
+
+  /**
+   * Parks the task on its `async` body's promise: only the body's end is left to wait for,
+   * and no more of the body runs in a step. The task gives up what it held for its steps
+   * (its coroutine, and through it the context object, its async context, a `Waiting`)
+   * and keeps two bound callbacks: a server may hold a hundred thousand such tasks.
+   * @internal the harness parks its tasks
+   */
+  parkOnBody(promise: PromiseLike<unknown>): void {
+    this.bits |= SteppedBit.Parked;
+    this.coroutine = awaitingBody;
+    this.scope = undefined;
+    this.waiting = undefined;
+    void Promise.resolve(promise).then(bodyFulfilled.bind(this), bodyRejected.bind(this));
+  }
+
+  /**
+   * Takes the task off its wait (it was cancelled while parked).
+   * @internal the harness parks its tasks
+   */
+  unpark(): void {
+    if ((this.bits & SteppedBit.Parked) === 0) return;
+    this.bits &= ~(SteppedBit.Parked | SteppedBit.WaitsOnTask);
+    // Whatever it waited for may still settle: its callbacks must find the task holding
+    // another `Waiting` (the next park makes a new one), and are then ignored.
+    this.waiting = undefined;
+  }
+
   /** The body returned `value`: a task reference's result must cross threads, so it must clone. */
   complete(value: unknown): void {
     if (this.reference) {
@@ -197,6 +236,22 @@ export interface SteppedOwner extends TaskOwner {
    * A call for a {@link Waiting} the task no longer holds is stale and ignored.
    */
   wakeParked(waiting: Waiting, failed: boolean, value: unknown): void;
+  /**
+   * The promise an `async` body's task was parked on settled (`failed`: rejected, with
+   * `value` the error): see {@link SteppedTask.parkOnBody}.
+   */
+  wakeSettled(task: SteppedTask, failed: boolean, value: unknown): void;
+}
+
+// The callbacks of a wait on an `async` body's promise (`SteppedTask.parkOnBody`), which
+// settles once: bound to the task, 48 bytes each here, where a `Waiting` with its two
+// closures and their context takes 216.
+function bodyFulfilled(this: SteppedTask, value: unknown): void {
+  this.owner.wakeSettled(this, false, value);
+}
+
+function bodyRejected(this: SteppedTask, error: unknown): void {
+  this.owner.wakeSettled(this, true, error);
 }
 
 /**
