@@ -8,14 +8,13 @@
  *
  * @packageDocumentation
  */
-import { writeFileSync } from 'node:fs';
-import { runInNewContext } from 'node:vm';
-import { setFlagsFromString } from 'node:v8';
 import { threadId } from 'node:worker_threads';
 import { taskRef } from '@spindle/core';
 import type { SpawnArgs, SpawnResult, TaskContext, TaskFunction, TaskHandle } from '@spindle/core';
 import { Slot, bump, read } from './board.js';
 import type { Board } from './board.js';
+import { endWorkerOnce } from './end-worker-once.js';
+import { canCollectGarbage, heapAfterCollection } from './heap-after-collection.js';
 
 const here = import.meta.url;
 
@@ -389,25 +388,6 @@ export function* countWaits(_ctx: TaskContext, steps: number): Generator<Promise
   return taken;
 }
 
-let collectGarbage: (() => void) | undefined;
-let canCollect = false;
-
-/** Heap in use after a full garbage collection (when one can be forced). */
-function heapAfterCollection(): number {
-  if (collectGarbage === undefined) {
-    try {
-      setFlagsFromString('--expose-gc');
-      collectGarbage = runInNewContext('gc') as () => void;
-      canCollect = typeof collectGarbage === 'function';
-    } catch {
-      collectGarbage = () => undefined;
-    }
-  }
-  collectGarbage();
-  collectGarbage();
-  return process.memoryUsage().heapUsed;
-}
-
 /** Takes `steps` steps and samples the heap after a tenth of them and at the end. */
 export function* heapOverSteps(
   _ctx: TaskContext,
@@ -421,7 +401,7 @@ export function* heapOverSteps(
     taken++;
     yield;
   }
-  return { early, late: heapAfterCollection(), steps: taken, collected: canCollect };
+  return { early, late: heapAfterCollection(), steps: taken, collected: canCollectGarbage() };
 }
 
 /** Spawns `count` children that each return their index, joins them all and returns the sum. */
@@ -475,25 +455,6 @@ export function spawnsBadChild(ctx: TaskContext): string {
 }
 
 // ---------------------------------------------------------------- a worker that dies
-
-/**
- * Ends the worker that runs it (`process.exit`: a worker thread ends, a worker process
- * exits), the first time only: the file `marker` records that it did, so that an executor
- * that runs the task again after the crash does not lose a worker each time. It refuses
- * to end `testThread` (`pid:threadId` of the thread running the tests).
- */
-function endWorkerOnce(marker: string, testThread: string): void {
-  if (`${String(process.pid)}:${String(threadId)}` === testThread) {
-    throw new Error('this task runs on the thread that runs the tests; an executor that declares losesWorkers must run task references in its workers');
-  }
-  try {
-    writeFileSync(marker, String(process.pid), { flag: 'wx' });
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'EEXIST') return;
-    throw error;
-  }
-  process.exit(70);
-}
 
 /** Ends its worker the first time it runs (see `endWorkerOnce`); a later run returns. */
 export function crashWorkerOnce(_ctx: TaskContext, marker: string, testThread: string): string {
