@@ -23,10 +23,15 @@ export class TimeSlice {
   private spent = false;
   private start = 0;
   private lastCheck = 0;
-  private sinceCheck = 0;
-  private checkEvery = CHECK_EVERY;
+  /**
+   * Steps left before the next look at the clock. Zero while the slice is closed or spent,
+   * so that {@link TimeSlice.tick} and {@link TimeSlice.claim} test one number on their
+   * short path (every wake of a task takes it) and find the rest out of line.
+   */
+  private countdown = 0;
   private readonly closeBound = (): void => {
     this.open = false;
+    this.countdown = 0;
   };
 
   /** @param budgetMs how long one slice may last */
@@ -40,8 +45,7 @@ export class TimeSlice {
     this.open = true;
     this.turns++;
     this.spent = false;
-    this.sinceCheck = 0;
-    this.checkEvery = CHECK_EVERY;
+    this.countdown = CHECK_EVERY;
     this.start = this.lastCheck = performance.now();
     setImmediate(this.closeBound).unref();
   }
@@ -56,8 +60,7 @@ export class TimeSlice {
    * after every step once steps are long.
    */
   tick(): boolean {
-    if (this.spent) return false;
-    if (++this.sinceCheck < this.checkEvery) return true;
+    if (--this.countdown > 0) return true;
     return this.check();
   }
 
@@ -66,20 +69,31 @@ export class TimeSlice {
    * outside a drain (a woken task stepped in its wake-up callback).
    */
   claim(): boolean {
-    if (!this.open) this.enter();
-    if (this.spent) return false;
-    if (++this.sinceCheck < this.checkEvery) return true;
+    if (--this.countdown > 0) return true;
+    if (!this.open) {
+      this.enter();
+      this.countdown--;
+      return true;
+    }
     return this.check();
   }
 
-  /** The clock part of {@link TimeSlice.tick}, out of line: its callers inline the count. */
+  /**
+   * The rest of {@link TimeSlice.tick}, out of line (its callers inline the count): a spent
+   * slice stays spent, else the clock says whether it is.
+   */
   private check(): boolean {
+    if (this.spent) {
+      this.countdown = 0;
+      return false;
+    }
     const now = performance.now();
-    this.checkEvery = now - this.lastCheck > this.budgetMs / 8 ? 1 : CHECK_EVERY;
+    // Long steps: look after every one.
+    this.countdown = now - this.lastCheck > this.budgetMs / 8 ? 1 : CHECK_EVERY;
     this.lastCheck = now;
-    this.sinceCheck = 0;
     if (now - this.start < this.budgetMs) return true;
     this.spent = true;
+    this.countdown = 0;
     this.expired++;
     return false;
   }
